@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite (unit, contract, integration) in the given CMake
+# presets; default: release and asan (address + undefined sanitizers).
+# Usage: scripts/test.sh [preset...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+presets=("$@")
+if ((${#presets[@]} == 0)); then presets=(release asan); fi
+jobs="$(nproc)"
+
+for preset in "${presets[@]}"; do
+  echo "=== ${preset}: configure, build, test ==="
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs" --timeout 300
+done

@@ -1,0 +1,119 @@
+#include "automation/app/application.hpp"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "automation/core/system_user.hpp"
+#include "automation/crypto/jwt_codec.hpp"
+#include "automation/crypto/password_hasher.hpp"
+#include "automation/crypto/tokens.hpp"
+#include "automation/storage/database.hpp"
+#include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_role_store.hpp"
+#include "automation/storage/sql_session_store.hpp"
+#include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_throttle_store.hpp"
+#include "automation/storage/sql_tpt_store.hpp"
+#include "automation/storage/sql_user_store.hpp"
+
+namespace automation::app {
+
+struct Application::Parts {
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2)
+      : roles(db),
+        users(db),
+        sessions(db),
+        tpts(db),
+        throttle(db),
+        audit(db),
+        settings(db),
+        hasher(argon2) {}
+
+  storage::SqlRoleStore roles;
+  storage::SqlUserStore users;
+  storage::SqlSessionStore sessions;
+  storage::SqlTptStore tpts;
+  storage::SqlThrottleStore throttle;
+  storage::SqlAuditStore audit;
+  storage::SqlSettingsStore settings;
+  crypto::DefaultPasswordHasher hasher;
+  crypto::SecureRandom random;
+  crypto::Sha256Digester digester;
+  crypto::Hs256JwtCodec jwt;
+};
+
+namespace {
+
+storage::DatabaseOptions database_options(const config::Config& config) {
+  const auto& db = config.database;
+  storage::DatabaseOptions options;
+  options.type = db.type;
+  options.file = db.file;
+  options.host = db.host;
+  options.user = db.user;
+  options.password = db.password;
+  options.name = db.name;
+  if (db.port != 0) options.port = db.port;
+  // Enough connections for every I/O thread and hashing worker to hold one at once.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  options.pool_size = 2 * std::max(cores, config.server.threads) + 2;
+  return options;
+}
+
+std::string label_of(const config::DatabaseConfig& db) {
+  if (db.type == "sqlite") return "sqlite:" + db.file;
+  return db.type + ":" + db.host + "/" + db.name;
+}
+
+}  // namespace
+
+Application::Application() = default;
+Application::~Application() = default;
+
+Result<std::unique_ptr<Application>> Application::start(const config::Config& config,
+                                                        BootstrapReport& report) {
+  if (config.database.type == "mysql") {
+    return fail(ErrorCode::kInvalidArgument,
+                "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
+  }
+  std::unique_ptr<Application> app(new Application());
+  auto database = storage::Database::open(database_options(config));
+  if (!database) return fail(database.error());
+  app->database_ = std::move(*database);
+  app->database_label_ = label_of(config.database);
+  app->parts_ = std::make_unique<Parts>(
+      *app->database_, crypto::Argon2Params{config.password_hash.memory_kib,
+                                            config.password_hash.iterations});
+  Parts& parts = *app->parts_;
+
+  auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
+  if (!secret) return fail(secret.error());
+  report.secret_from_database = secret->from_database;
+
+  const CorePorts ports{parts.roles,    parts.users,  parts.sessions, parts.tpts,
+                        parts.throttle, parts.audit,  parts.settings, parts.hasher,
+                        parts.random,   parts.digester, parts.jwt,    app->clock_};
+  app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
+  app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
+
+  UsersCore& core = *app->core_;
+  if (auto seeded = core.roles().seed_default_roles(); !seeded) return fail(seeded.error());
+  auto system = ensure_system_user(core.users(), core.passwords(), parts.random,
+                                   config.secrets.superuser_password);
+  if (!system) {
+    Error error = system.error();
+    error.message = "AUTOMATION_SUPERUSER_PASSWORD: " + error.message;
+    return fail(std::move(error));
+  }
+  report.system_user_created = system->created;
+  report.system_password_set = system->password_set;
+  report.generated_system_password = system->generated_password;
+  if (system->created || system->password_set) {
+    (void)core.audit().record("system_password_set", "system", "system", "startup", "success");
+  }
+  (void)parts.sessions.delete_expired_sessions(app->clock_.now());
+  return app;
+}
+
+}  // namespace automation::app

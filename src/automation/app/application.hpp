@@ -1,0 +1,56 @@
+#pragma once
+
+// Composition root: configuration -> storage -> crypto -> core services -> AuthorizedApi,
+// plus the start-up bootstrap (migrations, default roles, system user, TPT secret).
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "automation/app/system_clock.hpp"
+#include "automation/config/config.hpp"
+#include "automation/core/authorized_api.hpp"
+#include "automation/core/users_core.hpp"
+
+namespace automation::storage {
+class Database;
+}
+
+namespace automation::app {
+
+// What the bootstrap did, for the caller to tell the operator (once).
+struct BootstrapReport {
+  std::optional<std::string> generated_system_password;  // print once, never log
+  bool system_user_created = false;
+  bool system_password_set = false;  // AUTOMATION_SUPERUSER_PASSWORD applied
+  bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
+};
+
+class Application {
+ public:
+  // Opens and migrates the database, seeds roles, ensures the system user and the TPT
+  // secret. Errors are start-up errors with a one-line message.
+  static Result<std::unique_ptr<Application>> start(const config::Config& config,
+                                                    BootstrapReport& report);
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  UsersCore& core() { return *core_; }
+  AuthorizedApi& api() { return *api_; }
+  // "sqlite:app.db" or "postgresql:host/name", for the start-up line (no secrets).
+  const std::string& database_label() const { return database_label_; }
+
+ private:
+  struct Parts;  // stores and crypto, kept out of this header
+  Application();
+
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<Parts> parts_;
+  SystemClock clock_;
+  std::unique_ptr<UsersCore> core_;
+  std::unique_ptr<AuthorizedApi> api_;
+  std::string database_label_;
+};
+
+}  // namespace automation::app

@@ -1,0 +1,50 @@
+#pragma once
+
+// The service's configuration as plain immutable values (SPEC §5), parsed once at start.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "automation/core/settings.hpp"
+
+namespace automation::config {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8050;
+  unsigned threads = 0;  // 0 = one per core
+  std::string timezone = "America/Caracas";
+};
+
+struct DatabaseConfig {
+  std::string type = "sqlite";  // sqlite | postgresql | mysql
+  std::string file = "app.db";
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0 = the driver's default
+  std::string user;
+  std::string password;
+  std::string name;
+};
+
+struct SecretsConfig {
+  std::optional<std::string> app_secret_key;       // TPT signing secret (>= 32 bytes)
+  std::optional<std::string> superuser_password;   // the system user's password
+};
+
+// Argon2id cost for new hashes (OWASP minimum by default: m = 19 MiB, t = 2, p = 1).
+struct PasswordHashConfig {
+  std::size_t memory_kib = 19456;
+  unsigned long long iterations = 2;
+};
+
+struct Config {
+  ServerConfig server;
+  DatabaseConfig database;
+  SecretsConfig secrets;
+  CoreSettings core;
+  PasswordHashConfig password_hash;
+};
+
+}  // namespace automation::config

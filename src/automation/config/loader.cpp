@@ -1,0 +1,193 @@
+#include "automation/config/loader.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <string_view>
+
+extern char** environ;  // POSIX; read only by read_environment()
+
+namespace automation::config {
+namespace {
+
+constexpr std::string_view kPrefix = "AUTOMATION_";
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+std::unexpected<Error> bad(std::string_view key, std::string_view why) {
+  return fail(ErrorCode::kInvalidArgument, std::string(key) + ": " + std::string(why));
+}
+
+// Reads typed values from the merged settings, failing with the key's name.
+class Reader {
+ public:
+  explicit Reader(Settings settings) : settings_(std::move(settings)) {}
+
+  std::optional<std::string> text(const std::string& key) const {
+    auto it = settings_.find(key);
+    if (it == settings_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  Status integer(const std::string& key, long long min, long long max, long long& out) const {
+    auto value = text(key);
+    if (!value) return {};
+    long long parsed = 0;
+    const auto* end = value->data() + value->size();
+    auto [ptr, ec] = std::from_chars(value->data(), end, parsed);
+    if (ec != std::errc() || ptr != end || parsed < min || parsed > max) {
+      return bad(key, "must be an integer between " + std::to_string(min) + " and " +
+                          std::to_string(max));
+    }
+    out = parsed;
+    return {};
+  }
+
+  Status boolean(const std::string& key, bool& out) const {
+    auto value = text(key);
+    if (!value) return {};
+    if (*value == "true" || *value == "1" || *value == "yes" || *value == "True") {
+      out = true;
+    } else if (*value == "false" || *value == "0" || *value == "no" || *value == "False") {
+      out = false;
+    } else {
+      return bad(key, "must be true or false");
+    }
+    return {};
+  }
+
+ private:
+  Settings settings_;
+};
+
+template <typename T>
+Status assign_integer(const Reader& reader, const std::string& key, long long min, long long max,
+                      T& field) {
+  long long value = static_cast<long long>(field);
+  if (auto status = reader.integer(key, min, max, value); !status) return status;
+  field = static_cast<T>(value);
+  return {};
+}
+
+}  // namespace
+
+Result<Settings> parse_dotenv(const std::filesystem::path& path) {
+  Settings settings;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return settings;
+  std::ifstream in(path);
+  if (!in) return fail(ErrorCode::kInvalidArgument, path.string() + ": cannot be read");
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string content = trim(line);
+    if (content.empty() || content.front() == '#') continue;
+    if (content.starts_with("export ")) content = trim(content.substr(7));
+    const auto eq = content.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail(ErrorCode::kInvalidArgument,
+                  path.string() + ":" + std::to_string(number) + ": expected KEY=VALUE");
+    }
+    std::string key = trim(content.substr(0, eq));
+    std::string value = trim(content.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    settings[std::move(key)] = std::move(value);
+  }
+  return settings;
+}
+
+Settings read_environment() {
+  Settings settings;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view text(*entry);
+    if (!text.starts_with(kPrefix)) continue;
+    const auto eq = text.find('=');
+    if (eq == std::string_view::npos) continue;
+    settings.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+  }
+  return settings;
+}
+
+Result<Config> load(const Sources& sources) {
+  Settings merged = sources.dotenv;
+  for (const auto& layer : {&sources.environment, &sources.flags}) {
+    for (const auto& [key, value] : *layer) merged[key] = value;
+  }
+  const Reader reader(std::move(merged));
+  Config config;
+
+  if (auto host = reader.text("AUTOMATION_HOST")) {
+    if (host->empty()) return bad("AUTOMATION_HOST", "must not be empty");
+    config.server.host = *host;
+  }
+  for (const Status& status :
+       {assign_integer(reader, "AUTOMATION_PORT", 1, 65535, config.server.port),
+        assign_integer(reader, "AUTOMATION_THREADS", 0, 256, config.server.threads)}) {
+    if (!status) return fail(status.error());
+  }
+  if (auto tz = reader.text("AUTOMATION_TIMEZONE")) {
+    if (tz->empty()) return bad("AUTOMATION_TIMEZONE", "must be an IANA time zone name");
+    config.server.timezone = *tz;
+  }
+
+  if (auto type = reader.text("AUTOMATION_DB_TYPE")) {
+    if (*type != "sqlite" && *type != "postgresql" && *type != "mysql") {
+      return bad("AUTOMATION_DB_TYPE", "must be sqlite, postgresql or mysql");
+    }
+    config.database.type = *type;
+  }
+  if (auto file = reader.text("AUTOMATION_DB_FILE")) {
+    if (file->empty()) return bad("AUTOMATION_DB_FILE", "must not be empty");
+    config.database.file = *file;
+  }
+  config.database.host = reader.text("AUTOMATION_DB_HOST").value_or(config.database.host);
+  config.database.user = reader.text("AUTOMATION_DB_USER").value_or("");
+  config.database.password = reader.text("AUTOMATION_DB_PASSWORD").value_or("");
+  config.database.name = reader.text("AUTOMATION_DB_NAME").value_or("");
+  if (auto status = assign_integer(reader, "AUTOMATION_DB_PORT", 1, 65535, config.database.port);
+      !status) {
+    return fail(status.error());
+  }
+  if (auto secret = reader.text("AUTOMATION_APP_SECRET_KEY")) {
+    if (secret->size() < 32) return bad("AUTOMATION_APP_SECRET_KEY", "must be at least 32 bytes");
+    config.secrets.app_secret_key = *secret;
+  }
+  if (auto password = reader.text("AUTOMATION_SUPERUSER_PASSWORD"); password && !password->empty()) {
+    config.secrets.superuser_password = *password;
+  }
+
+  CoreSettings& core = config.core;
+  constexpr long long kYear = 366LL * 24 * 3600;
+  // Every key is checked; the first failure (in this order) is reported.
+  for (const Status& status : {
+           assign_integer(reader, "AUTOMATION_SESSION_TTL", 0, 100 * kYear,
+                          core.session_ttl_seconds),
+           reader.boolean("AUTOMATION_ALLOW_SIGNUP", core.allow_signup),
+           assign_integer(reader, "AUTOMATION_PASSWORD_MIN_LENGTH", 1, 1024,
+                          core.password_min_length),
+           assign_integer(reader, "AUTOMATION_LOGIN_MAX_FAILURES", 0, 1'000'000,
+                          core.login_max_failures),
+           assign_integer(reader, "AUTOMATION_LOGIN_ADDRESS_MAX_FAILURES", 0, 1'000'000,
+                          core.address_max_failures),
+           assign_integer(reader, "AUTOMATION_LOGIN_WINDOW", 1, kYear, core.login_window_seconds),
+           // Lowering these below the OWASP minimum is for tests and small devices only.
+           assign_integer(reader, "AUTOMATION_ARGON2_MEMORY_KIB", 8, 1024 * 1024,
+                          config.password_hash.memory_kib),
+           assign_integer(reader, "AUTOMATION_ARGON2_ITERATIONS", 1, 64,
+                          config.password_hash.iterations),
+       }) {
+    if (!status) return fail(status.error());
+  }
+  return config;
+}
+
+}  // namespace automation::config

@@ -1,0 +1,300 @@
+#include "automation/core/authorized_api.hpp"
+
+#include <utility>
+
+#include "automation/core/policy.hpp"
+#include "automation/core/text.hpp"
+#include "automation/core/users_core.hpp"
+
+namespace automation {
+namespace {
+
+constexpr std::int64_t kMaxPageLimit = 1000;
+
+std::unexpected<Error> token_required() {
+  return fail(ErrorCode::kUnauthenticated, "Token is required");
+}
+
+policy::Actor actor_of(const Principal& principal) {
+  return policy::Actor{principal.role.name, principal.role.level,
+                       principal.kind == Principal::Kind::kThirdPartyToken,
+                       principal.user ? std::string_view(principal.user->username)
+                                      : std::string_view()};
+}
+
+policy::Target target_of(const User& user) {
+  return policy::Target{user.role.name, user.role.level, user.username};
+}
+
+const char* outcome_of(const Status& status) {
+  if (status) return "success";
+  return status.error().code == ErrorCode::kThrottled ? "throttled" : "failure";
+}
+
+// A JWT has two dots; a session key is plain hex.
+bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_view::npos; }
+
+}  // namespace
+
+AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
+
+Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
+  if (key.empty()) return token_required();
+  Principal principal;
+  if (looks_like_jwt(key)) {
+    auto role = core_.tpts().verify_tpt(key);
+    if (!role) return fail(role.error());
+    principal.kind = Principal::Kind::kThirdPartyToken;
+    principal.role = std::move(*role);
+    return principal;
+  }
+  auto session = core_.sessions().resolve(key);
+  if (!session) return fail(session.error());
+  principal.kind = Principal::Kind::kSession;
+  principal.role = session->user.role;
+  principal.session_digest = std::move(session->session.token_digest);
+  principal.user = std::move(session->user);
+  return principal;
+}
+
+Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
+  auto result = core_.sessions().login(credentials, caller.address);
+  const std::string name = credentials.username.value_or(credentials.email.value_or(""));
+  Status status = result ? Status{} : Status{std::unexpected(result.error())};
+  (void)core_.audit().record("login", result ? result->user.username : "", name, caller.address,
+                             outcome_of(status));
+  return result;
+}
+
+Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
+                                                  const Credentials& credentials) {
+  if (!caller.principal) return token_required();
+  auto user = core_.sessions().verify_credentials(credentials, caller.address);
+  if (user) return true;
+  if (user.error().code == ErrorCode::kPermissionDenied) return false;
+  return fail(user.error());
+}
+
+Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& request) {
+  // Field validation first (cheap, and a 400 names every bad field before any rule applies).
+  if (auto valid = core_.users().validate_signup(request); !valid) return fail(valid.error());
+  auto role = core_.roles().find_role(request.role_name.value_or("guest"));
+  if (!role) {
+    if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
+    return fail(Error::invalid("role_name", "unknown role"));
+  }
+  std::optional<policy::Actor> actor;
+  if (caller.principal) actor = actor_of(*caller.principal);
+  const auto decision = policy::decide_signup_role(actor, core_.settings().allow_signup,
+                                                   role->name, role->level);
+  if (!decision.allowed) return fail(decision.status().error());
+  auto user = core_.users().signup(request);
+  (void)core_.audit().record("signup", caller.principal ? caller.principal->audit_name() : "",
+                             request.username, caller.address,
+                             user ? "success" : "failure");
+  return user;
+}
+
+Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange& change) {
+  if (!caller.principal) return token_required();
+  auto target = core_.users().get_user(change.target_username);
+  if (!target) return fail(target.error());
+  const auto actor = actor_of(*caller.principal);
+  const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
+                                       target_of(*target));
+  if (!decision.allowed) return decision.status();
+  const bool own_account = caller.principal->user && caller.principal->user->id == target->id;
+  if (own_account && !change.current_password) {
+    return fail(Error::invalid("current_password", "is required to change your own password"));
+  }
+  auto status = core_.passwords().change_password(
+      target->username, change.new_password, own_account ? change.current_password : std::nullopt,
+      caller.principal->session_digest);
+  (void)core_.audit().record("password_change", caller.principal->audit_name(), target->username,
+                             caller.address, outcome_of(status));
+  return status;
+}
+
+Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
+                                     std::string_view new_password) {
+  if (!caller.principal) return token_required();
+  auto target = core_.users().get_user(target_username);
+  if (!target) return fail(target.error());
+  const auto decision = policy::decide(policy::Operation::kResetPassword,
+                                       actor_of(*caller.principal), target_of(*target));
+  if (!decision.allowed) return decision.status();
+  auto status = core_.passwords().reset_password(target->username, new_password,
+                                                 caller.principal->session_digest);
+  (void)core_.audit().record("password_reset", caller.principal->audit_name(), target->username,
+                             caller.address, outcome_of(status));
+  return status;
+}
+
+Status AuthorizedApi::logout(const Caller& caller) {
+  if (!caller.principal) return token_required();
+  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
+    return own;
+  }
+  auto status = core_.sessions().logout(caller.principal->session_digest);
+  (void)core_.audit().record("logout", caller.principal->audit_name(), "", caller.address,
+                             outcome_of(status));
+  return status;
+}
+
+Status AuthorizedApi::logout_all(const Caller& caller) {
+  if (!caller.principal) return token_required();
+  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
+    return own;
+  }
+  auto status = core_.sessions().logout_all(caller.principal->user->id);
+  (void)core_.audit().record("logout_all", caller.principal->audit_name(), "", caller.address,
+                             outcome_of(status));
+  return status;
+}
+
+Result<User> AuthorizedApi::me(const Caller& caller) {
+  if (!caller.principal) return token_required();
+  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
+    return fail(own.error());
+  }
+  return *caller.principal->user;
+}
+
+Result<std::vector<User>> AuthorizedApi::list_users(const Caller& caller) {
+  if (!caller.principal) return token_required();
+  return core_.list_users();
+}
+
+Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,
+                                                std::int64_t limit) {
+  if (!caller.principal) return token_required();
+  if (page < 1) return fail(Error::invalid("page", "must be >= 1"));
+  if (limit < 1 || limit > kMaxPageLimit) {
+    return fail(Error::invalid("limit", "must be between 1 and 1000"));
+  }
+  return core_.users().list_users((page - 1) * limit, limit);
+}
+
+Result<User> AuthorizedApi::get_user(const Caller& caller, std::string_view username) {
+  if (!caller.principal) return token_required();
+  auto user = core_.users().get_user(username);
+  // Sudo users are left out of listings; they are not shown one by one either.
+  if (user && user->role.level == 0 && caller.principal->role.level != 0) {
+    return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
+  }
+  return user;
+}
+
+Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view username,
+                                      const UserEdit& edit) {
+  if (!caller.principal) return token_required();
+  auto target = core_.users().get_user(username);
+  if (!target) return target;
+  const auto decision =
+      policy::decide(policy::Operation::kEditUser, actor_of(*caller.principal), target_of(*target));
+  if (!decision.allowed) return fail(decision.status().error());
+  auto user = core_.users().edit_user(target->username, edit);
+  (void)core_.audit().record("user_edit", caller.principal->audit_name(), target->username,
+                             caller.address, user ? "success" : "failure");
+  return user;
+}
+
+Status AuthorizedApi::delete_user(const Caller& caller, std::string_view username) {
+  if (!caller.principal) return token_required();
+  auto target = core_.users().get_user(username);
+  if (!target) return fail(target.error());
+  const auto decision = policy::decide(policy::Operation::kDeleteUser,
+                                       actor_of(*caller.principal), target_of(*target));
+  if (!decision.allowed) return decision.status();
+  auto status = core_.users().delete_user(target->username);
+  (void)core_.audit().record("user_delete", caller.principal->audit_name(), target->username,
+                             caller.address, outcome_of(status));
+  return status;
+}
+
+Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_username,
+                                  std::string_view new_role_name) {
+  if (!caller.principal) return token_required();
+  const auto actor = actor_of(*caller.principal);
+  if (!policy::is_sudo_role(actor.role_name) && !policy::is_admin_role(actor.role_name)) {
+    return fail(ErrorCode::kPermissionDenied, "Access denied. Required roles: ['sudo', 'admin']");
+  }
+  auto target = core_.users().get_user(target_username);
+  if (!target) return fail(target.error());
+  auto role = core_.roles().find_role(new_role_name);
+  if (!role) {
+    if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
+    return fail(Error::invalid("new_role_name", "unknown role"));
+  }
+  const auto decision = policy::decide_update_role(actor, target_of(*target), role->name,
+                                                   role->level);
+  if (!decision.allowed) return decision.status();
+  auto status = core_.users().update_user_role(target->username, role->name);
+  (void)core_.audit().record("role_change", caller.principal->audit_name(),
+                             target->username + " -> " + role->name, caller.address,
+                             outcome_of(status));
+  return status;
+}
+
+Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
+  if (!caller.principal) return token_required();
+  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+    return fail(allowed.error());
+  }
+  auto created = core_.tpts().create_tpt(request, caller.principal->audit_name());
+  (void)core_.audit().record("tpt_create", caller.principal->audit_name(),
+                             created ? "tpt:" + created->record.jti : request.role_name,
+                             caller.address, created ? "success" : "failure");
+  return created;
+}
+
+Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
+  if (!caller.principal) return token_required();
+  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+    return fail(allowed.error());
+  }
+  return core_.tpts().list_tpts();
+}
+
+Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
+  if (!caller.principal) return token_required();
+  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+    return allowed;
+  }
+  auto status = core_.tpts().revoke_tpt(jti);
+  (void)core_.audit().record("tpt_revoke", caller.principal->audit_name(),
+                             "tpt:" + std::string(jti), caller.address, outcome_of(status));
+  return status;
+}
+
+Result<std::vector<Role>> AuthorizedApi::list_roles(const Caller& caller) {
+  if (!caller.principal) return token_required();
+  return core_.roles().list_visible_roles();
+}
+
+Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name,
+                                     std::int64_t level) {
+  if (!caller.principal) return token_required();
+  const auto decision = policy::decide_add_role(actor_of(*caller.principal), level);
+  if (!decision.allowed) {
+    Error error = decision.status().error();
+    if (error.code == ErrorCode::kInvalidArgument) error.fields.emplace("level", decision.reason);
+    return fail(std::move(error));
+  }
+  auto role = core_.roles().set_role(name, level);
+  (void)core_.audit().record("role_add", caller.principal->audit_name(), std::string(name),
+                             caller.address, role ? "success" : "failure");
+  return role;
+}
+
+Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
+  if (!caller.principal) return token_required();
+  if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
+    return fail(allowed.error());
+  }
+  return core_.audit().recent(limit);
+}
+
+Status AuthorizedApi::health() { return core_.settings_store().ping(); }
+
+}  // namespace automation

@@ -1,0 +1,63 @@
+#pragma once
+
+// The operations of the HTTP API, each one authorized with the rules of SPEC §2 (core/policy)
+// for the calling principal, then performed by the core services and audited.
+// Transport-agnostic: the HTTP layer only parses, calls one method and renders the result.
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "automation/core/error.hpp"
+#include "automation/core/model.hpp"
+#include "automation/core/ports.hpp"
+#include "automation/core/requests.hpp"
+
+namespace automation {
+
+class UsersCore;
+
+class AuthorizedApi {
+ public:
+  explicit AuthorizedApi(UsersCore& core);
+
+  // Resolves an API key (session token or TPT) to a principal. Never runs a KDF.
+  // kUnauthenticated "Invalid token" for unknown, expired, revoked or malformed keys.
+  Result<Principal> authenticate(std::string_view key);
+
+  // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---
+  // Failures: kPermissionDenied "Invalid credentials" (unknown user and wrong password alike),
+  // kThrottled with retry_after_seconds.
+  Result<LoginResult> login(const Caller& caller, const Credentials& credentials);
+  Result<bool> credentials_are_valid(const Caller& caller, const Credentials& credentials);
+  Result<User> signup(const Caller& caller, const SignupRequest& request);
+  Status change_password(const Caller& caller, const PasswordChange& change);
+  Status reset_password(const Caller& caller, std::string_view target_username,
+                        std::string_view new_password);
+
+  // --- key-checked operations ---
+  Status logout(const Caller& caller);
+  Status logout_all(const Caller& caller);
+  Result<User> me(const Caller& caller);
+  Result<std::vector<User>> list_users(const Caller& caller);
+  // page >= 1, 1 <= limit <= 1000 (kInvalidArgument otherwise).
+  Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);
+  Result<User> get_user(const Caller& caller, std::string_view username);
+  Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);
+  Status delete_user(const Caller& caller, std::string_view username);
+  Status update_role(const Caller& caller, std::string_view target_username,
+                     std::string_view new_role_name);
+  Result<TptCreated> create_tpt(const Caller& caller, const TptRequest& request);
+  Result<std::vector<TptRecord>> list_tpts(const Caller& caller);
+  Status revoke_tpt(const Caller& caller, std::string_view jti);
+  Result<std::vector<Role>> list_roles(const Caller& caller);
+  Result<Role> add_role(const Caller& caller, std::string_view name, std::int64_t level);
+  Result<std::vector<AuditEvent>> audit(const Caller& caller, int limit);
+  // Database round trip for GET /api/health.
+  Status health();
+
+ private:
+  UsersCore& core_;
+};
+
+}  // namespace automation

@@ -1,0 +1,30 @@
+#include "automation/core/error.hpp"
+
+namespace automation {
+
+const char* to_string(ErrorCode code) noexcept {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kNotFound: return "not_found";
+    case ErrorCode::kAlreadyExists: return "already_exists";
+    case ErrorCode::kUnauthenticated: return "unauthenticated";
+    case ErrorCode::kPermissionDenied: return "permission_denied";
+    case ErrorCode::kRuleViolation: return "rule_violation";
+    case ErrorCode::kThrottled: return "throttled";
+    case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+Error Error::invalid(std::string field, std::string why) {
+  Error error{ErrorCode::kInvalidArgument, "Invalid " + field + ": " + why, {}, 0};
+  error.fields.emplace(std::move(field), std::move(why));
+  return error;
+}
+
+Error Error::make(ErrorCode code, std::string message) {
+  return Error{code, std::move(message), {}, 0};
+}
+
+}  // namespace automation

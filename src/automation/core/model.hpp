@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace automation {
+
+// Seconds since the Unix epoch (UTC). Time enters the core only through the Clock port.
+using UnixSeconds = std::int64_t;
+
+struct Role {
+  std::int64_t id = 0;
+  std::string identifier;
+  std::string name;  // case preserved; compared case-insensitively
+  int level = 0;     // lower = more privilege; 0 is sudo
+};
+
+struct User {
+  std::int64_t id = 0;
+  std::string identifier;
+  std::string username;
+  std::string email;
+  std::string password_hash;  // never leaves the core/storage layers
+  Role role;
+  std::optional<std::string> name;
+  std::optional<std::string> lastname;
+};
+
+// What a store needs to insert a user (id assigned by the store).
+struct NewUser {
+  std::string identifier;
+  std::string username;
+  std::string email;
+  std::string password_hash;
+  std::int64_t role_id = 0;
+  std::optional<std::string> name;
+  std::optional<std::string> lastname;
+};
+
+// Editable profile fields; nullopt = leave unchanged.
+struct UserEdit {
+  std::optional<std::string> email;
+  std::optional<std::string> name;
+  std::optional<std::string> lastname;
+};
+
+struct Session {
+  std::string token_digest;  // hex SHA-256 of the API key; the key itself is never stored
+  std::int64_t user_id = 0;
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;  // 0 = never
+};
+
+struct TptRecord {
+  std::string jti;
+  std::string role;
+  std::string created_on;  // UTC "YYYY-MM-DD HH:MM:SS"
+  std::optional<std::string> expires_on;
+  std::optional<UnixSeconds> expires_at;
+  std::string description;
+  std::string created_by;
+  bool revoked = false;
+};
+
+struct AuditEvent {
+  UnixSeconds time = 0;
+  std::string event;    // e.g. "login", "password_change"
+  std::string actor;    // username, "tpt:<role>" or "" when anonymous
+  std::string target;   // username / role / jti acted on, or ""
+  std::string address;  // client address, or "" / "cli"
+  std::string outcome;  // "success", "failure", "throttled", ...
+};
+
+// Who is calling: a user through a session, or a third-party token acting with a role.
+struct Principal {
+  enum class Kind { kSession, kThirdPartyToken };
+  Kind kind = Kind::kSession;
+  std::optional<User> user;      // set for kSession
+  Role role;                     // the acting role (user's role, or the TPT's role)
+  std::string session_digest;    // set for kSession
+  std::string jti;               // set for kThirdPartyToken
+
+  bool is_session() const { return kind == Kind::kSession; }
+  // Name used in audit records.
+  std::string audit_name() const { return user ? user->username : "tpt:" + role.name; }
+};
+
+}  // namespace automation

@@ -1,0 +1,176 @@
+#include "automation/core/policy.hpp"
+
+#include "automation/core/text.hpp"
+
+namespace automation::policy {
+namespace {
+
+constexpr const char* kAdminOrSudo = "Access denied. Required roles: ['sudo', 'admin']";
+
+bool is_self(const Actor& actor, const Target& target) {
+  return !actor.is_token && iequals_ascii(actor.username, target.username);
+}
+
+bool is_privileged(const Actor& actor) {
+  return is_sudo_role(actor.role_name) || is_admin_role(actor.role_name);
+}
+
+Decision decide_password(Operation operation, const Actor& actor, const Target& target) {
+  const char* verb = operation == Operation::kChangePassword ? "change" : "reset";
+  const bool self = is_self(actor, target);
+  if (is_sudo_role(actor.role_name)) {
+    if (self) {
+      return Decision::deny(ErrorCode::kRuleViolation,
+                            std::string("sudo users cannot ") + verb + " their own password");
+    }
+    if (!is_admin_role(target.role_name)) {
+      return Decision::deny(ErrorCode::kRuleViolation,
+                            std::string("sudo users can only ") + verb +
+                                " passwords of admin users");
+    }
+    return Decision::allow();
+  }
+  if (is_admin_role(actor.role_name)) {
+    if (target.level < actor.level) {
+      return Decision::deny(ErrorCode::kRuleViolation,
+                            std::string("admin users cannot ") + verb +
+                                " passwords of users with a higher role");
+    }
+    return Decision::allow();
+  }
+  if (actor.is_token) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Third party tokens cannot act on their own account");
+  }
+  if (!self) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          std::string("you can only ") + verb + " your own password");
+  }
+  return Decision::allow();
+}
+
+Decision decide_edit(const Actor& actor, const Target& target) {
+  if (is_self(actor, target)) return Decision::allow();
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (target.level < actor.level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " + std::to_string(target.level));
+  }
+  return Decision::allow();
+}
+
+Decision decide_delete(const Actor& actor, const Target& target) {
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (is_self(actor, target)) {
+    return Decision::deny(ErrorCode::kRuleViolation, "you cannot delete your own account");
+  }
+  if (is_system_username(target.username)) {
+    return Decision::deny(ErrorCode::kRuleViolation, "the system user cannot be deleted");
+  }
+  if (target.level < actor.level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " + std::to_string(target.level));
+  }
+  return Decision::allow();
+}
+
+}  // namespace
+
+Status Decision::status() const {
+  if (allowed) return {};
+  return fail(code, reason);
+}
+
+bool is_sudo_role(std::string_view role_name) { return iequals_ascii(role_name, "sudo"); }
+bool is_admin_role(std::string_view role_name) { return iequals_ascii(role_name, "admin"); }
+bool is_auditor_role(std::string_view role_name) { return iequals_ascii(role_name, "auditor"); }
+bool is_system_username(std::string_view username) { return iequals_ascii(username, "system"); }
+
+Decision decide(Operation operation, const Actor& actor, const Target& target) {
+  switch (operation) {
+    case Operation::kChangePassword:
+    case Operation::kResetPassword:
+      return decide_password(operation, actor, target);
+    case Operation::kEditUser:
+      return decide_edit(actor, target);
+    case Operation::kDeleteUser:
+      return decide_delete(actor, target);
+  }
+  return Decision::deny(ErrorCode::kInternal, "unknown operation");
+}
+
+Decision decide_update_role(const Actor& actor, const Target& target,
+                            std::string_view new_role_name, int new_role_level) {
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (is_self(actor, target)) {
+    return Decision::deny(ErrorCode::kRuleViolation, "you cannot change your own role");
+  }
+  if (target.level < actor.level) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "you cannot change the role of a user with a higher role");
+  }
+  if (is_sudo_role(new_role_name) || new_role_level == 0) {
+    return Decision::deny(ErrorCode::kRuleViolation, "the sudo role cannot be assigned");
+  }
+  if (new_role_level < actor.level) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "you cannot assign a role with a higher privilege than yours");
+  }
+  return Decision::allow();
+}
+
+Decision decide_signup_role(const std::optional<Actor>& actor, bool signup_allowed,
+                            std::string_view role_name, int role_level) {
+  const bool privileged = actor && is_privileged(*actor);
+  if (!privileged) {
+    if (!signup_allowed) return Decision::deny(ErrorCode::kPermissionDenied, "Signup is disabled");
+    if (!iequals_ascii(role_name, "guest")) {
+      return Decision::deny(ErrorCode::kPermissionDenied,
+                            "Access denied. Only admin and sudo users can assign roles");
+    }
+    return Decision::allow();
+  }
+  if (is_sudo_role(role_name) || role_level == 0) {
+    return Decision::deny(ErrorCode::kPermissionDenied, "the sudo role cannot be assigned");
+  }
+  if (role_level < actor->level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " + std::to_string(role_level));
+  }
+  return Decision::allow();
+}
+
+Decision decide_add_role(const Actor& actor, long long level) {
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (level <= 0) {
+    return Decision::deny(ErrorCode::kInvalidArgument, "level must be greater than 0");
+  }
+  if (level < actor.level) {
+    return Decision::deny(ErrorCode::kInvalidArgument,
+                          "level must be >= " + std::to_string(actor.level));
+  }
+  return Decision::allow();
+}
+
+Decision decide_manage_tpts(const Actor& actor) {
+  if (actor.is_token || !is_sudo_role(actor.role_name)) {
+    return Decision::deny(ErrorCode::kPermissionDenied, "Access denied. Required roles: ['sudo']");
+  }
+  return Decision::allow();
+}
+
+Decision decide_read_audit(const Actor& actor) {
+  if (is_privileged(actor) || is_auditor_role(actor.role_name)) return Decision::allow();
+  return Decision::deny(ErrorCode::kPermissionDenied,
+                        "Access denied. Required roles: ['sudo', 'admin', 'auditor']");
+}
+
+Decision decide_own_account(const Actor& actor) {
+  if (actor.is_token) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Third party tokens have no account");
+  }
+  return Decision::allow();
+}
+
+}  // namespace automation::policy

@@ -1,0 +1,80 @@
+#pragma once
+
+// The authorization rules of SPEC §2 as pure functions: (actor, target, operation) -> Decision.
+// No I/O, no state; tested as a full table in tests/unit/core/policy_test.cpp.
+//
+// Roles are recognised by name, case-insensitively ("sudo", "admin", "auditor"), as
+// PyAutomation does; levels order privilege (lower = more).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "automation/core/error.hpp"
+
+namespace automation::policy {
+
+// The acting party: a user through a session, or a third-party token acting with a role.
+struct Actor {
+  std::string_view role_name;
+  int level = 0;
+  bool is_token = false;        // a TPT: has no account of its own
+  std::string_view username;    // empty for a TPT
+};
+
+// The user acted on.
+struct Target {
+  std::string_view role_name;
+  int level = 0;
+  std::string_view username;
+};
+
+enum class Operation {
+  kChangePassword,
+  kResetPassword,
+  kEditUser,
+  kDeleteUser,
+};
+
+struct Decision {
+  bool allowed = false;
+  ErrorCode code = ErrorCode::kPermissionDenied;  // meaningful when !allowed
+  std::string reason;
+
+  static Decision allow() { return Decision{true, ErrorCode::kInternal, {}}; }
+  static Decision deny(ErrorCode code, std::string reason) {
+    return Decision{false, code, std::move(reason)};
+  }
+  // The decision as a Status for callers that propagate errors.
+  Status status() const;
+};
+
+bool is_sudo_role(std::string_view role_name);
+bool is_admin_role(std::string_view role_name);
+bool is_auditor_role(std::string_view role_name);
+bool is_system_username(std::string_view username);
+
+// Password change/reset, user edit and delete of `target` by `actor`.
+Decision decide(Operation operation, const Actor& actor, const Target& target);
+
+// update_role: move `target` to the role (new_role_name, new_role_level).
+Decision decide_update_role(const Actor& actor, const Target& target,
+                            std::string_view new_role_name, int new_role_level);
+
+// signup: the role a new account gets. actor is empty for anonymous signup.
+Decision decide_signup_role(const std::optional<Actor>& actor, bool signup_allowed,
+                            std::string_view role_name, int role_level);
+
+// roles/add with the given level.
+Decision decide_add_role(const Actor& actor, long long level);
+
+// Sudo by session only: create, list and revoke third-party tokens.
+Decision decide_manage_tpts(const Actor& actor);
+
+// Audit log: admin, sudo or auditor.
+Decision decide_read_audit(const Actor& actor);
+
+// Operations on "your own account" (logout, /me): sessions only, never a TPT.
+Decision decide_own_account(const Actor& actor);
+
+}  // namespace automation::policy

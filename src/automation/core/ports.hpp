@@ -1,0 +1,175 @@
+#pragma once
+
+// Ports: the interfaces the core owns and the outer layers implement
+// (storage/ for the stores, crypto/ for hashing, tokens and JWT, app/ for clock and randomness).
+// Every store method is one transaction; failures are typed (kAlreadyExists from the
+// driver's unique-violation code, kUnavailable when the database cannot be reached).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "automation/core/error.hpp"
+#include "automation/core/model.hpp"
+
+namespace automation {
+
+class RoleStore {
+ public:
+  virtual ~RoleStore() = default;
+  // All roles, ordered by level then name.
+  virtual Result<std::vector<Role>> list_roles() = 0;
+  // Case-insensitive lookup by name.
+  virtual Result<std::optional<Role>> find_role(std::string_view name) = 0;
+  // Inserts; kAlreadyExists when the (case-insensitive) name is taken. Returns the stored role.
+  virtual Result<Role> add_role(const Role& role) = 0;
+};
+
+struct UserPage {
+  std::vector<User> users;
+  std::int64_t total = 0;  // all matching users, not just this page
+};
+
+// Which sessions to end together with a password change, in the same transaction.
+struct SessionRevocation {
+  bool revoke = false;
+  std::string keep_digest;  // the session that made the change survives ("" = none)
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  // kAlreadyExists (field "username" or "email") when either is taken, case-insensitively.
+  virtual Result<User> add_user(const NewUser& user) = 0;
+  virtual Result<std::optional<User>> find_user_by_username(std::string_view username) = 0;
+  virtual Result<std::optional<User>> find_user_by_email(std::string_view email) = 0;
+  virtual Result<std::optional<User>> find_user_by_identifier(std::string_view identifier) = 0;
+  virtual Result<std::optional<User>> find_user_by_id(std::int64_t id) = 0;
+  // Users whose role level is > 0 (sudo left out), ordered by id; limit <= 0 means all.
+  virtual Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) = 0;
+  // Applies the set fields; kAlreadyExists (field "email") on a taken email.
+  virtual Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) = 0;
+  virtual Status set_password_hash(std::int64_t user_id, std::string_view hash,
+                                   const SessionRevocation& revocation) = 0;
+  virtual Status set_user_role(std::int64_t user_id, std::int64_t role_id) = 0;
+  // Deletes the user and all their sessions.
+  virtual Status delete_user(std::int64_t user_id) = 0;
+};
+
+struct ActiveSession {
+  Session session;
+  User user;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual Status add_session(const Session& session) = 0;
+  // The session with this digest joined with its user and role, if any (expiry not checked).
+  virtual Result<std::optional<ActiveSession>> find_session(std::string_view digest) = 0;
+  virtual Status delete_session(std::string_view digest) = 0;
+  virtual Status delete_user_sessions(std::int64_t user_id) = 0;
+  // Housekeeping: removes sessions with 0 < expires_at <= now.
+  virtual Status delete_expired_sessions(UnixSeconds now) = 0;
+};
+
+class TptStore {
+ public:
+  virtual ~TptStore() = default;
+  virtual Status add_tpt(const TptRecord& record) = 0;
+  virtual Result<std::vector<TptRecord>> list_tpts() = 0;
+  virtual Result<std::optional<TptRecord>> find_tpt(std::string_view jti) = 0;
+  // Marks revoked; kNotFound when no such jti.
+  virtual Status revoke_tpt(std::string_view jti) = 0;
+};
+
+struct FailureWindow {
+  int count = 0;
+  UnixSeconds oldest = 0;  // time of the oldest failure counted (0 when count == 0)
+};
+
+// Login-failure counters, shared by every process on the database.
+class ThrottleStore {
+ public:
+  virtual ~ThrottleStore() = default;
+  virtual Status record_failure(std::string_view key, UnixSeconds at) = 0;
+  // Failures recorded for key at or after `since`.
+  virtual Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) = 0;
+  virtual Status clear_failures(std::string_view key) = 0;
+};
+
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  virtual Status append_event(const AuditEvent& event) = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditEvent>> recent_events(int limit) = 0;
+};
+
+class SettingsStore {
+ public:
+  virtual ~SettingsStore() = default;
+  virtual Result<std::optional<std::string>> get_setting(std::string_view key) = 0;
+  // Stores value unless key exists; returns the value now stored (first writer wins,
+  // so processes racing at first start agree).
+  virtual Result<std::string> put_setting_if_absent(std::string_view key,
+                                                    std::string_view value) = 0;
+  // Cheap round trip proving the database answers.
+  virtual Status ping() = 0;
+};
+
+struct PasswordCheck {
+  bool matches = false;
+  bool needs_rehash = false;  // matches, but stored in a legacy/weaker form
+};
+
+class PasswordHasher {
+ public:
+  virtual ~PasswordHasher() = default;
+  // A new hash (Argon2id PHC string) with the configured parameters.
+  virtual Result<std::string> hash(std::string_view password) = 0;
+  // Malformed or unsupported stored hashes never match. Constant-time comparison.
+  virtual PasswordCheck verify(std::string_view password, std::string_view stored) = 0;
+};
+
+class RandomSource {
+ public:
+  virtual ~RandomSource() = default;
+  // n bytes from a CSPRNG, lowercase-hex encoded (2n characters).
+  virtual std::string random_hex(std::size_t n_bytes) = 0;
+};
+
+class TokenDigester {
+ public:
+  virtual ~TokenDigester() = default;
+  // Lowercase hex SHA-256 of the token.
+  virtual std::string digest(std::string_view token) = 0;
+};
+
+struct TptClaims {
+  std::string role;
+  std::string created_on;  // UTC "YYYY-MM-DD HH:MM:SS"
+  UnixSeconds iat = 0;
+  std::string jti;
+  std::optional<UnixSeconds> exp;
+};
+
+class JwtCodec {
+ public:
+  virtual ~JwtCodec() = default;
+  virtual Result<std::string> sign(const TptClaims& claims, std::string_view secret) = 0;
+  // Accepts HS256 only and checks the signature; kUnauthenticated otherwise.
+  // Expiry and revocation are the caller's business (they need the Clock and the store).
+  virtual Result<TptClaims> verify(std::string_view token, std::string_view secret) = 0;
+};
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual UnixSeconds now() = 0;
+};
+
+}  // namespace automation

@@ -1,0 +1,59 @@
+#pragma once
+
+// Plain request/response values of the core's public operations.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "automation/core/model.hpp"
+
+namespace automation {
+
+// Login by username or by email (exactly one should be set; username wins if both are).
+struct Credentials {
+  std::optional<std::string> username;
+  std::optional<std::string> email;
+  std::string password;
+};
+
+struct LoginResult {
+  std::string api_key;  // returned once; only its digest is stored
+  Role role;
+  UnixSeconds logged_in_at = 0;
+  User user;
+};
+
+struct SignupRequest {
+  std::string username;
+  std::string email;
+  std::string password;
+  std::optional<std::string> role_name;  // default: guest
+  std::optional<std::string> name;
+  std::optional<std::string> lastname;
+};
+
+struct PasswordChange {
+  std::string target_username;
+  std::string new_password;
+  std::optional<std::string> current_password;
+};
+
+struct TptRequest {
+  std::string role_name;
+  std::optional<std::int64_t> expires_in_seconds;
+  std::string description;
+};
+
+struct TptCreated {
+  std::string token;  // returned once, never stored
+  TptRecord record;
+};
+
+// Who calls and from where. principal is empty for anonymous calls (login, signup).
+struct Caller {
+  std::optional<Principal> principal;
+  std::string address;  // client address for throttling and audit ("cli" from the tool)
+};
+
+}  // namespace automation

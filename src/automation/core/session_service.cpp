@@ -1,0 +1,101 @@
+#include "automation/core/session_service.hpp"
+
+#include "automation/core/user_service.hpp"
+
+namespace automation {
+namespace {
+
+constexpr std::size_t kApiKeyBytes = 32;  // 256 bits of entropy
+constexpr std::size_t kMaxApiKeyLength = 4096;
+
+std::unexpected<Error> invalid_credentials() {
+  return fail(ErrorCode::kPermissionDenied, "Invalid credentials");
+}
+std::unexpected<Error> invalid_token() {
+  return fail(ErrorCode::kUnauthenticated, "Invalid token");
+}
+
+std::string login_name(const Credentials& credentials) {
+  if (credentials.username) return *credentials.username;
+  return credentials.email.value_or("");
+}
+
+}  // namespace
+
+SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
+                               const CoreSettings& settings)
+    : ports_(ports), throttle_(throttle), settings_(settings) {
+  auto dummy = ports_.hasher.hash(ports_.random.random_hex(16));
+  dummy_hash_ = dummy ? *dummy : std::string();
+}
+
+Result<User> SessionService::check_password(const Credentials& credentials,
+                                            std::string_view address, bool* needs_rehash) {
+  const std::string name = login_name(credentials);
+  if (auto allowed = throttle_.check(name, address); !allowed) return fail(allowed.error());
+  Result<std::optional<User>> found = std::optional<User>{};
+  if (is_plausible_lookup_key(name)) {
+    found = credentials.username ? ports_.users.find_user_by_username(name)
+                                 : ports_.users.find_user_by_email(name);
+  }
+  if (!found) return fail(found.error());
+  // Unknown users still cost one KDF evaluation so timing does not reveal which names exist.
+  const std::string& stored = *found ? (*found)->password_hash : dummy_hash_;
+  const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
+  if (!*found || !check.matches) {
+    throttle_.record_failure(name, address);
+    return invalid_credentials();
+  }
+  throttle_.record_success(name);
+  if (needs_rehash) *needs_rehash = check.needs_rehash;
+  return std::move(**found);
+}
+
+Result<LoginResult> SessionService::login(const Credentials& credentials,
+                                          std::string_view address) {
+  bool needs_rehash = false;
+  auto user = check_password(credentials, address, &needs_rehash);
+  if (!user) return fail(user.error());
+  if (needs_rehash) {
+    // Upgrade to the current default; a failure here must not fail the login.
+    if (auto hash = ports_.hasher.hash(credentials.password)) {
+      (void)ports_.users.set_password_hash(user->id, *hash, SessionRevocation{});
+    }
+  }
+  const UnixSeconds now = ports_.clock.now();
+  std::string api_key = ports_.random.random_hex(kApiKeyBytes);
+  Session session{ports_.digester.digest(api_key), user->id, now,
+                  settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0};
+  if (auto stored = ports_.sessions.add_session(session); !stored) return fail(stored.error());
+  Role role = user->role;
+  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user)};
+}
+
+Result<User> SessionService::verify_credentials(const Credentials& credentials,
+                                                std::string_view address) {
+  return check_password(credentials, address, nullptr);
+}
+
+Status SessionService::logout(std::string_view session_digest) {
+  return ports_.sessions.delete_session(session_digest);
+}
+
+Status SessionService::logout_all(std::int64_t user_id) {
+  return ports_.sessions.delete_user_sessions(user_id);
+}
+
+Result<ActiveSession> SessionService::resolve(std::string_view api_key) {
+  if (api_key.empty() || api_key.size() > kMaxApiKeyLength) return invalid_token();
+  const std::string digest = ports_.digester.digest(api_key);
+  auto found = ports_.sessions.find_session(digest);
+  if (!found) return fail(found.error());
+  if (!*found) return invalid_token();
+  const Session& session = (*found)->session;
+  if (session.expires_at != 0 && ports_.clock.now() >= session.expires_at) {
+    (void)ports_.sessions.delete_session(digest);  // lazy clean-up of the expired key
+    return invalid_token();
+  }
+  return std::move(**found);
+}
+
+}  // namespace automation

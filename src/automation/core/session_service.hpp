@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "automation/core/login_throttle.hpp"
+#include "automation/core/ports.hpp"
+#include "automation/core/requests.hpp"
+#include "automation/core/settings.hpp"
+
+namespace automation {
+
+// Sessions (API keys): login, credential checks, logout and key resolution.
+class SessionService {
+ public:
+  struct Ports {
+    SessionStore& sessions;
+    UserStore& users;
+    PasswordHasher& hasher;
+    RandomSource& random;
+    TokenDigester& digester;
+    Clock& clock;
+  };
+  // Hashes one throwaway password (the dummy that unknown users are checked against).
+  SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings);
+
+  // Login by username or email from `address`. Unknown user and wrong password both give
+  // kPermissionDenied "Invalid credentials" after one KDF evaluation each. Over the
+  // throttle limit: kThrottled. Legacy/weaker hashes are upgraded on success.
+  Result<LoginResult> login(const Credentials& credentials, std::string_view address);
+  // The user the credentials belong to, or kPermissionDenied; never creates a session.
+  // Throttled and counted like a login, so it cannot be used to guess passwords faster.
+  Result<User> verify_credentials(const Credentials& credentials, std::string_view address);
+  Status logout(std::string_view session_digest);
+  Status logout_all(std::int64_t user_id);
+  // The live session with this key, or kUnauthenticated "Invalid token". No KDF.
+  Result<ActiveSession> resolve(std::string_view api_key);
+  std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
+
+ private:
+  // Throttle check, then lookup and password verification with constant work for unknown
+  // users, then the failure/success count.
+  Result<User> check_password(const Credentials& credentials, std::string_view address,
+                              bool* needs_rehash);
+
+  Ports ports_;
+  LoginThrottle& throttle_;
+  const CoreSettings& settings_;
+  std::string dummy_hash_;
+};
+
+}  // namespace automation

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace automation {
+
+// ASCII-only case folding: role names, usernames and emails are compared this way
+// (the same rule the database's lower() applies to ASCII, so both agree).
+std::string to_lower_ascii(std::string_view text);
+bool iequals_ascii(std::string_view a, std::string_view b);
+
+// True when text is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+// Number of code points in well-formed UTF-8 text.
+std::size_t utf8_length(std::string_view text);
+
+// True when text contains a C0 control character or DEL (NUL included).
+bool has_control_characters(std::string_view text);
+
+}  // namespace automation

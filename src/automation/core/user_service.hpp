@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "automation/core/ports.hpp"
+#include "automation/core/requests.hpp"
+#include "automation/core/role_service.hpp"
+#include "automation/core/settings.hpp"
+
+namespace automation {
+
+// Users: signup with full validation, lookups, listing, edit, delete and role change.
+// No authorization here (core/policy + AuthorizedApi do that).
+class UserService {
+ public:
+  UserService(UserStore& store, RoleService& roles, PasswordHasher& hasher, RandomSource& random,
+              const CoreSettings& settings);
+
+  // Every field check of signup (SPEC §2), merged into one kInvalidArgument error.
+  // Cheap: no hashing, no database.
+  Status validate_signup(const SignupRequest& request) const;
+  // Validates, resolves the role (default guest; unknown: kInvalidArgument on role_name),
+  // hashes the password and stores the user. The sudo role only when allow_sudo is set
+  // (the command-line tool). Duplicates: kAlreadyExists naming the field.
+  Result<User> signup(const SignupRequest& request, bool allow_sudo = false);
+
+  // Lookups; kNotFound when absent. Keys that cannot name a user (NUL, control characters,
+  // over-long) are simply not found: they never reach the database.
+  Result<User> get_user(std::string_view username);
+  Result<User> get_user_by_email(std::string_view email);
+  Result<User> get_user_by_identifier(std::string_view identifier);
+  Result<User> get_user_by_id(std::int64_t id);
+
+  // Users without sudo ones; limit <= 0 means all.
+  Result<UserPage> list_users(std::int64_t offset = 0, std::int64_t limit = 0);
+  // Edits email/name/lastname (an empty name/lastname clears it).
+  Result<User> edit_user(std::string_view username, const UserEdit& edit);
+  Status delete_user(std::string_view username);
+  // Moves the user to the named role (sudo refused unless allow_sudo).
+  Status update_user_role(std::string_view username, std::string_view role_name,
+                          bool allow_sudo = false);
+
+ private:
+  UserStore& store_;
+  RoleService& roles_;
+  PasswordHasher& hasher_;
+  RandomSource& random_;
+  const CoreSettings& settings_;
+};
+
+// True when key could name a stored user: bounded, no NUL or control characters.
+bool is_plausible_lookup_key(std::string_view key);
+
+}  // namespace automation

@@ -1,0 +1,26 @@
+#include "automation/core/users_core.hpp"
+
+#include <utility>
+
+namespace automation {
+
+UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::string tpt_secret)
+    : settings_(settings),
+      settings_store_(ports.settings),
+      roles_(ports.roles, ports.random),
+      users_(ports.users, roles_, ports.hasher, ports.random, settings_),
+      passwords_(users_, ports.users, ports.hasher, settings_),
+      throttle_(ports.throttle, ports.clock, settings_),
+      sessions_({ports.sessions, ports.users, ports.hasher, ports.random, ports.digester,
+                 ports.clock},
+                throttle_, settings_),
+      tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
+      audit_(ports.audit, ports.clock) {}
+
+Result<std::vector<User>> UsersCore::list_users() {
+  auto page = users_.list_users();
+  if (!page) return fail(page.error());
+  return std::move(page->users);
+}
+
+}  // namespace automation

@@ -1,0 +1,100 @@
+#pragma once
+
+// The core's public facade: the operations of PyAutomation's users core, in its snake_case
+// names, over the services below. Usable from C++ without HTTP. No authorization here;
+// AuthorizedApi adds the rules of SPEC §2 for callers acting on behalf of a principal.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "automation/core/audit_log.hpp"
+#include "automation/core/login_throttle.hpp"
+#include "automation/core/password_service.hpp"
+#include "automation/core/ports.hpp"
+#include "automation/core/requests.hpp"
+#include "automation/core/role_service.hpp"
+#include "automation/core/session_service.hpp"
+#include "automation/core/settings.hpp"
+#include "automation/core/tpt_service.hpp"
+#include "automation/core/user_service.hpp"
+
+namespace automation {
+
+// Everything the core needs from the outside, as references to port implementations.
+struct CorePorts {
+  RoleStore& roles;
+  UserStore& users;
+  SessionStore& sessions;
+  TptStore& tpts;
+  ThrottleStore& throttle;
+  AuditStore& audit;
+  SettingsStore& settings;
+  PasswordHasher& hasher;
+  RandomSource& random;
+  TokenDigester& digester;
+  JwtCodec& jwt;
+  Clock& clock;
+};
+
+class UsersCore {
+ public:
+  UsersCore(const CorePorts& ports, const CoreSettings& settings, std::string tpt_secret);
+  UsersCore(const UsersCore&) = delete;
+  UsersCore& operator=(const UsersCore&) = delete;
+
+  // --- PyAutomation's operations ---
+  Result<User> signup(const SignupRequest& request) { return users_.signup(request); }
+  Result<LoginResult> login(const Credentials& credentials, std::string_view address = {}) {
+    return sessions_.login(credentials, address);
+  }
+  Status logout(std::string_view api_key) {
+    return sessions_.logout(sessions_.digest_of(api_key));
+  }
+  Result<User> verify_credentials(const Credentials& credentials, std::string_view address = {}) {
+    return sessions_.verify_credentials(credentials, address);
+  }
+  Status change_password(std::string_view target_username, std::string_view new_password,
+                         const std::optional<std::string>& current_password = std::nullopt) {
+    return passwords_.change_password(target_username, new_password, current_password);
+  }
+  Status reset_password(std::string_view target_username, std::string_view new_password) {
+    return passwords_.reset_password(target_username, new_password);
+  }
+  Status update_user_role(std::string_view username, std::string_view role_name) {
+    return users_.update_user_role(username, role_name);
+  }
+  Result<Role> set_role(std::string_view name, long long level) {
+    return roles_.set_role(name, level);
+  }
+  Result<TptCreated> create_tpt(const TptRequest& request, std::string_view created_by) {
+    return tpts_.create_tpt(request, created_by);
+  }
+  Result<Role> verify_tpt(std::string_view token) { return tpts_.verify_tpt(token); }
+  Result<User> get_user(std::string_view username) { return users_.get_user(username); }
+  Result<std::vector<User>> list_users();
+
+  // --- services, for AuthorizedApi, the app and the command-line tool ---
+  RoleService& roles() { return roles_; }
+  UserService& users() { return users_; }
+  PasswordService& passwords() { return passwords_; }
+  SessionService& sessions() { return sessions_; }
+  TptService& tpts() { return tpts_; }
+  AuditLog& audit() { return audit_; }
+  SettingsStore& settings_store() { return settings_store_; }
+  const CoreSettings& settings() const { return settings_; }
+
+ private:
+  CoreSettings settings_;
+  SettingsStore& settings_store_;
+  RoleService roles_;
+  UserService users_;
+  PasswordService passwords_;
+  LoginThrottle throttle_;
+  SessionService sessions_;
+  TptService tpts_;
+  AuditLog audit_;
+};
+
+}  // namespace automation

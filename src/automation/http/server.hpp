@@ -1,0 +1,31 @@
+#pragma once
+
+// The HTTP/JSON server exposing the core as the REST API of SPEC §3 (RESTinio).
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "automation/core/authorized_api.hpp"
+#include "automation/core/error.hpp"
+
+namespace automation::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8050;
+  unsigned io_threads = 0;            // 0 = one per core
+  unsigned hash_threads = 0;          // KDF worker pool size; 0 = one per core
+  std::size_t hash_queue_limit = 64;  // queued KDF jobs beyond which requests get 503
+  std::string timezone = "America/Caracas";  // IANA name for the login `datetime`
+  std::size_t max_body_bytes = 64 * 1024;
+};
+
+// Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and
+// returns success. `on_listening` runs once, when the socket accepts connections, with the
+// address ("http://host:port"). Failures to start (address in use, bad timezone) are errors.
+Status run_server(AuthorizedApi& api, const ServerOptions& options,
+                  const std::function<void(const std::string& address)>& on_listening);
+
+}  // namespace automation::http

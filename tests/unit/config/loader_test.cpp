@@ -1,0 +1,82 @@
+#include "automation/config/loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace automation::config {
+namespace {
+
+Result<Config> load_flags(Settings flags) { return load(Sources{{}, {}, std::move(flags)}); }
+
+TEST(ConfigLoader, DefaultsMatchSpec) {
+  auto config = load(Sources{});
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->server.port, 8050);
+  EXPECT_EQ(config->server.host, "127.0.0.1");
+  EXPECT_EQ(config->server.timezone, "America/Caracas");
+  EXPECT_EQ(config->database.type, "sqlite");
+  EXPECT_EQ(config->database.file, "app.db");
+  EXPECT_EQ(config->core.session_ttl_seconds, 86400);
+  EXPECT_EQ(config->core.login_max_failures, 5);
+  EXPECT_EQ(config->core.login_window_seconds, 900);
+  EXPECT_TRUE(config->core.allow_signup);
+  EXPECT_FALSE(config->secrets.app_secret_key);
+}
+
+TEST(ConfigLoader, FlagsOverrideEnvironmentOverrideDotenv) {
+  Sources sources{{{"AUTOMATION_PORT", "1000"}, {"AUTOMATION_HOST", "0.0.0.0"}},
+                  {{"AUTOMATION_PORT", "2000"}},
+                  {{"AUTOMATION_PORT", "3000"}}};
+  auto config = load(sources);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->server.port, 3000);
+  EXPECT_EQ(config->server.host, "0.0.0.0");
+  sources.flags.clear();
+  EXPECT_EQ(load(sources)->server.port, 2000);
+}
+
+TEST(ConfigLoader, BadValuesNameTheKey) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"AUTOMATION_PORT", "0"},          {"AUTOMATION_PORT", "70000"},
+      {"AUTOMATION_PORT", "80x"},        {"AUTOMATION_DB_TYPE", "oracle"},
+      {"AUTOMATION_APP_SECRET_KEY", "short"}, {"AUTOMATION_SESSION_TTL", "-1"},
+      {"AUTOMATION_ALLOW_SIGNUP", "maybe"},   {"AUTOMATION_LOGIN_WINDOW", "0"}};
+  for (const auto& [key, value] : bad) {
+    auto config = load_flags({{key, value}});
+    ASSERT_FALSE(config) << key << "=" << value;
+    EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(config.error().message.rfind(key + ":", 0), 0u) << config.error().message;
+  }
+}
+
+TEST(ConfigLoader, ParsesDotenv) {
+  const auto path = std::filesystem::temp_directory_path() / "automation_loader_test.env";
+  {
+    std::ofstream out(path);
+    out << "# comment\n\nexport AUTOMATION_PORT=9000\nAUTOMATION_TIMEZONE=\"Europe/Madrid\"\n"
+           "AUTOMATION_ALLOW_SIGNUP = false\n";
+  }
+  auto settings = parse_dotenv(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(settings);
+  auto config = load(Sources{*settings, {}, {}});
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->server.port, 9000);
+  EXPECT_EQ(config->server.timezone, "Europe/Madrid");
+  EXPECT_FALSE(config->core.allow_signup);
+  EXPECT_TRUE(parse_dotenv("/nonexistent/.env")->empty());
+}
+
+TEST(ConfigLoader, MalformedDotenvLineIsAnError) {
+  const auto path = std::filesystem::temp_directory_path() / "automation_loader_bad.env";
+  { std::ofstream(path) << "AUTOMATION_PORT\n"; }
+  auto settings = parse_dotenv(path);
+  std::filesystem::remove(path);
+  ASSERT_FALSE(settings);
+  EXPECT_NE(settings.error().message.find(":1:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace automation::config

@@ -1,0 +1,316 @@
+#pragma once
+
+// In-memory implementations of the core's ports, for core unit tests. The same behaviour
+// is checked against the real SQLite store by tests/contract.
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "automation/core/ports.hpp"
+#include "automation/core/text.hpp"
+
+namespace automation::testing {
+
+class FakeClock : public Clock {
+ public:
+  UnixSeconds now() override { return now_; }
+  void advance(UnixSeconds seconds) { now_ += seconds; }
+
+ private:
+  UnixSeconds now_ = 1'700'000'000;
+};
+
+// Deterministic, unique hex.
+class FakeRandom : public RandomSource {
+ public:
+  std::string random_hex(std::size_t n_bytes) override {
+    std::string hex = std::to_string(++counter_);
+    hex.insert(0, 2 * n_bytes - std::min(hex.size(), 2 * n_bytes), '0');
+    return hex.substr(0, 2 * n_bytes);
+  }
+
+ private:
+  unsigned long counter_ = 0;
+};
+
+class FakeDigester : public TokenDigester {
+ public:
+  std::string digest(std::string_view token) override { return "digest:" + std::string(token); }
+};
+
+// "fake$<password>" hashes; "legacy$<password>" matches but needs a rehash. Counts calls so
+// tests can assert that unknown users cost one verification too.
+class FakeHasher : public PasswordHasher {
+ public:
+  Result<std::string> hash(std::string_view password) override {
+    ++hash_calls;
+    return "fake$" + std::string(password);
+  }
+  PasswordCheck verify(std::string_view password, std::string_view stored) override {
+    ++verify_calls;
+    if (stored == "fake$" + std::string(password)) return {true, false};
+    if (stored == "legacy$" + std::string(password)) return {true, true};
+    return {false, false};
+  }
+  int hash_calls = 0;
+  int verify_calls = 0;
+};
+
+// Tokens look like "h.<role>|<jti>|<exp>.<secret>"; verify checks the secret part.
+class FakeJwt : public JwtCodec {
+ public:
+  Result<std::string> sign(const TptClaims& claims, std::string_view secret) override {
+    return "h." + claims.role + "|" + claims.jti + "|" +
+           (claims.exp ? std::to_string(*claims.exp) : "") + "." + std::string(secret);
+  }
+  Result<TptClaims> verify(std::string_view token, std::string_view secret) override {
+    const std::string text(token);
+    const auto first = text.find('.');
+    const auto last = text.rfind('.');
+    if (first == std::string::npos || first == last || text.substr(last + 1) != secret) {
+      return fail(ErrorCode::kUnauthenticated, "Invalid token");
+    }
+    const std::string body = text.substr(first + 1, last - first - 1);
+    const auto bar1 = body.find('|');
+    const auto bar2 = body.find('|', bar1 + 1);
+    TptClaims claims;
+    claims.role = body.substr(0, bar1);
+    claims.jti = body.substr(bar1 + 1, bar2 - bar1 - 1);
+    const std::string exp = body.substr(bar2 + 1);
+    if (!exp.empty()) claims.exp = std::stoll(exp);
+    return claims;
+  }
+};
+
+class InMemoryStores : public RoleStore,
+                       public UserStore,
+                       public SessionStore,
+                       public TptStore,
+                       public ThrottleStore,
+                       public AuditStore,
+                       public SettingsStore {
+ public:
+  // RoleStore
+  Result<std::vector<Role>> list_roles() override {
+    std::vector<Role> out = roles_;
+    std::sort(out.begin(), out.end(), [](const Role& a, const Role& b) { return a.level < b.level; });
+    return out;
+  }
+  Result<std::optional<Role>> find_role(std::string_view name) override {
+    for (const auto& role : roles_) {
+      if (iequals_ascii(role.name, name)) return role;
+    }
+    return std::optional<Role>{};
+  }
+  Result<Role> add_role(const Role& role) override {
+    if (*find_role(role.name)) return fail(ErrorCode::kAlreadyExists, "duplicate role");
+    Role stored = role;
+    stored.id = next_id_++;
+    roles_.push_back(stored);
+    return stored;
+  }
+
+  // UserStore
+  Result<User> add_user(const NewUser& user) override {
+    if (*find_user_by_username(user.username)) return duplicate("username");
+    if (*find_user_by_email(user.email)) return duplicate("email");
+    User stored{next_id_++, user.identifier, user.username, user.email, user.password_hash,
+                role_by_id(user.role_id), user.name, user.lastname};
+    users_.push_back(stored);
+    return stored;
+  }
+  Result<std::optional<User>> find_user_by_username(std::string_view username) override {
+    return find_user([&](const User& u) { return iequals_ascii(u.username, username); });
+  }
+  Result<std::optional<User>> find_user_by_email(std::string_view email) override {
+    return find_user([&](const User& u) { return iequals_ascii(u.email, email); });
+  }
+  Result<std::optional<User>> find_user_by_identifier(std::string_view identifier) override {
+    return find_user([&](const User& u) { return u.identifier == identifier; });
+  }
+  Result<std::optional<User>> find_user_by_id(std::int64_t id) override {
+    return find_user([&](const User& u) { return u.id == id; });
+  }
+  Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) override {
+    UserPage page;
+    for (const auto& user : users_) {
+      User current = *refresh(user);
+      if (current.role.level == 0) continue;
+      if (page.total++ < offset) continue;
+      if (limit > 0 && static_cast<std::int64_t>(page.users.size()) >= limit) continue;
+      page.users.push_back(current);
+    }
+    return page;
+  }
+  Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) override {
+    User* user = user_by_id(user_id);
+    if (!user) return fail(ErrorCode::kNotFound, "no user");
+    if (edit.email) {
+      auto other = *find_user_by_email(*edit.email);
+      if (other && other->id != user_id) return duplicate("email");
+      user->email = *edit.email;
+    }
+    if (edit.name) user->name = *edit.name;
+    if (edit.lastname) user->lastname = *edit.lastname;
+    return *refresh(*user);
+  }
+  Status set_password_hash(std::int64_t user_id, std::string_view hash,
+                           const SessionRevocation& revocation) override {
+    User* user = user_by_id(user_id);
+    if (!user) return fail(ErrorCode::kNotFound, "no user");
+    user->password_hash = std::string(hash);
+    if (revocation.revoke) {
+      std::erase_if(sessions_, [&](const auto& entry) {
+        return entry.second.user_id == user_id && entry.first != revocation.keep_digest;
+      });
+    }
+    return {};
+  }
+  Status set_user_role(std::int64_t user_id, std::int64_t role_id) override {
+    User* user = user_by_id(user_id);
+    if (!user) return fail(ErrorCode::kNotFound, "no user");
+    user->role = role_by_id(role_id);
+    return {};
+  }
+  Status delete_user(std::int64_t user_id) override {
+    std::erase_if(users_, [&](const User& u) { return u.id == user_id; });
+    return delete_user_sessions(user_id);
+  }
+
+  // SessionStore
+  Status add_session(const Session& session) override {
+    sessions_[session.token_digest] = session;
+    return {};
+  }
+  Result<std::optional<ActiveSession>> find_session(std::string_view digest) override {
+    auto it = sessions_.find(std::string(digest));
+    if (it == sessions_.end()) return std::optional<ActiveSession>{};
+    auto user = *find_user_by_id(it->second.user_id);
+    if (!user) return std::optional<ActiveSession>{};
+    return std::optional<ActiveSession>{ActiveSession{it->second, *user}};
+  }
+  Status delete_session(std::string_view digest) override {
+    sessions_.erase(std::string(digest));
+    return {};
+  }
+  Status delete_user_sessions(std::int64_t user_id) override {
+    std::erase_if(sessions_, [&](const auto& entry) { return entry.second.user_id == user_id; });
+    return {};
+  }
+  Status delete_expired_sessions(UnixSeconds now) override {
+    std::erase_if(sessions_, [&](const auto& entry) {
+      return entry.second.expires_at != 0 && entry.second.expires_at <= now;
+    });
+    return {};
+  }
+  std::size_t session_count() const { return sessions_.size(); }
+
+  // TptStore
+  Status add_tpt(const TptRecord& record) override {
+    tpts_.push_back(record);
+    return {};
+  }
+  Result<std::vector<TptRecord>> list_tpts() override { return tpts_; }
+  Result<std::optional<TptRecord>> find_tpt(std::string_view jti) override {
+    for (const auto& tpt : tpts_) {
+      if (tpt.jti == jti) return std::optional<TptRecord>{tpt};
+    }
+    return std::optional<TptRecord>{};
+  }
+  Status revoke_tpt(std::string_view jti) override {
+    for (auto& tpt : tpts_) {
+      if (tpt.jti == jti) {
+        tpt.revoked = true;
+        return {};
+      }
+    }
+    return fail(ErrorCode::kNotFound, "Token not found");
+  }
+
+  // ThrottleStore
+  Status record_failure(std::string_view key, UnixSeconds at) override {
+    failures_[std::string(key)].push_back(at);
+    return {};
+  }
+  Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) override {
+    FailureWindow window;
+    for (UnixSeconds at : failures_[std::string(key)]) {
+      if (at < since) continue;
+      if (window.count++ == 0 || at < window.oldest) window.oldest = at;
+    }
+    return window;
+  }
+  Status clear_failures(std::string_view key) override {
+    failures_.erase(std::string(key));
+    return {};
+  }
+
+  // AuditStore
+  Status append_event(const AuditEvent& event) override {
+    events_.push_back(event);
+    return {};
+  }
+  Result<std::vector<AuditEvent>> recent_events(int limit) override {
+    std::vector<AuditEvent> out(events_.rbegin(), events_.rend());
+    if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+    return out;
+  }
+  const std::vector<AuditEvent>& events() const { return events_; }
+
+  // SettingsStore
+  Result<std::optional<std::string>> get_setting(std::string_view key) override {
+    auto it = settings_.find(std::string(key));
+    if (it == settings_.end()) return std::optional<std::string>{};
+    return std::optional<std::string>{it->second};
+  }
+  Result<std::string> put_setting_if_absent(std::string_view key,
+                                            std::string_view value) override {
+    return settings_.emplace(std::string(key), std::string(value)).first->second;
+  }
+  Status ping() override { return {}; }
+
+ private:
+  template <typename Pred>
+  Result<std::optional<User>> find_user(Pred pred) {
+    for (const auto& user : users_) {
+      if (pred(user)) return refresh(user);
+    }
+    return std::optional<User>{};
+  }
+  std::optional<User> refresh(const User& user) {
+    User copy = user;
+    copy.role = role_by_id(user.role.id);
+    return copy;
+  }
+  User* user_by_id(std::int64_t id) {
+    for (auto& user : users_) {
+      if (user.id == id) return &user;
+    }
+    return nullptr;
+  }
+  Role role_by_id(std::int64_t id) {
+    for (const auto& role : roles_) {
+      if (role.id == id) return role;
+    }
+    return Role{};
+  }
+  static std::unexpected<Error> duplicate(const char* field) {
+    Error error = Error::make(ErrorCode::kAlreadyExists, std::string(field) + " taken");
+    error.fields.emplace(field, "already in use");
+    return std::unexpected(std::move(error));
+  }
+
+  std::int64_t next_id_ = 1;
+  std::vector<Role> roles_;
+  std::vector<User> users_;
+  std::map<std::string, Session> sessions_;
+  std::vector<TptRecord> tpts_;
+  std::map<std::string, std::vector<UnixSeconds>> failures_;
+  std::vector<AuditEvent> events_;
+  std::map<std::string, std::string> settings_;
+};
+
+}  // namespace automation::testing

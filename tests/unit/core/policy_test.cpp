@@ -1,0 +1,166 @@
+#include "automation/core/policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace automation::policy {
+namespace {
+
+const std::map<std::string, int> kLevels = {{"sudo", 0},     {"admin", 1},    {"supervisor", 2},
+                                            {"operator", 10}, {"auditor", 100}, {"guest", 256}};
+const std::vector<std::string> kRoles = {"sudo", "admin", "supervisor", "operator", "auditor",
+                                         "guest"};
+
+// Expected outcome letters: A = allowed, R = rule violation (400), P = permission denied (403).
+// Columns: own account, then other targets in kRoles order.
+struct Row {
+  std::string actor;
+  std::string own;
+  std::string others;  // one letter per target role in kRoles order
+};
+
+char outcome(const Decision& d) {
+  if (d.allowed) return 'A';
+  return d.code == ErrorCode::kRuleViolation ? 'R' : (d.code == ErrorCode::kPermissionDenied ? 'P' : 'I');
+}
+
+void check_table(Operation op, const std::vector<Row>& rows) {
+  for (const auto& row : rows) {
+    const int level = kLevels.at(row.actor);
+    Actor actor{row.actor, level, false, "me"};
+    SCOPED_TRACE("actor " + row.actor);
+    EXPECT_EQ(outcome(decide(op, actor, Target{row.actor, level, "me"})), row.own[0]) << "own";
+    for (std::size_t i = 0; i < kRoles.size(); ++i) {
+      const Target target{kRoles[i], kLevels.at(kRoles[i]), "someone"};
+      EXPECT_EQ(outcome(decide(op, actor, target)), row.others[i]) << "target " << kRoles[i];
+    }
+  }
+}
+
+TEST(Policy, ChangePasswordTable) {
+  check_table(Operation::kChangePassword, {{"sudo", "R", "RARRRR"},
+                                           {"admin", "A", "RAAAAA"},
+                                           {"supervisor", "A", "RRRRRR"},
+                                           {"operator", "A", "RRRRRR"},
+                                           {"auditor", "A", "RRRRRR"},
+                                           {"guest", "A", "RRRRRR"}});
+}
+
+TEST(Policy, ResetPasswordTableMatchesChange) {
+  check_table(Operation::kResetPassword, {{"sudo", "R", "RARRRR"},
+                                          {"admin", "A", "RAAAAA"},
+                                          {"supervisor", "A", "RRRRRR"},
+                                          {"operator", "A", "RRRRRR"},
+                                          {"auditor", "A", "RRRRRR"},
+                                          {"guest", "A", "RRRRRR"}});
+}
+
+TEST(Policy, EditUserTable) {
+  check_table(Operation::kEditUser, {{"sudo", "A", "AAAAAA"},
+                                     {"admin", "A", "PAAAAA"},
+                                     {"supervisor", "A", "PPPPPP"},
+                                     {"operator", "A", "PPPPPP"},
+                                     {"auditor", "A", "PPPPPP"},
+                                     {"guest", "A", "PPPPPP"}});
+}
+
+TEST(Policy, DeleteUserTable) {
+  check_table(Operation::kDeleteUser, {{"sudo", "R", "AAAAAA"},
+                                       {"admin", "R", "PAAAAA"},
+                                       {"supervisor", "P", "PPPPPP"},
+                                       {"operator", "P", "PPPPPP"},
+                                       {"auditor", "P", "PPPPPP"},
+                                       {"guest", "P", "PPPPPP"}});
+}
+
+TEST(Policy, NobodyDeletesSystem) {
+  const Actor sudo{"sudo", 0, false, "root2"};
+  EXPECT_EQ(outcome(decide(Operation::kDeleteUser, sudo, Target{"sudo", 0, "system"})), 'R');
+  EXPECT_EQ(outcome(decide(Operation::kDeleteUser, sudo, Target{"sudo", 0, "SYSTEM"})), 'R');
+}
+
+TEST(Policy, RoleNamesAreCaseInsensitive) {
+  const Actor sudo{"SUDO", 0, false, "root"};
+  EXPECT_TRUE(decide(Operation::kResetPassword, sudo, Target{"ADMIN", 1, "boss"}).allowed);
+}
+
+TEST(Policy, TokensHaveNoOwnAccount) {
+  const Actor operator_token{"operator", 10, true, ""};
+  EXPECT_EQ(outcome(decide(Operation::kChangePassword, operator_token,
+                           Target{"operator", 10, "someone"})),
+            'P');
+  EXPECT_EQ(outcome(decide_own_account(operator_token)), 'P');
+  const Actor admin_token{"admin", 1, true, ""};
+  EXPECT_TRUE(decide(Operation::kResetPassword, admin_token, Target{"guest", 256, "g"}).allowed);
+}
+
+// update_role: columns = new role in kRoles order, for a target of role guest (other user).
+TEST(Policy, UpdateRoleTable) {
+  const std::map<std::string, std::string> expected = {
+      {"sudo", "RAAAAA"},       {"admin", "RAAAAA"},   {"supervisor", "PPPPPP"},
+      {"operator", "PPPPPP"}, {"auditor", "PPPPPP"}, {"guest", "PPPPPP"}};
+  for (const auto& [actor_role, letters] : expected) {
+    const Actor actor{actor_role, kLevels.at(actor_role), false, "me"};
+    for (std::size_t i = 0; i < kRoles.size(); ++i) {
+      SCOPED_TRACE(actor_role + " -> " + kRoles[i]);
+      EXPECT_EQ(outcome(decide_update_role(actor, Target{"guest", 256, "g"}, kRoles[i],
+                                           kLevels.at(kRoles[i]))),
+                letters[i]);
+    }
+  }
+}
+
+TEST(Policy, UpdateRoleRules) {
+  const Actor admin{"admin", 1, false, "me"};
+  // Own role: never.
+  EXPECT_EQ(outcome(decide_update_role(admin, Target{"admin", 1, "me"}, "guest", 256)), 'R');
+  // Target above the actor: never.
+  EXPECT_EQ(outcome(decide_update_role(admin, Target{"sudo", 0, "root"}, "guest", 256)), 'R');
+  // New role above the actor (a custom level-0.5 does not exist; use a sudo-level role).
+  const Actor supervisor_admin{"admin", 2, false, "me"};
+  EXPECT_EQ(outcome(decide_update_role(supervisor_admin, Target{"guest", 256, "g"}, "admin", 1)),
+            'R');
+}
+
+TEST(Policy, SignupRoles) {
+  EXPECT_TRUE(decide_signup_role(std::nullopt, true, "guest", 256).allowed);
+  EXPECT_EQ(outcome(decide_signup_role(std::nullopt, true, "operator", 10)), 'P');
+  EXPECT_EQ(outcome(decide_signup_role(std::nullopt, false, "guest", 256)), 'P');
+  const Actor admin{"admin", 1, false, "me"};
+  EXPECT_TRUE(decide_signup_role(admin, true, "admin", 1).allowed);
+  EXPECT_TRUE(decide_signup_role(admin, false, "operator", 10).allowed);
+  EXPECT_EQ(outcome(decide_signup_role(admin, true, "sudo", 0)), 'P');
+  const Actor op{"operator", 10, false, "me"};
+  EXPECT_EQ(outcome(decide_signup_role(op, true, "operator", 10)), 'P');
+}
+
+TEST(Policy, AddRole) {
+  const Actor admin{"admin", 1, false, "me"};
+  EXPECT_TRUE(decide_add_role(admin, 5).allowed);
+  EXPECT_TRUE(decide_add_role(admin, 1).allowed);
+  EXPECT_EQ(decide_add_role(admin, 0).code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(decide_add_role(admin, -3).code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(outcome(decide_add_role(Actor{"operator", 10, false, "me"}, 20)), 'P');
+}
+
+TEST(Policy, TptManagementIsSudoSessionOnly) {
+  EXPECT_TRUE(decide_manage_tpts(Actor{"sudo", 0, false, "root"}).allowed);
+  EXPECT_EQ(outcome(decide_manage_tpts(Actor{"sudo", 0, true, ""})), 'P');
+  EXPECT_EQ(outcome(decide_manage_tpts(Actor{"admin", 1, false, "a"})), 'P');
+  EXPECT_EQ(decide_manage_tpts(Actor{"admin", 1, false, "a"}).reason,
+            "Access denied. Required roles: ['sudo']");
+}
+
+TEST(Policy, AuditReaders) {
+  for (const auto& role : kRoles) {
+    const bool expected = role == "sudo" || role == "admin" || role == "auditor";
+    EXPECT_EQ(decide_read_audit(Actor{role, kLevels.at(role), false, "x"}).allowed, expected)
+        << role;
+  }
+}
+
+}  // namespace
+}  // namespace automation::policy
