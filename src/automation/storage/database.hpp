@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "automation/core/error.hpp"
+#include "automation/storage/dialect.hpp"
+
+namespace soci {
+class session;
+class connection_pool;
+}  // namespace soci
+
+namespace automation::storage {
+
+// Where the database is (the storage part of the configuration, SPEC §5).
+struct DatabaseOptions {
+  std::string type = "sqlite";  // sqlite | postgresql
+  std::string file = "app.db";  // SQLite file; ":memory:" forces a pool of one
+  std::string host, user, password, name;  // PostgreSQL; empty ones are left to libpq defaults
+  int port = 5432;
+  std::size_t pool_size = 4;  // connections kept open (0 is treated as 1)
+};
+
+// How a unit of work touches the database.
+enum class TxMode {
+  kRead,   // reads only; a consistent snapshot that never blocks writers
+  kWrite,  // writes; takes the write lock up front on SQLite
+};
+
+// An open database: a fixed pool of connections (one soci::session per slot), configured
+// and migrated. Thread-safe: each unit of work leases its own connection.
+class Database {
+ public:
+  // Opens the database, applies per-connection settings (SQLite: WAL, busy_timeout 5 s,
+  // foreign keys, synchronous=NORMAL) and runs the pending migrations.
+  // kInvalidArgument for an unknown type or unusable option, kUnavailable when the
+  // database cannot be opened or migrated (the message says why; no secrets in it).
+  static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
+
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Dialect dialect() const noexcept { return dialect_; }
+  std::size_t pool_size() const noexcept { return pool_size_; }
+
+  // Runs fn(soci::session&) inside one transaction on a leased connection. fn returns a
+  // Result<T> or Status: a value commits, an error rolls back and is returned as is.
+  // A soci exception (from fn or from commit) rolls back and becomes a typed error:
+  // unique violation -> kAlreadyExists (no field set: the caller knows which one),
+  // foreign-key violation -> kNotFound, busy/connection/I-O -> kUnavailable,
+  // rejected value (PostgreSQL data exception, SQLite TOOBIG) -> kInvalidArgument,
+  // anything else -> kInternal. Messages never contain SQL or bound values.
+  template <typename Fn>
+  auto transaction(TxMode mode, Fn&& fn) -> std::invoke_result_t<Fn&, soci::session&> {
+    return run_typed(std::optional<TxMode>(mode), fn);
+  }
+
+  // Like transaction() but in autocommit mode: for a single statement, which is its own
+  // transaction, saving the BEGIN/COMMIT round trips on hot read paths.
+  template <typename Fn>
+  auto with_session(Fn&& fn) -> std::invoke_result_t<Fn&, soci::session&> {
+    return run_typed(std::nullopt, fn);
+  }
+
+ private:
+  using Body = bool (*)(void* context, soci::session& sql);
+
+  Database(Dialect dialect, std::size_t pool_size);
+
+  // Type-erased core of transaction()/with_session(): body returns true to commit.
+  Status run(std::optional<TxMode> mode, void* context, Body body);
+
+  template <typename Fn>
+  auto run_typed(std::optional<TxMode> mode, Fn& fn)
+      -> std::invoke_result_t<Fn&, soci::session&> {
+    using R = std::invoke_result_t<Fn&, soci::session&>;
+    std::optional<R> out;
+    auto body = [&](soci::session& sql) {
+      out.emplace(fn(sql));
+      return out->has_value();
+    };
+    using BodyType = decltype(body);
+    Status status = run(mode, &body, [](void* context, soci::session& sql) {
+      return (*static_cast<BodyType*>(context))(sql);
+    });
+    if (!status) return R(std::unexpect, std::move(status).error());
+    return std::move(*out);
+  }
+
+  Dialect dialect_;
+  std::size_t pool_size_;
+  std::unique_ptr<soci::connection_pool> pool_;
+};
+
+// The libpq connect string for options (dbname, host, port, user, password; empty ones
+// omitted; plus client_min_messages=warning), each value quoted so spaces and quotes in
+// a password cannot inject keys.
+std::string postgresql_connect_string(const DatabaseOptions& options);
+
+}  // namespace automation::storage

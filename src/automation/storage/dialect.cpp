@@ -1,0 +1,51 @@
+#include "automation/storage/dialect.hpp"
+
+#include <string>
+
+namespace automation::storage {
+
+namespace {
+
+// SQLite: only a column declared exactly "INTEGER PRIMARY KEY" aliases the rowid (so the
+// database assigns it); AUTOINCREMENT is not needed because ids are never reused
+// meaningfully by us and it costs an extra table.
+constexpr DialectSql kSqlite{
+    .id_column = "INTEGER PRIMARY KEY",
+    .big_id_column = "INTEGER PRIMARY KEY",
+    .begin_write = "BEGIN IMMEDIATE",
+    .begin_read = "BEGIN",
+    .migration_lock = "",
+};
+
+// PostgreSQL: SERIAL matches what peewee creates for PyAutomation's tables; the
+// advisory lock key is an arbitrary constant private to this service.
+constexpr DialectSql kPostgresql{
+    .id_column = "SERIAL PRIMARY KEY",
+    .big_id_column = "BIGSERIAL PRIMARY KEY",
+    .begin_write = "BEGIN",
+    .begin_read = "BEGIN",
+    .migration_lock = "SELECT pg_advisory_xact_lock(7243610519)",
+};
+
+}  // namespace
+
+const DialectSql& sql_for(Dialect dialect) noexcept {
+  return dialect == Dialect::kPostgresql ? kPostgresql : kSqlite;
+}
+
+Result<Dialect> parse_dialect(std::string_view type) {
+  if (type == "sqlite" || type == "sqlite3") return Dialect::kSqlite;
+  if (type == "postgresql" || type == "postgres") return Dialect::kPostgresql;
+  if (type == "mysql") {
+    return fail(ErrorCode::kInvalidArgument,
+                "database type mysql is not supported yet (use sqlite or postgresql)");
+  }
+  return fail(ErrorCode::kInvalidArgument,
+              "unknown database type '" + std::string(type) + "' (use sqlite or postgresql)");
+}
+
+const char* to_string(Dialect dialect) noexcept {
+  return dialect == Dialect::kPostgresql ? "postgresql" : "sqlite";
+}
+
+}  // namespace automation::storage

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <string_view>
+
+#include "automation/core/error.hpp"
+
+namespace automation::storage {
+
+// The SQL databases the storage layer speaks to.
+enum class Dialect { kSqlite, kPostgresql };
+
+// Every SQL fragment that differs between the supported databases, kept in this one
+// place so the DDL and queries elsewhere are written once for all of them.
+struct DialectSql {
+  // Column definition of an integer surrogate key assigned by the database.
+  std::string_view id_column;
+  // Same, for tables expected to grow past 2^31 rows (audit, login failures).
+  std::string_view big_id_column;
+  // Opens a transaction that will write. SQLite takes the write lock up front
+  // (BEGIN IMMEDIATE) so two writers never deadlock on a read->write upgrade, which
+  // busy_timeout cannot resolve.
+  std::string_view begin_write;
+  // Opens a transaction that only reads (consistent snapshot, blocks no writer in WAL).
+  std::string_view begin_read;
+  // Run first inside each migration transaction to serialize migrations across
+  // processes; empty when begin_write already does (SQLite).
+  std::string_view migration_lock;
+};
+
+// The fragments for a dialect.
+const DialectSql& sql_for(Dialect dialect) noexcept;
+
+// Parses AUTOMATION_DB_TYPE ("sqlite"/"sqlite3", "postgresql"/"postgres");
+// kInvalidArgument for anything else, including the not yet supported "mysql".
+Result<Dialect> parse_dialect(std::string_view type);
+
+// Stable name of a dialect, for messages.
+const char* to_string(Dialect dialect) noexcept;
+
+}  // namespace automation::storage

@@ -1,0 +1,217 @@
+#include "automation/storage/migrations.hpp"
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "automation/storage/database.hpp"
+#include "automation/storage/soci_support.hpp"
+
+namespace automation::storage {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* description;
+  // The DDL, built from the dialect's fragments (constants only, never input).
+  std::vector<std::string> (*statements)(const DialectSql& d);
+};
+
+// PyAutomation's own tables, with the columns peewee gives them. IF NOT EXISTS because an
+// existing PyAutomation database already has them, with its own column types, and they
+// must be left untouched.
+std::vector<std::string> v1_pyautomation_tables(const DialectSql& d) {
+  const std::string id(d.id_column);
+  return {
+      "CREATE TABLE IF NOT EXISTS roles ("
+      " id " + id + ","
+      " identifier VARCHAR(255) NOT NULL UNIQUE,"
+      " name VARCHAR(255) NOT NULL UNIQUE,"
+      " level INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS users ("
+      " id " + id + ","
+      " identifier VARCHAR(255) NOT NULL UNIQUE,"
+      " username VARCHAR(255) NOT NULL UNIQUE,"
+      " role_id INTEGER NOT NULL REFERENCES roles (id),"
+      " email VARCHAR(255) NOT NULL UNIQUE,"
+      " password VARCHAR(255) NOT NULL,"
+      " token VARCHAR(255),"
+      " name VARCHAR(255),"
+      " lastname VARCHAR(255))",
+      "CREATE INDEX IF NOT EXISTS users_role_id ON users (role_id)",
+  };
+}
+
+// The service's own tables. Free text is TEXT (no length limit to trip over on
+// PostgreSQL); booleans are INTEGER 0/1, which both databases store the same way.
+std::vector<std::string> v2_service_tables(const DialectSql& d) {
+  const std::string big_id(d.big_id_column);
+  return {
+      // Deleting a user also ends their sessions, even when done outside this service.
+      "CREATE TABLE IF NOT EXISTS sessions ("
+      " token_digest VARCHAR(64) PRIMARY KEY,"
+      " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+      " created_at BIGINT NOT NULL,"
+      " expires_at BIGINT NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS sessions_user_id ON sessions (user_id)",
+      "CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at)",
+      "CREATE TABLE IF NOT EXISTS tpts ("
+      " jti TEXT PRIMARY KEY,"
+      " role TEXT NOT NULL,"
+      " created_on TEXT NOT NULL,"
+      " expires_on TEXT,"
+      " expires_at BIGINT,"
+      " description TEXT NOT NULL,"
+      " created_by TEXT NOT NULL,"
+      " revoked INTEGER NOT NULL DEFAULT 0)",
+      "CREATE TABLE IF NOT EXISTS audit_events ("
+      " id " + big_id + ","
+      " time BIGINT NOT NULL,"
+      " event TEXT NOT NULL,"
+      " actor TEXT NOT NULL,"
+      " target TEXT NOT NULL,"
+      " address TEXT NOT NULL,"
+      " outcome TEXT NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (time)",
+      "CREATE TABLE IF NOT EXISTS login_failures ("
+      " id " + big_id + ","
+      " key TEXT NOT NULL,"
+      " at BIGINT NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS login_failures_key_at ON login_failures (key, at)",
+      "CREATE TABLE IF NOT EXISTS settings ("
+      " key TEXT PRIMARY KEY,"
+      " value TEXT NOT NULL)",
+  };
+}
+
+// Append only: a released migration is never edited, a change is a new version.
+const Migration kMigrations[] = {
+    {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
+    {2, "sessions, tpts, audit_events, login_failures, settings", &v2_service_tables},
+};
+
+// Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).
+struct CaseInsensitiveIndex {
+  const char* ddl;
+};
+const CaseInsensitiveIndex kCaseInsensitiveIndexes[] = {
+    {"CREATE UNIQUE INDEX IF NOT EXISTS users_username_ci ON users (lower(username))"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email))"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS roles_name_ci ON roles (lower(name))"},
+};
+
+constexpr const char* kCreateSchemaVersion =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY,"
+    " applied_at BIGINT NOT NULL)";
+
+void take_migration_lock(soci::session& sql, const DialectSql& d) {
+  if (!d.migration_lock.empty()) sql << d.migration_lock;
+}
+
+long long unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::set<int>> applied_versions(Database& db) {
+  return db.transaction(TxMode::kRead, [](soci::session& sql) -> Result<std::set<int>> {
+    std::set<int> versions;
+    int version = 0;
+    soci::statement st = (sql.prepare << "SELECT version FROM schema_version", soci::into(version));
+    st.execute();
+    while (st.fetch()) versions.insert(version);
+    return versions;
+  });
+}
+
+}  // namespace
+
+int latest_schema_version() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<int> current_schema_version(Database& db) {
+  return db.transaction(TxMode::kRead, [&db](soci::session& sql) -> Result<int> {
+    // Look the table up first so inspecting a foreign database never creates anything.
+    int tables = 0;
+    if (db.dialect() == Dialect::kSqlite) {
+      sql << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
+             "'schema_version'",
+          soci::into(tables);
+    } else {
+      sql << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+             "current_schema() AND table_name = 'schema_version'",
+          soci::into(tables);
+    }
+    if (tables == 0) return 0;
+    int version = 0;
+    soci::indicator ind = soci::i_null;
+    sql << "SELECT MAX(version) FROM schema_version", soci::into(version, ind);
+    return ind == soci::i_ok ? version : 0;
+  });
+}
+
+Status migrate(Database& db) {
+  const DialectSql& d = sql_for(db.dialect());
+  auto created = db.transaction(TxMode::kWrite, [&d](soci::session& sql) -> Status {
+    take_migration_lock(sql, d);
+    sql << kCreateSchemaVersion;
+    return {};
+  });
+  if (!created) return fail(created.error());
+
+  auto applied = applied_versions(db);
+  if (!applied) return fail(applied.error());
+
+  for (const Migration& m : kMigrations) {
+    if (applied->contains(m.version)) continue;
+    auto done = db.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+      take_migration_lock(sql, d);
+      // Checked again under the lock: another process may have applied it meanwhile.
+      int present = 0;
+      sql << "SELECT COUNT(*) FROM schema_version WHERE version = :v", soci::use(m.version),
+          soci::into(present);
+      if (present != 0) return {};
+      for (const std::string& statement : m.statements(d)) sql << statement;
+      const long long now = unix_now();
+      sql << "INSERT INTO schema_version (version, applied_at) VALUES (:v, :t)",
+          soci::use(m.version), soci::use(now);
+      return {};
+    });
+    // kAlreadyExists: a racing process recorded this version first (possible only where no
+    // lock serializes migrations); its DDL and ours are the same IF NOT EXISTS statements.
+    if (!done && done.error().code != ErrorCode::kAlreadyExists) {
+      return fail(done.error().code, "migration " + std::to_string(m.version) + " (" +
+                                         m.description + ") failed: " + done.error().message);
+    }
+  }
+
+  if (auto indexes = ensure_case_insensitive_indexes(db); !indexes) {
+    return fail(indexes.error());
+  }
+  return {};
+}
+
+Result<int> ensure_case_insensitive_indexes(Database& db) {
+  const DialectSql& d = sql_for(db.dialect());
+  int present = 0;
+  for (const CaseInsensitiveIndex& index : kCaseInsensitiveIndexes) {
+    auto built = db.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+      take_migration_lock(sql, d);
+      sql << index.ddl;
+      return {};
+    });
+    if (built) {
+      ++present;
+    } else if (built.error().code != ErrorCode::kAlreadyExists) {
+      return fail(built.error());
+    }
+    // kAlreadyExists: the data holds case-duplicates, so this index is skipped (see the
+    // header); the transaction was rolled back and nothing else changed.
+  }
+  return present;
+}
+
+}  // namespace automation::storage

@@ -1,0 +1,124 @@
+#include "automation/storage/sql_role_store.hpp"
+
+#include <string>
+
+#include "automation/storage/database.hpp"
+#include "automation/storage/soci_support.hpp"
+#include "automation/storage/store_errors.hpp"
+#include "automation/storage/text.hpp"
+
+namespace automation::storage {
+
+namespace {
+
+// Receiving buffers for "id, identifier, name, level".
+struct RoleRow {
+  long long id = 0;
+  std::string identifier, name;
+  int level = 0;
+  soci::indicator identifier_ind = soci::i_ok, name_ind = soci::i_ok;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(identifier, identifier_ind));
+    st.exchange(soci::into(name, name_ind));
+    st.exchange(soci::into(level));
+  }
+  Role to_role() const {
+    return Role{id, identifier_ind == soci::i_ok ? identifier : std::string(),
+                name_ind == soci::i_ok ? name : std::string(), level};
+  }
+};
+
+constexpr const char* kRoleSelect = "SELECT id, identifier, name, level FROM roles";
+
+int count_name(soci::session& sql, const std::string& name) {
+  int n = 0;
+  sql << "SELECT COUNT(*) FROM roles WHERE lower(name) = lower(:name)", soci::use(name),
+      soci::into(n);
+  return n;
+}
+
+int count_identifier(soci::session& sql, const std::string& identifier) {
+  int n = 0;
+  sql << "SELECT COUNT(*) FROM roles WHERE identifier = :identifier", soci::use(identifier),
+      soci::into(n);
+  return n;
+}
+
+// Names the field a role insert collided on, or nullopt when neither is taken.
+std::optional<Error> find_duplicate(soci::session& sql, const std::string& name,
+                                    const std::string& identifier) {
+  if (count_name(sql, name) > 0) return already_exists("name", "Role name already exists");
+  if (count_identifier(sql, identifier) > 0) {
+    return already_exists("identifier", "Role identifier already exists");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::vector<Role>> SqlRoleStore::list_roles() {
+  return db_.with_session([](soci::session& sql) -> Result<std::vector<Role>> {
+    RoleRow row;
+    soci::statement st(sql);
+    row.bind(st);
+    st.alloc();
+    st.prepare(std::string(kRoleSelect) + " ORDER BY level, name, id");
+    st.define_and_bind();
+    std::vector<Role> roles;
+    if (st.execute(true)) {
+      do {
+        roles.push_back(row.to_role());
+      } while (st.fetch());
+    }
+    return roles;
+  });
+}
+
+Result<std::optional<Role>> SqlRoleStore::find_role(std::string_view name) {
+  if (!is_storable_text(name)) return std::optional<Role>();  // nothing stored can match
+  const std::string wanted(name);
+  return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<Role>> {
+    RoleRow row;
+    soci::statement st(sql);
+    row.bind(st);
+    st.exchange(soci::use(wanted));
+    st.alloc();
+    // ORDER BY id: a PyAutomation database without the case-insensitive index may hold
+    // "Admin" and "ADMIN"; the oldest one wins, deterministically.
+    st.prepare(std::string(kRoleSelect) + " WHERE lower(name) = lower(:name) ORDER BY id LIMIT 1");
+    st.define_and_bind();
+    if (!st.execute(true)) return std::optional<Role>();
+    return std::optional<Role>(row.to_role());
+  });
+}
+
+Result<Role> SqlRoleStore::add_role(const Role& role) {
+  if (auto ok = check_storable("name", role.name); !ok) return fail(ok.error());
+  if (auto ok = check_storable("identifier", role.identifier); !ok) return fail(ok.error());
+  auto added = db_.transaction(TxMode::kWrite, [&role](soci::session& sql) -> Result<Role> {
+    // Checked here, not only by the unique indexes: it names the field, and it still
+    // holds on a PyAutomation database whose case-insensitive index had to be skipped.
+    if (auto duplicate = find_duplicate(sql, role.name, role.identifier)) {
+      return fail(std::move(*duplicate));
+    }
+    long long id = 0;
+    sql << "INSERT INTO roles (identifier, name, level) VALUES (:identifier, :name, :level)"
+           " RETURNING id",
+        soci::use(role.identifier), soci::use(role.name), soci::use(role.level), soci::into(id);
+    Role stored = role;
+    stored.id = id;
+    return stored;
+  });
+  if (!added && is_unattributed_duplicate(added.error())) {
+    // Lost a race with a concurrent insert (possible on PostgreSQL): say which field.
+    auto named = db_.with_session([&role](soci::session& sql) -> Result<std::optional<Error>> {
+      return find_duplicate(sql, role.name, role.identifier);
+    });
+    if (named && *named) return fail(std::move(**named));
+  }
+  return added;
+}
+
+}  // namespace automation::storage

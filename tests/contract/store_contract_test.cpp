@@ -1,0 +1,769 @@
+// The store contract: what every implementation of the core's store ports must do,
+// checked against a real database. Instantiated for SQLite, and for PostgreSQL when a
+// test server is configured (see test_database.hpp).
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "automation/core/ports.hpp"
+#include "automation/storage/database.hpp"
+#include "automation/storage/migrations.hpp"
+#include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_role_store.hpp"
+#include "automation/storage/sql_session_store.hpp"
+#include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_throttle_store.hpp"
+#include "automation/storage/sql_tpt_store.hpp"
+#include "automation/storage/sql_user_store.hpp"
+#include "test_database.hpp"
+
+namespace automation::storage {
+namespace {
+
+using contract::Backend;
+using contract::TestDatabase;
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    env_ = GetParam().make();
+    if (!env_) GTEST_SKIP() << GetParam().skip_reason;
+    Database& db = env_->db();
+    roles_ = std::make_unique<SqlRoleStore>(db);
+    users_ = std::make_unique<SqlUserStore>(db);
+    sessions_ = std::make_unique<SqlSessionStore>(db);
+    tpts_ = std::make_unique<SqlTptStore>(db);
+    throttle_ = std::make_unique<SqlThrottleStore>(db);
+    audit_ = std::make_unique<SqlAuditStore>(db);
+    settings_ = std::make_unique<SqlSettingsStore>(db);
+    sudo_ = add_role("sudo", 0);
+    admin_ = add_role("admin", 1);
+    operator_ = add_role("operator", 10);
+    guest_ = add_role("guest", 256);
+  }
+
+  Role add_role(const std::string& name, int level) {
+    Role role{0, "role" + std::to_string(next_id_++) + "00000000", name, level};
+    auto added = roles_->add_role(role);
+    EXPECT_TRUE(added.has_value()) << (added ? "" : added.error().message);
+    return added.value_or(Role{});
+  }
+
+  NewUser new_user(const std::string& username, const std::string& email, const Role& role) {
+    NewUser user;
+    user.identifier = "id" + std::to_string(next_id_++) + "abcdef0123456789";
+    user.username = username;
+    user.email = email;
+    user.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+    user.role_id = role.id;
+    return user;
+  }
+
+  User add_user(const std::string& username, const Role& role) {
+    auto added = users_->add_user(new_user(username, username + "@example.com", role));
+    EXPECT_TRUE(added.has_value()) << (added ? "" : added.error().message);
+    return added.value_or(User{});
+  }
+
+  Session add_session(const std::string& digest, const User& user, UnixSeconds expires_at = 0) {
+    Session session{digest, user.id, 1000, expires_at};
+    auto added = sessions_->add_session(session);
+    EXPECT_TRUE(added.has_value()) << (added ? "" : added.error().message);
+    return session;
+  }
+
+  bool session_exists(const std::string& digest) {
+    auto found = sessions_->find_session(digest);
+    EXPECT_TRUE(found.has_value());
+    return found && found->has_value();
+  }
+
+  std::int64_t user_total() {
+    auto page = users_->list_users(0, 0);
+    EXPECT_TRUE(page.has_value());
+    return page ? page->total : -1;
+  }
+
+  static std::string digest(char c) { return std::string(64, c); }
+
+  std::unique_ptr<TestDatabase> env_;
+  std::unique_ptr<SqlRoleStore> roles_;
+  std::unique_ptr<SqlUserStore> users_;
+  std::unique_ptr<SqlSessionStore> sessions_;
+  std::unique_ptr<SqlTptStore> tpts_;
+  std::unique_ptr<SqlThrottleStore> throttle_;
+  std::unique_ptr<SqlAuditStore> audit_;
+  std::unique_ptr<SqlSettingsStore> settings_;
+  Role sudo_, admin_, operator_, guest_;
+  int next_id_ = 1;
+};
+
+// ---------------------------------------------------------------- migrations
+
+TEST_P(StoreContract, MigrationsLeaveTheLatestVersion) {
+  auto version = current_schema_version(env_->db());
+  ASSERT_TRUE(version.has_value());
+  EXPECT_EQ(*version, latest_schema_version());
+  auto indexes = ensure_case_insensitive_indexes(env_->db());
+  ASSERT_TRUE(indexes.has_value());
+  EXPECT_EQ(*indexes, 3);
+}
+
+TEST_P(StoreContract, MigratingAgainIsANoOp) {
+  add_user("keeper", admin_);
+  ASSERT_TRUE(migrate(env_->db()).has_value());
+  auto again = env_->open_again();
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  auto version = current_schema_version(**again);
+  ASSERT_TRUE(version.has_value());
+  EXPECT_EQ(*version, latest_schema_version());
+  SqlUserStore other(**again);
+  auto found = other.find_user_by_username("keeper");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_TRUE(found->has_value());
+  EXPECT_EQ(user_total(), 1);
+}
+
+TEST_P(StoreContract, SeveralOpenersAtOnceAllSucceed) {
+  constexpr int kOpeners = 4;
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < kOpeners; ++i) {
+    threads.emplace_back([&] {
+      if (env_->open_again()) ++opened;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(opened.load(), kOpeners);
+}
+
+// ---------------------------------------------------------------- roles
+
+TEST_P(StoreContract, RolesAreFoundCaseInsensitivelyAndListedByLevel) {
+  auto found = roles_->find_role("ADMIN");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->name, "admin");
+  EXPECT_EQ((*found)->level, 1);
+  EXPECT_EQ((*found)->id, admin_.id);
+  EXPECT_EQ((*found)->identifier, admin_.identifier);
+
+  auto missing = roles_->find_role("nobody");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+
+  add_role("Auditor", 100);
+  add_role("aaa", 100);
+  auto all = roles_->list_roles();
+  ASSERT_TRUE(all.has_value());
+  std::vector<std::string> names;
+  for (const Role& r : *all) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"sudo", "admin", "operator", "Auditor", "aaa",
+                                             "guest"}) );
+}
+
+TEST_P(StoreContract, DuplicateRoleNameInAnyCaseIsRejected) {
+  Role role{0, "ffff0000ffff0000", "AdMiN", 5};
+  auto added = roles_->add_role(role);
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(added.error().fields.contains("name"));
+  auto all = roles_->list_roles();
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->size(), 4u);
+}
+
+TEST_P(StoreContract, DuplicateRoleIdentifierIsRejected) {
+  Role role{0, admin_.identifier, "maintainer", 5};
+  auto added = roles_->add_role(role);
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(added.error().fields.contains("identifier"));
+}
+
+// ---------------------------------------------------------------- users
+
+TEST_P(StoreContract, UserIsFoundByEveryKey) {
+  NewUser input = new_user("John_Doe", "John@Example.com", admin_);
+  input.name = "John";
+  auto added = users_->add_user(input);
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_GT(added->id, 0);
+  EXPECT_EQ(added->username, "John_Doe");  // case preserved
+  EXPECT_EQ(added->email, "John@Example.com");
+  EXPECT_EQ(added->identifier, input.identifier);
+  EXPECT_EQ(added->password_hash, input.password_hash);
+  EXPECT_EQ(added->role.name, "admin");
+  EXPECT_EQ(added->role.level, 1);
+  EXPECT_EQ(added->name, std::optional<std::string>("John"));
+  EXPECT_EQ(added->lastname, std::nullopt);
+
+  for (auto found : {users_->find_user_by_username("john_doe"),
+                     users_->find_user_by_username("JOHN_DOE"),
+                     users_->find_user_by_email("john@example.COM"),
+                     users_->find_user_by_identifier(input.identifier),
+                     users_->find_user_by_id(added->id)}) {
+    ASSERT_TRUE(found.has_value());
+    ASSERT_TRUE(found->has_value());
+    EXPECT_EQ((*found)->id, added->id);
+    EXPECT_EQ((*found)->username, "John_Doe");
+    EXPECT_EQ((*found)->role.id, admin_.id);
+  }
+  for (auto missing : {users_->find_user_by_username("john"),
+                       users_->find_user_by_email("john@example.org"),
+                       users_->find_user_by_identifier("ID" + input.identifier.substr(2)),
+                       users_->find_user_by_id(added->id + 1000)}) {
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_FALSE(missing->has_value());
+  }
+}
+
+TEST_P(StoreContract, DuplicateUsernameInAnyCaseIsRejectedAndNothingChanges) {
+  add_user("alice", operator_);
+  auto added = users_->add_user(new_user("ALICE", "other@example.com", operator_));
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(added.error().fields.contains("username"));
+  EXPECT_EQ(user_total(), 1);
+  auto other = users_->find_user_by_email("other@example.com");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_FALSE(other->has_value());
+}
+
+TEST_P(StoreContract, DuplicateEmailInAnyCaseIsRejectedAndNothingChanges) {
+  add_user("alice", operator_);
+  auto added = users_->add_user(new_user("bob", "ALICE@example.com", operator_));
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(added.error().fields.contains("email"));
+  EXPECT_FALSE(added.error().fields.contains("username"));
+  EXPECT_EQ(user_total(), 1);
+  auto bob = users_->find_user_by_username("bob");
+  ASSERT_TRUE(bob.has_value());
+  EXPECT_FALSE(bob->has_value());
+}
+
+TEST_P(StoreContract, DuplicateUserIdentifierIsRejected) {
+  User alice = add_user("alice", operator_);
+  NewUser input = new_user("bob", "bob@example.com", operator_);
+  input.identifier = alice.identifier;
+  auto added = users_->add_user(input);
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(added.error().fields.contains("identifier"));
+  EXPECT_EQ(user_total(), 1);
+}
+
+TEST_P(StoreContract, UserWithUnknownRoleIsNotFound) {
+  auto added = users_->add_user(new_user("carol", "carol@example.com", Role{9999, "", "x", 5}));
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(user_total(), 0);
+}
+
+TEST_P(StoreContract, ConcurrentSignupsWithOneNameLetExactlyOneWin) {
+  constexpr int kRacers = 8;
+  std::vector<std::thread> threads;
+  std::atomic<int> won{0}, duplicate{0};
+  for (int i = 0; i < kRacers; ++i) {
+    NewUser input = new_user(i % 2 == 0 ? "racer" : "RACER",
+                             "racer" + std::to_string(i) + "@example.com", guest_);
+    threads.emplace_back([this, input, &won, &duplicate] {
+      auto added = users_->add_user(input);
+      if (added) {
+        ++won;
+      } else if (added.error().code == ErrorCode::kAlreadyExists &&
+                 added.error().fields.contains("username")) {
+        ++duplicate;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(duplicate.load(), kRacers - 1);
+  EXPECT_EQ(user_total(), 1);
+}
+
+TEST_P(StoreContract, ListUsersLeavesOutSudoAndPaginatesById) {
+  add_user("system", sudo_);
+  std::vector<std::int64_t> ids;
+  for (const char* name : {"u1", "u2", "u3", "u4", "u5"}) {
+    ids.push_back(add_user(name, name[1] == '3' ? admin_ : guest_).id);
+  }
+  add_user("root2", sudo_);
+
+  auto all = users_->list_users(0, 0);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->total, 5);
+  ASSERT_EQ(all->users.size(), 5u);
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(all->users[i].id, ids[i]);
+
+  auto first = users_->list_users(0, 2);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->total, 5);
+  ASSERT_EQ(first->users.size(), 2u);
+  EXPECT_EQ(first->users[0].username, "u1");
+  EXPECT_EQ(first->users[1].username, "u2");
+
+  auto last = users_->list_users(4, 2);
+  ASSERT_TRUE(last.has_value());
+  ASSERT_EQ(last->users.size(), 1u);
+  EXPECT_EQ(last->users[0].username, "u5");
+
+  auto beyond = users_->list_users(10, 2);
+  ASSERT_TRUE(beyond.has_value());
+  EXPECT_TRUE(beyond->users.empty());
+  EXPECT_EQ(beyond->total, 5);
+
+  auto rest = users_->list_users(3, 0);  // offset without a limit
+  ASSERT_TRUE(rest.has_value());
+  ASSERT_EQ(rest->users.size(), 2u);
+  EXPECT_EQ(rest->users[0].username, "u4");
+}
+
+TEST_P(StoreContract, UpdateProfileChangesOnlyTheGivenFields) {
+  User alice = add_user("alice", operator_);
+  add_user("bob", operator_);
+
+  auto named = users_->update_profile(alice.id, UserEdit{std::nullopt, "Alice", std::nullopt});
+  ASSERT_TRUE(named.has_value()) << named.error().message;
+  EXPECT_EQ(named->name, std::optional<std::string>("Alice"));
+  EXPECT_EQ(named->lastname, std::nullopt);
+  EXPECT_EQ(named->email, "alice@example.com");
+
+  auto recased = users_->update_profile(alice.id, UserEdit{"ALICE@example.com", {}, "Liddell"});
+  ASSERT_TRUE(recased.has_value()) << recased.error().message;  // her own email, new case
+  EXPECT_EQ(recased->email, "ALICE@example.com");
+  EXPECT_EQ(recased->lastname, std::optional<std::string>("Liddell"));
+  EXPECT_EQ(recased->name, std::optional<std::string>("Alice"));
+
+  auto taken = users_->update_profile(alice.id, UserEdit{"Bob@Example.com", "X", {}});
+  ASSERT_FALSE(taken.has_value());
+  EXPECT_EQ(taken.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(taken.error().fields.contains("email"));
+  auto unchanged = users_->find_user_by_id(alice.id);
+  ASSERT_TRUE(unchanged.has_value() && unchanged->has_value());
+  EXPECT_EQ((*unchanged)->email, "ALICE@example.com");
+  EXPECT_EQ((*unchanged)->name, std::optional<std::string>("Alice"));  // rolled back too
+
+  auto unknown = users_->update_profile(alice.id + 1000, UserEdit{{}, "Nobody", {}});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, PasswordChangeRevokesTheOtherSessionsAtomically) {
+  User alice = add_user("alice", operator_);
+  User bob = add_user("bob", operator_);
+  add_session(digest('a'), alice);
+  add_session(digest('b'), alice);
+  add_session(digest('c'), alice);
+  add_session(digest('d'), bob);
+
+  ASSERT_TRUE(users_->set_password_hash(alice.id, "hash-1", SessionRevocation{}).has_value());
+  EXPECT_TRUE(session_exists(digest('b')));  // no revocation asked
+
+  ASSERT_TRUE(users_->set_password_hash(alice.id, "hash-2", SessionRevocation{true, digest('a')})
+                  .has_value());
+  EXPECT_TRUE(session_exists(digest('a')));
+  EXPECT_FALSE(session_exists(digest('b')));
+  EXPECT_FALSE(session_exists(digest('c')));
+  EXPECT_TRUE(session_exists(digest('d')));
+  auto stored = users_->find_user_by_id(alice.id);
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ((*stored)->password_hash, "hash-2");
+
+  ASSERT_TRUE(users_->set_password_hash(alice.id, "hash-3", SessionRevocation{true, ""})
+                  .has_value());
+  EXPECT_FALSE(session_exists(digest('a')));
+  EXPECT_TRUE(session_exists(digest('d')));
+
+  auto unknown = users_->set_password_hash(bob.id + 1000, "x", SessionRevocation{true, ""});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(session_exists(digest('d')));
+}
+
+TEST_P(StoreContract, SetUserRoleChecksBothSides) {
+  User alice = add_user("alice", guest_);
+  ASSERT_TRUE(users_->set_user_role(alice.id, admin_.id).has_value());
+  auto stored = users_->find_user_by_id(alice.id);
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ((*stored)->role.name, "admin");
+
+  auto no_role = users_->set_user_role(alice.id, 9999);
+  ASSERT_FALSE(no_role.has_value());
+  EXPECT_EQ(no_role.error().code, ErrorCode::kNotFound);
+  auto no_user = users_->set_user_role(alice.id + 1000, guest_.id);
+  ASSERT_FALSE(no_user.has_value());
+  EXPECT_EQ(no_user.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, DeleteUserTakesTheirSessionsAlong) {
+  User alice = add_user("alice", operator_);
+  User bob = add_user("bob", operator_);
+  add_session(digest('a'), alice);
+  add_session(digest('b'), bob);
+  ASSERT_TRUE(users_->delete_user(alice.id).has_value());
+  auto gone = users_->find_user_by_username("alice");
+  ASSERT_TRUE(gone.has_value());
+  EXPECT_FALSE(gone->has_value());
+  EXPECT_FALSE(session_exists(digest('a')));
+  EXPECT_TRUE(session_exists(digest('b')));
+  auto again = users_->delete_user(alice.id);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+}
+
+// ---------------------------------------------------------------- sessions
+
+TEST_P(StoreContract, SessionIsFoundWithItsUserAndRole) {
+  User alice = add_user("alice", operator_);
+  Session session{digest('a'), alice.id, 1700000000, 1700086400};
+  ASSERT_TRUE(sessions_->add_session(session).has_value());
+  auto found = sessions_->find_session(digest('a'));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->has_value());
+  const ActiveSession& active = **found;
+  EXPECT_EQ(active.session.token_digest, digest('a'));
+  EXPECT_EQ(active.session.user_id, alice.id);
+  EXPECT_EQ(active.session.created_at, 1700000000);
+  EXPECT_EQ(active.session.expires_at, 1700086400);
+  EXPECT_EQ(active.user.username, "alice");
+  EXPECT_EQ(active.user.role.name, "operator");
+  EXPECT_EQ(active.user.role.level, 10);
+
+  // No caching: a role change is visible at the next lookup.
+  ASSERT_TRUE(users_->set_user_role(alice.id, admin_.id).has_value());
+  auto after = sessions_->find_session(digest('a'));
+  ASSERT_TRUE(after.has_value() && after->has_value());
+  EXPECT_EQ((*after)->user.role.level, 1);
+
+  auto missing = sessions_->find_session(digest('z'));
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_P(StoreContract, DuplicateDigestOrUnknownUserIsRefused) {
+  User alice = add_user("alice", operator_);
+  add_session(digest('a'), alice);
+  auto duplicate = sessions_->add_session(Session{digest('a'), alice.id, 5, 0});
+  ASSERT_FALSE(duplicate.has_value());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(duplicate.error().fields.contains("token_digest"));
+  auto found = sessions_->find_session(digest('a'));
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->session.created_at, 1000);  // the first one is intact
+
+  auto orphan = sessions_->add_session(Session{digest('o'), alice.id + 1000, 5, 0});
+  ASSERT_FALSE(orphan.has_value());
+  EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(session_exists(digest('o')));
+}
+
+TEST_P(StoreContract, DeletingSessionsEndsExactlyTheNamedOnes) {
+  User alice = add_user("alice", operator_);
+  User bob = add_user("bob", operator_);
+  add_session(digest('a'), alice);
+  add_session(digest('b'), alice);
+  add_session(digest('c'), bob);
+
+  ASSERT_TRUE(sessions_->delete_session(digest('a')).has_value());
+  ASSERT_TRUE(sessions_->delete_session(digest('a')).has_value());  // idempotent
+  EXPECT_FALSE(session_exists(digest('a')));
+  EXPECT_TRUE(session_exists(digest('b')));
+
+  ASSERT_TRUE(sessions_->delete_user_sessions(alice.id).has_value());
+  EXPECT_FALSE(session_exists(digest('b')));
+  EXPECT_TRUE(session_exists(digest('c')));
+}
+
+TEST_P(StoreContract, ExpiredSessionsAreSweptButNeverExpiringOnesStay) {
+  User alice = add_user("alice", operator_);
+  add_session(digest('n'), alice, 0);
+  add_session(digest('p'), alice, 99);
+  add_session(digest('e'), alice, 100);
+  add_session(digest('f'), alice, 101);
+  ASSERT_TRUE(sessions_->delete_expired_sessions(100).has_value());
+  EXPECT_TRUE(session_exists(digest('n')));
+  EXPECT_FALSE(session_exists(digest('p')));
+  EXPECT_FALSE(session_exists(digest('e')));
+  EXPECT_TRUE(session_exists(digest('f')));
+}
+
+// ---------------------------------------------------------------- third-party tokens
+
+TEST_P(StoreContract, TokensAreStoredListedAndRevoked) {
+  TptRecord plain{"jti-1", "operator", "2024-01-02 03:04:05", std::nullopt, std::nullopt,
+                  "", "system", false};
+  TptRecord expiring{"jti-2", "ADMIN", "2024-01-01 00:00:00", "2025-01-01 00:00:00",
+                     1735689600, "nightly export", "root", false};
+  ASSERT_TRUE(tpts_->add_tpt(plain).has_value());
+  ASSERT_TRUE(tpts_->add_tpt(expiring).has_value());
+
+  auto duplicate = tpts_->add_tpt(plain);
+  ASSERT_FALSE(duplicate.has_value());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(duplicate.error().fields.contains("jti"));
+
+  auto listed = tpts_->list_tpts();
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].jti, "jti-2");  // oldest first
+  EXPECT_EQ((*listed)[0].expires_on, std::optional<std::string>("2025-01-01 00:00:00"));
+  EXPECT_EQ((*listed)[0].expires_at, std::optional<UnixSeconds>(1735689600));
+  EXPECT_EQ((*listed)[0].description, "nightly export");
+  EXPECT_EQ((*listed)[0].created_by, "root");
+  EXPECT_EQ((*listed)[1].jti, "jti-1");
+  EXPECT_EQ((*listed)[1].expires_on, std::nullopt);
+  EXPECT_EQ((*listed)[1].expires_at, std::nullopt);
+  EXPECT_FALSE((*listed)[1].revoked);
+
+  ASSERT_TRUE(tpts_->revoke_tpt("jti-1").has_value());
+  ASSERT_TRUE(tpts_->revoke_tpt("jti-1").has_value());  // already revoked: still fine
+  auto found = tpts_->find_tpt("jti-1");
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_TRUE((*found)->revoked);
+  auto other = tpts_->find_tpt("jti-2");
+  ASSERT_TRUE(other.has_value() && other->has_value());
+  EXPECT_FALSE((*other)->revoked);
+
+  auto unknown = tpts_->revoke_tpt("jti-404");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  auto missing = tpts_->find_tpt("jti-404");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+}
+
+// ---------------------------------------------------------------- throttling
+
+TEST_P(StoreContract, FailureWindowsCountOnlyRecentFailuresPerKey) {
+  for (UnixSeconds t : {100, 200, 300}) {
+    ASSERT_TRUE(throttle_->record_failure("user:alice", t).has_value());
+  }
+  ASSERT_TRUE(throttle_->record_failure("addr:10.0.0.1", 250).has_value());
+
+  auto all = throttle_->failures_since("user:alice", 0);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->count, 3);
+  EXPECT_EQ(all->oldest, 100);
+
+  auto recent = throttle_->failures_since("user:alice", 150);
+  ASSERT_TRUE(recent.has_value());
+  EXPECT_EQ(recent->count, 2);
+  EXPECT_EQ(recent->oldest, 200);
+
+  auto edge = throttle_->failures_since("user:alice", 300);  // "at or after"
+  ASSERT_TRUE(edge.has_value());
+  EXPECT_EQ(edge->count, 1);
+
+  auto none = throttle_->failures_since("user:alice", 301);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->count, 0);
+  EXPECT_EQ(none->oldest, 0);
+
+  auto other_case = throttle_->failures_since("user:ALICE", 0);  // keys are exact
+  ASSERT_TRUE(other_case.has_value());
+  EXPECT_EQ(other_case->count, 0);
+
+  ASSERT_TRUE(throttle_->clear_failures("user:alice").has_value());
+  auto cleared = throttle_->failures_since("user:alice", 0);
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_EQ(cleared->count, 0);
+  auto address = throttle_->failures_since("addr:10.0.0.1", 0);
+  ASSERT_TRUE(address.has_value());
+  EXPECT_EQ(address->count, 1);
+}
+
+TEST_P(StoreContract, VeryOldFailuresArePruned) {
+  ASSERT_TRUE(throttle_->record_failure("k", 1000).has_value());
+  ASSERT_TRUE(
+      throttle_->record_failure("k", 1000 + SqlThrottleStore::kRetentionSeconds + 1).has_value());
+  auto all = throttle_->failures_since("k", 0);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->count, 1);
+}
+
+TEST_P(StoreContract, HostileThrottleKeysAreCountedConsistently) {
+  const std::string key("user:a\0b\xff", 9);
+  ASSERT_TRUE(throttle_->record_failure(key, 10).has_value());
+  ASSERT_TRUE(throttle_->record_failure(key, 11).has_value());
+  auto window = throttle_->failures_since(key, 0);
+  ASSERT_TRUE(window.has_value());
+  EXPECT_EQ(window->count, 2);
+  auto prefix = throttle_->failures_since("user:a", 0);
+  ASSERT_TRUE(prefix.has_value());
+  EXPECT_EQ(prefix->count, 0);  // never truncated at the NUL
+  ASSERT_TRUE(throttle_->clear_failures(key).has_value());
+  EXPECT_EQ(throttle_->failures_since(key, 0).value().count, 0);
+}
+
+// ---------------------------------------------------------------- audit
+
+TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {
+  ASSERT_TRUE(audit_->append_event({10, "login", "alice", "alice", "10.0.0.1", "success"}));
+  ASSERT_TRUE(audit_->append_event({30, "logout", "alice", "", "10.0.0.1", "success"}));
+  ASSERT_TRUE(audit_->append_event({20, "signup", "", "bob", "10.0.0.2", "success"}));
+  ASSERT_TRUE(audit_->append_event({30, "login", "", "carol", "cli", "failure"}));
+
+  auto all = audit_->recent_events(10);
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ((*all)[0].time, 30);
+  EXPECT_EQ((*all)[0].target, "carol");  // same second: the later insert first
+  EXPECT_EQ((*all)[0].outcome, "failure");
+  EXPECT_EQ((*all)[0].address, "cli");
+  EXPECT_EQ((*all)[1].event, "logout");
+  EXPECT_EQ((*all)[2].event, "signup");
+  EXPECT_EQ((*all)[2].actor, "");
+  EXPECT_EQ((*all)[3].time, 10);
+
+  auto two = audit_->recent_events(2);
+  ASSERT_TRUE(two.has_value());
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[1].event, "logout");
+
+  auto none = audit_->recent_events(0);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, AuditKeepsHostileTextReadable) {
+  const std::string hostile("a\0b\xc3(", 5);
+  const std::string long_target(100000, 'x');
+  ASSERT_TRUE(audit_->append_event({1, "login", hostile, long_target, "::1", "failure"}));
+  auto events = audit_->recent_events(1);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].actor, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD(");
+  EXPECT_EQ((*events)[0].target, long_target);
+}
+
+// ---------------------------------------------------------------- settings
+
+TEST_P(StoreContract, FirstWriterOfASettingWins) {
+  auto missing = settings_->get_setting("jwt_secret");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(missing->has_value());
+
+  auto first = settings_->put_setting_if_absent("jwt_secret", "first");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*first, "first");
+  auto second = settings_->put_setting_if_absent("jwt_secret", "second");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(*second, "first");
+  auto stored = settings_->get_setting("jwt_secret");
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ(**stored, "first");
+}
+
+TEST_P(StoreContract, RacingSettingWritersAllAgree) {
+  constexpr int kRacers = 8;
+  std::vector<std::string> seen(kRacers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRacers; ++i) {
+    threads.emplace_back([this, i, &seen] {
+      auto put = settings_->put_setting_if_absent("secret", "value-" + std::to_string(i));
+      seen[static_cast<std::size_t>(i)] = put ? *put : "error: " + put.error().message;
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> distinct(seen.begin(), seen.end());
+  ASSERT_EQ(distinct.size(), 1u) << *distinct.begin();
+  EXPECT_TRUE(distinct.begin()->starts_with("value-"));
+}
+
+TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(settings_->ping().has_value()); }
+
+// ---------------------------------------------------------------- hostile input
+
+TEST_P(StoreContract, TextWithNulIsRefusedNeverTruncated) {
+  const std::string with_nul("bob\0evil", 8);
+  auto added = users_->add_user(new_user(with_nul, "bob@example.com", guest_));
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(added.error().fields.contains("username"));
+  EXPECT_EQ(user_total(), 0);
+
+  add_user("bob", guest_);
+  auto lookup = users_->find_user_by_username(with_nul);  // must not match "bob"
+  ASSERT_TRUE(lookup.has_value());
+  EXPECT_FALSE(lookup->has_value());
+  auto role = roles_->find_role(std::string("admin\0", 6));
+  ASSERT_TRUE(role.has_value());
+  EXPECT_FALSE(role->has_value());
+
+  auto secret = settings_->put_setting_if_absent("k", std::string("v\0w", 3));
+  ASSERT_FALSE(secret.has_value());
+  EXPECT_EQ(secret.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_P(StoreContract, InvalidUtf8IsRefusedOnWriteAndMatchesNothing) {
+  NewUser input = new_user("eve", "eve@example.com", guest_);
+  input.name = std::string("\xff\xfe", 2);
+  auto added = users_->add_user(input);
+  ASSERT_FALSE(added.has_value());
+  EXPECT_EQ(added.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(added.error().fields.contains("name"));
+  EXPECT_EQ(user_total(), 0);
+
+  User bob = add_user("bob", guest_);
+  auto edit = users_->update_profile(bob.id, UserEdit{std::string("\xc0\xaf@x.com"), {}, {}});
+  ASSERT_FALSE(edit.has_value());
+  EXPECT_EQ(edit.error().code, ErrorCode::kInvalidArgument);
+  auto lookup = users_->find_user_by_email("\xc0\xaf@x.com");
+  ASSERT_TRUE(lookup.has_value());
+  EXPECT_FALSE(lookup->has_value());
+}
+
+TEST_P(StoreContract, UnicodeAndQuotesRoundTripVerbatim) {
+  NewUser input = new_user("José.Ñúñez", "josé@exämple.com", guest_);
+  input.name = "Robert'); DROP TABLE users;--";
+  input.lastname = "密码 😀 \"quoted\" \\ backslash";
+  auto added = users_->add_user(input);
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  auto found = users_->find_user_by_username("JOSé.Ñúñez");  // ASCII letters fold
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->username, input.username);
+  EXPECT_EQ((*found)->email, input.email);
+  EXPECT_EQ((*found)->name, input.name);
+  EXPECT_EQ((*found)->lastname, input.lastname);
+  EXPECT_EQ(user_total(), 1);
+}
+
+TEST_P(StoreContract, VeryLongTextRoundTripsOrIsRefusedCleanly) {
+  // users columns are VARCHAR(255) (PyAutomation's types): PostgreSQL enforces that,
+  // SQLite does not. Either way nothing is truncated and the database stays consistent.
+  NewUser input = new_user("longname", "long@example.com", guest_);
+  input.name = std::string(10000, 'n');
+  auto added = users_->add_user(input);
+  if (added) {
+    EXPECT_EQ(added->name, input.name);
+  } else {
+    EXPECT_EQ(added.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(user_total(), 0);
+  }
+  // TEXT columns hold anything.
+  TptRecord record{"jti-long", "operator", "2024-01-01 00:00:00", std::nullopt, std::nullopt,
+                   std::string(1 << 20, 'd'), "system", false};
+  ASSERT_TRUE(tpts_->add_tpt(record).has_value());
+  auto found = tpts_->find_tpt("jti-long");
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->description, record.description);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
+                         ::testing::Values(contract::sqlite_backend(),
+                                           contract::postgresql_backend()),
+                         [](const ::testing::TestParamInfo<Backend>& param_info) {
+                           return param_info.param.name;
+                         });
+
+}  // namespace
+}  // namespace automation::storage

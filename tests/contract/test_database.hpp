@@ -1,0 +1,57 @@
+#pragma once
+
+// Test support: fresh, throw-away databases for the contract tests, one per test.
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "automation/core/error.hpp"
+#include "automation/storage/database.hpp"
+
+namespace automation::storage::contract {
+
+// A unique directory under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// One empty database for one test; destroying it drops the database.
+class TestDatabase {
+ public:
+  virtual ~TestDatabase() = default;
+  // Options that open this database.
+  virtual const DatabaseOptions& options() const = 0;
+  // The database opened (and migrated) when the TestDatabase was made.
+  Database& db() { return *db_; }
+  // Opens the same database again, as a second process would.
+  Result<std::unique_ptr<Database>> open_again() const { return Database::open(options()); }
+
+ protected:
+  std::unique_ptr<Database> db_;
+};
+
+// A database engine the suite runs on: make() returns nullptr (the test is skipped,
+// with `skip_reason`) when that engine is not available here.
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<TestDatabase>()> make;
+  std::string skip_reason;
+};
+
+// SQLite in a fresh temp directory.
+Backend sqlite_backend();
+// PostgreSQL: a fresh database per test on the server named by AUTOMATION_TEST_PG_HOST
+// (+ _PORT, _USER, _PASSWORD; the user needs CREATEDB). Unavailable when unset.
+Backend postgresql_backend();
+
+}  // namespace automation::storage::contract
