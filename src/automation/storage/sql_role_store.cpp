@@ -3,6 +3,7 @@
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -60,19 +61,8 @@ std::optional<Error> find_duplicate(soci::session& sql, const std::string& name,
 
 Result<std::vector<Role>> SqlRoleStore::list_roles() {
   return db_.with_session([](soci::session& sql) -> Result<std::vector<Role>> {
-    RoleRow row;
-    soci::statement st(sql);
-    row.bind(st);
-    st.alloc();
-    st.prepare(std::string(kRoleSelect) + " ORDER BY level, name, id");
-    st.define_and_bind();
-    std::vector<Role> roles;
-    if (st.execute(true)) {
-      do {
-        roles.push_back(row.to_role());
-      } while (st.fetch());
-    }
-    return roles;
+    return query_rows<RoleRow>(sql, std::string(kRoleSelect) + " ORDER BY level, name, id",
+                               [](RoleRow& row) { return row.to_role(); });
   });
 }
 
@@ -80,17 +70,13 @@ Result<std::optional<Role>> SqlRoleStore::find_role(std::string_view name) {
   if (!is_storable_text(name)) return std::optional<Role>();  // nothing stored can match
   const std::string wanted(name);
   return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<Role>> {
-    RoleRow row;
-    soci::statement st(sql);
-    row.bind(st);
-    st.exchange(soci::use(wanted));
-    st.alloc();
     // ORDER BY id: a PyAutomation database without the case-insensitive index may hold
     // "Admin" and "ADMIN"; the oldest one wins, deterministically.
-    st.prepare(std::string(kRoleSelect) + " WHERE lower(name) = lower(:name) ORDER BY id LIMIT 1");
-    st.define_and_bind();
-    if (!st.execute(true)) return std::optional<Role>();
-    return std::optional<Role>(row.to_role());
+    auto roles = query_rows<RoleRow>(
+        sql, std::string(kRoleSelect) + " WHERE lower(name) = lower(:name) ORDER BY id LIMIT 1",
+        [](RoleRow& row) { return row.to_role(); }, wanted);
+    if (roles.empty()) return std::optional<Role>();
+    return std::optional<Role>(std::move(roles.front()));
   });
 }
 

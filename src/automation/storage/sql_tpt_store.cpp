@@ -3,6 +3,7 @@
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -49,20 +50,7 @@ struct TptRow {
 template <typename... Params>
 std::vector<TptRecord> query_tpts(soci::session& sql, const std::string& query,
                                   const Params&... params) {
-  TptRow row;
-  soci::statement st(sql);
-  row.bind(st);
-  (st.exchange(soci::use(params)), ...);
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-  std::vector<TptRecord> records;
-  if (st.execute(true)) {
-    do {
-      records.push_back(row.to_record());
-    } while (st.fetch());
-  }
-  return records;
+  return query_rows<TptRow>(sql, query, [](TptRow& row) { return row.to_record(); }, params...);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "automation/core/model.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 
 namespace automation::storage {
@@ -47,20 +48,7 @@ class UserRow {
 template <typename... Params>
 std::vector<User> query_users(soci::session& sql, const std::string& query,
                               const Params&... params) {
-  UserRow row;
-  soci::statement st(sql);
-  row.bind(st);
-  (st.exchange(soci::use(params)), ...);
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-  std::vector<User> users;
-  if (st.execute(true)) {
-    do {
-      users.push_back(row.to_user());
-    } while (st.fetch());
-  }
-  return users;
+  return query_rows<UserRow>(sql, query, [](UserRow& row) { return row.to_user(); }, params...);
 }
 
 // First row of query_users, if any.

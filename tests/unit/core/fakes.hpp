@@ -96,7 +96,9 @@ class InMemoryStores : public RoleStore,
   // RoleStore
   Result<std::vector<Role>> list_roles() override {
     std::vector<Role> out = roles_;
-    std::sort(out.begin(), out.end(), [](const Role& a, const Role& b) { return a.level < b.level; });
+    std::sort(out.begin(), out.end(), [](const Role& a, const Role& b) {
+      return a.level != b.level ? a.level < b.level : a.name < b.name;
+    });
     return out;
   }
   Result<std::optional<Role>> find_role(std::string_view name) override {
@@ -182,7 +184,7 @@ class InMemoryStores : public RoleStore,
 
   // SessionStore
   Status add_session(const Session& session) override {
-    sessions_[session.token_digest] = session;
+    if (!sessions_.emplace(session.token_digest, session).second) return duplicate("token_digest");
     return {};
   }
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override {
@@ -254,6 +256,7 @@ class InMemoryStores : public RoleStore,
     return {};
   }
   Result<std::vector<AuditEvent>> recent_events(int limit) override {
+    if (limit <= 0) return std::vector<AuditEvent>{};
     std::vector<AuditEvent> out(events_.rbegin(), events_.rend());
     if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
     return out;
