@@ -48,14 +48,14 @@ Result<automation::config::Config> load_config(const CommonFlags& flags) {
 
 // Prints what the bootstrap did that the operator must know; the generated password goes to
 // stdout exactly once and never to the log.
-void announce(const BootstrapReport& report) {
+void announce(const BootstrapReport& report, bool serving) {
   if (report.generated_system_password) {
     std::cout << "Created user 'system' (sudo) with password: "
               << *report.generated_system_password
               << "\nIt will not be shown again; set AUTOMATION_SUPERUSER_PASSWORD to choose it."
               << std::endl;
   }
-  if (report.secret_from_database) {
+  if (serving && report.secret_from_database) {
     spdlog::warn(
         "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
         "generated and kept in the database");
@@ -63,6 +63,7 @@ void announce(const BootstrapReport& report) {
 }
 
 // Loads configuration and starts the application, reporting failures as one line.
+// `out_config` is set by `serve`, which also needs the server part of the configuration.
 std::unique_ptr<Application> open_application(const CommonFlags& flags, int& exit_code,
                                               automation::config::Config* out_config = nullptr) {
   auto config = load_config(flags);
@@ -79,7 +80,7 @@ std::unique_ptr<Application> open_application(const CommonFlags& flags, int& exi
                                                                             : kExitFailure;
     return nullptr;
   }
-  announce(report);
+  announce(report, /*serving=*/out_config != nullptr);
   if (out_config) *out_config = *config;
   return std::move(*app);
 }
@@ -188,7 +189,7 @@ int main(int argc, char** argv) {
     (void)app->core().audit().record("signup", "cli", user->username, "cli", "success");
     print_user(*user);
   });
-  user_cmd->add_subcommand("list", "List users (sudo users included)")->callback([&] {
+  user_cmd->add_subcommand("list", "List users (sudo users left out, as in the API)")->callback([&] {
     auto app = open_application(flags, exit_code);
     if (!app) return;
     auto page = app->core().users().list_users();
