@@ -32,21 +32,24 @@ SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
 Result<User> SessionService::check_password(const Credentials& credentials,
                                             std::string_view address, bool* needs_rehash) {
   const std::string name = login_name(credentials);
-  if (auto allowed = throttle_.check(name, address); !allowed) return fail(allowed.error());
   Result<std::optional<User>> found = std::optional<User>{};
   if (is_plausible_lookup_key(name)) {
     found = credentials.username ? ports_.users.find_user_by_username(name)
                                  : ports_.users.find_user_by_email(name);
   }
   if (!found) return fail(found.error());
+  // Failures count against the account, whichever name (username or email, any case)
+  // was used; names that match no account are counted as given.
+  const std::string account = *found ? "user:" + (*found)->identifier : "name:" + name;
+  if (auto allowed = throttle_.check(account, address); !allowed) return fail(allowed.error());
   // Unknown users still cost one KDF evaluation so timing does not reveal which names exist.
   const std::string& stored = *found ? (*found)->password_hash : dummy_hash_;
   const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
   if (!*found || !check.matches) {
-    throttle_.record_failure(name, address);
+    throttle_.record_failure(account, address);
     return invalid_credentials();
   }
-  throttle_.record_success(name);
+  throttle_.record_success(account);
   if (needs_rehash) *needs_rehash = check.needs_rehash;
   return std::move(**found);
 }

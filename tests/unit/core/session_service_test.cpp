@@ -97,6 +97,19 @@ TEST_F(SessionServiceTest, ThrottlesPerAccountUntilWindowPasses) {
   EXPECT_TRUE(core->login(by_name("judy")));
 }
 
+TEST_F(SessionServiceTest, ThrottleCountsTheAccountWhicheverNameIsUsed) {
+  add_user("mona", "operator");
+  for (int i = 0; i < 3; ++i) (void)core->login(by_name("mona", "bad-password"));
+  for (int i = 0; i < 2; ++i) {
+    (void)core->login(Credentials{std::nullopt, "MONA@example.com", "bad-password"});
+  }
+  EXPECT_EQ(core->login(by_name("MONA")).error().code, ErrorCode::kThrottled);
+  EXPECT_EQ(core->login(Credentials{std::nullopt, "mona@example.com", "password123"})
+                .error()
+                .code,
+            ErrorCode::kThrottled);
+}
+
 TEST_F(SessionServiceTest, SuccessResetsAccountCount) {
   add_user("kate", "operator");
   for (int i = 0; i < 4; ++i) (void)core->login(by_name("kate", "bad-password"));
