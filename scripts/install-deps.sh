@@ -11,7 +11,7 @@ PACKAGES=(
   librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libspdlog-dev libcli11-dev
-  libcurl4-openssl-dev curl wrk python3
+  libcurl4-openssl-dev curl jq wrk python3
   postgresql
 )
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 
@@ -47,6 +48,9 @@ struct Backend {
   std::function<std::unique_ptr<TestDatabase>()> make;
   std::string skip_reason;
 };
+
+// Test names and ctest listings show the engine's name, not the struct's bytes.
+inline void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
 
 // SQLite in a fresh temp directory.
 Backend sqlite_backend();

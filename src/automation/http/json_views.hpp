@@ -1,0 +1,47 @@
+#pragma once
+
+// Domain values rendered as the JSON shapes of SPEC §3. The only place that decides which
+// fields leave the server: never a password hash, a session digest or a stored secret.
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+
+#include "automation/core/model.hpp"
+#include "automation/core/ports.hpp"
+#include "automation/core/requests.hpp"
+#include "automation/http/http_message.hpp"
+
+namespace automation::http {
+
+// {"identifier","username","role":{"name","level"},"email","name","lastname"};
+// name/lastname are null when unset or empty.
+nlohmann::json user_json(const User& user);
+
+// {"identifier","name","level"}.
+nlohmann::json role_json(const Role& role);
+
+// {"jti","role","created_on","expires_on","description","created_by","revoked"}.
+nlohmann::json tpt_record_json(const TptRecord& record);
+
+// {"token","role","created_on","jti","message"} plus "expires_on" when the token expires.
+nlohmann::json tpt_created_json(const TptCreated& created);
+
+// {"time" (UTC "YYYY-MM-DD HH:MM:SS"),"timestamp","event","actor","target","address","outcome"}.
+nlohmann::json audit_event_json(const AuditEvent& event);
+
+// {"data":[users],"pagination":{"page","limit","total_records","total_pages"}}.
+nlohmann::json user_page_json(const UserPage& page, std::int64_t page_number, std::int64_t limit);
+
+// {"apiKey","role","role_level","datetime","timezone"}.
+nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
+                          const std::string& timezone);
+
+// A response whose body is `body` serialized (invalid UTF-8 from legacy data is replaced).
+Response json_response(int status, const nlohmann::json& body);
+
+// {"message": message}.
+Response message_response(int status, std::string_view message);
+
+}  // namespace automation::http

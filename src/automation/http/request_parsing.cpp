@@ -1,0 +1,301 @@
+#include "automation/http/request_parsing.hpp"
+
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace automation::http {
+namespace {
+
+// Deeper documents are refused before they are built (no request needs more than 2 levels).
+constexpr int kMaxJsonDepth = 32;
+
+Error malformed_body() { return Error::make(ErrorCode::kInvalidArgument, "Malformed JSON body"); }
+
+Result<nlohmann::json> parse_json_object(std::string_view body) {
+  bool too_deep = false;
+  const nlohmann::json::parser_callback_t guard =
+      [&too_deep](int depth, nlohmann::json::parse_event_t /*event*/, nlohmann::json& /*value*/) {
+        if (depth > kMaxJsonDepth) too_deep = true;
+        return !too_deep;
+      };
+  // No exceptions: a parse error (syntax, invalid UTF-8 in a string) yields `discarded`.
+  nlohmann::json document = nlohmann::json::parse(body, guard, /*allow_exceptions=*/false);
+  if (too_deep || document.is_discarded()) return fail(malformed_body());
+  if (!document.is_object()) {
+    return fail(ErrorCode::kInvalidArgument, "Request body must be a JSON object");
+  }
+  return document;
+}
+
+// Reads typed fields from a JSON object and collects every problem, so one 400 names all.
+// A field that is null counts as absent.
+class FieldReader {
+ public:
+  explicit FieldReader(const nlohmann::json& object) : object_(object) {}
+
+  std::string required_string(const char* field) {
+    auto value = optional_string(field);
+    if (!value && !errors_.contains(field)) errors_.emplace(field, "is required");
+    return value.value_or(std::string());
+  }
+
+  std::optional<std::string> optional_string(const char* field) {
+    const auto* value = find(field);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_string()) {
+      errors_.emplace(field, "must be a string");
+      return std::nullopt;
+    }
+    auto text = value->get<std::string>();
+    // Defence in depth: no field of this API may carry a NUL (the core checks again).
+    if (text.find('\0') != std::string::npos) {
+      errors_.emplace(field, "must not contain NUL characters");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::int64_t required_integer(const char* field) {
+    auto value = optional_integer(field);
+    if (!value && !errors_.contains(field)) errors_.emplace(field, "is required");
+    return value.value_or(0);
+  }
+
+  std::optional<std::int64_t> optional_integer(const char* field) {
+    const auto* value = find(field);
+    if (value == nullptr) return std::nullopt;
+    if (value->is_number_integer()) {
+      if (value->is_number_unsigned() &&
+          value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+        errors_.emplace(field, "is out of range");
+        return std::nullopt;
+      }
+      return value->get<std::int64_t>();
+    }
+    errors_.emplace(field, "must be an integer");
+    return std::nullopt;
+  }
+
+  bool has(const char* field) const { return find(field) != nullptr; }
+  void add_error(const char* field, std::string why) { errors_.emplace(field, std::move(why)); }
+
+  Status result() const {
+    if (errors_.empty()) return {};
+    if (errors_.size() == 1) {
+      return fail(Error::invalid(errors_.begin()->first, errors_.begin()->second));
+    }
+    Error error = Error::make(ErrorCode::kInvalidArgument, "Invalid input");
+    error.fields = errors_;
+    return fail(std::move(error));
+  }
+
+ private:
+  const nlohmann::json* find(const char* field) const {
+    const auto it = object_.find(field);
+    if (it == object_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  const nlohmann::json& object_;
+  std::map<std::string, std::string> errors_;
+};
+
+// Parses the body, runs `read` over its fields and returns the value or the collected errors.
+template <typename T, typename Read>
+Result<T> read_body(std::string_view body, Read read) {
+  auto document = parse_json_object(body);
+  if (!document) return fail(document.error());
+  FieldReader fields(*document);
+  T value = read(fields);
+  if (auto status = fields.result(); !status) return fail(status.error());
+  return value;
+}
+
+std::optional<std::int64_t> to_int64(std::string_view text) {
+  std::int64_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Result<Credentials> parse_credentials(std::string_view body) {
+  return read_body<Credentials>(body, [](FieldReader& fields) {
+    Credentials credentials;
+    credentials.username = fields.optional_string("username");
+    credentials.email = fields.optional_string("email");
+    if (!fields.has("username") && !fields.has("email")) {
+      fields.add_error("username", "username or email is required");
+    }
+    credentials.password = fields.required_string("password");
+    return credentials;
+  });
+}
+
+Result<SignupRequest> parse_signup(std::string_view body) {
+  return read_body<SignupRequest>(body, [](FieldReader& fields) {
+    SignupRequest request;
+    request.username = fields.required_string("username");
+    request.email = fields.required_string("email");
+    request.password = fields.required_string("password");
+    request.role_name = fields.optional_string("role_name");
+    request.name = fields.optional_string("name");
+    request.lastname = fields.optional_string("lastname");
+    return request;
+  });
+}
+
+Result<PasswordChange> parse_password_change(std::string_view body) {
+  return read_body<PasswordChange>(body, [](FieldReader& fields) {
+    PasswordChange change;
+    change.target_username = fields.required_string("target_username");
+    change.new_password = fields.required_string("new_password");
+    change.current_password = fields.optional_string("current_password");
+    return change;
+  });
+}
+
+Result<PasswordReset> parse_password_reset(std::string_view body) {
+  return read_body<PasswordReset>(body, [](FieldReader& fields) {
+    PasswordReset reset;
+    reset.target_username = fields.required_string("target_username");
+    reset.new_password = fields.required_string("new_password");
+    return reset;
+  });
+}
+
+Result<RoleUpdate> parse_role_update(std::string_view body) {
+  return read_body<RoleUpdate>(body, [](FieldReader& fields) {
+    RoleUpdate update;
+    update.target_username = fields.required_string("target_username");
+    update.new_role_name = fields.required_string("new_role_name");
+    return update;
+  });
+}
+
+Result<TptRequest> parse_tpt_request(std::string_view body) {
+  return read_body<TptRequest>(body, [](FieldReader& fields) {
+    TptRequest request;
+    request.role_name = fields.required_string("role_name");
+    request.expires_in_seconds = fields.optional_integer("expires_in");
+    if (request.expires_in_seconds && *request.expires_in_seconds <= 0) {
+      fields.add_error("expires_in", "must be a positive number of seconds");
+    }
+    request.description = fields.optional_string("description").value_or(std::string());
+    return request;
+  });
+}
+
+Result<UserEdit> parse_user_edit(std::string_view body) {
+  return read_body<UserEdit>(body, [](FieldReader& fields) {
+    UserEdit edit;
+    edit.email = fields.optional_string("email");
+    edit.name = fields.optional_string("name");
+    edit.lastname = fields.optional_string("lastname");
+    if (!fields.has("email") && !fields.has("name") && !fields.has("lastname")) {
+      fields.add_error("email", "one of email, name or lastname is required");
+    }
+    return edit;
+  });
+}
+
+Result<NewRole> parse_new_role(std::string_view body) {
+  return read_body<NewRole>(body, [](FieldReader& fields) {
+    NewRole role;
+    role.name = fields.required_string("name");
+    role.level = fields.required_integer("level");
+    return role;
+  });
+}
+
+Result<std::optional<PageQuery>> parse_page_query(std::string_view query) {
+  const auto page = query_value(query, "page");
+  const auto limit = query_value(query, "limit");
+  if (!page && !limit) return std::optional<PageQuery>();
+  PageQuery result;
+  std::map<std::string, std::string> errors;
+  if (page) {
+    if (auto value = to_int64(*page))
+      result.page = *value;
+    else
+      errors.emplace("page", "must be an integer");
+  }
+  if (limit) {
+    if (auto value = to_int64(*limit))
+      result.limit = *value;
+    else
+      errors.emplace("limit", "must be an integer");
+  }
+  if (errors.size() == 1) {
+    return fail(Error::invalid(errors.begin()->first, errors.begin()->second));
+  }
+  if (!errors.empty()) {
+    Error error = Error::make(ErrorCode::kInvalidArgument, "Invalid input");
+    error.fields = std::move(errors);
+    return fail(std::move(error));
+  }
+  return std::optional<PageQuery>(result);
+}
+
+Result<int> parse_audit_limit(std::string_view query) {
+  constexpr int kDefaultLimit = 100;
+  constexpr int kMaxLimit = 1000;
+  const auto text = query_value(query, "limit");
+  if (!text) return kDefaultLimit;
+  const auto value = to_int64(*text);
+  if (!value) return fail(Error::invalid("limit", "must be an integer"));
+  if (*value < 1 || *value > kMaxLimit) {
+    return fail(Error::invalid("limit", "must be between 1 and 1000"));
+  }
+  return static_cast<int>(*value);
+}
+
+std::optional<std::string> query_value(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    const auto name = percent_decode(pair.substr(0, eq), true);
+    if (!name || *name != key) continue;
+    if (eq == std::string_view::npos) return std::string();
+    const std::string_view raw = pair.substr(eq + 1);
+    // A bad escape is kept raw: it is then no valid value for any parameter we read.
+    return percent_decode(raw, true).value_or(std::string(raw));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = hex_digit(text[i + 1]);
+      const int lo = hex_digit(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace automation::http

@@ -1,0 +1,73 @@
+#pragma once
+
+// Request bodies and query strings -> the core's request values. Only the shape is checked
+// here (JSON syntax, an object, field types, required fields); content rules (lengths,
+// charsets, NUL bytes, reserved words) are the core's validation. Every failure is a
+// kInvalidArgument Error: "Malformed JSON body", or "Invalid input" naming each bad field.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "automation/core/error.hpp"
+#include "automation/core/model.hpp"
+#include "automation/core/requests.hpp"
+
+namespace automation::http {
+
+// {username | email, password}.
+Result<Credentials> parse_credentials(std::string_view body);
+
+// {username, email, password, role_name?, name?, lastname?}.
+Result<SignupRequest> parse_signup(std::string_view body);
+
+// {target_username, new_password, current_password?}.
+Result<PasswordChange> parse_password_change(std::string_view body);
+
+struct PasswordReset {
+  std::string target_username;
+  std::string new_password;
+};
+// {target_username, new_password}.
+Result<PasswordReset> parse_password_reset(std::string_view body);
+
+struct RoleUpdate {
+  std::string target_username;
+  std::string new_role_name;
+};
+// {target_username, new_role_name}.
+Result<RoleUpdate> parse_role_update(std::string_view body);
+
+// {role_name, expires_in?, description?}.
+Result<TptRequest> parse_tpt_request(std::string_view body);
+
+// {email?, name?, lastname?}; at least one of them.
+Result<UserEdit> parse_user_edit(std::string_view body);
+
+struct NewRole {
+  std::string name;
+  std::int64_t level = 0;
+};
+// {name, level}.
+Result<NewRole> parse_new_role(std::string_view body);
+
+struct PageQuery {
+  std::int64_t page = 1;
+  std::int64_t limit = 20;
+};
+// ?page=&limit=: nullopt when neither is present (the plain array form is wanted);
+// a value that is not an integer is a 400 naming it. Range checks are the core's.
+Result<std::optional<PageQuery>> parse_page_query(std::string_view query);
+
+// ?limit= of the audit log: default 100; must be an integer in 1..1000.
+Result<int> parse_audit_limit(std::string_view query);
+
+// The value of `key` in an application/x-www-form-urlencoded query string, decoded;
+// nullopt when absent. The first occurrence wins.
+std::optional<std::string> query_value(std::string_view query, std::string_view key);
+
+// %XX and '+' decoding of a path segment or query value; nullopt on a bad escape.
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+
+}  // namespace automation::http

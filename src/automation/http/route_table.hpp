@@ -1,0 +1,44 @@
+#pragma once
+
+// Matches a request (method + raw path) against the routes: one matcher serves both the
+// dispatch and the 404/405 answers, so they can never disagree. Paths are compared segment
+// by segment after percent-decoding, case-sensitively, one trailing '/' ignored; a `:name`
+// segment matches any non-empty segment that is not a reserved word, so every path has
+// exactly one meaning (SPEC §3).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "automation/http/http_message.hpp"
+#include "automation/http/routes.hpp"
+
+namespace automation::http {
+
+struct RouteMatch {
+  const Route* route = nullptr;  // the route to run; nullptr when none takes the request
+  std::string parameter;         // the decoded `:name` segment of the matched route
+  std::string allow;             // route == nullptr: "GET, PUT" if the path is known, else ""
+};
+
+class RouteTable {
+ public:
+  explicit RouteTable(std::vector<Route> routes);
+
+  // `method` is nullopt for methods no route uses (HEAD, PATCH, ...): then 405 or 404.
+  RouteMatch match(std::optional<Method> method, std::string_view raw_path) const;
+
+  // The answer to an unmatched request: 405 with Allow when match.allow is set, else 404.
+  static Response unmatched_response(const RouteMatch& match);
+
+ private:
+  struct Entry {
+    Route route;
+    std::vector<std::string> segments;  // ":name" marks the parameter
+    int parameter_index = -1;
+  };
+  std::vector<Entry> entries_;
+};
+
+}  // namespace automation::http

@@ -1,0 +1,25 @@
+#include "automation/http/routes.hpp"
+
+#include <iterator>
+
+#include "automation/http/error_mapping.hpp"
+#include "automation/http/json_views.hpp"
+
+namespace automation::http {
+
+std::vector<Route> all_routes(const RouteContext& context) {
+  std::vector<Route> routes;
+  // The cheapest, most frequent probe first.
+  for (auto part : {health_routes(context), user_routes(context), tpt_routes(context),
+                    role_routes(context), audit_routes(context)}) {
+    std::move(part.begin(), part.end(), std::back_inserter(routes));
+  }
+  return routes;
+}
+
+Response status_response(const Status& status, std::string_view ok_message) {
+  if (!status) return error_response(status.error());
+  return message_response(200, ok_message);
+}
+
+}  // namespace automation::http

@@ -1,0 +1,132 @@
+#include "api_fixture.hpp"
+
+#include <atomic>
+#include <memory>
+
+namespace automation::testing {
+namespace {
+
+std::unique_ptr<ServerProcess>& shared_server() {
+  static std::unique_ptr<ServerProcess> instance;
+  return instance;
+}
+
+std::string& shared_system_key() {
+  static std::string key;
+  return key;
+}
+
+std::set<std::string>& secrets() {
+  static std::set<std::string> values = {kSystemPassword, kUserPassword};
+  return values;
+}
+
+// Stops the shared server once every test of the process ran.
+class SharedServerEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    auto& server = shared_server();
+    if (!server) return;
+    EXPECT_EQ(server->stop(), 0) << "the server must exit 0 on SIGTERM; log:\n" << server->log();
+    expect_no_secrets(server->log(), "server log");
+    server.reset();
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kEnvironment =
+    ::testing::AddGlobalTestEnvironment(new SharedServerEnvironment);
+
+}  // namespace
+
+bool is_login_datetime(const std::string& text) {
+  // Hand-written rather than std::regex (GCC 12 warns inside <regex> in sanitizer builds).
+  constexpr std::string_view kShape = "dd/dd/dddd, dd:dd:dd";
+  if (text.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return false;
+  }
+  return true;
+}
+
+void remember_secret(const std::string& secret) {
+  if (!secret.empty()) secrets().insert(secret);
+}
+
+const std::set<std::string>& remembered_secrets() { return secrets(); }
+
+void expect_no_secrets(const std::string& text, const std::string& what) {
+  for (const char* marker : {"$argon2", "pbkdf2:", "scrypt:"}) {
+    EXPECT_EQ(text.find(marker), std::string::npos) << what << " shows a password hash";
+  }
+  for (const auto& secret : secrets()) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << what << " shows a secret";
+  }
+}
+
+ServerProcess& ApiTest::server() {
+  auto& server = shared_server();
+  if (!server) {
+    server = std::make_unique<ServerProcess>();
+    server->start();
+  }
+  return *server;
+}
+
+const std::string& ApiTest::system_key() {
+  auto& key = shared_system_key();
+  if (key.empty()) {
+    HttpClient client(server().base_url());
+    const auto response = client.post(
+        "/api/users/login", nlohmann::json{{"username", "system"}, {"password", kSystemPassword}});
+    if (response.status != 200) {
+      throw std::runtime_error("system login failed: " + std::to_string(response.status) + " " +
+                               response.body);
+    }
+    key = response.json().at("apiKey").get<std::string>();
+    remember_secret(key);
+  }
+  return key;
+}
+
+HttpClient& ApiTest::http() {
+  if (!http_) http_ = std::make_unique<HttpClient>(server().base_url());
+  return *http_;
+}
+
+std::string ApiTest::unique_name(std::string_view prefix) {
+  static std::atomic<int> counter{0};
+  return std::string(prefix) + "_" + std::to_string(++counter);
+}
+
+nlohmann::json ApiTest::create_user(const std::string& username, const std::string& role,
+                                    const std::string& password) {
+  remember_secret(password);
+  const auto response = http().post("/api/users/signup",
+                                    nlohmann::json{{"username", username},
+                                                   {"email", username + "@plant.example"},
+                                                   {"password", password},
+                                                   {"role_name", role}},
+                                    api_key(system_key()));
+  EXPECT_EQ(response.status, 200) << response.body;
+  return response.status == 200 ? response.json() : nlohmann::json();
+}
+
+std::string ApiTest::login(const std::string& username, const std::string& password) {
+  const auto response = http().post("/api/users/login",
+                                    nlohmann::json{{"username", username}, {"password", password}});
+  EXPECT_EQ(response.status, 200) << "login " << username << ": " << response.body;
+  if (response.status != 200) return {};
+  std::string key = response.json().at("apiKey").get<std::string>();
+  remember_secret(key);
+  return key;
+}
+
+long long ApiTest::visible_user_count() {
+  const auto response = http().get("/api/users/?page=1&limit=1", api_key(system_key()));
+  EXPECT_EQ(response.status, 200) << response.body;
+  if (response.status != 200) return -1;
+  return response.json().at("pagination").at("total_records").get<long long>();
+}
+
+}  // namespace automation::testing

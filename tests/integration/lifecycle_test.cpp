@@ -1,0 +1,154 @@
+// Tests that need a server of their own: login throttling with a low limit, configuration
+// (time zone, signup switch), restarts over the same database, graceful shutdown.
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "api_fixture.hpp"
+#include "http_client.hpp"
+#include "server_process.hpp"
+
+namespace automation::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string login_key(HttpClient& http, const std::string& username, const std::string& password) {
+  const auto response =
+      http.post("/api/users/login", json{{"username", username}, {"password", password}});
+  EXPECT_EQ(response.status, 200) << response.body;
+  if (response.status != 200) return {};
+  return response.json().at("apiKey").get<std::string>();
+}
+
+void signup(HttpClient& http, const std::string& username) {
+  const auto response = http.post("/api/users/signup", json{{"username", username},
+                                                            {"email", username + "@plant.example"},
+                                                            {"password", kUserPassword}});
+  ASSERT_EQ(response.status, 200) << response.body;
+}
+
+TEST(Lifecycle, ThrottlesAnAccountAfterMaxFailuresEvenWithTheRightPassword) {
+  ServerProcess server(
+      {{"AUTOMATION_LOGIN_MAX_FAILURES", "3"}, {"AUTOMATION_LOGIN_WINDOW", "600"}});
+  server.start();
+  HttpClient http(server.base_url());
+  signup(http, "throttled_user");
+  signup(http, "bystander");
+  const json wrong = {{"username", "throttled_user"}, {"password", "wrong-password!"}};
+  for (int i = 0; i < 3; ++i) {
+    const auto response = http.post("/api/users/login", wrong);
+    EXPECT_EQ(response.status, 403) << i << ": " << response.body;
+  }
+  const auto throttled = http.post(
+      "/api/users/login", json{{"username", "throttled_user"}, {"password", kUserPassword}});
+  EXPECT_EQ(throttled.status, 429) << throttled.body;
+  EXPECT_TRUE(throttled.json().at("message").is_string());
+  const std::string retry_after = throttled.header("Retry-After");
+  ASSERT_FALSE(retry_after.empty());
+  EXPECT_GT(std::stol(retry_after), 0);
+  EXPECT_LE(std::stol(retry_after), 600);
+  // Other accounts are not affected.
+  EXPECT_FALSE(login_key(http, "bystander", kUserPassword).empty());
+  EXPECT_EQ(server.stop(), 0);
+  expect_no_secrets(server.log(), "server log");
+}
+
+TEST(Lifecycle, ThrottleCountsTheAccountWhicheverNameIsUsed) {
+  ServerProcess server(
+      {{"AUTOMATION_LOGIN_MAX_FAILURES", "3"}, {"AUTOMATION_LOGIN_WINDOW", "600"}});
+  server.start();
+  HttpClient http(server.base_url());
+  signup(http, "two_names");
+  for (int i = 0; i < 3; ++i) {
+    const auto response = http.post(
+        "/api/users/login", json{{"username", "two_names"}, {"password", "wrong-password!"}});
+    EXPECT_EQ(response.status, 403) << i << ": " << response.body;
+  }
+  // The same account by its e-mail address: still throttled (SPEC §3: per account).
+  const auto by_email = http.post(
+      "/api/users/login", json{{"email", "two_names@plant.example"}, {"password", kUserPassword}});
+  EXPECT_EQ(by_email.status, 429) << by_email.body;
+  EXPECT_FALSE(by_email.header("Retry-After").empty());
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(Lifecycle, ConfiguredTimeZoneAndSignupSwitch) {
+  ServerProcess server(
+      {{"AUTOMATION_TIMEZONE", "Europe/Madrid"}, {"AUTOMATION_ALLOW_SIGNUP", "false"}});
+  server.start();
+  HttpClient http(server.base_url());
+  const auto login =
+      http.post("/api/users/login", json{{"username", "system"}, {"password", kSystemPassword}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  EXPECT_EQ(login.json().at("timezone"), "Europe/Madrid");
+  EXPECT_TRUE(is_login_datetime(login.json().at("datetime").get<std::string>()));
+  const std::string key = login.json().at("apiKey");
+  const json request = {{"username", "closed_door"},
+                        {"email", "closed_door@plant.example"},
+                        {"password", kUserPassword}};
+  EXPECT_EQ(http.post("/api/users/signup", request).status, 403);
+  // An admin or sudo key still may.
+  EXPECT_EQ(http.post("/api/users/signup", request, api_key(key)).status, 200);
+  EXPECT_EQ(server.stop(), 0);
+}
+
+TEST(Lifecycle, UnknownTimeZoneStopsTheServerWithAClearError) {
+  ServerProcess server(
+      std::map<std::string, std::string>{{"AUTOMATION_TIMEZONE", "Mars/Olympus_Mons"}});
+  const int code = server.run_expecting_exit();
+  EXPECT_NE(code, 0);
+  EXPECT_NE(code, -1) << "still running";
+  EXPECT_NE(server.log().find("Mars/Olympus_Mons"), std::string::npos) << server.log();
+}
+
+TEST(Lifecycle, SessionsSurviveARestartOverTheSameDatabase) {
+  ServerProcess server;
+  server.start();
+  std::string key;
+  {
+    HttpClient http(server.base_url());
+    signup(http, "restart_user");
+    key = login_key(http, "restart_user", kUserPassword);
+    ASSERT_FALSE(key.empty());
+  }
+  EXPECT_EQ(server.stop(), 0);
+  server.start();
+  HttpClient http(server.base_url());
+  const auto me = http.get("/api/users/me", api_key(key));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(me.json().at("username"), "restart_user");
+  EXPECT_EQ(server.stop(), 0);
+  remember_secret(key);
+  expect_no_secrets(server.log(), "server log");
+}
+
+TEST(Lifecycle, SigtermLetsInFlightLoginsFinishAndExitsZero) {
+  ServerProcess server;
+  server.start();
+  {
+    HttpClient http(server.base_url());
+    signup(http, "graceful");
+  }
+  const PendingRequest login{"POST",
+                             "/api/users/login",
+                             json{{"username", "graceful"}, {"password", kUserPassword}}.dump(),
+                             {}};
+  bool signalled = false;
+  // Hashing is slower than accepting: when the first answer arrives the others are in flight.
+  const auto responses =
+      request_concurrently(server.base_url(), std::vector<PendingRequest>(6, login), [&] {
+        server.send_signal(SIGTERM);
+        signalled = true;
+      });
+  ASSERT_TRUE(signalled);
+  for (const auto& response : responses) {
+    EXPECT_EQ(response.status, 200) << response.error << " " << response.body;
+  }
+  EXPECT_EQ(server.stop(), 0);
+}
+
+}  // namespace
+}  // namespace automation::testing

@@ -1,0 +1,184 @@
+#include "server_process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "http_client.hpp"
+
+extern char** environ;
+
+namespace automation::testing {
+namespace {
+
+std::filesystem::path make_temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/automation-it-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (::mkdtemp(buffer.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return std::filesystem::path(buffer.data());
+}
+
+}  // namespace
+
+int pick_free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    ::close(fd);
+    throw std::runtime_error("bind() failed");
+  }
+  socklen_t length = sizeof(address);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+ServerProcess::ServerProcess(std::map<std::string, std::string> env) : env_(std::move(env)) {
+  dir_ = make_temp_dir();
+  db_file_ = dir_ / "automation.db";
+  log_file_ = dir_ / "server.log";
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void ServerProcess::spawn() {
+  port_ = pick_free_port();
+  // Environment: ours minus any AUTOMATION_* setting of the caller, plus the test's.
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || text.starts_with("AUTOMATION_")) continue;
+    env[text.substr(0, eq)] = text.substr(eq + 1);
+  }
+  env["AUTOMATION_SUPERUSER_PASSWORD"] = kSystemPassword;
+  env["AUTOMATION_APP_SECRET_KEY"] = "integration-test-secret-key-0123456789abcdef";
+  env["AUTOMATION_THREADS"] = "2";
+  for (const auto& [key, value] : env_) env[key] = value;
+  std::vector<std::string> env_lines;
+  for (const auto& [key, value] : env) env_lines.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& line : env_lines) envp.push_back(line.data());
+  envp.push_back(nullptr);
+
+  std::vector<std::string> args = {
+      AUTOMATION_BINARY,     "serve",     "--host",          "127.0.0.1", "--port",
+      std::to_string(port_), "--db-file", db_file_.string(), "--db-type", "sqlite"};
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file_.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // The working directory holds no .env file, so only this environment configures the server.
+  posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+  pid_t pid = -1;
+  const int rc =
+      ::posix_spawn(&pid, AUTOMATION_BINARY, &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(rc));
+  pid_ = pid;
+}
+
+void ServerProcess::start() {
+  if (pid_ > 0) throw std::runtime_error("server already running");
+  constexpr int kAttempts = 3;  // the picked port may be taken by someone else meanwhile
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    spawn();
+    HttpClient client(base_url());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;  // exited: retry on another port, or fail below
+      }
+      const auto ping = client.get("/api/health/ping");
+      if (ping.status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
+    }
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+      throw std::runtime_error("server did not become ready; log:\n" + log());
+    }
+  }
+  throw std::runtime_error("server exited during start-up; log:\n" + log());
+}
+
+int ServerProcess::run_expecting_exit(int timeout_seconds) {
+  spawn();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid_, SIGKILL);
+  wait_exit();
+  return -1;
+}
+
+int ServerProcess::wait_exit() {
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void ServerProcess::send_signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
+int ServerProcess::stop() {
+  if (pid_ <= 0) throw std::runtime_error("server not running");
+  ::kill(pid_, SIGTERM);
+  return wait_exit();
+}
+
+std::string ServerProcess::log() const {
+  std::ifstream in(log_file_, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace automation::testing

@@ -1,0 +1,60 @@
+#pragma once
+
+// Runs the real `automation serve` binary for a test: a free loopback port, a temporary
+// directory holding the SQLite file and the captured stdout/stderr, readiness by polling
+// GET /api/health/ping (no fixed sleeps), and a SIGTERM stop that reports the exit code.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace automation::testing {
+
+// The system user's password every test server gets (AUTOMATION_SUPERUSER_PASSWORD).
+inline constexpr const char* kSystemPassword = "Integration-Sys7em-Passw0rd!";
+
+class ServerProcess {
+ public:
+  // `env` overrides/extends the defaults (AUTOMATION_* keys); the database lives in a fresh
+  // temporary directory removed by the destructor.
+  explicit ServerProcess(std::map<std::string, std::string> env = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Starts the binary and waits until it answers /api/health/ping; throws std::runtime_error
+  // (with the captured log) when it exits or does not become ready.
+  void start();
+  // Starts the binary and waits for it to exit on its own (start-up failures); returns the
+  // exit code, or -1 if it is still running after `timeout_seconds` (then it is killed).
+  int run_expecting_exit(int timeout_seconds = 30);
+  // SIGTERM, then waits; returns the exit code (or 128 + signal when killed by one).
+  int stop();
+  // Sends `signal` without waiting (stop() still reaps the process afterwards).
+  void send_signal(int signal);
+  bool running() const { return pid_ > 0; }
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::filesystem::path& db_file() const { return db_file_; }
+  // Everything the server printed so far (all runs).
+  std::string log() const;
+
+ private:
+  void spawn();
+  int wait_exit();
+
+  std::map<std::string, std::string> env_;
+  std::filesystem::path dir_;
+  std::filesystem::path db_file_;
+  std::filesystem::path log_file_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// A loopback port that was free a moment ago.
+int pick_free_port();
+
+}  // namespace automation::testing
