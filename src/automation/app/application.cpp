@@ -8,7 +8,10 @@
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
 #include "automation/crypto/tokens.hpp"
+#include "automation/storage/cached_stores.hpp"
+#include "automation/storage/change_watch.hpp"
 #include "automation/storage/database.hpp"
+#include "automation/storage/lookup_cache.hpp"
 #include "automation/storage/sql_audit_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -41,6 +44,26 @@ struct Application::Parts {
   crypto::SecureRandom random;
   crypto::Sha256Digester digester;
   crypto::Hs256JwtCodec jwt;
+};
+
+// The hot lookups answered from memory, exactly: only for SQLite, where the change watch
+// sees every commit by any process. PostgreSQL goes to the database every time until a
+// LISTEN/NOTIFY-driven cache exists.
+struct Application::Cache {
+  Cache(std::unique_ptr<storage::SqliteChangeWatch> change_watch, Parts& parts)
+      : watch(std::move(change_watch)),
+        lookups(*watch),
+        roles(parts.roles, lookups),
+        users(parts.users, lookups),
+        sessions(parts.sessions, lookups),
+        tpts(parts.tpts, lookups) {}
+
+  std::unique_ptr<storage::SqliteChangeWatch> watch;
+  storage::LookupCache lookups;
+  storage::CachedRoleStore roles;
+  storage::CachedUserStore users;
+  storage::CachedSessionStore sessions;
+  storage::CachedTptStore tpts;
 };
 
 namespace {
@@ -91,8 +114,21 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (!secret) return fail(secret.error());
   report.secret_from_database = secret->from_database;
 
-  const CorePorts ports{parts.roles,    parts.users,  parts.sessions, parts.tpts,
-                        parts.throttle, parts.audit,  parts.settings, parts.hasher,
+  RoleStore* roles = &parts.roles;
+  UserStore* users = &parts.users;
+  SessionStore* sessions = &parts.sessions;
+  TptStore* tpts = &parts.tpts;
+  if (config.database.type == "sqlite" && config.database.file != ":memory:") {
+    auto watch = storage::SqliteChangeWatch::open(config.database.file);
+    if (!watch) return fail(watch.error());
+    app->cache_ = std::make_unique<Cache>(std::move(*watch), parts);
+    roles = &app->cache_->roles;
+    users = &app->cache_->users;
+    sessions = &app->cache_->sessions;
+    tpts = &app->cache_->tpts;
+  }
+  const CorePorts ports{*roles,         *users,         *sessions,    *tpts,
+                        parts.throttle, parts.audit,    parts.settings, parts.hasher,
                         parts.random,   parts.digester, parts.jwt,    app->clock_};
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);

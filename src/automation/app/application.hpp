@@ -43,10 +43,12 @@ class Application {
 
  private:
   struct Parts;  // stores and crypto, kept out of this header
+  struct Cache;  // cached lookups in front of the stores (SQLite)
   Application();
 
   std::unique_ptr<storage::Database> database_;
   std::unique_ptr<Parts> parts_;
+  std::unique_ptr<Cache> cache_;
   SystemClock clock_;
   std::unique_ptr<UsersCore> core_;
   std::unique_ptr<AuthorizedApi> api_;

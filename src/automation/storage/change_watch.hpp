@@ -1,0 +1,56 @@
+#pragma once
+
+// Tells whether anything was committed to the database since the last look, by any
+// connection of any process. The lookup cache is valid only while this says "no change".
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "automation/core/error.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace automation::storage {
+
+class SqliteChangeWatch {
+ public:
+  // Dedicated read-only connections to `file` that never write, so their
+  // `PRAGMA data_version` changes exactly when another connection commits. Several, so
+  // that I/O threads checking at the same moment do not queue behind one mutex.
+  static Result<std::unique_ptr<SqliteChangeWatch>> open(const std::string& file);
+  ~SqliteChangeWatch();
+  SqliteChangeWatch(const SqliteChangeWatch&) = delete;
+  SqliteChangeWatch& operator=(const SqliteChangeWatch&) = delete;
+
+  // A generation number that moves on every commit made since it was last read, by any
+  // connection of any process. When the check itself fails, the generation moves too
+  // (unknown is treated as changed, never as "nothing changed").
+  std::int64_t version();
+
+ private:
+  static constexpr std::size_t kConnections = 4;
+
+  // One watching connection. Its data_version counts commits by everyone but itself, on
+  // its own scale, so each probe compares only with its own last reading.
+  struct Probe {
+    std::mutex mutex;
+    sqlite3* db = nullptr;
+    sqlite3_stmt* statement = nullptr;
+    std::int64_t last = 0;
+  };
+
+  SqliteChangeWatch() = default;
+  // Reads the probe's data_version (probe.mutex held) and moves the generation if it changed.
+  std::int64_t observe(Probe& probe);
+
+  std::array<Probe, kConnections> probes_;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<std::int64_t> generation_{1};
+};
+
+}  // namespace automation::storage

@@ -1,0 +1,102 @@
+// Two applications over one SQLite file stand for two server processes: every change made
+// through one (or by any other writer) is seen by the other's cached lookups at once.
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string>
+
+#include "automation/app/application.hpp"
+
+namespace automation::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CacheCoherenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("automation-cache-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    config_.database.file = (dir_ / "shared.db").string();
+    config_.secrets.superuser_password = "system-password-1";
+    config_.password_hash = {8, 1};
+    first_ = start();
+    second_ = start();
+    ASSERT_TRUE(first_ && second_);
+    auto created = first_->core().users().signup(
+        SignupRequest{"worker", "worker@example.com", "password123", "operator", {}, {}});
+    ASSERT_TRUE(created);
+  }
+  void TearDown() override {
+    first_.reset();
+    second_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::unique_ptr<Application> start() {
+    BootstrapReport report;
+    auto app = Application::start(config_, report);
+    EXPECT_TRUE(app) << (app ? "" : app.error().message);
+    return app ? std::move(*app) : nullptr;
+  }
+
+  std::string login(Application& app) {
+    auto result = app.core().login(Credentials{"worker", std::nullopt, "password123"});
+    EXPECT_TRUE(result);
+    return result ? result->api_key : "";
+  }
+
+  fs::path dir_;
+  config::Config config_;
+  std::unique_ptr<Application> first_;
+  std::unique_ptr<Application> second_;
+};
+
+TEST_F(CacheCoherenceTest, LogoutOnOneIsSeenByTheOtherAtOnce) {
+  const std::string key = login(*first_);
+  ASSERT_TRUE(second_->api().authenticate(key));
+  ASSERT_TRUE(second_->api().authenticate(key));  // now answered from the cache
+  ASSERT_TRUE(first_->core().logout(key));
+  EXPECT_EQ(second_->api().authenticate(key).error().message, "Invalid token");
+}
+
+TEST_F(CacheCoherenceTest, RoleChangeAndPasswordResetAreSeenAtOnce) {
+  const std::string key = login(*first_);
+  auto before = second_->api().authenticate(key);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->role.name, "operator");
+  ASSERT_TRUE(first_->core().update_user_role("worker", "supervisor"));
+  auto after = second_->api().authenticate(key);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->role.name, "supervisor");
+  ASSERT_TRUE(second_->core().get_user("worker"));
+  ASSERT_TRUE(first_->core().reset_password("worker", "another-password"));
+  EXPECT_FALSE(second_->api().authenticate(key));
+}
+
+TEST_F(CacheCoherenceTest, WritesByOtherProgramsAreSeen) {
+  const std::string key = login(*first_);
+  ASSERT_TRUE(second_->api().authenticate(key));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(config_.database.file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM sessions", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_FALSE(second_->api().authenticate(key));
+}
+
+TEST_F(CacheCoherenceTest, TptRevocationIsSeenAtOnce) {
+  auto created = first_->core().create_tpt(TptRequest{"operator", std::nullopt, ""}, "test");
+  ASSERT_TRUE(created);
+  ASSERT_TRUE(second_->api().authenticate(created->token));
+  ASSERT_TRUE(second_->api().authenticate(created->token));
+  ASSERT_TRUE(first_->core().tpts().revoke_tpt(created->record.jti));
+  EXPECT_FALSE(second_->api().authenticate(created->token));
+}
+
+}  // namespace
+}  // namespace automation::app
