@@ -1,8 +1,36 @@
 #include "automation/storage/change_watch.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
 
 namespace automation::storage {
+namespace {
+
+// The WAL-index header (native byte order, 48 bytes; two copies at the start of -shm).
+struct WalIndexHeader {
+  std::uint32_t version;
+  std::uint32_t unused;
+  std::uint32_t change;
+  std::uint8_t is_init;
+  std::uint8_t big_endian_checksum;
+  std::uint16_t page_size;
+  std::uint32_t max_frame;
+  std::uint32_t page_count;
+  std::uint32_t frame_checksum[2];
+  std::uint32_t salt[2];
+  std::uint32_t checksum[2];
+};
+static_assert(sizeof(WalIndexHeader) == 48);
+constexpr std::uint32_t kWalIndexVersion = 3007000;
+constexpr std::size_t kWalIndexHeaderBytes = 2 * sizeof(WalIndexHeader);
+
+}  // namespace
 
 Result<std::unique_ptr<SqliteChangeWatch>> SqliteChangeWatch::open(const std::string& file) {
   std::unique_ptr<SqliteChangeWatch> watch(new SqliteChangeWatch());
@@ -16,10 +44,29 @@ Result<std::unique_ptr<SqliteChangeWatch>> SqliteChangeWatch::open(const std::st
     sqlite3_busy_timeout(probe.db, 5000);
     watch->observe(probe);
   }
+  watch->map_wal_index(file);
   return watch;
 }
 
+bool SqliteChangeWatch::map_wal_index(const std::string& file) {
+  const int fd = ::open((file + "-shm").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat info {};
+  void* mapping = MAP_FAILED;
+  if (::fstat(fd, &info) == 0 && static_cast<std::size_t>(info.st_size) >= kWalIndexHeaderBytes) {
+    mapping = ::mmap(nullptr, kWalIndexHeaderBytes, PROT_READ, MAP_SHARED, fd, 0);
+  }
+  ::close(fd);  // the mapping keeps the pages
+  if (mapping == MAP_FAILED) return false;
+  wal_index_ = static_cast<const unsigned char*>(mapping);
+  wal_index_size_ = kWalIndexHeaderBytes;
+  return true;
+}
+
 SqliteChangeWatch::~SqliteChangeWatch() {
+  if (wal_index_ != nullptr) {
+    ::munmap(const_cast<unsigned char*>(wal_index_), wal_index_size_);
+  }
   for (Probe& probe : probes_) {
     sqlite3_finalize(probe.statement);
     sqlite3_close(probe.db);
@@ -41,6 +88,27 @@ std::int64_t SqliteChangeWatch::observe(Probe& probe) {
 }
 
 std::int64_t SqliteChangeWatch::version() {
+  if (wal_index_ != nullptr) {
+    // As SQLite's walIndexTryHdr: copy 0, barrier, copy 1; the writer stores copy 1 first.
+    WalIndexHeader first{};
+    WalIndexHeader second{};
+    std::atomic_thread_fence(std::memory_order_acquire);
+    std::memcpy(&first, wal_index_, sizeof first);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    std::memcpy(&second, wal_index_ + sizeof first, sizeof second);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (std::memcmp(&first, &second, sizeof first) == 0 && first.is_init != 0 &&
+        first.version == kWalIndexVersion) {
+      // Positive: (salt[0], mxFrame). Never equal to the negative "unknown" values below.
+      return (static_cast<std::int64_t>(first.salt[0] & 0x7fffffffU) << 32) | first.max_frame;
+    }
+    // Mid-update (or not WAL any more): a value never returned before, i.e. "changed".
+    return -(unknown_.fetch_add(1) + 1);
+  }
+  return version_from_data_version();
+}
+
+std::int64_t SqliteChangeWatch::version_from_data_version() {
   const std::size_t start = next_.fetch_add(1, std::memory_order_relaxed);
   for (std::size_t i = 0; i < kConnections; ++i) {
     Probe& probe = probes_[(start + i) % kConnections];

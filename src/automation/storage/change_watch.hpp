@@ -2,6 +2,12 @@
 
 // Tells whether anything was committed to the database since the last look, by any
 // connection of any process. The lookup cache is valid only while this says "no change".
+//
+// Fast path: the WAL-index header at the start of the "-shm" file (SQLite's documented
+// shared-memory format, https://sqlite.org/walformat.html), read lock-free the way SQLite's
+// own readers do (two copies, equal = consistent). Every commit appends frames (mxFrame
+// grows) or restarts the WAL (salt changes), so (salt, mxFrame) names the committed state.
+// Slow path, when the header is unavailable or mid-update: PRAGMA data_version.
 
 #include <array>
 #include <atomic>
@@ -47,6 +53,13 @@ class SqliteChangeWatch {
   SqliteChangeWatch() = default;
   // Reads the probe's data_version (probe.mutex held) and moves the generation if it changed.
   std::int64_t observe(Probe& probe);
+  std::int64_t version_from_data_version();
+  // Maps the WAL-index header of `file`; false when there is none (not in WAL mode).
+  bool map_wal_index(const std::string& file);
+
+  const unsigned char* wal_index_ = nullptr;  // read-only shared mapping of "<file>-shm"
+  std::size_t wal_index_size_ = 0;
+  std::atomic<std::int64_t> unknown_{0};      // counts header reads caught mid-update
 
   std::array<Probe, kConnections> probes_;
   std::atomic<std::size_t> next_{0};
