@@ -1,0 +1,56 @@
+#include "automation/http/route_table.hpp"
+
+#include <gtest/gtest.h>
+
+namespace automation::http {
+namespace {
+
+Route route(Method method, std::string pattern) {
+  return Route{method, std::move(pattern), KeyPolicy::kRequired, Execution::kIoThread,
+               [](const Request&, const Caller&) { return Response{}; }};
+}
+
+RouteTable table() {
+  return RouteTable({route(Method::kPost, "/api/users/login"),
+                     route(Method::kGet, "/api/users/me"),
+                     route(Method::kGet, "/api/users/:username"),
+                     route(Method::kPut, "/api/users/:username"),
+                     route(Method::kDelete, "/api/users/tpts/:jti")});
+}
+
+TEST(RouteTable, LiteralRoutesWinAndParametersAreDecoded) {
+  const auto routes = table();
+  auto me = routes.match(Method::kGet, "/api/users/me");
+  ASSERT_NE(me.route, nullptr);
+  EXPECT_EQ(me.route->pattern, "/api/users/me");
+  auto user = routes.match(Method::kGet, "/api/users/john%5Fdoe/");
+  ASSERT_NE(user.route, nullptr);
+  EXPECT_EQ(user.route->pattern, "/api/users/:username");
+  EXPECT_EQ(user.parameter, "john_doe");
+}
+
+TEST(RouteTable, ReservedWordsNeverMatchAParameter) {
+  const auto routes = table();
+  // "login" is a known path with another method: 405, never "the user called login".
+  auto login = routes.match(Method::kGet, "/api/users/login");
+  EXPECT_EQ(login.route, nullptr);
+  EXPECT_EQ(login.allow, "POST");
+  EXPECT_EQ(RouteTable::unmatched_response(login).status, 405);
+}
+
+TEST(RouteTable, WrongMethodGives405WithAllowAndUnknownPathGives404) {
+  const auto routes = table();
+  auto wrong = routes.match(Method::kPost, "/api/users/someone");
+  EXPECT_EQ(wrong.route, nullptr);
+  EXPECT_NE(wrong.allow.find("GET"), std::string::npos);
+  EXPECT_NE(wrong.allow.find("PUT"), std::string::npos);
+  auto head = routes.match(std::nullopt, "/api/users/me");
+  EXPECT_EQ(RouteTable::unmatched_response(head).status, 405);
+  auto unknown = routes.match(Method::kGet, "/api/nothing/here");
+  EXPECT_EQ(unknown.route, nullptr);
+  EXPECT_TRUE(unknown.allow.empty());
+  EXPECT_EQ(RouteTable::unmatched_response(unknown).status, 404);
+}
+
+}  // namespace
+}  // namespace automation::http
