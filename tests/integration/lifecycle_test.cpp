@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <csignal>
 #include <nlohmann/json.hpp>
 
@@ -102,6 +104,22 @@ TEST(Lifecycle, UnknownTimeZoneStopsTheServerWithAClearError) {
   EXPECT_NE(code, 0);
   EXPECT_NE(code, -1) << "still running";
   EXPECT_NE(server.log().find("Mars/Olympus_Mons"), std::string::npos) << server.log();
+  // Refused before the database is touched: nothing created, no system password printed.
+  EXPECT_FALSE(std::filesystem::exists(server.db_file()));
+  EXPECT_EQ(server.log().find("password"), std::string::npos) << server.log();
+}
+
+TEST(Lifecycle, BadConfigurationIsOneLineNamingTheKey) {
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           // (port and database type come from the harness's flags, which win over env)
+           {"AUTOMATION_SESSION_TTL", "-1"},
+           {"AUTOMATION_ALLOW_SIGNUP", "maybe"},
+           {"AUTOMATION_APP_SECRET_KEY", "too-short"}}) {
+    ServerProcess server(std::map<std::string, std::string>{{key, value}});
+    EXPECT_EQ(server.run_expecting_exit(10), 2) << key;
+    EXPECT_NE(server.log().find(key + ":"), std::string::npos) << server.log();
+    EXPECT_FALSE(std::filesystem::exists(server.db_file())) << key;
+  }
 }
 
 TEST(Lifecycle, SessionsSurviveARestartOverTheSameDatabase) {

@@ -13,6 +13,7 @@
 #include "automation/app/application.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
+#include "automation/http/login_time.hpp"
 #include "automation/http/server.hpp"
 
 namespace {
@@ -62,27 +63,39 @@ void announce(const BootstrapReport& report, bool serving) {
   }
 }
 
-// Loads configuration and starts the application, reporting failures as one line.
-// `out_config` is set by `serve`, which also needs the server part of the configuration.
-std::unique_ptr<Application> open_application(const CommonFlags& flags, int& exit_code,
-                                              automation::config::Config* out_config = nullptr) {
+// The configuration, or nullopt after printing one line naming the bad key.
+std::optional<automation::config::Config> load_config_or_report(const CommonFlags& flags,
+                                                                int& exit_code) {
   auto config = load_config(flags);
   if (!config) {
     std::cerr << "automation: configuration error: " << config.error().message << std::endl;
     exit_code = kExitBadConfig;
-    return nullptr;
+    return std::nullopt;
   }
+  return std::move(*config);
+}
+
+// Opens the database and bootstraps (roles, system user, TPT secret), reporting failures as
+// one line. `serving` also warns about a database-kept TPT secret.
+std::unique_ptr<Application> start_application(const automation::config::Config& config,
+                                               int& exit_code, bool serving) {
   BootstrapReport report;
-  auto app = Application::start(*config, report);
+  auto app = Application::start(config, report);
   if (!app) {
     std::cerr << "automation: cannot start: " << app.error().message << std::endl;
     exit_code = app.error().code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig
                                                                             : kExitFailure;
     return nullptr;
   }
-  announce(report, /*serving=*/out_config != nullptr);
-  if (out_config) *out_config = *config;
+  announce(report, serving);
   return std::move(*app);
+}
+
+// For the administrative subcommands: configuration, then the application.
+std::unique_ptr<Application> open_application(const CommonFlags& flags, int& exit_code) {
+  auto config = load_config_or_report(flags, exit_code);
+  if (!config) return nullptr;
+  return start_application(*config, exit_code, /*serving=*/false);
 }
 
 int report(const Status& status) {
@@ -112,15 +125,22 @@ void print_user(const automation::User& user) {
 
 int serve(const CommonFlags& flags) {
   int exit_code = 0;
-  automation::config::Config config;
-  auto app = open_application(flags, exit_code, &config);
+  auto config = load_config_or_report(flags, exit_code);
+  if (!config) return exit_code;
+  // Checked before the database is touched, so a typo changes nothing.
+  if (auto zone = automation::http::LoginTime::create(config->server.timezone); !zone) {
+    std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: " << zone.error().message
+              << std::endl;
+    return kExitBadConfig;
+  }
+  auto app = start_application(*config, exit_code, /*serving=*/true);
   if (!app) return exit_code;
   automation::http::ServerOptions options;
-  options.host = config.server.host;
-  options.port = config.server.port;
-  options.io_threads = config.server.threads;
-  options.hash_threads = config.server.threads;
-  options.timezone = config.server.timezone;
+  options.host = config->server.host;
+  options.port = config->server.port;
+  options.io_threads = config->server.threads;
+  options.hash_threads = config->server.threads;
+  options.timezone = config->server.timezone;
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,
