@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Idempotent and quick when everything is present; lets this command work on its own.
+scripts/install-deps.sh
+
 presets=("$@")
 if ((${#presets[@]} == 0)); then presets=(release asan); fi
 jobs="$(nproc)"
