@@ -78,17 +78,15 @@ Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
 Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& request) {
   // Field validation first (cheap, and a 400 names every bad field before any rule applies).
   if (auto valid = core_.users().validate_signup(request); !valid) return fail(valid.error());
-  auto role = core_.roles().find_role(request.role_name.value_or("guest"));
-  if (!role) {
-    if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
-    return fail(Error::invalid("role_name", "unknown role"));
-  }
+  // Sudo is not refused here: the policy answers that, with the caller's context.
+  auto role = core_.users().signup_role(request, /*allow_sudo=*/true);
+  if (!role) return fail(role.error());
   std::optional<policy::Actor> actor;
   if (caller.principal) actor = actor_of(*caller.principal);
   const auto decision = policy::decide_signup_role(actor, core_.settings().allow_signup,
                                                    role->name, role->level);
   if (!decision.allowed) return fail(decision.status().error());
-  auto user = core_.users().signup(request);
+  auto user = core_.users().create_user(request, *role);
   (void)core_.audit().record("signup", caller.principal ? caller.principal->audit_name() : "",
                              request.username, caller.address,
                              user ? "success" : "failure");

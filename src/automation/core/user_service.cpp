@@ -51,8 +51,7 @@ Status UserService::validate_signup(const SignupRequest& request) const {
   return errors.result();
 }
 
-Result<User> UserService::signup(const SignupRequest& request, bool allow_sudo) {
-  if (auto valid = validate_signup(request); !valid) return fail(valid.error());
+Result<Role> UserService::signup_role(const SignupRequest& request, bool allow_sudo) {
   auto role = roles_.find_role(request.role_name.value_or("guest"));
   if (!role) {
     if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
@@ -61,23 +60,38 @@ Result<User> UserService::signup(const SignupRequest& request, bool allow_sudo) 
   if (!allow_sudo && (role->level == 0 || policy::is_sudo_role(role->name))) {
     return fail(ErrorCode::kPermissionDenied, "the sudo role cannot be assigned");
   }
-  // Check uniqueness before paying for the hash; the unique index still decides races.
-  for (auto* lookup : {&request.username, &request.email}) {
-    auto existing = lookup == &request.username ? store_.find_user_by_username(*lookup)
-                                                : store_.find_user_by_email(*lookup);
-    if (!existing) return fail(existing.error());
-    if (*existing) {
-      const char* field = lookup == &request.username ? "username" : "email";
-      Error error = Error::make(ErrorCode::kAlreadyExists,
-                                std::string(field) + " " + *lookup + " is already in use");
-      error.fields.emplace(field, "already in use");
-      return fail(std::move(error));
-    }
+  return role;
+}
+
+Result<User> UserService::signup(const SignupRequest& request, bool allow_sudo) {
+  if (auto valid = validate_signup(request); !valid) return fail(valid.error());
+  auto role = signup_role(request, allow_sudo);
+  if (!role) return fail(role.error());
+  return create_user(request, *role);
+}
+
+Status UserService::ensure_unused(std::string_view field, const Result<std::optional<User>>& found,
+                                  std::string_view value) {
+  if (!found) return fail(found.error());
+  if (!*found) return {};
+  Error error = Error::make(ErrorCode::kAlreadyExists,
+                            std::string(field) + " " + std::string(value) + " is already in use");
+  error.fields.emplace(std::string(field), "already in use");
+  return fail(std::move(error));
+}
+
+Result<User> UserService::create_user(const SignupRequest& request, const Role& role) {
+  // Check uniqueness before paying for the hash; the unique indexes still decide races.
+  for (const Status& unused :
+       {ensure_unused("username", store_.find_user_by_username(request.username),
+                      request.username),
+        ensure_unused("email", store_.find_user_by_email(request.email), request.email)}) {
+    if (!unused) return fail(unused.error());
   }
   auto hash = hasher_.hash(request.password);
   if (!hash) return fail(hash.error());
   NewUser user{random_.random_hex(8), request.username, request.email, std::move(*hash),
-               role->id, normalized_optional(request.name), normalized_optional(request.lastname)};
+               role.id, normalized_optional(request.name), normalized_optional(request.lastname)};
   return store_.add_user(user);
 }
 

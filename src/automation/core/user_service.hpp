@@ -24,6 +24,11 @@ class UserService {
   // hashes the password and stores the user. The sudo role only when allow_sudo is set
   // (the command-line tool). Duplicates: kAlreadyExists naming the field.
   Result<User> signup(const SignupRequest& request, bool allow_sudo = false);
+  // The steps of signup, for callers that authorize between them (AuthorizedApi):
+  // the role the request names (default guest; unknown: kInvalidArgument on role_name),
+  // then the user, from a request already validated, with that role.
+  Result<Role> signup_role(const SignupRequest& request, bool allow_sudo = false);
+  Result<User> create_user(const SignupRequest& request, const Role& role);
 
   // Lookups; kNotFound when absent. Keys that cannot name a user (NUL, control characters,
   // over-long) are simply not found: they never reach the database.
@@ -42,6 +47,9 @@ class UserService {
                           bool allow_sudo = false);
 
  private:
+  static Status ensure_unused(std::string_view field, const Result<std::optional<User>>& found,
+                              std::string_view value);
+
   UserStore& store_;
   RoleService& roles_;
   PasswordHasher& hasher_;
