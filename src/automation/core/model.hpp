@@ -81,7 +81,6 @@ struct Principal {
   std::string session_digest;    // set for kSession
   std::string jti;               // set for kThirdPartyToken
 
-  bool is_session() const { return kind == Kind::kSession; }
   // Name used in audit records.
   std::string audit_name() const { return user ? user->username : "tpt:" + role.name; }
 };
