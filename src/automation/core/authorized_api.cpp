@@ -101,7 +101,7 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
   const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
                                        target_of(*target));
   if (!decision.allowed) return decision.status();
-  const bool own_account = caller.principal->user && caller.principal->user->id == target->id;
+  const bool own_account = policy::requires_current_password(actor, target_of(*target));
   if (own_account && !change.current_password) {
     return fail(Error::invalid("current_password", "is required to change your own password"));
   }
@@ -176,8 +176,7 @@ Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64
 Result<User> AuthorizedApi::get_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return token_required();
   auto user = core_.users().get_user(username);
-  // Sudo users are left out of listings; they are not shown one by one either.
-  if (user && user->role.level == 0 && caller.principal->role.level != 0) {
+  if (user && !policy::may_see_user(actor_of(*caller.principal), target_of(*user))) {
     return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
   }
   return user;
@@ -214,9 +213,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
                                   std::string_view new_role_name) {
   if (!caller.principal) return token_required();
   const auto actor = actor_of(*caller.principal);
-  if (!policy::is_sudo_role(actor.role_name) && !policy::is_admin_role(actor.role_name)) {
-    return fail(ErrorCode::kPermissionDenied, "Access denied. Required roles: ['sudo', 'admin']");
-  }
+  if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
   auto target = core_.users().get_user(target_username);
   if (!target) return fail(target.error());
   auto role = core_.roles().find_role(new_role_name);

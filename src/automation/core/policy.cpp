@@ -99,9 +99,22 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
   return Decision::deny(ErrorCode::kInternal, "unknown operation");
 }
 
+Decision decide_manage_roles(const Actor& actor) {
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  return Decision::allow();
+}
+
+bool may_see_user(const Actor& actor, const Target& target) {
+  return target.level != 0 || actor.level == 0;
+}
+
+bool requires_current_password(const Actor& actor, const Target& target) {
+  return is_self(actor, target);
+}
+
 Decision decide_update_role(const Actor& actor, const Target& target,
                             std::string_view new_role_name, int new_role_level) {
-  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (auto manage = decide_manage_roles(actor); !manage.allowed) return manage;
   if (is_self(actor, target)) {
     return Decision::deny(ErrorCode::kRuleViolation, "you cannot change your own role");
   }

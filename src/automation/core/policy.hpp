@@ -57,6 +57,10 @@ bool is_system_username(std::string_view username);
 // Password change/reset, user edit and delete of `target` by `actor`.
 Decision decide(Operation operation, const Actor& actor, const Target& target);
 
+// May the actor change roles at all (admin and sudo)? Checked before the target is looked
+// up, so a caller without the right learns nothing about which users exist.
+Decision decide_manage_roles(const Actor& actor);
+
 // update_role: move `target` to the role (new_role_name, new_role_level).
 Decision decide_update_role(const Actor& actor, const Target& target,
                             std::string_view new_role_name, int new_role_level);
@@ -73,6 +77,12 @@ Decision decide_manage_tpts(const Actor& actor);
 
 // Audit log: admin, sudo or auditor.
 Decision decide_read_audit(const Actor& actor);
+
+// Sudo users are left out of every listing; one by one they are visible to sudo only.
+bool may_see_user(const Actor& actor, const Target& target);
+
+// change_password on one's own account must prove the current password.
+bool requires_current_password(const Actor& actor, const Target& target);
 
 // Operations on "your own account" (logout, /me): sessions only, never a TPT.
 Decision decide_own_account(const Actor& actor);

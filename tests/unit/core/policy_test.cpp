@@ -154,6 +154,28 @@ TEST(Policy, TptManagementIsSudoSessionOnly) {
             "Access denied. Required roles: ['sudo']");
 }
 
+TEST(Policy, SudoUsersAreVisibleToSudoOnly) {
+  const Target sudo_target{"sudo", 0, "root"};
+  EXPECT_TRUE(may_see_user(Actor{"sudo", 0, false, "other"}, sudo_target));
+  EXPECT_FALSE(may_see_user(Actor{"admin", 1, false, "a"}, sudo_target));
+  EXPECT_TRUE(may_see_user(Actor{"guest", 256, false, "g"}, Target{"admin", 1, "a"}));
+}
+
+TEST(Policy, CurrentPasswordOnlyForOwnAccount) {
+  const Actor admin{"admin", 1, false, "Boss"};
+  EXPECT_TRUE(requires_current_password(admin, Target{"admin", 1, "boss"}));
+  EXPECT_FALSE(requires_current_password(admin, Target{"guest", 256, "g"}));
+  EXPECT_FALSE(requires_current_password(Actor{"admin", 1, true, ""}, Target{"admin", 1, ""}));
+}
+
+TEST(Policy, ManagingRolesIsForAdminAndSudo) {
+  for (const auto& role : kRoles) {
+    const bool expected = role == "sudo" || role == "admin";
+    EXPECT_EQ(decide_manage_roles(Actor{role, kLevels.at(role), false, "x"}).allowed, expected)
+        << role;
+  }
+}
+
 TEST(Policy, AuditReaders) {
   for (const auto& role : kRoles) {
     const bool expected = role == "sudo" || role == "admin" || role == "auditor";
