@@ -5,6 +5,7 @@
 // RouteTable (route_table.hpp) matches requests against them, 404/405 included.
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -12,7 +13,9 @@
 #include "automation/core/error.hpp"
 #include "automation/core/requests.hpp"
 #include "automation/http/auth.hpp"
+#include "automation/http/error_mapping.hpp"
 #include "automation/http/http_message.hpp"
+#include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
 
 namespace automation::http {
@@ -51,5 +54,14 @@ std::vector<Route> all_routes(const RouteContext& context);
 
 // 200 {"message": ok_message} on success, else the mapped error.
 Response status_response(const Status& status, std::string_view ok_message);
+
+// 200 with a JSON array of to_json(item) for every item, else the mapped error.
+template <typename T, typename ToJson>
+Response list_response(const Result<std::vector<T>>& items, ToJson to_json) {
+  if (!items) return error_response(items.error());
+  nlohmann::json body = nlohmann::json::array();
+  for (const auto& item : *items) body.push_back(to_json(item));
+  return json_response(200, body);
+}
 
 }  // namespace automation::http

@@ -15,11 +15,7 @@ std::vector<Route> audit_routes(const RouteContext& context) {
        [context](const Request& request, const Caller& caller) {
          auto limit = parse_audit_limit(request.query);
          if (!limit) return error_response(limit.error());
-         auto events = context.api.audit(caller, *limit);
-         if (!events) return error_response(events.error());
-         nlohmann::json body = nlohmann::json::array();
-         for (const auto& event : *events) body.push_back(audit_event_json(event));
-         return json_response(200, body);
+         return list_response(context.api.audit(caller, *limit), audit_event_json);
        }},
   };
 }

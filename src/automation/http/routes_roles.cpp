@@ -13,11 +13,7 @@ std::vector<Route> role_routes(const RouteContext& context) {
   return {
       {Method::kGet, "/api/users/roles", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request&, const Caller& caller) {
-         auto roles = context.api.list_roles(caller);
-         if (!roles) return error_response(roles.error());
-         nlohmann::json body = nlohmann::json::array();
-         for (const auto& role : *roles) body.push_back(role_json(role));
-         return json_response(200, body);
+         return list_response(context.api.list_roles(caller), role_json);
        }},
       {Method::kPost, "/api/users/roles/add", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request& request, const Caller& caller) {

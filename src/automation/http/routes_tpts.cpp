@@ -21,11 +21,7 @@ std::vector<Route> tpt_routes(const RouteContext& context) {
        }},
       {Method::kGet, "/api/users/tpts", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request&, const Caller& caller) {
-         auto records = context.api.list_tpts(caller);
-         if (!records) return error_response(records.error());
-         nlohmann::json body = nlohmann::json::array();
-         for (const auto& record : *records) body.push_back(tpt_record_json(record));
-         return json_response(200, body);
+         return list_response(context.api.list_tpts(caller), tpt_record_json);
        }},
       {Method::kDelete, "/api/users/tpts/:jti", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request& request, const Caller& caller) {

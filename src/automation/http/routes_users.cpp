@@ -40,11 +40,7 @@ Response list_users(const RouteContext& context, const Request& request, const C
     if (!users) return error_response(users.error());
     return json_response(200, user_page_json(*users, query.page, query.limit));
   }
-  auto users = context.api.list_users(caller);
-  if (!users) return error_response(users.error());
-  nlohmann::json body = nlohmann::json::array();
-  for (const auto& user : *users) body.push_back(user_json(user));
-  return json_response(200, body);
+  return list_response(context.api.list_users(caller), user_json);
 }
 
 Response signup(const RouteContext& context, const Request& request, const Caller& caller) {
