@@ -131,7 +131,9 @@ class PasswordHasher {
   virtual ~PasswordHasher() = default;
   // A new hash (Argon2id PHC string) with the configured parameters.
   virtual Result<std::string> hash(std::string_view password) = 0;
-  // Malformed or unsupported stored hashes never match. Constant-time comparison.
+  // Malformed, unsupported or empty stored hashes never match, and cost as much as a real
+  // verification (the core checks unknown users against "" so timing does not tell).
+  // Constant-time comparison.
   virtual PasswordCheck verify(std::string_view password, std::string_view stored) = 0;
 };
 

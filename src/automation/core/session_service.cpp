@@ -24,10 +24,7 @@ std::string login_name(const Credentials& credentials) {
 
 SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
                                const CoreSettings& settings)
-    : ports_(ports), throttle_(throttle), settings_(settings) {
-  auto dummy = ports_.hasher.hash(ports_.random.random_hex(16));
-  dummy_hash_ = dummy ? *dummy : std::string();
-}
+    : ports_(ports), throttle_(throttle), settings_(settings) {}
 
 Result<User> SessionService::check_password(const Credentials& credentials,
                                             std::string_view address, bool* needs_rehash) {
@@ -42,8 +39,9 @@ Result<User> SessionService::check_password(const Credentials& credentials,
   // was used; names that match no account are counted as given.
   const std::string account = *found ? "user:" + (*found)->identifier : "name:" + name;
   if (auto allowed = throttle_.check(account, address); !allowed) return fail(allowed.error());
-  // Unknown users still cost one KDF evaluation so timing does not reveal which names exist.
-  const std::string& stored = *found ? (*found)->password_hash : dummy_hash_;
+  // Unknown users still cost one KDF evaluation (the hasher's contract for an empty stored
+  // hash), so timing does not reveal which names exist.
+  const std::string_view stored = *found ? std::string_view((*found)->password_hash) : "";
   const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
   if (!*found || !check.matches) {
     throttle_.record_failure(account, address);

@@ -21,7 +21,6 @@ class SessionService {
     TokenDigester& digester;
     Clock& clock;
   };
-  // Hashes one throwaway password (the dummy that unknown users are checked against).
   SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings);
 
   // Login by username or email from `address`. Unknown user and wrong password both give
@@ -46,7 +45,6 @@ class SessionService {
   Ports ports_;
   LoginThrottle& throttle_;
   const CoreSettings& settings_;
-  std::string dummy_hash_;
 };
 
 }  // namespace automation

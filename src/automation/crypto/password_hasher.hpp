@@ -33,8 +33,9 @@ class DefaultPasswordHasher final : public PasswordHasher {
   PasswordCheck verify(std::string_view password, std::string_view stored) override;
 
   // An Argon2id hash of an unguessable random password, made once with the configured
-  // parameters. For unknown users the caller runs verify(password, dummy_hash()) and
-  // discards the result, so "no such user" takes as long as "wrong password".
+  // parameters. verify() checks against it whenever the stored value is unusable, including
+  // the empty one the core passes for unknown users, so "no such user" takes as long as
+  // "wrong password". Exposed for tests.
   [[nodiscard]] const std::string& dummy_hash() const noexcept { return dummy_hash_; }
 
  private:
