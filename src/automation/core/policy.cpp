@@ -82,6 +82,9 @@ Status Decision::status() const {
 }
 
 bool is_sudo_role(std::string_view role_name) { return iequals_ascii(role_name, "sudo"); }
+bool is_sudo_role(std::string_view role_name, int level) {
+  return level == 0 || is_sudo_role(role_name);
+}
 bool is_admin_role(std::string_view role_name) { return iequals_ascii(role_name, "admin"); }
 bool is_auditor_role(std::string_view role_name) { return iequals_ascii(role_name, "auditor"); }
 bool is_system_username(std::string_view username) { return iequals_ascii(username, "system"); }
@@ -122,7 +125,7 @@ Decision decide_update_role(const Actor& actor, const Target& target,
     return Decision::deny(ErrorCode::kRuleViolation,
                           "you cannot change the role of a user with a higher role");
   }
-  if (is_sudo_role(new_role_name) || new_role_level == 0) {
+  if (is_sudo_role(new_role_name, new_role_level)) {
     return Decision::deny(ErrorCode::kRuleViolation, "the sudo role cannot be assigned");
   }
   if (new_role_level < actor.level) {
@@ -143,7 +146,7 @@ Decision decide_signup_role(const std::optional<Actor>& actor, bool signup_allow
     }
     return Decision::allow();
   }
-  if (is_sudo_role(role_name) || role_level == 0) {
+  if (is_sudo_role(role_name, role_level)) {
     return Decision::deny(ErrorCode::kPermissionDenied, "the sudo role cannot be assigned");
   }
   if (role_level < actor->level) {

@@ -50,6 +50,8 @@ struct Decision {
 };
 
 bool is_sudo_role(std::string_view role_name);
+// The sudo role as assignments see it: named sudo, or holding the reserved level 0.
+bool is_sudo_role(std::string_view role_name, int level);
 bool is_admin_role(std::string_view role_name);
 bool is_auditor_role(std::string_view role_name);
 bool is_system_username(std::string_view username);

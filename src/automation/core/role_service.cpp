@@ -41,7 +41,7 @@ Result<std::vector<Role>> RoleService::list_visible_roles() {
   auto roles = store_.list_roles();
   if (!roles) return roles;
   std::erase_if(*roles, [](const Role& role) {
-    return role.level == 0 || policy::is_sudo_role(role.name);
+    return policy::is_sudo_role(role.name, role.level);
   });
   return roles;
 }

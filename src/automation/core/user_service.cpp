@@ -57,7 +57,7 @@ Result<Role> UserService::signup_role(const SignupRequest& request, bool allow_s
     if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
     return fail(Error::invalid("role_name", "unknown role"));
   }
-  if (!allow_sudo && (role->level == 0 || policy::is_sudo_role(role->name))) {
+  if (!allow_sudo && policy::is_sudo_role(role->name, role->level)) {
     return fail(ErrorCode::kPermissionDenied, "the sudo role cannot be assigned");
   }
   return role;
@@ -147,7 +147,7 @@ Status UserService::update_user_role(std::string_view username, std::string_view
     if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
     return fail(Error::invalid("new_role_name", "unknown role"));
   }
-  if (!allow_sudo && (role->level == 0 || policy::is_sudo_role(role->name))) {
+  if (!allow_sudo && policy::is_sudo_role(role->name, role->level)) {
     return fail(ErrorCode::kRuleViolation, "the sudo role cannot be assigned");
   }
   return store_.set_user_role(user->id, role->id);
