@@ -5,47 +5,47 @@
 #include "automation/core/text.hpp"
 
 namespace automation {
-namespace {
-
-std::string account_key(std::string_view account) { return "account:" + to_lower_ascii(account); }
-std::string address_key(std::string_view address) { return "address:" + std::string(address); }
-
-}  // namespace
 
 LoginThrottle::LoginThrottle(ThrottleStore& store, Clock& clock, const CoreSettings& settings)
     : store_(store),
       clock_(clock),
-      account_limit_(settings.login_max_failures),
+      pair_limit_(settings.login_max_failures),
+      account_limit_(settings.account_max_failures),
       address_limit_(settings.address_max_failures),
       window_(settings.login_window_seconds) {}
 
-Status LoginThrottle::check_key(const std::string& key, int limit, UnixSeconds now) {
-  if (limit <= 0) return {};  // 0 disables this limit
+std::string LoginThrottle::account_of_user(std::string_view user_identifier) {
+  return "user:" + std::string(user_identifier);
+}
+
+std::string LoginThrottle::account_of_unknown_name(std::string_view name) {
+  return "name:" + to_lower_ascii(name);
+}
+
+Result<PasswordAttempt> LoginThrottle::begin_attempt(std::string_view account,
+                                                     std::string_view address) {
+  const UnixSeconds now = clock_.now();
+  const std::string account_key = "account:" + std::string(account);
+  // An address never contains "|", so the pair key is unambiguous.
+  std::string pair_key = account_key + "|address:" + std::string(address);
+  std::vector<ThrottleLimit> limits{{pair_key, pair_limit_}, {account_key, account_limit_}};
+  if (!address.empty()) limits.push_back({"address:" + std::string(address), address_limit_});
   // A failure at time t counts while now < t + window.
-  auto window = store_.failures_since(key, now - window_ + 1);
-  if (!window) return fail(window.error());
-  if (window->count < limit) return {};
-  Error error = Error::make(ErrorCode::kThrottled, "Too many failed login attempts, try later");
-  error.retry_after_seconds = std::max<std::int64_t>(1, window->oldest + window_ - now);
-  return fail(std::move(error));
+  auto reservation = store_.reserve_attempt(limits, now, now - window_ + 1);
+  if (!reservation) return fail(reservation.error());
+  if (!reservation->granted) {
+    Error error = Error::make(ErrorCode::kThrottled, "Too many failed login attempts, try later");
+    error.retry_after_seconds =
+        std::max<std::int64_t>(1, reservation->oldest_blocking + window_ - now);
+    return fail(std::move(error));
+  }
+  return PasswordAttempt{std::move(reservation->failure_ids), std::move(pair_key)};
 }
 
-Status LoginThrottle::check(std::string_view account, std::string_view address) {
-  const UnixSeconds now = clock_.now();
-  if (auto status = check_key(account_key(account), account_limit_, now); !status) return status;
-  if (address.empty()) return {};
-  return check_key(address_key(address), address_limit_, now);
-}
-
-void LoginThrottle::record_failure(std::string_view account, std::string_view address) {
-  const UnixSeconds now = clock_.now();
-  // Counting is best effort: a failed write must not let the login through or leak why.
-  (void)store_.record_failure(account_key(account), now);
-  if (!address.empty()) (void)store_.record_failure(address_key(address), now);
-}
-
-void LoginThrottle::record_success(std::string_view account) {
-  (void)store_.clear_failures(account_key(account));
+void LoginThrottle::succeeded(const PasswordAttempt& attempt) {
+  // Best effort: a failed write leaves one extra failure counted, never lets a guess through.
+  (void)store_.release_attempt(attempt.failure_ids);
+  (void)store_.clear_failures(attempt.pair_key);
 }
 
 }  // namespace automation

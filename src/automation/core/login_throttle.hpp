@@ -1,30 +1,49 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "automation/core/ports.hpp"
 #include "automation/core/settings.hpp"
 
 namespace automation {
 
-// Counts failed logins per account and per client address in the database (so every
-// process sharing it agrees) and refuses attempts over the limit until the window passes.
+// A password attempt that passed the throttle; its provisional failures stay counted unless
+// the attempt succeeds.
+struct PasswordAttempt {
+  std::vector<std::int64_t> failure_ids;
+  std::string pair_key;  // (account, address): the count a success resets
+};
+
+// Limits password guessing (logins, credential checks, current-password checks), with the
+// counts in the database so every process sharing it agrees:
+// - per (account, client address): SPEC's per-account limit, so failures from one address
+//   cannot lock the account for everyone else;
+// - per account across all addresses: a higher ceiling against distributed guessing;
+// - per client address across accounts: against password spraying.
+// Each attempt is reserved before the password is hashed (counted as a failure up front and
+// released on success), so the limits hold exactly however many attempts run at once.
 class LoginThrottle {
  public:
   LoginThrottle(ThrottleStore& store, Clock& clock, const CoreSettings& settings);
 
-  // kThrottled (with retry_after_seconds) when the account or the address is over its limit.
-  Status check(std::string_view account, std::string_view address);
-  void record_failure(std::string_view account, std::string_view address);
-  // A successful login resets the account's count (not the address's: spraying continues).
-  void record_success(std::string_view account);
+  // The counting key of an account, whichever name (username, e-mail, any case) was used.
+  static std::string account_of_user(std::string_view user_identifier);
+  // The counting key of a name that matches no account (counted as given).
+  static std::string account_of_unknown_name(std::string_view name);
+
+  // kThrottled (with retry_after_seconds) when a limit is full; then nothing is counted.
+  Result<PasswordAttempt> begin_attempt(std::string_view account, std::string_view address);
+  // The password was right: the attempt's provisional failures are taken back and the
+  // (account, address) count resets. A wrong password needs no call: the attempt stays counted.
+  void succeeded(const PasswordAttempt& attempt);
 
  private:
-  Status check_key(const std::string& key, int limit, UnixSeconds now);
-
   ThrottleStore& store_;
   Clock& clock_;
+  int pair_limit_;
   int account_limit_;
   int address_limit_;
   std::int64_t window_;

@@ -9,7 +9,8 @@ namespace automation {
 Status PasswordService::change_password(std::string_view target_username,
                                         std::string_view new_password,
                                         const std::optional<std::string>& current_password,
-                                        std::string_view keep_session_digest) {
+                                        std::string_view keep_session_digest,
+                                        std::string_view address) {
   if (auto valid = validate_password(new_password, settings_.password_min_length); !valid) {
     Error error = valid.error();
     error.fields = {{"new_password", error.fields.begin()->second}};
@@ -18,8 +19,14 @@ Status PasswordService::change_password(std::string_view target_username,
   }
   auto user = users_.get_user(target_username);
   if (!user) return fail(user.error());
-  if (current_password && !hasher_.verify(*current_password, user->password_hash).matches) {
-    return fail(ErrorCode::kRuleViolation, "Invalid current password");
+  if (current_password) {
+    auto attempt = throttle_.begin_attempt(LoginThrottle::account_of_user(user->identifier),
+                                           address);
+    if (!attempt) return fail(attempt.error());
+    if (!hasher_.verify(*current_password, user->password_hash).matches) {
+      return fail(ErrorCode::kRuleViolation, "Invalid current password");  // stays counted
+    }
+    throttle_.succeeded(*attempt);
   }
   return replace_hash(*user, new_password, keep_session_digest);
 }

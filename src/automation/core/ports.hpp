@@ -91,11 +91,32 @@ struct FailureWindow {
   UnixSeconds oldest = 0;  // time of the oldest failure counted (0 when count == 0)
 };
 
-// Login-failure counters, shared by every process on the database.
+// One limit a password attempt must respect: fewer than `limit` failures of `key` in the window.
+struct ThrottleLimit {
+  std::string key;
+  int limit = 0;  // <= 0: not limited (and not counted)
+};
+
+// The answer to a reservation: either the attempt may run (and provisional failure rows were
+// written for it), or a limit is full.
+struct AttemptReservation {
+  bool granted = false;
+  std::vector<std::int64_t> failure_ids;  // granted: one provisional failure per limited key
+  UnixSeconds oldest_blocking = 0;        // refused: oldest failure of the full key's window
+};
+
+// Password-attempt counters, shared by every process on the database.
 class ThrottleStore {
  public:
   virtual ~ThrottleStore() = default;
-  virtual Status record_failure(std::string_view key, UnixSeconds at) = 0;
+  // Atomically (across threads and processes): when every limited key has fewer than its
+  // limit of failures at or after `since`, records one failure at `now` for each of them and
+  // grants the attempt; otherwise writes nothing and refuses. Checking and counting in one
+  // step is what keeps the limit exact however many attempts run at once.
+  virtual Result<AttemptReservation> reserve_attempt(const std::vector<ThrottleLimit>& limits,
+                                                     UnixSeconds now, UnixSeconds since) = 0;
+  // Takes back the provisional failures of an attempt that succeeded.
+  virtual Status release_attempt(const std::vector<std::int64_t>& failure_ids) = 0;
   // Failures recorded for key at or after `since`.
   virtual Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) = 0;
   virtual Status clear_failures(std::string_view key) = 0;

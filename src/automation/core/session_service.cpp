@@ -37,17 +37,16 @@ Result<User> SessionService::check_password(const Credentials& credentials,
   if (!found) return fail(found.error());
   // Failures count against the account, whichever name (username or email, any case)
   // was used; names that match no account are counted as given.
-  const std::string account = *found ? "user:" + (*found)->identifier : "name:" + name;
-  if (auto allowed = throttle_.check(account, address); !allowed) return fail(allowed.error());
+  const std::string account = *found ? LoginThrottle::account_of_user((*found)->identifier)
+                                     : LoginThrottle::account_of_unknown_name(name);
+  auto attempt = throttle_.begin_attempt(account, address);
+  if (!attempt) return fail(attempt.error());
   // Unknown users still cost one KDF evaluation (the hasher's contract for an empty stored
   // hash), so timing does not reveal which names exist.
   const std::string_view stored = *found ? std::string_view((*found)->password_hash) : "";
   const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
-  if (!*found || !check.matches) {
-    throttle_.record_failure(account, address);
-    return invalid_credentials();
-  }
-  throttle_.record_success(account);
+  if (!*found || !check.matches) return invalid_credentials();  // the attempt stays counted
+  throttle_.succeeded(*attempt);
   if (needs_rehash) *needs_rehash = check.needs_rehash;
   return std::move(**found);
 }

@@ -90,8 +90,8 @@ class UsersCore {
   SettingsStore& settings_store_;
   RoleService roles_;
   UserService users_;
+  LoginThrottle throttle_;  // before passwords_ and sessions_, which use it
   PasswordService passwords_;
-  LoginThrottle throttle_;
   SessionService sessions_;
   TptService tpts_;
   AuditLog audit_;

@@ -15,6 +15,7 @@ constexpr DialectSql kSqlite{
     .begin_write = "BEGIN IMMEDIATE",
     .begin_read = "BEGIN",
     .migration_lock = "",
+    .key_lock = "",
 };
 
 // PostgreSQL: SERIAL matches what peewee creates for PyAutomation's tables; the
@@ -25,6 +26,7 @@ constexpr DialectSql kPostgresql{
     .begin_write = "BEGIN",
     .begin_read = "BEGIN",
     .migration_lock = "SELECT pg_advisory_xact_lock(7243610519)",
+    .key_lock = "SELECT pg_advisory_xact_lock(hashtext(:key))",
 };
 
 }  // namespace

@@ -25,6 +25,10 @@ struct DialectSql {
   // Run first inside each migration transaction to serialize migrations across
   // processes; empty when begin_write already does (SQLite).
   std::string_view migration_lock;
+  // Takes a transaction-scoped lock on the text bound as :key, so a check-then-write on
+  // that key is atomic across processes; empty when begin_write already serializes
+  // writers (SQLite).
+  std::string_view key_lock;
 };
 
 // The fragments for a dialect.

@@ -1,22 +1,81 @@
 #include "automation/storage/sql_throttle_store.hpp"
 
+#include <algorithm>
 #include <string>
+#include <utility>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/dialect.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/text.hpp"
 
 namespace automation::storage {
 
-Status SqlThrottleStore::record_failure(std::string_view key, UnixSeconds at) {
-  const std::string stored_key = sanitize_text(key);
-  const long long when = at;
-  const long long horizon = at - kRetentionSeconds;
-  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
-    sql << "INSERT INTO login_failures (key, at) VALUES (:key, :at)", soci::use(stored_key),
-        soci::use(when);
-    sql << "DELETE FROM login_failures WHERE key = :key AND at < :horizon",
-        soci::use(stored_key), soci::use(horizon);
+namespace {
+
+struct WindowCount {
+  long long count = 0;
+  long long oldest = 0;
+};
+
+WindowCount count_since(soci::session& sql, const std::string& key, long long since) {
+  WindowCount window;
+  soci::indicator oldest_ind = soci::i_null;  // MIN() of no rows is NULL
+  sql << "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = :key AND at >= :since",
+      soci::use(key), soci::use(since), soci::into(window.count),
+      soci::into(window.oldest, oldest_ind);
+  if (window.count == 0 || oldest_ind != soci::i_ok) window.oldest = 0;
+  return window;
+}
+
+}  // namespace
+
+Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
+    const std::vector<ThrottleLimit>& limits, UnixSeconds now, UnixSeconds since) {
+  std::vector<std::pair<std::string, int>> keys;
+  for (const auto& limit : limits) {
+    if (limit.limit > 0) keys.emplace_back(sanitize_text(limit.key), limit.limit);
+  }
+  std::sort(keys.begin(), keys.end());
+  const long long when = now;
+  const long long from = since;
+  const long long horizon = now - kRetentionSeconds;
+  const std::string_view key_lock = sql_for(db_.dialect()).key_lock;
+  // Filled by the transaction body (which returns a plain Status: GCC 12 warns falsely
+  // about an expected<> holding a vector moved out of the type-erased body).
+  AttemptReservation reservation;
+  auto done = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    reservation = AttemptReservation{};
+    for (const auto& [key, limit] : keys) {
+      if (!key_lock.empty()) sql << key_lock, soci::use(key, "key");
+      const WindowCount window = count_since(sql, key, from);
+      if (window.count >= limit) {
+        reservation.oldest_blocking = window.oldest;
+        return {};  // nothing written: the commit is empty
+      }
+    }
+    for (const auto& [key, limit] : keys) {
+      long long id = 0;
+      sql << "INSERT INTO login_failures (key, at) VALUES (:key, :at) RETURNING id",
+          soci::use(key), soci::use(when), soci::into(id);
+      sql << "DELETE FROM login_failures WHERE key = :key AND at < :horizon", soci::use(key),
+          soci::use(horizon);
+      reservation.failure_ids.push_back(id);
+    }
+    reservation.granted = true;
+    return {};
+  });
+  if (!done) return fail(done.error());
+  return reservation;
+}
+
+Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failure_ids) {
+  if (failure_ids.empty()) return {};
+  return db_.transaction(TxMode::kWrite, [&failure_ids](soci::session& sql) -> Status {
+    for (const std::int64_t failure_id : failure_ids) {
+      const long long id = failure_id;
+      sql << "DELETE FROM login_failures WHERE id = :id", soci::use(id);
+    }
     return {};
   });
 }
@@ -25,15 +84,8 @@ Result<FailureWindow> SqlThrottleStore::failures_since(std::string_view key, Uni
   const std::string stored_key = sanitize_text(key);
   const long long from = since;
   return db_.with_session([&](soci::session& sql) -> Result<FailureWindow> {
-    long long count = 0;
-    long long oldest = 0;
-    soci::indicator oldest_ind = soci::i_null;  // MIN() of no rows is NULL
-    sql << "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = :key AND at >= :since",
-        soci::use(stored_key), soci::use(from), soci::into(count), soci::into(oldest, oldest_ind);
-    FailureWindow window;
-    window.count = static_cast<int>(count);
-    window.oldest = (count > 0 && oldest_ind == soci::i_ok) ? oldest : 0;
-    return window;
+    const WindowCount window = count_since(sql, stored_key, from);
+    return FailureWindow{static_cast<int>(window.count), window.oldest};
   });
 }
 

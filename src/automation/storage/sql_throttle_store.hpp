@@ -15,9 +15,13 @@ class SqlThrottleStore final : public ThrottleStore {
   // db must outlive the store.
   explicit SqlThrottleStore(Database& db) : db_(db) {}
 
-  // Also prunes this key's failures older than kRetentionSeconds, so rows do not pile
-  // up for keys that are never cleared (password spraying, unknown usernames).
-  Status record_failure(std::string_view key, UnixSeconds at) override;
+  // One write transaction: on PostgreSQL each key is locked (advisory, in key order, so two
+  // reservations never deadlock); SQLite's BEGIN IMMEDIATE already serializes writers.
+  // Also prunes the keys' failures older than kRetentionSeconds, so rows do not pile up for
+  // keys that are never cleared (password spraying, unknown usernames).
+  Result<AttemptReservation> reserve_attempt(const std::vector<ThrottleLimit>& limits,
+                                             UnixSeconds now, UnixSeconds since) override;
+  Status release_attempt(const std::vector<std::int64_t>& failure_ids) override;
   Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) override;
   Status clear_failures(std::string_view key) override;
 

@@ -233,8 +233,36 @@ class InMemoryStores : public RoleStore,
   }
 
   // ThrottleStore
-  Status record_failure(std::string_view key, UnixSeconds at) override {
-    failures_[std::string(key)].push_back(at);
+  Result<AttemptReservation> reserve_attempt(const std::vector<ThrottleLimit>& limits,
+                                             UnixSeconds now, UnixSeconds since) override {
+    AttemptReservation reservation;
+    for (const auto& limit : limits) {
+      if (limit.limit <= 0) continue;
+      const FailureWindow window = *failures_since(limit.key, since);
+      if (window.count >= limit.limit) {
+        reservation.oldest_blocking = window.oldest;
+        return reservation;
+      }
+    }
+    for (const auto& limit : limits) {
+      if (limit.limit <= 0) continue;
+      const std::int64_t id = next_id_++;
+      failures_[limit.key].push_back(now);
+      failure_ids_[id] = {limit.key, now};
+      reservation.failure_ids.push_back(id);
+    }
+    reservation.granted = true;
+    return reservation;
+  }
+  Status release_attempt(const std::vector<std::int64_t>& failure_ids) override {
+    for (const std::int64_t id : failure_ids) {
+      const auto found = failure_ids_.find(id);
+      if (found == failure_ids_.end()) continue;
+      auto& times = failures_[found->second.first];
+      const auto at = std::find(times.begin(), times.end(), found->second.second);
+      if (at != times.end()) times.erase(at);
+      failure_ids_.erase(found);
+    }
     return {};
   }
   Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) override {
@@ -312,6 +340,7 @@ class InMemoryStores : public RoleStore,
   std::map<std::string, Session> sessions_;
   std::vector<TptRecord> tpts_;
   std::map<std::string, std::vector<UnixSeconds>> failures_;
+  std::map<std::int64_t, std::pair<std::string, UnixSeconds>> failure_ids_;  // reservations
   std::vector<AuditEvent> events_;
   std::map<std::string, std::string> settings_;
 };
