@@ -91,6 +91,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   static std::string digest(char c) { return std::string(64, c); }
+  Database& database() { return env_->db(); }
 
   std::unique_ptr<TestDatabase> env_;
   std::unique_ptr<SqlRoleStore> roles_;
@@ -543,11 +544,15 @@ TEST_P(StoreContract, TokensAreStoredListedAndRevoked) {
 
 // ---------------------------------------------------------------- throttling
 
+// One failure of `key` at `at`, through an unlimited-enough reservation.
+#define RECORD_FAILURE(key, at) \
+  ASSERT_TRUE(throttle_->reserve_attempt({{key, 1'000'000}}, at, 0).value().granted)
+
 TEST_P(StoreContract, FailureWindowsCountOnlyRecentFailuresPerKey) {
   for (UnixSeconds t : {100, 200, 300}) {
-    ASSERT_TRUE(throttle_->record_failure("user:alice", t).has_value());
+    RECORD_FAILURE("user:alice", t);
   }
-  ASSERT_TRUE(throttle_->record_failure("addr:10.0.0.1", 250).has_value());
+  RECORD_FAILURE("addr:10.0.0.1", 250);
 
   auto all = throttle_->failures_since("user:alice", 0);
   ASSERT_TRUE(all.has_value());
@@ -582,9 +587,8 @@ TEST_P(StoreContract, FailureWindowsCountOnlyRecentFailuresPerKey) {
 }
 
 TEST_P(StoreContract, VeryOldFailuresArePruned) {
-  ASSERT_TRUE(throttle_->record_failure("k", 1000).has_value());
-  ASSERT_TRUE(
-      throttle_->record_failure("k", 1000 + SqlThrottleStore::kRetentionSeconds + 1).has_value());
+  RECORD_FAILURE("k", 1000);
+  RECORD_FAILURE("k", 1000 + SqlThrottleStore::kRetentionSeconds + 1);
   auto all = throttle_->failures_since("k", 0);
   ASSERT_TRUE(all.has_value());
   EXPECT_EQ(all->count, 1);
@@ -592,8 +596,8 @@ TEST_P(StoreContract, VeryOldFailuresArePruned) {
 
 TEST_P(StoreContract, HostileThrottleKeysAreCountedConsistently) {
   const std::string key("user:a\0b\xff", 9);
-  ASSERT_TRUE(throttle_->record_failure(key, 10).has_value());
-  ASSERT_TRUE(throttle_->record_failure(key, 11).has_value());
+  RECORD_FAILURE(key, 10);
+  RECORD_FAILURE(key, 11);
   auto window = throttle_->failures_since(key, 0);
   ASSERT_TRUE(window.has_value());
   EXPECT_EQ(window->count, 2);
@@ -604,13 +608,74 @@ TEST_P(StoreContract, HostileThrottleKeysAreCountedConsistently) {
   EXPECT_EQ(throttle_->failures_since(key, 0).value().count, 0);
 }
 
+TEST_P(StoreContract, ReservationsCountEveryLimitedKeyOrNone) {
+  RECORD_FAILURE("pair", 100);
+  RECORD_FAILURE("pair", 110);
+  // "pair" is full at 2: nothing is written for either key.
+  auto refused = throttle_->reserve_attempt({{"pair", 2}, {"account", 10}}, 120, 0);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_FALSE(refused->granted);
+  EXPECT_EQ(refused->oldest_blocking, 100);
+  EXPECT_EQ(throttle_->failures_since("account", 0).value().count, 0);
+  // Only failures inside the window count; an unlimited key is not counted at all.
+  auto granted = throttle_->reserve_attempt({{"pair", 2}, {"account", 10}, {"free", 0}}, 120, 105);
+  ASSERT_TRUE(granted.has_value());
+  ASSERT_TRUE(granted->granted);
+  EXPECT_EQ(granted->failure_ids.size(), 2u);
+  EXPECT_EQ(throttle_->failures_since("pair", 0).value().count, 3);
+  EXPECT_EQ(throttle_->failures_since("account", 0).value().count, 1);
+  EXPECT_EQ(throttle_->failures_since("free", 0).value().count, 0);
+  // A successful attempt takes its provisional failures back, and only those.
+  ASSERT_TRUE(throttle_->release_attempt(granted->failure_ids).has_value());
+  EXPECT_EQ(throttle_->failures_since("pair", 0).value().count, 2);
+  EXPECT_EQ(throttle_->failures_since("account", 0).value().count, 0);
+}
+
+TEST_P(StoreContract, ConcurrentReservationsNeverExceedTheLimit) {
+  // Each thread uses its own store on the shared database, as separate processes would.
+  constexpr int kThreads = 8;
+  constexpr int kAttemptsEach = 5;
+  constexpr int kLimit = 5;
+  std::atomic<int> granted{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      SqlThrottleStore store(database());
+      for (int i = 0; i < kAttemptsEach; ++i) {
+        auto reservation = store.reserve_attempt({{"race", kLimit}, {"race-all", 1000}}, 500, 0);
+        if (!reservation) {
+          ++errors;
+        } else if (reservation->granted) {
+          ++granted;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(granted.load(), kLimit);
+  EXPECT_EQ(throttle_->failures_since("race", 0).value().count, kLimit);
+  EXPECT_EQ(throttle_->failures_since("race-all", 0).value().count, kLimit);
+}
+
 // ---------------------------------------------------------------- audit
 
+TEST_P(StoreContract, AuditKeepsTheReasonOfARefusal) {
+  AuditEvent denied{5, "user_delete", "op", "ana", "10.0.0.3", "denied", "Access denied"};
+  ASSERT_TRUE(audit_->append_event(denied));
+  auto events = audit_->recent_events(1);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].outcome, "denied");
+  EXPECT_EQ((*events)[0].reason, "Access denied");
+}
+
 TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {
-  ASSERT_TRUE(audit_->append_event({10, "login", "alice", "alice", "10.0.0.1", "success"}));
-  ASSERT_TRUE(audit_->append_event({30, "logout", "alice", "", "10.0.0.1", "success"}));
-  ASSERT_TRUE(audit_->append_event({20, "signup", "", "bob", "10.0.0.2", "success"}));
-  ASSERT_TRUE(audit_->append_event({30, "login", "", "carol", "cli", "failure"}));
+  ASSERT_TRUE(audit_->append_event({10, "login", "alice", "alice", "10.0.0.1", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({30, "logout", "alice", "", "10.0.0.1", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({20, "signup", "", "bob", "10.0.0.2", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({30, "login", "", "carol", "cli", "failure", ""}));
 
   auto all = audit_->recent_events(10);
   ASSERT_TRUE(all.has_value());
@@ -637,7 +702,7 @@ TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {
 TEST_P(StoreContract, AuditKeepsHostileTextReadable) {
   const std::string hostile("a\0b\xc3(", 5);
   const std::string long_target(100000, 'x');
-  ASSERT_TRUE(audit_->append_event({1, "login", hostile, long_target, "::1", "failure"}));
+  ASSERT_TRUE(audit_->append_event({1, "login", hostile, long_target, "::1", "failure", ""}));
   auto events = audit_->recent_events(1);
   ASSERT_TRUE(events.has_value());
   ASSERT_EQ(events->size(), 1u);

@@ -1,6 +1,9 @@
 // Third-party tokens: creation (sudo sessions only), use as X-API-KEY and Bearer, what a
 // token may not do, forged and alg=none tokens, revocation and expiry.
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <chrono>
 #include <thread>
 
@@ -64,6 +67,21 @@ std::string base64url_decode(std::string_view text) {
   return out;
 }
 
+// An HS256 JWT over `claims`, signed with the test servers' AUTOMATION_APP_SECRET_KEY: what an
+// attacker who learned the secret could make.
+std::string sign_hs256(const json& claims) {
+  const std::string signing_input =
+      base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump());
+  const std::string secret = kTestAppSecret;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
+       &mac_length);
+  return signing_input + "." +
+         base64url(std::string_view(reinterpret_cast<const char*>(mac), mac_length));
+}
+
 class TptRoutes : public ApiTest {
  protected:
   HttpResponse create(const std::string& key, const json& body) {
@@ -96,9 +114,12 @@ TEST_F(TptRoutes, SudoCreatesATokenThatActsWithItsRole) {
   EXPECT_EQ(http().get("/api/users/me", api_key(token)).status, 403);
   EXPECT_EQ(http().post_raw("/api/users/logout", "", api_key(token)).status, 403);
   EXPECT_EQ(http().post_raw("/api/users/logout_all", "", api_key(token)).status, 403);
+  const std::string colleague = unique_name("tpt_colleague");
+  create_user(colleague, "operator");
   const auto own_password = http().post(
       "/api/users/change_password",
-      json{{"target_username", "system"}, {"new_password", "Whatever-Passw0rd"}}, api_key(token));
+      json{{"target_username", colleague}, {"new_password", "Whatever-Passw0rd"}},
+      api_key(token));
   EXPECT_EQ(own_password.status, 403) << own_password.body;
   EXPECT_EQ(create(token, json{{"role_name", "operator"}}).status, 403);
   EXPECT_EQ(http().get("/api/users/tpts", api_key(token)).status, 403);
@@ -222,6 +243,63 @@ TEST_F(TptRoutes, TokenWithExpiryReportsItAndExpires) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(status, 401);
+}
+
+// Security review #8: a token re-signed with a known jti (jtis are in the audit log) and
+// another role is refused, because the role is bound to the stored record.
+TEST_F(TptRoutes, ResignedTokenCannotChangeItsRole) {
+  const auto created = create(system_key(), json{{"role_name", "guest"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string token = created.json().at("token");
+  const std::string payload = token.substr(token.find('.') + 1,
+                                           token.rfind('.') - token.find('.') - 1);
+  json claims = json::parse(base64url_decode(payload));
+  // Sanity: the test signs exactly as the server does.
+  const std::string same = sign_hs256(claims);
+  remember_secret(same);
+  EXPECT_EQ(http().get("/api/users/roles/", api_key(same)).status, 200);
+  for (const char* role : {"admin", "sudo", "GUEST2"}) {
+    claims["role"] = role;
+    const std::string raised = sign_hs256(claims);
+    const auto response = http().get("/api/users/", api_key(raised));
+    EXPECT_EQ(response.status, 401) << role << ": " << response.body;
+  }
+}
+
+// Security review #1: third-party tokens never carry the sudo role.
+TEST_F(TptRoutes, SudoTokensAreNeitherCreatedNorAccepted) {
+  const auto refused = create(system_key(), json{{"role_name", "sudo"}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_TRUE(refused.json().at("errors").contains("role_name")) << refused.body;
+  const auto upper = create(system_key(), json{{"role_name", "SUDO"}});
+  EXPECT_EQ(upper.status, 400) << upper.body;
+  std::string output;
+  EXPECT_EQ(server().run_cli({"tpt", "create", "--role", "sudo"}, &output), 1) << output;
+  const auto listed = http().get("/api/users/tpts", api_key(system_key())).json();
+  for (const auto& record : listed) EXPECT_NE(record.at("role"), "sudo");
+}
+
+// Security review #8: TPT actions are audited under the token's jti, never the token.
+TEST_F(TptRoutes, TokenActionsAreAuditedByJti) {
+  const auto created = create(system_key(), json{{"role_name", "admin"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string token = created.json().at("token");
+  const std::string jti = created.json().at("jti");
+  const std::string target = unique_name("tpt_audited");
+  create_user(target, "guest");
+  ASSERT_EQ(http().put("/api/users/" + target, json{{"name", "Audited"}}, api_key(token)).status,
+            200);
+  const auto events = http().get("/api/users/audit?limit=20", api_key(system_key()));
+  ASSERT_EQ(events.status, 200);
+  bool found = false;
+  for (const auto& event : events.json()) {
+    EXPECT_EQ(event.dump().find(token), std::string::npos);
+    if (event.at("event") == "user_edit" && event.at("target") == target) {
+      EXPECT_EQ(event.at("actor"), "tpt:" + jti);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << events.body;
 }
 
 }  // namespace

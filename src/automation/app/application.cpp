@@ -144,9 +144,14 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   }
   report.system_user_created = system->created;
   report.system_password_set = system->password_set;
+  report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
   if (system->created || system->password_set) {
     (void)core.audit().record("system_password_set", "system", "system", "startup", "success");
+  }
+  if (system->role_repaired) {
+    (void)core.audit().record("system_role_repaired", "system", "system -> sudo", "startup",
+                              "success", "the system user had lost the sudo role");
   }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;

@@ -23,6 +23,7 @@ struct BootstrapReport {
   std::optional<std::string> generated_system_password;  // print once, never log
   bool system_user_created = false;
   bool system_password_set = false;  // AUTOMATION_SUPERUSER_PASSWORD applied
+  bool system_role_repaired = false;  // system had lost the sudo role and got it back
   bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
 };
 

@@ -6,10 +6,11 @@
 namespace automation {
 
 Status AuditLog::record(std::string_view event, std::string_view actor, std::string_view target,
-                        std::string_view address, std::string_view outcome) {
+                        std::string_view address, std::string_view outcome,
+                        std::string_view reason) {
   return store_.append_event(AuditEvent{clock_.now(), std::string(event), std::string(actor),
                                         std::string(target), std::string(address),
-                                        std::string(outcome)});
+                                        std::string(outcome), std::string(reason)});
 }
 
 Result<std::vector<AuditEvent>> AuditLog::recent(int limit) {

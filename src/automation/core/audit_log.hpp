@@ -15,7 +15,8 @@ class AuditLog {
   // Best effort: a failing audit write must not turn a completed operation into an error
   // the client would retry, so the store's error is returned for the caller to log if it wants.
   Status record(std::string_view event, std::string_view actor, std::string_view target,
-                std::string_view address, std::string_view outcome);
+                std::string_view address, std::string_view outcome,
+                std::string_view reason = {});
   Result<std::vector<AuditEvent>> recent(int limit);
 
  private:

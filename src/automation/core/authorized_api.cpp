@@ -1,5 +1,6 @@
 #include "automation/core/authorized_api.hpp"
 
+#include <limits>
 #include <utility>
 
 #include "automation/core/policy.hpp"
@@ -8,8 +9,6 @@
 
 namespace automation {
 namespace {
-
-constexpr std::int64_t kMaxPageLimit = 1000;
 
 std::unexpected<Error> token_required() {
   return fail(ErrorCode::kUnauthenticated, "Token is required");
@@ -26,9 +25,36 @@ policy::Target target_of(const User& user) {
   return policy::Target{user.role.name, user.role.level, user.username};
 }
 
-const char* outcome_of(const Status& status) {
-  if (status) return "success";
-  return status.error().code == ErrorCode::kThrottled ? "throttled" : "failure";
+// How an audited operation ended: refusals by a role or a rule are "denied", with the
+// reason; messages are the client-safe ones, never a password or key.
+struct AuditOutcome {
+  const char* outcome;
+  std::string reason;
+};
+
+AuditOutcome outcome_of(const Status& status) {
+  if (status) return {"success", {}};
+  const Error& error = status.error();
+  std::string reason = error.message;
+  for (const auto& [field, why] : error.fields) reason += "; " + field + " " + why;
+  switch (error.code) {
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kRuleViolation:
+      return {"denied", std::move(reason)};
+    case ErrorCode::kThrottled:
+      return {"throttled", std::move(reason)};
+    case ErrorCode::kInternal:
+    case ErrorCode::kUnavailable:
+      return {"failure", to_string(error.code)};  // driver details stay out of the trail
+    default:
+      return {"failure", std::move(reason)};
+  }
+}
+
+template <typename T>
+Status status_of(const Result<T>& result) {
+  if (result) return {};
+  return std::unexpected(result.error());
 }
 
 // A JWT has two dots; a session key is plain hex.
@@ -38,14 +64,35 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 
 AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
 
+void AuthorizedApi::record(const Caller& caller, std::string_view event, std::string_view target,
+                           const Status& status, bool target_hidden) {
+  // The client was told "not found"; the trail says what really happened.
+  const AuditOutcome outcome =
+      target_hidden ? AuditOutcome{"denied", "sudo accounts are hidden from non-sudo callers"}
+                    : outcome_of(status);
+  (void)core_.audit().record(event, caller.principal ? caller.principal->audit_name() : "",
+                             target, caller.address, outcome.outcome, outcome.reason);
+}
+
+Result<User> AuthorizedApi::find_target(const Caller& caller, std::string_view username,
+                                        bool* hidden) {
+  auto user = core_.users().get_user(username);
+  if (user && !policy::may_see_user(actor_of(*caller.principal), target_of(*user))) {
+    if (hidden != nullptr) *hidden = true;
+    return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
+  }
+  return user;
+}
+
 Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
   if (key.empty()) return token_required();
   Principal principal;
   if (looks_like_jwt(key)) {
-    auto role = core_.tpts().verify_tpt(key);
-    if (!role) return fail(role.error());
+    auto token = core_.tpts().verify(key);
+    if (!token) return fail(token.error());
     principal.kind = Principal::Kind::kThirdPartyToken;
-    principal.role = std::move(*role);
+    principal.role = std::move(token->role);
+    principal.jti = std::move(token->jti);
     return principal;
   }
   auto session = core_.sessions().resolve(key);
@@ -60,9 +107,11 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
   auto result = core_.sessions().login(credentials, caller.address);
   const std::string name = credentials.username.value_or(credentials.email.value_or(""));
-  Status status = result ? Status{} : Status{std::unexpected(result.error())};
+  AuditOutcome outcome = outcome_of(status_of(result));
+  // A wrong password is a failed login, not a refusal by a rule.
+  if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
   (void)core_.audit().record("login", result ? result->user.username : "", name, caller.address,
-                             outcome_of(status));
+                             outcome.outcome, outcome.reason);
   return result;
 }
 
@@ -85,68 +134,68 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
   if (caller.principal) actor = actor_of(*caller.principal);
   const auto decision = policy::decide_signup_role(actor, core_.settings().allow_signup,
                                                    role->name, role->level);
-  if (!decision.allowed) return fail(decision.status().error());
+  if (!decision.allowed) {
+    record(caller, "signup", request.username + " as " + role->name, decision.status());
+    return fail(decision.status().error());
+  }
   auto user = core_.users().create_user(request, *role);
-  (void)core_.audit().record("signup", caller.principal ? caller.principal->audit_name() : "",
-                             request.username, caller.address,
-                             user ? "success" : "failure");
+  record(caller, "signup", request.username, status_of(user));
   return user;
 }
 
 Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange& change) {
   if (!caller.principal) return token_required();
-  auto target = core_.users().get_user(change.target_username);
-  if (!target) return fail(target.error());
-  const auto actor = actor_of(*caller.principal);
-  const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
-                                       target_of(*target));
-  if (!decision.allowed) return decision.status();
-  const bool own_account = policy::requires_current_password(actor, target_of(*target));
-  if (own_account && !change.current_password) {
-    return fail(Error::invalid("current_password", "is required to change your own password"));
-  }
-  auto status = core_.passwords().change_password(
-      target->username, change.new_password, own_account ? change.current_password : std::nullopt,
-      caller.principal->session_digest);
-  (void)core_.audit().record("password_change", caller.principal->audit_name(), target->username,
-                             caller.address, outcome_of(status));
+  bool hidden = false;
+  auto status = [&]() -> Status {
+    auto target = find_target(caller, change.target_username, &hidden);
+    if (!target) return fail(target.error());
+    const auto actor = actor_of(*caller.principal);
+    const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
+                                         target_of(*target));
+    if (!decision.allowed) return decision.status();
+    const bool own_account = policy::requires_current_password(actor, target_of(*target));
+    if (own_account && !change.current_password) {
+      return fail(Error::invalid("current_password", "is required to change your own password"));
+    }
+    return core_.passwords().change_password(
+        target->username, change.new_password,
+        own_account ? change.current_password : std::nullopt, caller.principal->session_digest,
+        caller.address);
+  }();
+  record(caller, "password_change", change.target_username, status, hidden);
   return status;
 }
 
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
                                      std::string_view new_password) {
   if (!caller.principal) return token_required();
-  auto target = core_.users().get_user(target_username);
-  if (!target) return fail(target.error());
-  const auto decision = policy::decide(policy::Operation::kResetPassword,
-                                       actor_of(*caller.principal), target_of(*target));
-  if (!decision.allowed) return decision.status();
-  auto status = core_.passwords().reset_password(target->username, new_password,
-                                                 caller.principal->session_digest);
-  (void)core_.audit().record("password_reset", caller.principal->audit_name(), target->username,
-                             caller.address, outcome_of(status));
+  bool hidden = false;
+  auto status = [&]() -> Status {
+    auto target = find_target(caller, target_username, &hidden);
+    if (!target) return fail(target.error());
+    const auto decision = policy::decide(policy::Operation::kResetPassword,
+                                         actor_of(*caller.principal), target_of(*target));
+    if (!decision.allowed) return decision.status();
+    return core_.passwords().reset_password(target->username, new_password,
+                                            caller.principal->session_digest);
+  }();
+  record(caller, "password_reset", target_username, status, hidden);
   return status;
 }
 
 Status AuthorizedApi::logout(const Caller& caller) {
   if (!caller.principal) return token_required();
-  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
-    return own;
-  }
-  auto status = core_.sessions().logout(caller.principal->session_digest);
-  (void)core_.audit().record("logout", caller.principal->audit_name(), "", caller.address,
-                             outcome_of(status));
+  auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
+  if (status) status = core_.sessions().logout(caller.principal->session_digest);
+  record(caller, "logout", "", status);
   return status;
 }
 
 Status AuthorizedApi::logout_all(const Caller& caller) {
   if (!caller.principal) return token_required();
-  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
-    return own;
-  }
-  auto status = core_.sessions().logout_all(caller.principal->user->id);
-  (void)core_.audit().record("logout_all", caller.principal->audit_name(), "", caller.address,
-                             outcome_of(status));
+  auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
+  if (status) status = core_.sessions().logout_all(caller.principal->user->id);
+  record(caller, "logout_all", "", status);
   return status;
 }
 
@@ -167,85 +216,90 @@ Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64
                                                 std::int64_t limit) {
   if (!caller.principal) return token_required();
   if (page < 1) return fail(Error::invalid("page", "must be >= 1"));
-  if (limit < 1 || limit > kMaxPageLimit) {
-    return fail(Error::invalid("limit", "must be between 1 and 1000"));
-  }
-  return core_.users().list_users((page - 1) * limit, limit);
+  if (limit < 1) return fail(Error::invalid("limit", "must be >= 1"));
+  // (page - 1) * limit without overflow: an offset past INT64_MAX is past the end anyway.
+  const std::int64_t offset = page - 1 > std::numeric_limits<std::int64_t>::max() / limit
+                                  ? std::numeric_limits<std::int64_t>::max()
+                                  : (page - 1) * limit;
+  return core_.users().list_users(offset, limit);
 }
 
 Result<User> AuthorizedApi::get_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return token_required();
-  auto user = core_.users().get_user(username);
-  if (user && !policy::may_see_user(actor_of(*caller.principal), target_of(*user))) {
-    return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
-  }
-  return user;
+  return find_target(caller, username);
 }
 
 Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view username,
                                       const UserEdit& edit) {
   if (!caller.principal) return token_required();
-  auto target = core_.users().get_user(username);
-  if (!target) return target;
-  const auto decision =
-      policy::decide(policy::Operation::kEditUser, actor_of(*caller.principal), target_of(*target));
-  if (!decision.allowed) return fail(decision.status().error());
-  auto user = core_.users().edit_user(target->username, edit);
-  (void)core_.audit().record("user_edit", caller.principal->audit_name(), target->username,
-                             caller.address, user ? "success" : "failure");
+  bool hidden = false;
+  auto user = [&]() -> Result<User> {
+    auto target = find_target(caller, username, &hidden);
+    if (!target) return target;
+    const auto decision = policy::decide(policy::Operation::kEditUser,
+                                         actor_of(*caller.principal), target_of(*target));
+    if (!decision.allowed) return fail(decision.status().error());
+    return core_.users().edit_user(target->username, edit);
+  }();
+  record(caller, "user_edit", username, status_of(user), hidden);
   return user;
 }
 
 Status AuthorizedApi::delete_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return token_required();
-  auto target = core_.users().get_user(username);
-  if (!target) return fail(target.error());
-  const auto decision = policy::decide(policy::Operation::kDeleteUser,
-                                       actor_of(*caller.principal), target_of(*target));
-  if (!decision.allowed) return decision.status();
-  auto status = core_.users().delete_user(target->username);
-  (void)core_.audit().record("user_delete", caller.principal->audit_name(), target->username,
-                             caller.address, outcome_of(status));
+  bool hidden = false;
+  auto status = [&]() -> Status {
+    auto target = find_target(caller, username, &hidden);
+    if (!target) return fail(target.error());
+    const auto decision = policy::decide(policy::Operation::kDeleteUser,
+                                         actor_of(*caller.principal), target_of(*target));
+    if (!decision.allowed) return decision.status();
+    return core_.users().delete_user(target->username);
+  }();
+  record(caller, "user_delete", username, status, hidden);
   return status;
 }
 
 Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_username,
                                   std::string_view new_role_name) {
   if (!caller.principal) return token_required();
-  const auto actor = actor_of(*caller.principal);
-  if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
-  auto target = core_.users().get_user(target_username);
-  if (!target) return fail(target.error());
-  auto role = core_.roles().find_role(new_role_name);
-  if (!role) {
-    if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
-    return fail(Error::invalid("new_role_name", "unknown role"));
-  }
-  const auto decision = policy::decide_update_role(actor, target_of(*target), role->name,
-                                                   role->level);
-  if (!decision.allowed) return decision.status();
-  auto status = core_.users().update_user_role(target->username, role->name);
-  (void)core_.audit().record("role_change", caller.principal->audit_name(),
-                             target->username + " -> " + role->name, caller.address,
-                             outcome_of(status));
+  bool hidden = false;
+  auto status = [&]() -> Status {
+    const auto actor = actor_of(*caller.principal);
+    if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
+    auto target = find_target(caller, target_username, &hidden);
+    if (!target) return fail(target.error());
+    auto role = core_.roles().find_role(new_role_name);
+    if (!role) {
+      if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
+      return fail(Error::invalid("new_role_name", "unknown role"));
+    }
+    const auto decision = policy::decide_update_role(actor, target_of(*target), role->name,
+                                                     role->level);
+    if (!decision.allowed) return decision.status();
+    return core_.users().update_user_role(target->username, role->name);
+  }();
+  record(caller, "role_change",
+         std::string(target_username) + " -> " + std::string(new_role_name), status, hidden);
   return status;
 }
 
 Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
   if (!caller.principal) return token_required();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+    record(caller, "tpt_create", request.role_name, allowed);
     return fail(allowed.error());
   }
   auto created = core_.tpts().create_tpt(request, caller.principal->audit_name());
-  (void)core_.audit().record("tpt_create", caller.principal->audit_name(),
-                             created ? "tpt:" + created->record.jti : request.role_name,
-                             caller.address, created ? "success" : "failure");
+  record(caller, "tpt_create", created ? "tpt:" + created->record.jti : request.role_name,
+         status_of(created));
   return created;
 }
 
 Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
   if (!caller.principal) return token_required();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+    record(caller, "tpt_list", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
   return core_.tpts().list_tpts();
@@ -253,12 +307,9 @@ Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
 
 Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
   if (!caller.principal) return token_required();
-  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
-    return allowed;
-  }
-  auto status = core_.tpts().revoke_tpt(jti);
-  (void)core_.audit().record("tpt_revoke", caller.principal->audit_name(),
-                             "tpt:" + std::string(jti), caller.address, outcome_of(status));
+  auto status = policy::decide_manage_tpts(actor_of(*caller.principal)).status();
+  if (status) status = core_.tpts().revoke_tpt(jti);
+  record(caller, "tpt_revoke", "tpt:" + std::string(jti), status);
   return status;
 }
 
@@ -274,17 +325,18 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
   if (!decision.allowed) {
     Error error = decision.status().error();
     if (error.code == ErrorCode::kInvalidArgument) error.fields.emplace("level", decision.reason);
+    record(caller, "role_add", name, std::unexpected(error));
     return fail(std::move(error));
   }
   auto role = core_.roles().set_role(name, level);
-  (void)core_.audit().record("role_add", caller.principal->audit_name(), std::string(name),
-                             caller.address, role ? "success" : "failure");
+  record(caller, "role_add", name, status_of(role));
   return role;
 }
 
 Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
   if (!caller.principal) return token_required();
   if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
+    record(caller, "audit_read", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
   return core_.audit().recent(limit);

@@ -40,7 +40,8 @@ class AuthorizedApi {
   Status logout_all(const Caller& caller);
   Result<User> me(const Caller& caller);
   Result<std::vector<User>> list_users(const Caller& caller);
-  // page >= 1, 1 <= limit <= 1000 (kInvalidArgument otherwise).
+  // page >= 1, limit >= 1 (kInvalidArgument otherwise); any size is served (the HMI asks for
+  // limit=10000 to get everyone), and a page past the end is empty.
   Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);
   Result<User> get_user(const Caller& caller, std::string_view username);
   Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);
@@ -57,6 +58,16 @@ class AuthorizedApi {
   Status health();
 
  private:
+  // Appends the audit event of a security operation: success, or failure/denied/throttled
+  // with the reason (SPEC §3 "Audit log"); the actor is the caller's principal. A target
+  // hidden from the caller is recorded as the denial it is.
+  void record(const Caller& caller, std::string_view event, std::string_view target,
+              const Status& status, bool target_hidden = false);
+  // The user `username` as the caller may see it: a sudo user is kNotFound to anyone but a
+  // sudo session, exactly like a user that does not exist (SPEC §2); *hidden says so.
+  Result<User> find_target(const Caller& caller, std::string_view username,
+                           bool* hidden = nullptr);
+
   UsersCore& core_;
 };
 

@@ -66,10 +66,11 @@ struct TptRecord {
 struct AuditEvent {
   UnixSeconds time = 0;
   std::string event;    // e.g. "login", "password_change"
-  std::string actor;    // username, "tpt:<role>" or "" when anonymous
+  std::string actor;    // username, "tpt:<jti>" or "" when anonymous
   std::string target;   // username / role / jti acted on, or ""
   std::string address;  // client address, or "" / "cli"
-  std::string outcome;  // "success", "failure", "throttled", ...
+  std::string outcome;  // "success", "failure", "denied" or "throttled"
+  std::string reason;   // why it was denied or failed ("" on success); never a secret
 };
 
 // Who is calling: a user through a session, or a third-party token acting with a role.
@@ -81,8 +82,8 @@ struct Principal {
   std::string session_digest;    // set for kSession
   std::string jti;               // set for kThirdPartyToken
 
-  // Name used in audit records.
-  std::string audit_name() const { return user ? user->username : "tpt:" + role.name; }
+  // Name used in audit records: the username, or the token's jti (never the token itself).
+  std::string audit_name() const { return user ? user->username : "tpt:" + jti; }
 };
 
 }  // namespace automation

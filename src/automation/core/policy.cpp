@@ -6,6 +6,8 @@ namespace automation::policy {
 namespace {
 
 constexpr const char* kAdminOrSudo = "Access denied. Required roles: ['sudo', 'admin']";
+constexpr const char* kSudoAccountsViaCli =
+    "sudo accounts are managed with the command-line tool only";
 
 bool is_self(const Actor& actor, const Target& target) {
   return !actor.is_token && iequals_ascii(actor.username, target.username);
@@ -15,9 +17,14 @@ bool is_privileged(const Actor& actor) {
   return is_sudo_role(actor.role_name) || is_admin_role(actor.role_name);
 }
 
+bool is_sudo_target(const Target& target) { return is_sudo_role(target.role_name, target.level); }
+
 Decision decide_password(Operation operation, const Actor& actor, const Target& target) {
   const char* verb = operation == Operation::kChangePassword ? "change" : "reset";
   const bool self = is_self(actor, target);
+  if (is_sudo_target(target) && !self) {
+    return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
+  }
   if (is_sudo_role(actor.role_name)) {
     if (self) {
       return Decision::deny(ErrorCode::kRuleViolation,
@@ -52,6 +59,7 @@ Decision decide_password(Operation operation, const Actor& actor, const Target& 
 Decision decide_edit(const Actor& actor, const Target& target) {
   if (is_self(actor, target)) return Decision::allow();
   if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (is_sudo_target(target)) return Decision::deny(ErrorCode::kPermissionDenied, kSudoAccountsViaCli);
   if (target.level < actor.level) {
     return Decision::deny(ErrorCode::kPermissionDenied,
                           "Access denied. Required role level: <= " + std::to_string(target.level));
@@ -67,6 +75,7 @@ Decision decide_delete(const Actor& actor, const Target& target) {
   if (is_system_username(target.username)) {
     return Decision::deny(ErrorCode::kRuleViolation, "the system user cannot be deleted");
   }
+  if (is_sudo_target(target)) return Decision::deny(ErrorCode::kPermissionDenied, kSudoAccountsViaCli);
   if (target.level < actor.level) {
     return Decision::deny(ErrorCode::kPermissionDenied,
                           "Access denied. Required role level: <= " + std::to_string(target.level));
@@ -108,7 +117,8 @@ Decision decide_manage_roles(const Actor& actor) {
 }
 
 bool may_see_user(const Actor& actor, const Target& target) {
-  return target.level != 0 || actor.level == 0;
+  return !is_sudo_target(target) ||
+         (!actor.is_token && is_sudo_role(actor.role_name, actor.level));
 }
 
 bool requires_current_password(const Actor& actor, const Target& target) {
@@ -121,6 +131,7 @@ Decision decide_update_role(const Actor& actor, const Target& target,
   if (is_self(actor, target)) {
     return Decision::deny(ErrorCode::kRuleViolation, "you cannot change your own role");
   }
+  if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
   if (target.level < actor.level) {
     return Decision::deny(ErrorCode::kRuleViolation,
                           "you cannot change the role of a user with a higher role");
@@ -164,6 +175,14 @@ Decision decide_add_role(const Actor& actor, long long level) {
   if (level < actor.level) {
     return Decision::deny(ErrorCode::kInvalidArgument,
                           "level must be >= " + std::to_string(actor.level));
+  }
+  return Decision::allow();
+}
+
+Decision decide_tpt_role(std::string_view role_name, int role_level) {
+  if (is_sudo_role(role_name, role_level)) {
+    return Decision::deny(ErrorCode::kInvalidArgument,
+                          "a third-party token cannot carry the sudo role");
   }
   return Decision::allow();
 }

@@ -56,7 +56,8 @@ bool is_admin_role(std::string_view role_name);
 bool is_auditor_role(std::string_view role_name);
 bool is_system_username(std::string_view username);
 
-// Password change/reset, user edit and delete of `target` by `actor`.
+// Password change/reset, user edit and delete of `target` by `actor`. Sudo accounts are
+// never changed over the API (beyond a sudo user editing its own profile).
 Decision decide(Operation operation, const Actor& actor, const Target& target);
 
 // May the actor change roles at all (admin and sudo)? Checked before the target is looked
@@ -74,13 +75,18 @@ Decision decide_signup_role(const std::optional<Actor>& actor, bool signup_allow
 // roles/add with the given level.
 Decision decide_add_role(const Actor& actor, long long level);
 
+// The role a third-party token may carry: any but sudo (sudo is the root of trust, held
+// only by accounts a local administrator manages). Checked at creation and verification.
+Decision decide_tpt_role(std::string_view role_name, int role_level);
+
 // Sudo by session only: create, list and revoke third-party tokens.
 Decision decide_manage_tpts(const Actor& actor);
 
 // Audit log: admin, sudo or auditor.
 Decision decide_read_audit(const Actor& actor);
 
-// Sudo users are left out of every listing; one by one they are visible to sudo only.
+// Sudo users are left out of every listing; one by one they are visible to sudo sessions
+// only. To everyone else a sudo user is indistinguishable from one that does not exist.
 bool may_see_user(const Actor& actor, const Target& target);
 
 // change_password on one's own account must prove the current password.

@@ -1,5 +1,7 @@
 #include "automation/core/system_user.hpp"
 
+#include "automation/core/policy.hpp"
+
 namespace automation {
 
 Result<SystemUserOutcome> ensure_system_user(UserService& users, PasswordService& passwords,
@@ -8,6 +10,11 @@ Result<SystemUserOutcome> ensure_system_user(UserService& users, PasswordService
   SystemUserOutcome outcome;
   auto existing = users.get_user("system");
   if (existing) {
+    if (!policy::is_sudo_role(existing->role.name, existing->role.level)) {
+      auto repaired = users.update_user_role("system", "sudo", /*allow_sudo=*/true);
+      if (!repaired) return fail(repaired.error());
+      outcome.role_repaired = true;
+    }
     if (password) {
       auto changed = passwords.set_password_if_different("system", *password);
       if (!changed) return fail(changed.error());

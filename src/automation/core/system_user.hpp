@@ -11,10 +11,12 @@ namespace automation {
 struct SystemUserOutcome {
   bool created = false;
   bool password_set = false;                     // configured password applied
+  bool role_repaired = false;                    // it had lost the sudo role; given back
   std::optional<std::string> generated_password;  // only when just created without one
 };
 
-// Ensures the `system` sudo user exists (SPEC §2 "The system user"). With a configured
+// Ensures the `system` sudo user exists with the sudo role (SPEC §2 "The system user"),
+// re-promoting it if its role was changed (e.g. directly in the database). With a configured
 // password it is (re)set on every start; without one, a new system user gets a random
 // password that the caller prints once.
 Result<SystemUserOutcome> ensure_system_user(UserService& users, PasswordService& passwords,

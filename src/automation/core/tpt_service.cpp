@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "automation/core/policy.hpp"
 #include "automation/core/text.hpp"
 #include "automation/core/time_format.hpp"
 #include "automation/core/user_service.hpp"
@@ -32,12 +33,16 @@ Result<TptCreated> TptService::create_tpt(const TptRequest& request, std::string
     if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
     return fail(Error::invalid("role_name", "unknown role"));
   }
+  if (const auto allowed = policy::decide_tpt_role(role->name, role->level); !allowed.allowed) {
+    return fail(Error::invalid("role_name", allowed.reason));
+  }
   if (request.expires_in_seconds &&
       (*request.expires_in_seconds <= 0 || *request.expires_in_seconds > kMaxExpirySeconds)) {
     return fail(Error::invalid("expires_in", "must be a positive number of seconds"));
   }
   if (request.description.size() > kMaxDescriptionLength ||
-      !is_valid_utf8(request.description) || has_control_characters(request.description)) {
+      !is_valid_utf8(request.description) || has_control_characters(request.description) ||
+      has_invisible_controls(request.description)) {
     return fail(Error::invalid("description", "must be at most 256 printable characters"));
   }
   const UnixSeconds now = ports_.clock.now();
@@ -55,17 +60,26 @@ Result<TptCreated> TptService::create_tpt(const TptRequest& request, std::string
   return TptCreated{std::move(*token), std::move(record)};
 }
 
-Result<Role> TptService::verify_tpt(std::string_view token) {
+Result<TptService::Verified> TptService::verify(std::string_view token) {
   auto claims = ports_.jwt.verify(token, secret_);
   if (!claims) return invalid_token();
   if (claims->exp && ports_.clock.now() >= *claims->exp) return invalid_token();
-  // The database is the truth for revocation, so every process agrees at once.
+  // The database is the truth for revocation, so every process agrees at once; and the
+  // role is bound to the record, so a re-signed token cannot raise its own role.
   auto record = ports_.store.find_tpt(claims->jti);
   if (!record) return fail(record.error());
-  if (!*record || (*record)->revoked) return invalid_token();
+  if (!*record || (*record)->revoked || !iequals_ascii((*record)->role, claims->role)) {
+    return invalid_token();
+  }
   auto role = ports_.roles.find_role(claims->role);
-  if (!role) return invalid_token();
-  return role;
+  if (!role || !policy::decide_tpt_role(role->name, role->level).allowed) return invalid_token();
+  return Verified{std::move(*role), std::move(claims->jti)};
+}
+
+Result<Role> TptService::verify_tpt(std::string_view token) {
+  auto verified = verify(token);
+  if (!verified) return fail(verified.error());
+  return std::move(verified->role);
 }
 
 Result<std::vector<TptRecord>> TptService::list_tpts() { return ports_.store.list_tpts(); }

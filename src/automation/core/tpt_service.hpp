@@ -23,10 +23,20 @@ class TptService {
   };
   TptService(const Ports& ports, std::string secret);
 
-  // Unknown role or non-positive/over-long expiry: kInvalidArgument. No authorization here.
+  // A verified token: the role it acts with and its id (the name it is audited under).
+  struct Verified {
+    Role role;
+    std::string jti;
+  };
+
+  // Unknown role, the sudo role (policy::decide_tpt_role) or non-positive/over-long expiry:
+  // kInvalidArgument. Who may create tokens is the caller's business.
   Result<TptCreated> create_tpt(const TptRequest& request, std::string_view created_by);
-  // The role the token acts with, after checking alg (HS256 only), signature, exp and
-  // revocation against the database. kUnauthenticated "Invalid token" otherwise.
+  // Checks alg (HS256 only), signature, exp, the stored record (exists, not revoked, same
+  // role as the token claims) and that the role is not sudo.
+  // kUnauthenticated "Invalid token" otherwise.
+  Result<Verified> verify(std::string_view token);
+  // verify()'s role, PyAutomation's facade operation.
   Result<Role> verify_tpt(std::string_view token);
   Result<std::vector<TptRecord>> list_tpts();
   Status revoke_tpt(std::string_view jti);

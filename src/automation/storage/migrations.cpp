@@ -86,10 +86,16 @@ std::vector<std::string> v2_service_tables(const DialectSql& d) {
   };
 }
 
+// Why an audited operation was refused or failed (SPEC §3 "Audit log": outcome with reason).
+std::vector<std::string> v3_audit_reason(const DialectSql&) {
+  return {"ALTER TABLE audit_events ADD COLUMN reason TEXT NOT NULL DEFAULT ''"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
     {2, "sessions, tpts, audit_events, login_failures, settings", &v2_service_tables},
+    {3, "audit_events.reason", &v3_audit_reason},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).

@@ -15,11 +15,12 @@ Status SqlAuditStore::append_event(const AuditEvent& event) {
   const std::string target = sanitize_text(event.target);
   const std::string address = sanitize_text(event.address);
   const std::string outcome = sanitize_text(event.outcome);
+  const std::string reason = sanitize_text(event.reason);
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
-    sql << "INSERT INTO audit_events (time, event, actor, target, address, outcome)"
-           " VALUES (:time, :event, :actor, :target, :address, :outcome)",
+    sql << "INSERT INTO audit_events (time, event, actor, target, address, outcome, reason)"
+           " VALUES (:time, :event, :actor, :target, :address, :outcome, :reason)",
         soci::use(time), soci::use(name), soci::use(actor), soci::use(target),
-        soci::use(address), soci::use(outcome);
+        soci::use(address), soci::use(outcome), soci::use(reason);
     return {};
   });
 }
@@ -30,10 +31,11 @@ Result<std::vector<AuditEvent>> SqlAuditStore::recent_events(int limit) {
     long long time = 0;
     AuditEvent row;
     soci::statement st =
-        (sql.prepare << "SELECT time, event, actor, target, address, outcome FROM audit_events"
+        (sql.prepare << "SELECT time, event, actor, target, address, outcome, reason FROM audit_events"
                         " ORDER BY time DESC, id DESC LIMIT :limit",
          soci::into(time), soci::into(row.event), soci::into(row.actor), soci::into(row.target),
-         soci::into(row.address), soci::into(row.outcome), soci::use(limit));
+         soci::into(row.address), soci::into(row.outcome), soci::into(row.reason),
+         soci::use(limit));
     std::vector<AuditEvent> events;
     if (st.execute(true)) {
       do {

@@ -59,7 +59,8 @@ TEST(Policy, ResetPasswordTableMatchesChange) {
 }
 
 TEST(Policy, EditUserTable) {
-  check_table(Operation::kEditUser, {{"sudo", "A", "AAAAAA"},
+  // Sudo accounts are edited by themselves or with the CLI only (SPEC §2).
+  check_table(Operation::kEditUser, {{"sudo", "A", "PAAAAA"},
                                      {"admin", "A", "PAAAAA"},
                                      {"supervisor", "A", "PPPPPP"},
                                      {"operator", "A", "PPPPPP"},
@@ -68,7 +69,7 @@ TEST(Policy, EditUserTable) {
 }
 
 TEST(Policy, DeleteUserTable) {
-  check_table(Operation::kDeleteUser, {{"sudo", "R", "AAAAAA"},
+  check_table(Operation::kDeleteUser, {{"sudo", "R", "PAAAAA"},
                                        {"admin", "R", "PAAAAA"},
                                        {"supervisor", "P", "PPPPPP"},
                                        {"operator", "P", "PPPPPP"},
@@ -80,6 +81,35 @@ TEST(Policy, NobodyDeletesSystem) {
   const Actor sudo{"sudo", 0, false, "root2"};
   EXPECT_EQ(outcome(decide(Operation::kDeleteUser, sudo, Target{"sudo", 0, "system"})), 'R');
   EXPECT_EQ(outcome(decide(Operation::kDeleteUser, sudo, Target{"sudo", 0, "SYSTEM"})), 'R');
+}
+
+TEST(Policy, SudoAccountsAreManagedWithTheCliOnly) {
+  const Actor sudo{"sudo", 0, false, "root"};
+  const Actor sudo_token{"sudo", 0, true, ""};
+  const Target other_sudo{"sudo", 0, "root2"};
+  const Target level_zero{"superuser", 0, "legacy"};  // a PyAutomation role at level 0
+  for (const Target& target : {other_sudo, level_zero}) {
+    SCOPED_TRACE(std::string(target.username));
+    EXPECT_FALSE(decide(Operation::kEditUser, sudo, target).allowed);
+    EXPECT_FALSE(decide(Operation::kDeleteUser, sudo, target).allowed);
+    EXPECT_FALSE(decide(Operation::kResetPassword, sudo, target).allowed);
+    EXPECT_FALSE(decide(Operation::kChangePassword, sudo, target).allowed);
+    EXPECT_FALSE(decide_update_role(sudo, target, "admin", 1).allowed);
+    EXPECT_FALSE(decide_update_role(sudo_token, target, "admin", 1).allowed);
+    EXPECT_FALSE(may_see_user(sudo_token, target));
+    EXPECT_FALSE(may_see_user(Actor{"admin", 1, false, "adm"}, target));
+    EXPECT_TRUE(may_see_user(sudo, target));
+  }
+  // A sudo user still edits its own profile.
+  EXPECT_TRUE(decide(Operation::kEditUser, sudo, Target{"sudo", 0, "root"}).allowed);
+}
+
+TEST(Policy, ThirdPartyTokensNeverCarrySudo) {
+  EXPECT_EQ(decide_tpt_role("sudo", 0).code, ErrorCode::kInvalidArgument);  // a 400
+  EXPECT_FALSE(decide_tpt_role("SUDO", 0).allowed);
+  EXPECT_FALSE(decide_tpt_role("superuser", 0).allowed);
+  EXPECT_TRUE(decide_tpt_role("admin", 1).allowed);
+  EXPECT_TRUE(decide_tpt_role("operator", 10).allowed);
 }
 
 TEST(Policy, RoleNamesAreCaseInsensitive) {
