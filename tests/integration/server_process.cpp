@@ -70,47 +70,75 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-void ServerProcess::spawn() {
-  port_ = pick_free_port();
-  // Environment: ours minus any AUTOMATION_* setting of the caller, plus the test's.
-  std::map<std::string, std::string> env;
+std::vector<std::string> ServerProcess::environment() const {
+  // Ours minus any AUTOMATION_* setting of the caller, plus the test's.
+  std::map<std::string, std::string> env = {
+      {"AUTOMATION_SUPERUSER_PASSWORD", kSystemPassword},
+      {"AUTOMATION_APP_SECRET_KEY", kTestAppSecret},
+      {"AUTOMATION_THREADS", "2"},
+  };
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string text(*entry);
     const auto eq = text.find('=');
     if (eq == std::string::npos || text.starts_with("AUTOMATION_")) continue;
     env[text.substr(0, eq)] = text.substr(eq + 1);
   }
-  env["AUTOMATION_SUPERUSER_PASSWORD"] = kSystemPassword;
-  env["AUTOMATION_APP_SECRET_KEY"] = "integration-test-secret-key-0123456789abcdef";
-  env["AUTOMATION_THREADS"] = "2";
   for (const auto& [key, value] : env_) env[key] = value;
-  std::vector<std::string> env_lines;
-  for (const auto& [key, value] : env) env_lines.push_back(key + "=" + value);
+  std::vector<std::string> lines;
+  for (const auto& [key, value] : env) lines.push_back(key + "=" + value);
+  return lines;
+}
+
+pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
+                                  const std::filesystem::path& output) const {
+  std::vector<std::string> env_lines = environment();
   std::vector<char*> envp;
   for (auto& line : env_lines) envp.push_back(line.data());
   envp.push_back(nullptr);
-
-  std::vector<std::string> args = {
-      AUTOMATION_BINARY,     "serve",     "--host",          "127.0.0.1", "--port",
-      std::to_string(port_), "--db-file", db_file_.string(), "--db-type", "sqlite"};
-  std::vector<char*> argv;
+  std::string binary = AUTOMATION_BINARY;
+  std::vector<char*> argv{binary.data()};
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_file_.c_str(),
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // The working directory holds no .env file, so only this environment configures the server.
+  // The working directory holds no .env file, so only this environment configures the binary.
   posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
   pid_t pid = -1;
   const int rc =
       ::posix_spawn(&pid, AUTOMATION_BINARY, &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(rc));
-  pid_ = pid;
+  return pid;
+}
+
+void ServerProcess::spawn() {
+  port_ = pick_free_port();
+  pid_ = spawn_binary({"serve", "--host", "127.0.0.1", "--port", std::to_string(port_),
+                       "--db-file", db_file_.string(), "--db-type", "sqlite"},
+                      log_file_);
+}
+
+int ServerProcess::run_cli(const std::vector<std::string>& args, std::string* output) const {
+  const std::filesystem::path output_file = dir_ / "cli.out";
+  std::filesystem::remove(output_file);
+  std::vector<std::string> full = args;
+  full.push_back("--db-file");
+  full.push_back(db_file_.string());
+  const pid_t pid = spawn_binary(std::move(full), output_file);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (output != nullptr) {
+    std::ifstream in(output_file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    *output = text.str();
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void ServerProcess::start() {

@@ -9,11 +9,14 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace automation::testing {
 
 // The system user's password every test server gets (AUTOMATION_SUPERUSER_PASSWORD).
 inline constexpr const char* kSystemPassword = "Integration-Sys7em-Passw0rd!";
+// The AUTOMATION_APP_SECRET_KEY every test server gets (tests forge tokens with it).
+inline constexpr const char* kTestAppSecret = "integration-test-secret-key-0123456789abcdef";
 
 class ServerProcess {
  public:
@@ -41,8 +44,13 @@ class ServerProcess {
   const std::filesystem::path& db_file() const { return db_file_; }
   // Everything the server printed so far (all runs).
   std::string log() const;
+  // Runs `automation <args> --db-file <this database>` with the server's environment and
+  // waits for it; returns the exit code and, when asked, what it printed.
+  int run_cli(const std::vector<std::string>& args, std::string* output = nullptr) const;
 
  private:
+  std::vector<std::string> environment() const;
+  pid_t spawn_binary(std::vector<std::string> args, const std::filesystem::path& output) const;
   void spawn();
   int wait_exit();
 

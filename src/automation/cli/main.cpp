@@ -56,6 +56,9 @@ void announce(const BootstrapReport& report, bool serving) {
               << "\nIt will not be shown again; set AUTOMATION_SUPERUSER_PASSWORD to choose it."
               << std::endl;
   }
+  if (report.system_role_repaired) {
+    spdlog::warn("the system user had lost the sudo role; it was given back (audited)");
+  }
   if (serving && report.secret_from_database) {
     spdlog::warn(
         "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
@@ -141,6 +144,7 @@ int serve(const CommonFlags& flags) {
   options.io_threads = config->server.threads;
   options.hash_threads = config->server.threads;
   options.timezone = config->server.timezone;
+  options.trusted_proxies = config->server.trusted_proxies;
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,
@@ -229,6 +233,21 @@ int main(int argc, char** argv) {
     auto status = app->core().reset_password(target_username, password_or_stdin(password_flag));
     (void)app->core().audit().record("password_reset", "cli", target_username, "cli",
                                      status ? "success" : "failure");
+    exit_code = report(status);
+  });
+  std::string new_role_name;
+  auto* set_role = user_cmd->add_subcommand(
+      "set-role", "Move a user to a role (any role, sudo included: the local administrator's repair)");
+  set_role->add_option("--username", target_username, "User name")->required();
+  set_role->add_option("--role", new_role_name, "Role name")->required();
+  set_role->callback([&] {
+    auto app = open_application(flags, exit_code);
+    if (!app) return;
+    auto status = app->core().users().update_user_role(target_username, new_role_name,
+                                                       /*allow_sudo=*/true);
+    (void)app->core().audit().record("role_change", "cli", target_username + " -> " + new_role_name,
+                                     "cli", status ? "success" : "failure",
+                                     status ? "" : status.error().message);
     exit_code = report(status);
   });
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "automation/core/settings.hpp"
 
@@ -16,6 +17,8 @@ struct ServerConfig {
   std::uint16_t port = 8050;
   unsigned threads = 0;  // 0 = one per core
   std::string timezone = "America/Caracas";
+  // Peers whose X-Forwarded-For names the client (reverse proxies); empty = trust nobody.
+  std::vector<std::string> trusted_proxies;
 };
 
 struct DatabaseConfig {

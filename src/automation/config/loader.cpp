@@ -1,5 +1,7 @@
 #include "automation/config/loader.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -74,6 +76,29 @@ Status assign_integer(const Reader& reader, const std::string& key, long long mi
   return {};
 }
 
+// A comma-separated list of IPv4/IPv6 addresses, written as the server sees peers
+// ("127.0.0.1", "::1"). Exact addresses only: a proxy is a known machine, not a network.
+Result<std::vector<std::string>> parse_trusted_proxies(std::string_view text) {
+  std::vector<std::string> proxies;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    std::string item = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (item.empty()) continue;
+    // Kept in inet_ntop's canonical text, the form the server renders peer addresses in.
+    in6_addr buffer{};
+    char canonical[INET6_ADDRSTRLEN] = {};
+    const int family = item.find(':') == std::string::npos ? AF_INET : AF_INET6;
+    if (inet_pton(family, item.c_str(), &buffer) != 1 ||
+        inet_ntop(family, &buffer, canonical, sizeof canonical) == nullptr) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "'" + item + "' is not an IP address (a comma-separated list of addresses)");
+    }
+    proxies.emplace_back(canonical);
+  }
+  return proxies;
+}
+
 }  // namespace
 
 Result<Settings> parse_dotenv(const std::filesystem::path& path) {
@@ -134,6 +159,11 @@ Result<Config> load(const Sources& sources) {
         assign_integer(reader, "AUTOMATION_THREADS", 0, 256, config.server.threads)}) {
     if (!status) return fail(status.error());
   }
+  if (auto proxies = reader.text("AUTOMATION_TRUSTED_PROXIES")) {
+    auto parsed = parse_trusted_proxies(*proxies);
+    if (!parsed) return bad("AUTOMATION_TRUSTED_PROXIES", parsed.error().message);
+    config.server.trusted_proxies = std::move(*parsed);
+  }
   if (auto tz = reader.text("AUTOMATION_TIMEZONE")) {
     if (tz->empty()) return bad("AUTOMATION_TIMEZONE", "must be an IANA time zone name");
     config.server.timezone = *tz;
@@ -176,6 +206,8 @@ Result<Config> load(const Sources& sources) {
                           core.password_min_length),
            assign_integer(reader, "AUTOMATION_LOGIN_MAX_FAILURES", 0, 1'000'000,
                           core.login_max_failures),
+           assign_integer(reader, "AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", 0, 1'000'000,
+                          core.account_max_failures),
            assign_integer(reader, "AUTOMATION_LOGIN_ADDRESS_MAX_FAILURES", 0, 1'000'000,
                           core.address_max_failures),
            assign_integer(reader, "AUTOMATION_LOGIN_WINDOW", 1, kYear, core.login_window_seconds),

@@ -66,4 +66,20 @@ bool has_control_characters(std::string_view text) {
   });
 }
 
+bool has_invisible_controls(std::string_view text) {
+  // Byte patterns of the UTF-8 encodings: C1 controls C2 80..9F; U+061C D8 9C;
+  // U+200E/U+200F E2 80 8E/8F; U+202A..U+202E E2 80 AA..AE; U+2066..U+2069 E2 81 A6..A9.
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(text[i]);
+    const auto b1 = static_cast<unsigned char>(text[i + 1]);
+    if (b0 == 0xC2 && b1 >= 0x80 && b1 <= 0x9F) return true;
+    if (b0 == 0xD8 && b1 == 0x9C) return true;
+    if (b0 != 0xE2 || i + 2 >= text.size()) continue;
+    const auto b2 = static_cast<unsigned char>(text[i + 2]);
+    if (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE))) return true;
+    if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) return true;
+  }
+  return false;
+}
+
 }  // namespace automation

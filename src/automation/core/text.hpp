@@ -20,4 +20,9 @@ std::size_t utf8_length(std::string_view text);
 // True when text contains a C0 control character or DEL (NUL included).
 bool has_control_characters(std::string_view text);
 
+// True when well-formed UTF-8 text contains a C1 control (U+0080..U+009F) or a bidirectional
+// formatting character (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): they make
+// a name display as something else (right-to-left override) in HMIs and audit views.
+bool has_invisible_controls(std::string_view text);
+
 }  // namespace automation

@@ -98,8 +98,9 @@ Status validate_password(std::string_view password, std::size_t min_length) {
 
 Status validate_person_name(std::string_view field, std::string_view value) {
   if (!is_valid_utf8(value)) return fail(Error::invalid(std::string(field), "must be valid UTF-8"));
-  if (has_control_characters(value)) {
-    return fail(Error::invalid(std::string(field), "must not contain control characters"));
+  if (has_control_characters(value) || has_invisible_controls(value)) {
+    return fail(Error::invalid(std::string(field),
+                               "must not contain control or bidirectional formatting characters"));
   }
   if (utf8_length(value) > kMaxPersonNameLength) {
     return fail(Error::invalid(std::string(field), "must be at most 64 characters"));

@@ -24,7 +24,9 @@
 #include <utility>
 #include <vector>
 
+#include "automation/crypto/secret_wipe.hpp"
 #include "automation/http/auth.hpp"
+#include "automation/http/client_address.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
@@ -88,7 +90,24 @@ std::optional<Method> from_restinio(const restinio::http_method_id_t& method) {
   return std::nullopt;
 }
 
-Request to_request(const restinio::request_t& wire, Method method, std::string parameter) {
+// The client address: the peer, or what trusted proxies say in X-Forwarded-For (every
+// occurrence of the header, joined in order as RFC 9110 §5.3 allows).
+std::string client_address_of(const restinio::request_t& wire,
+                              const std::vector<std::string>& trusted_proxies) {
+  std::string peer = wire.remote_endpoint().address().to_string();
+  if (trusted_proxies.empty()) return peer;
+  std::string forwarded_for;
+  wire.header().for_each_value_of(
+      "X-Forwarded-For", [&forwarded_for](restinio::string_view_t value) {
+        if (!forwarded_for.empty()) forwarded_for += ", ";
+        forwarded_for.append(value.data(), value.size());
+        return restinio::http_header_fields_t::continue_enumeration();
+      });
+  return client_address(peer, forwarded_for, trusted_proxies);
+}
+
+Request to_request(const restinio::request_t& wire, Method method, std::string parameter,
+                   const std::vector<std::string>& trusted_proxies) {
   const auto& header = wire.header();
   Request request;
   request.method = method;
@@ -99,7 +118,7 @@ Request to_request(const restinio::request_t& wire, Method method, std::string p
   if (const auto* authorization = header.try_get_field(restinio::http_field::authorization)) {
     request.authorization = *authorization;
   }
-  request.address = wire.remote_endpoint().address().to_string();
+  request.address = client_address_of(wire, trusted_proxies);
   request.path_param = std::move(parameter);
   return request;
 }
@@ -151,7 +170,8 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
     return restinio::request_accepted();
   }
   const Route& route = *match.route;
-  Request request = to_request(*wire, route.method, std::move(match.parameter));
+  Request request =
+      to_request(*wire, route.method, std::move(match.parameter), state.options.trusted_proxies);
   auto caller = authenticate_caller(state.context.api, request, route.key_policy);
   if (!caller) {
     send(state, wire, error_response(caller.error()), std::move(in_flight));
@@ -162,11 +182,19 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
     return restinio::request_accepted();
   }
   // KDF-bound: answered later by a pool thread, so I/O threads keep serving key checks.
-  const bool queued =
-      state.pool.submit([&state, &route, wire, in_flight, request = std::move(request),
-                         caller = std::move(*caller)]() mutable {
-        send(state, wire, run_handler(route, request, caller), std::move(in_flight));
-      });
+  const bool queued = state.pool.submit([&state, &route, wire, in_flight,
+                                         request = std::move(request)]() mutable {
+    // The key is checked again as the job starts: a logout, demotion or revocation
+    // acknowledged while the job waited in the queue applies to it.
+    auto current = authenticate_caller(state.context.api, request, route.key_policy);
+    Response response =
+        current ? run_handler(route, request, *current) : error_response(current.error());
+    // These bodies carry passwords: wipe both copies once the hashing is done. RESTinio's
+    // request object is not const itself, only its accessor is.
+    crypto::wipe_secret(request.body);
+    crypto::wipe_secret(const_cast<std::string&>(wire->body()));
+    send(state, wire, response, std::move(in_flight));
+  });
   if (!queued) {
     Response busy = message_response(503, "Server busy, retry later");
     busy.retry_after_seconds = 1;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/error.hpp"
@@ -20,6 +21,8 @@ struct ServerOptions {
   std::size_t hash_queue_limit = 64;  // queued KDF jobs beyond which requests get 503
   std::string timezone = "America/Caracas";  // IANA name for the login `datetime`
   std::size_t max_body_bytes = 64 * 1024;
+  // Peers allowed to name the client in X-Forwarded-For (canonical addresses).
+  std::vector<std::string> trusted_proxies;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

@@ -42,13 +42,27 @@ TEST(ConfigLoader, BadValuesNameTheKey) {
       {"AUTOMATION_PORT", "0"},          {"AUTOMATION_PORT", "70000"},
       {"AUTOMATION_PORT", "80x"},        {"AUTOMATION_DB_TYPE", "oracle"},
       {"AUTOMATION_APP_SECRET_KEY", "short"}, {"AUTOMATION_SESSION_TTL", "-1"},
-      {"AUTOMATION_ALLOW_SIGNUP", "maybe"},   {"AUTOMATION_LOGIN_WINDOW", "0"}};
+      {"AUTOMATION_ALLOW_SIGNUP", "maybe"},   {"AUTOMATION_LOGIN_WINDOW", "0"},
+      {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "-3"},
+      {"AUTOMATION_TRUSTED_PROXIES", "10.0.0.1, proxy.local"}};
   for (const auto& [key, value] : bad) {
     auto config = load_flags({{key, value}});
     ASSERT_FALSE(config) << key << "=" << value;
     EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(config.error().message.rfind(key + ":", 0), 0u) << config.error().message;
   }
+}
+
+TEST(ConfigLoader, TrustedProxiesAreCanonicalAddresses) {
+  auto config = load_flags({{"AUTOMATION_TRUSTED_PROXIES", " 10.0.0.1 ,::0:1,, 2001:DB8::7"},
+                            {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "40"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->server.trusted_proxies,
+            (std::vector<std::string>{"10.0.0.1", "::1", "2001:db8::7"}));
+  EXPECT_EQ(config->core.account_max_failures, 40);
+  auto defaults = load_flags({});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->server.trusted_proxies.empty());  // X-Forwarded-For ignored by default
 }
 
 TEST(ConfigLoader, ParsesDotenv) {
