@@ -127,5 +127,34 @@ TEST_F(SessionServiceTest, ThrottlesPerAddressAcrossAccounts) {
   EXPECT_TRUE(core->login(by_name("liam"), "192.0.2.10"));
 }
 
+TEST_F(SessionServiceTest, AccountLimitIsPerAddressUnderAnAccountWideCeiling) {
+  settings.account_max_failures = 7;
+  rebuild();
+  add_user("nora", "operator");
+  for (int i = 0; i < 5; ++i) (void)core->login(by_name("nora", "bad-password"), "192.0.2.1");
+  EXPECT_EQ(core->login(by_name("nora"), "192.0.2.1").error().code, ErrorCode::kThrottled);
+  ASSERT_TRUE(core->login(by_name("nora"), "192.0.2.2"));  // another client is not locked out
+  for (int i = 0; i < 2; ++i) (void)core->login(by_name("nora", "bad-password"), "192.0.2.3");
+  EXPECT_EQ(core->login(by_name("nora"), "192.0.2.4").error().code, ErrorCode::kThrottled);
+}
+
+TEST_F(SessionServiceTest, WrongCurrentPasswordsAreThrottledLikeLogins) {
+  add_user("omar", "operator");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(core->passwords()
+                  .change_password("omar", "new-password-1", std::string("guess"), {}, "10.0.0.7")
+                  .error()
+                  .code,
+              ErrorCode::kRuleViolation);
+  }
+  EXPECT_EQ(core->passwords()
+                .change_password("omar", "new-password-1", std::string("password123"), {},
+                                 "10.0.0.7")
+                .error()
+                .code,
+            ErrorCode::kThrottled);
+  EXPECT_EQ(core->login(by_name("omar"), "10.0.0.7").error().code, ErrorCode::kThrottled);
+}
+
 }  // namespace
 }  // namespace automation::testing

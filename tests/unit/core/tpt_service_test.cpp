@@ -44,6 +44,31 @@ TEST_F(TptServiceTest, RejectsBadRequestsAndForgeries) {
   EXPECT_FALSE(core->verify_tpt("h.admin|never-issued|.0123456789abcdef0123456789abcdef"));
 }
 
+TEST_F(TptServiceTest, SudoTokensAreNeverCreatedNorAccepted) {
+  const auto refused = core->create_tpt(TptRequest{"sudo", std::nullopt, ""}, "root");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().fields.count("role_name"), 1u);
+  // A sudo token issued before this rule, with its record: refused at verification.
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  ASSERT_TRUE(stores.add_tpt(TptRecord{"legacy", "sudo", "2023-01-01 00:00:00", std::nullopt,
+                                       std::nullopt, "", "root", false}));
+  EXPECT_FALSE(core->verify_tpt("h.sudo|legacy|." + secret));
+}
+
+TEST_F(TptServiceTest, RoleClaimMustMatchTheRecord) {
+  auto created = core->create_tpt(TptRequest{"guest", std::nullopt, ""}, "root");
+  ASSERT_TRUE(created);
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  const std::string jti = created->record.jti;
+  EXPECT_TRUE(core->verify_tpt("h.guest|" + jti + "|." + secret));
+  EXPECT_TRUE(core->verify_tpt("h.GUEST|" + jti + "|." + secret));  // names are case-insensitive
+  EXPECT_FALSE(core->verify_tpt("h.admin|" + jti + "|." + secret));
+  auto verified = core->tpts().verify(created->token);
+  ASSERT_TRUE(verified);
+  EXPECT_EQ(verified->jti, jti);
+}
+
 TEST(TptSecret, ConfiguredMustBeLongEnough) {
   InMemoryStores stores;
   FakeRandom random;
