@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "automation/core/ports.hpp"
+#include "automation/storage/change_feed.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/migrations.hpp"
 #include "automation/storage/sql_audit_store.hpp"
@@ -657,6 +658,59 @@ TEST_P(StoreContract, ConcurrentReservationsNeverExceedTheLimit) {
   EXPECT_EQ(granted.load(), kLimit);
   EXPECT_EQ(throttle_->failures_since("race", 0).value().count, kLimit);
   EXPECT_EQ(throttle_->failures_since("race-all", 0).value().count, kLimit);
+}
+
+// ---------------------------------------------------------------- change feed
+
+TEST_P(StoreContract, ChangeFeedLogsUpdatesAndDeletesOfCachedRowsInOrder) {
+  ChangeFeed feed(database());
+  const User ana = add_user("feed_ana", operator_);
+  add_session(digest('f'), ana);
+  ASSERT_TRUE(tpts_->add_tpt(TptRecord{"feed-jti", "operator", "2024-01-01 00:00:00",
+                                       std::nullopt, std::nullopt, "", "root", false}));
+  const std::int64_t start = feed.position().value();
+  // Inserts make no cached answer wrong: not logged.
+  add_session(digest('g'), ana);
+  ASSERT_EQ(feed.position().value(), start);
+
+  ASSERT_TRUE(users_->update_profile(ana.id, UserEdit{{}, std::string("Ana"), {}}));
+  ASSERT_TRUE(sessions_->delete_session(digest('f')));
+  ASSERT_TRUE(tpts_->revoke_tpt("feed-jti"));
+  ASSERT_TRUE(users_->delete_user(ana.id));  // its remaining session goes by cascade
+
+  auto batch = feed.since(start);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_FALSE(batch->gap);
+  std::vector<std::pair<std::string, std::string>> seen;
+  std::int64_t previous = start;
+  for (const Change& change : batch->changes) {
+    EXPECT_EQ(change.seq, previous + 1);  // dense, in commit order
+    previous = change.seq;
+    seen.emplace_back(change.entity, change.key);
+  }
+  EXPECT_EQ(batch->position, previous);
+  const std::string ana_id = std::to_string(ana.id);
+  ASSERT_GE(seen.size(), 5u);
+  EXPECT_EQ(seen[0], (std::pair<std::string, std::string>{"user", ana_id}));
+  EXPECT_EQ(seen[1], (std::pair<std::string, std::string>{"session", digest('f')}));
+  EXPECT_EQ(seen[2], (std::pair<std::string, std::string>{"tpt", "feed-jti"}));
+  const std::set<std::pair<std::string, std::string>> last(seen.begin() + 3, seen.end());
+  EXPECT_TRUE(last.contains({"user", ana_id}));
+  EXPECT_TRUE(last.contains({"session", digest('g')}));
+
+  // Nothing new: an empty batch at the same position.
+  auto none = feed.since(batch->position);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->changes.empty());
+  EXPECT_FALSE(none->gap);
+  // A reader behind what was pruned is told so.
+  ASSERT_TRUE(feed.prune(start + 2).has_value());
+  auto behind = feed.since(start);
+  ASSERT_TRUE(behind.has_value());
+  EXPECT_TRUE(behind->gap);
+  auto after_prune = feed.since(start + 2);
+  ASSERT_TRUE(after_prune.has_value());
+  EXPECT_FALSE(after_prune->gap);
 }
 
 // ---------------------------------------------------------------- audit

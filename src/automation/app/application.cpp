@@ -9,6 +9,7 @@
 #include "automation/crypto/password_hasher.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/storage/cached_stores.hpp"
+#include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/lookup_cache.hpp"
@@ -46,19 +47,22 @@ struct Application::Parts {
   crypto::Hs256JwtCodec jwt;
 };
 
-// The hot lookups answered from memory, exactly: only for SQLite, where the change watch
-// sees every commit by any process. PostgreSQL goes to the database every time until a
-// LISTEN/NOTIFY-driven cache exists.
+// The hot lookups answered from memory, exactly, on every database: the change feed says
+// what any process changed (see LookupCache); on SQLite the WAL-index header tells for free
+// whether anything was committed at all.
 struct Application::Cache {
-  Cache(std::unique_ptr<storage::SqliteChangeWatch> change_watch, Parts& parts)
-      : watch(std::move(change_watch)),
-        lookups(*watch),
+  Cache(storage::Database& db, std::unique_ptr<storage::SqliteChangeWatch> change_watch,
+        Parts& parts)
+      : feed(db),
+        watch(std::move(change_watch)),
+        lookups(feed, watch.get()),
         roles(parts.roles, lookups),
         users(parts.users, lookups),
         sessions(parts.sessions, lookups),
         tpts(parts.tpts, lookups) {}
 
-  std::unique_ptr<storage::SqliteChangeWatch> watch;
+  storage::ChangeFeed feed;
+  std::unique_ptr<storage::SqliteChangeWatch> watch;  // SQLite files only
   storage::LookupCache lookups;
   storage::CachedRoleStore roles;
   storage::CachedUserStore users;
@@ -118,10 +122,16 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   UserStore* users = &parts.users;
   SessionStore* sessions = &parts.sessions;
   TptStore* tpts = &parts.tpts;
-  if (config.database.type == "sqlite" && config.database.file != ":memory:") {
-    auto watch = storage::SqliteChangeWatch::open(config.database.file);
-    if (!watch) return fail(watch.error());
-    app->cache_ = std::make_unique<Cache>(std::move(*watch), parts);
+  // An in-memory SQLite database has one connection and no other process: nothing to gain.
+  const bool sqlite = config.database.type == "sqlite";
+  if (!(sqlite && config.database.file == ":memory:")) {
+    std::unique_ptr<storage::SqliteChangeWatch> watch;
+    if (sqlite) {
+      auto opened = storage::SqliteChangeWatch::open(config.database.file);
+      if (!opened) return fail(opened.error());
+      watch = std::move(*opened);
+    }
+    app->cache_ = std::make_unique<Cache>(*app->database_, std::move(watch), parts);
     roles = &app->cache_->roles;
     users = &app->cache_->users;
     sessions = &app->cache_->sessions;
@@ -155,6 +165,12 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
+}
+
+std::optional<CacheStats> Application::cache_stats() const {
+  if (!cache_) return std::nullopt;
+  const auto stats = cache_->lookups.stats();
+  return CacheStats{stats.hits, stats.misses, stats.entries_dropped, stats.full_clears};
 }
 
 }  // namespace automation::app

@@ -3,6 +3,7 @@
 // Composition root: configuration -> storage -> crypto -> core services -> AuthorizedApi,
 // plus the start-up bootstrap (migrations, default roles, system user, TPT secret).
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,14 @@ struct BootstrapReport {
   bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
 };
 
+// The lookup cache's counters (for tests, and for metrics).
+struct CacheStats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t entries_dropped = 0;  // dropped because a change touched exactly them
+  std::uint64_t full_clears = 0;
+};
+
 class Application {
  public:
   // Opens and migrates the database, seeds roles, ensures the system user and the TPT
@@ -41,6 +50,8 @@ class Application {
   AuthorizedApi& api() { return *api_; }
   // "sqlite:app.db" or "postgresql:host/name", for the start-up line (no secrets).
   const std::string& database_label() const { return database_label_; }
+  // nullopt when lookups are not cached (an in-memory SQLite database).
+  std::optional<CacheStats> cache_stats() const;
 
  private:
   struct Parts;  // stores and crypto, kept out of this header

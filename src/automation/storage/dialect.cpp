@@ -10,6 +10,7 @@ namespace {
 // database assigns it); AUTOINCREMENT is not needed because ids are never reused
 // meaningfully by us and it costs an extra table.
 constexpr DialectSql kSqlite{
+    .dialect = Dialect::kSqlite,
     .id_column = "INTEGER PRIMARY KEY",
     .big_id_column = "INTEGER PRIMARY KEY",
     .begin_write = "BEGIN IMMEDIATE",
@@ -21,6 +22,7 @@ constexpr DialectSql kSqlite{
 // PostgreSQL: SERIAL matches what peewee creates for PyAutomation's tables; the
 // advisory lock key is an arbitrary constant private to this service.
 constexpr DialectSql kPostgresql{
+    .dialect = Dialect::kPostgresql,
     .id_column = "SERIAL PRIMARY KEY",
     .big_id_column = "BIGSERIAL PRIMARY KEY",
     .begin_write = "BEGIN",

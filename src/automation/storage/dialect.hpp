@@ -12,6 +12,7 @@ enum class Dialect { kSqlite, kPostgresql };
 // Every SQL fragment that differs between the supported databases, kept in this one
 // place so the DDL and queries elsewhere are written once for all of them.
 struct DialectSql {
+  Dialect dialect;
   // Column definition of an integer surrogate key assigned by the database.
   std::string_view id_column;
   // Same, for tables expected to grow past 2^31 rows (audit, login failures).

@@ -1,19 +1,119 @@
 #include "automation/storage/lookup_cache.hpp"
 
-namespace automation::storage {
+#include <charconv>
 
-std::int64_t LookupCache::sync() {
-  const std::int64_t current = watch_.version();
+namespace automation::storage {
+namespace {
+
+// Keep this many changes in the feed for readers that fall behind; prune in steps of as many.
+constexpr std::int64_t kFeedRetention = 10'000;
+
+template <typename Map, typename Predicate>
+std::size_t erase_where(Map& map, Predicate predicate) {
+  std::size_t erased = 0;
+  for (auto it = map.begin(); it != map.end();) {
+    if (predicate(it->second)) {
+      it = map.erase(it);
+      ++erased;
+    } else {
+      ++it;
+    }
+  }
+  return erased;
+}
+
+}  // namespace
+
+LookupCache::LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries)
+    : feed_(feed), watch_(watch), max_entries_(max_entries) {}
+
+Result<std::uint64_t> LookupCache::sync() {
+  const std::uint64_t arrival = syncs_started_.load(std::memory_order_acquire);
+  if (watch_ != nullptr) {
+    // SQLite: no commit anywhere since the last feed read, nothing to apply.
+    const std::int64_t generation = watch_->version();
+    if (generation == synced_generation_.load(std::memory_order_acquire)) {
+      const std::shared_lock lock(mutex_);
+      if (position_ >= 0) return epoch_;
+    }
+  }
+  return sync_with_feed(arrival);
+}
+
+Result<std::uint64_t> LookupCache::sync_with_feed(std::uint64_t arrival) {
+  const std::unique_lock sync_lock(sync_mutex_);
+  if (syncs_completed_ > arrival) {
+    // A feed read that began after this lookup arrived has been applied.
+    const std::shared_lock lock(mutex_);
+    return epoch_;
+  }
+  const std::uint64_t ticket = syncs_started_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  // The generation is read before the feed: a commit in between moves it again, so the
+  // next lookup reads the feed once more.
+  const std::int64_t generation = watch_ != nullptr ? watch_->version() : 0;
+  auto position = feed_.position();
+  if (!position) return fail(position.error());
+  std::int64_t applied = 0;
   {
     const std::shared_lock lock(mutex_);
-    if (current == version_) return current;
+    applied = position_;
   }
-  const std::unique_lock lock(mutex_);
-  if (current != version_) {
+  if (*position != applied) {
+    auto batch = feed_.since(applied < 0 ? *position : applied);
+    if (!batch) return fail(batch.error());
+    if (applied < 0) batch->gap = true;  // first read: whatever is cached predates the feed
+    const std::unique_lock lock(mutex_);
+    apply_locked(*batch);
+  }
+  synced_generation_.store(generation, std::memory_order_release);
+  syncs_completed_ = ticket;
+  std::int64_t prune_to = 0;
+  std::uint64_t epoch = 0;
+  {
+    const std::shared_lock lock(mutex_);
+    epoch = epoch_;
+    if (position_ - pruned_up_to_ >= 2 * kFeedRetention) prune_to = position_ - kFeedRetention;
+  }
+  if (prune_to > 0 && feed_.prune(prune_to)) {
+    const std::unique_lock lock(mutex_);
+    pruned_up_to_ = prune_to;
+  }
+  return epoch;
+}
+
+void LookupCache::apply_locked(const ChangeBatch& batch) {
+  ++epoch_;
+  position_ = batch.position;
+  if (batch.gap) {
     clear_locked();
-    version_ = current;
+    return;
   }
-  return current;
+  for (const Change& change : batch.changes) {
+    if (change.entity == "session") {
+      entries_dropped_.fetch_add(sessions.erase(change.key), std::memory_order_relaxed);
+    } else if (change.entity == "tpt") {
+      entries_dropped_.fetch_add(tpts.erase(change.key), std::memory_order_relaxed);
+    } else if (std::int64_t id = 0; change.entity == "user" &&
+                                    std::from_chars(change.key.data(),
+                                                    change.key.data() + change.key.size(), id)
+                                            .ec == std::errc()) {
+      drop_user_locked(id);
+    } else {
+      // A role (users and sessions carry their role) or anything unknown: start afresh.
+      clear_locked();
+      return;
+    }
+  }
+}
+
+void LookupCache::drop_user_locked(std::int64_t user_id) {
+  // Rare (password, role or profile changes, deletions): a scan beats keeping an index.
+  std::size_t dropped =
+      erase_where(users, [user_id](const User& user) { return user.id == user_id; });
+  dropped += erase_where(sessions, [user_id](const ActiveSession& session) {
+    return session.user.id == user_id;
+  });
+  entries_dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }
 
 void LookupCache::clear_locked() {
@@ -21,7 +121,17 @@ void LookupCache::clear_locked() {
   users.clear();
   roles.clear();
   tpts.clear();
-  size_ = 0;
+  full_clears_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::size_t LookupCache::entry_count_locked() const {
+  return sessions.size() + users.size() + roles.size() + tpts.size();
+}
+
+LookupCache::Stats LookupCache::stats() const {
+  return Stats{hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed),
+               entries_dropped_.load(std::memory_order_relaxed),
+               full_clears_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace automation::storage

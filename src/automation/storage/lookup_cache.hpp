@@ -1,70 +1,109 @@
 #pragma once
 
 // An exactly-correct cache of the hot lookups (session by key digest, user by name, role by
-// name, token by jti). Every lookup first asks the change watch whether anything was
-// committed since the cache was filled; if so the whole cache is dropped. So a logout,
-// password change, role change or revocation, by this process or another one sharing the
-// SQLite file, is seen by the very next request.
+// name, token by jti), shared by SQLite and PostgreSQL.
+//
+// Before answering, every lookup makes sure the cache has applied every change committed
+// before the lookup began, by any process: it reads the change feed's position (on SQLite
+// only when the WAL-index header shows a commit, which costs no system call; on PostgreSQL
+// with one single-row query, shared by the lookups that arrive while it runs) and, when the
+// position moved, drops exactly the entries the new changes touch. So a logout, password
+// change, role change, deletion or revocation acknowledged by any process is enforced by the
+// very next request everywhere, while one user's logout leaves everyone else's entries alone.
+// If the feed cannot be read, the lookup fails (kUnavailable) rather than answer from memory.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
 #include "automation/core/ports.hpp"
+#include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
 
 namespace automation::storage {
 
-template <typename Value>
-class CachedTable;
-
 class LookupCache {
  public:
-  explicit LookupCache(SqliteChangeWatch& watch, std::size_t max_entries = 100'000)
-      : watch_(watch), max_entries_(max_entries) {}
+  struct Stats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    std::uint64_t entries_dropped = 0;  // by changes to exactly those entries
+    std::uint64_t full_clears = 0;      // role changes, feed gaps, the size cap
+  };
 
-  // Looks `key` up in `table`; on a miss runs `load` and keeps a found value, unless the
-  // database changed while loading. Errors and "not found" are never cached.
+  // feed (and watch, the SQLite commit detector; nullptr for PostgreSQL) outlive the cache.
+  LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries = 250'000);
+
+  // Looks `key` up in `table`; on a miss runs `load` and keeps a found value, unless changes
+  // were applied while loading (it may be stale then). Errors and "not found" are never cached.
   template <typename Value>
   Result<std::optional<Value>> get(
       std::unordered_map<std::string, Value>& table, const std::string& key,
       const std::function<Result<std::optional<Value>>()>& load) {
-    const std::int64_t version = sync();
+    auto epoch = sync();
+    if (!epoch) return fail(epoch.error());
     {
       const std::shared_lock lock(mutex_);
-      if (auto it = table.find(key); it != table.end()) return std::optional<Value>(it->second);
+      if (auto it = table.find(key); it != table.end()) {
+        hits_.fetch_add(1, std::memory_order_relaxed);
+        return std::optional<Value>(it->second);
+      }
     }
+    misses_.fetch_add(1, std::memory_order_relaxed);
     auto loaded = load();
     if (loaded && *loaded) {
       const std::unique_lock lock(mutex_);
-      // Only if nothing was committed since `version` was read (else it may be stale).
-      if (version_ == version && watch_.version() == version) {
-        if (size_ >= max_entries_) clear_locked();
-        if (table.emplace(key, **loaded).second) ++size_;
+      if (epoch_ == *epoch) {
+        if (entry_count_locked() >= max_entries_) clear_locked();
+        table.emplace(key, **loaded);
       }
     }
     return loaded;
   }
 
+  Stats stats() const;
+
   std::unordered_map<std::string, ActiveSession> sessions;
-  std::unordered_map<std::string, User> users;
-  std::unordered_map<std::string, Role> roles;
+  std::unordered_map<std::string, User> users;  // by lower-cased username
+  std::unordered_map<std::string, Role> roles;  // by lower-cased name
   std::unordered_map<std::string, TptRecord> tpts;
 
  private:
-  // The current database version; drops every entry if it moved.
-  std::int64_t sync();
+  // Applies every change committed before this call began; returns the epoch (a counter of
+  // applied batches) the cache is at.
+  Result<std::uint64_t> sync();
+  Result<std::uint64_t> sync_with_feed(std::uint64_t arrival);
+  void apply_locked(const ChangeBatch& batch);
+  void drop_user_locked(std::int64_t user_id);
   void clear_locked();
+  std::size_t entry_count_locked() const;
 
-  SqliteChangeWatch& watch_;
+  ChangeFeed& feed_;
+  SqliteChangeWatch* watch_;
   std::size_t max_entries_;
-  std::shared_mutex mutex_;
-  std::int64_t version_ = 0;
-  std::size_t size_ = 0;
+
+  std::shared_mutex mutex_;  // guards the tables, position_ and epoch_
+  std::int64_t position_ = -1;  // feed position applied (-1: nothing yet, so sync() clears)
+  std::uint64_t epoch_ = 0;
+  std::int64_t pruned_up_to_ = 0;
+
+  // Coalescing: one feed read at a time; a lookup that arrives while one runs waits for the
+  // next to *start* after its arrival (an earlier one may predate the change it must see).
+  std::mutex sync_mutex_;
+  std::atomic<std::uint64_t> syncs_started_{0};
+  std::uint64_t syncs_completed_ = 0;           // ticket of the last finished sync
+  std::atomic<std::int64_t> synced_generation_{0};  // SQLite: WAL generation at the last sync
+
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
+  std::atomic<std::uint64_t> entries_dropped_{0};
+  std::atomic<std::uint64_t> full_clears_{0};
 };
 
 }  // namespace automation::storage

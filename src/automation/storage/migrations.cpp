@@ -91,11 +91,78 @@ std::vector<std::string> v3_audit_reason(const DialectSql&) {
   return {"ALTER TABLE audit_events ADD COLUMN reason TEXT NOT NULL DEFAULT ''"};
 }
 
+// The change feed (change_feed.hpp): every UPDATE or DELETE of a row the lookup cache may
+// hold is logged by a trigger, in the writing transaction, whoever writes (this service, the
+// CLI, another process, a tool outside this service). Inserts are not logged: a new row
+// makes no cached answer wrong (misses are never cached). The single counter row makes the
+// sequence numbers commit in order across processes (its row lock is held until commit).
+struct LoggedTable {
+  const char* table;
+  const char* entity;  // what the cache drops: "session", "user", "role", "tpt"
+  const char* key;     // the column naming the row to drop
+};
+constexpr LoggedTable kLoggedTables[] = {
+    {"sessions", "session", "token_digest"},
+    {"users", "user", "id"},
+    {"roles", "role", "id"},
+    {"tpts", "tpt", "jti"},
+};
+
+std::vector<std::string> v4_change_feed(const DialectSql& d) {
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS change_counter ("
+      " id INTEGER PRIMARY KEY,"
+      " seq BIGINT NOT NULL)",
+      "INSERT INTO change_counter (id, seq) SELECT 1, 0 WHERE NOT EXISTS"
+      " (SELECT 1 FROM change_counter WHERE id = 1)",
+      "CREATE TABLE IF NOT EXISTS change_log ("
+      " seq BIGINT PRIMARY KEY,"
+      " entity TEXT NOT NULL,"
+      " entity_key TEXT NOT NULL)",
+  };
+  if (d.dialect == Dialect::kPostgresql) {
+    // One function for every table: TG_ARGV names the entity and the key column.
+    statements.push_back(
+        "CREATE OR REPLACE FUNCTION automation_log_change() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$"
+        " DECLARE next_seq BIGINT;"
+        " BEGIN"
+        "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq INTO next_seq;"
+        "  INSERT INTO change_log (seq, entity, entity_key)"
+        "   VALUES (next_seq, TG_ARGV[0], COALESCE(to_jsonb(OLD) ->> TG_ARGV[1], ''));"
+        "  RETURN NULL;"
+        " END $$");
+    for (const LoggedTable& t : kLoggedTables) {
+      statements.push_back(std::string("DROP TRIGGER IF EXISTS ") + t.table + "_log_change ON " +
+                           t.table);
+      statements.push_back(std::string("CREATE TRIGGER ") + t.table +
+                           "_log_change AFTER UPDATE OR DELETE ON " + t.table +
+                           " FOR EACH ROW EXECUTE FUNCTION automation_log_change('" + t.entity +
+                           "', '" + t.key + "')");
+    }
+    return statements;
+  }
+  for (const LoggedTable& t : kLoggedTables) {
+    for (const char* event : {"UPDATE", "DELETE"}) {
+      statements.push_back(std::string("CREATE TRIGGER IF NOT EXISTS ") + t.table + "_log_" +
+                           event + " AFTER " + event + " ON " + t.table +
+                           " BEGIN"
+                           " UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+                           " INSERT INTO change_log (seq, entity, entity_key)"
+                           " SELECT seq, '" + t.entity + "', CAST(OLD." + t.key +
+                           " AS TEXT) FROM change_counter WHERE id = 1;"
+                           " END");
+    }
+  }
+  return statements;
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
     {2, "sessions, tpts, audit_events, login_failures, settings", &v2_service_tables},
     {3, "audit_events.reason", &v3_audit_reason},
+    {4, "change feed: change_counter, change_log and their triggers", &v4_change_feed},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).

@@ -98,5 +98,46 @@ TEST_F(CacheCoherenceTest, TptRevocationIsSeenAtOnce) {
   EXPECT_FALSE(second_->api().authenticate(created->token));
 }
 
+TEST_F(CacheCoherenceTest, OneUsersLogoutLeavesEveryoneElsesEntriesAlone) {
+  ASSERT_TRUE(first_->core().users().signup(
+      SignupRequest{"bystander", "bystander@example.com", "password123", "operator", {}, {}}));
+  const std::string leaving = login(*first_);
+  auto other = first_->core().login(Credentials{"bystander", std::nullopt, "password123"});
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(second_->api().authenticate(leaving));
+  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  const CacheStats before = *second_->cache_stats();
+
+  ASSERT_TRUE(first_->core().logout(leaving));
+  // Someone else logging in (an insert) invalidates nothing either.
+  ASSERT_TRUE(first_->core().login(Credentials{"bystander", std::nullopt, "password123"}));
+  EXPECT_FALSE(second_->api().authenticate(leaving));
+  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+
+  const CacheStats after = *second_->cache_stats();
+  EXPECT_EQ(after.full_clears, before.full_clears);
+  EXPECT_EQ(after.entries_dropped, before.entries_dropped + 1);  // just the ended session
+  EXPECT_EQ(after.hits, before.hits + 1);  // the bystander's key, still cached
+}
+
+TEST_F(CacheCoherenceTest, AUserChangeDropsOnlyThatUsersEntries) {
+  ASSERT_TRUE(first_->core().users().signup(
+      SignupRequest{"bystander", "bystander@example.com", "password123", "operator", {}, {}}));
+  const std::string key = login(*first_);
+  auto other = first_->core().login(Credentials{"bystander", std::nullopt, "password123"});
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(second_->api().authenticate(key));
+  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  const CacheStats before = *second_->cache_stats();
+  ASSERT_TRUE(first_->core().users().edit_user("worker", UserEdit{{}, std::string("Wanda"), {}}));
+  auto edited = second_->api().authenticate(key);
+  ASSERT_TRUE(edited);
+  EXPECT_EQ(edited->user->name, "Wanda");
+  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  const CacheStats after = *second_->cache_stats();
+  EXPECT_EQ(after.full_clears, before.full_clears);
+  EXPECT_EQ(after.hits, before.hits + 1);
+}
+
 }  // namespace
 }  // namespace automation::app
