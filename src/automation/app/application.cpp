@@ -167,6 +167,11 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   return app;
 }
 
+std::shared_ptr<void> Application::begin_request() {
+  if (!cache_) return nullptr;
+  return cache_->lookups.fresh_scope();
+}
+
 std::optional<CacheStats> Application::cache_stats() const {
   if (!cache_) return std::nullopt;
   const auto stats = cache_->lookups.stats();

@@ -52,6 +52,9 @@ class Application {
   const std::string& database_label() const { return database_label_; }
   // nullopt when lookups are not cached (an in-memory SQLite database).
   std::optional<CacheStats> cache_stats() const;
+  // Brings the cached lookups up to date once for a request handled on this thread; keep
+  // the result while handling it (see LookupCache::fresh_scope). Null without a cache.
+  std::shared_ptr<void> begin_request();
 
  private:
   struct Parts;  // stores and crypto, kept out of this header

@@ -145,6 +145,7 @@ int serve(const CommonFlags& flags) {
   options.hash_threads = config->server.threads;
   options.timezone = config->server.timezone;
   options.trusted_proxies = config->server.trusted_proxies;
+  options.request_scope = [&app] { return app->begin_request(); };
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,

@@ -170,6 +170,7 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
     return restinio::request_accepted();
   }
   const Route& route = *match.route;
+  const auto scope = state.options.request_scope ? state.options.request_scope() : nullptr;
   Request request =
       to_request(*wire, route.method, std::move(match.parameter), state.options.trusted_proxies);
   auto caller = authenticate_caller(state.context.api, request, route.key_policy);

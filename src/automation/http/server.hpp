@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   // Peers allowed to name the client in X-Forwarded-For (canonical addresses).
   std::vector<std::string> trusted_proxies;
+  // Called on the I/O thread as a routed request begins; the result is kept until its
+  // handler has run there. The app uses it to bring the lookup cache up to date once per
+  // request instead of once per lookup. May be empty.
+  std::function<std::shared_ptr<void>()> request_scope;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

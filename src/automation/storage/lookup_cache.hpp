@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -69,6 +70,22 @@ class LookupCache {
 
   Stats stats() const;
 
+  // Brings the cache up to date once for a whole request: while the returned scope lives,
+  // lookups on this thread skip their own feed read (every change acknowledged before the
+  // request began is applied; later ones may be seen or not, as for any request in flight).
+  // If the feed cannot be read, the scope is inert and each lookup checks (and fails) alone.
+  class FreshScope {
+   public:
+    FreshScope(FreshScope&&) = delete;
+    ~FreshScope();
+
+   private:
+    friend class LookupCache;
+    explicit FreshScope(const LookupCache* cache);
+    const LookupCache* previous_;
+  };
+  std::unique_ptr<FreshScope> fresh_scope();
+
   std::unordered_map<std::string, ActiveSession> sessions;
   std::unordered_map<std::string, User> users;  // by lower-cased username
   std::unordered_map<std::string, Role> roles;  // by lower-cased name
@@ -104,6 +121,8 @@ class LookupCache {
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::uint64_t> entries_dropped_{0};
   std::atomic<std::uint64_t> full_clears_{0};
+
+  static thread_local const LookupCache* fresh_on_this_thread_;
 };
 
 }  // namespace automation::storage
