@@ -147,7 +147,7 @@ Error classify_postgresql(const soci::postgresql_soci_error& e) {
   }
   if (cls == "08" || cls == "53" || cls == "57" || cls == "58" || state == "40001" ||
       state == "40P01" || state == "55P03") {
-    return unavailable("database unavailable (sqlstate " + state + ")");
+    return unavailable("Database unavailable (sqlstate " + state + ")");
   }
   return Error::make(ErrorCode::kInternal, "database error (sqlstate " + state + ")");
 }
@@ -320,10 +320,15 @@ Status Database::run(std::optional<TxMode> mode, void* context, Body body) {
     } catch (const soci::soci_error& e) {
       Error error = classify(e, sql);  // before the rollback resets the connection's error
       if (in_transaction) rollback_quietly(sql);
-      if (dialect_ == Dialect::kPostgresql && error.code == ErrorCode::kUnavailable) {
-        // Let the next lease of this slot work again after a server restart.
+      if (dialect_ == Dialect::kPostgresql &&
+          (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kInternal) &&
+          !sql.is_connected()) {
+        // A lost connection surfaces as assorted driver errors (often with no SQLSTATE):
+        // the connection itself says what happened. Reconnecting lets the next lease of
+        // this slot work again once the server is back.
+        error = unavailable("Database unavailable");
         try {
-          if (!sql.is_connected()) sql.reconnect();
+          sql.reconnect();
         } catch (...) {
         }
       }
