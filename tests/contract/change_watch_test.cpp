@@ -16,7 +16,7 @@ class ChangeWatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     file_ = (dir_.path() / "watched.db").string();
-    auto db = Database::open(DatabaseOptions{"sqlite", file_, "", "", "", "", 5432, 2});
+    auto db = Database::open(DatabaseOptions{"sqlite", file_, "", "", "", "", 5432, 2, ""});
     ASSERT_TRUE(db) << db.error().message;
     db_ = std::move(*db);
     auto watch = SqliteChangeWatch::open(file_);

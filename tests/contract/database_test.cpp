@@ -221,6 +221,10 @@ TEST(Database, PostgresqlConnectStringQuotesEveryValue) {
   EXPECT_EQ(postgresql_connect_string(options),
             "dbname='automation' port='5433' user='app' "
             "options='-c client_min_messages=warning'");
+  options.sslmode = "verify-full";
+  EXPECT_EQ(postgresql_connect_string(options),
+            "dbname='automation' port='5433' user='app' sslmode='verify-full' "
+            "options='-c client_min_messages=warning'");
 }
 
 TEST(Database, UnreachablePostgresqlIsUnavailableOrUnsupported) {

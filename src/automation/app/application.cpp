@@ -81,6 +81,7 @@ storage::DatabaseOptions database_options(const config::Config& config) {
   options.user = db.user;
   options.password = db.password;
   options.name = db.name;
+  options.sslmode = db.sslmode;
   if (db.port != 0) options.port = db.port;
   // Enough connections for every I/O thread and hashing worker to hold one at once.
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());

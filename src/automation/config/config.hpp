@@ -29,6 +29,7 @@ struct DatabaseConfig {
   std::string user;
   std::string password;
   std::string name;
+  std::string sslmode;  // PostgreSQL TLS: disable | allow | prefer | require | verify-ca | verify-full
 };
 
 struct SecretsConfig {

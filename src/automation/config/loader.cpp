@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -183,6 +184,15 @@ Result<Config> load(const Sources& sources) {
   config.database.user = reader.text("AUTOMATION_DB_USER").value_or("");
   config.database.password = reader.text("AUTOMATION_DB_PASSWORD").value_or("");
   config.database.name = reader.text("AUTOMATION_DB_NAME").value_or("");
+  if (auto sslmode = reader.text("AUTOMATION_DB_SSLMODE")) {
+    constexpr std::string_view kModes[] = {"disable",   "allow",     "prefer",
+                                           "require",   "verify-ca", "verify-full"};
+    if (std::find(std::begin(kModes), std::end(kModes), *sslmode) == std::end(kModes)) {
+      return bad("AUTOMATION_DB_SSLMODE",
+                 "must be disable, allow, prefer, require, verify-ca or verify-full");
+    }
+    config.database.sslmode = *sslmode;
+  }
   if (auto status = assign_integer(reader, "AUTOMATION_DB_PORT", 1, 65535, config.database.port);
       !status) {
     return fail(status.error());

@@ -225,6 +225,7 @@ std::string postgresql_connect_string(const DatabaseOptions& options) {
   add("port", options.port > 0 ? std::to_string(options.port) : std::string());
   add("user", options.user);
   add("password", options.password);
+  add("sslmode", options.sslmode);
   // Keeps "relation ... already exists, skipping" NOTICEs of every start off stderr;
   // in the connect string so that a reconnect keeps it too.
   add("options", "-c client_min_messages=warning");

@@ -24,6 +24,7 @@ struct DatabaseOptions {
   std::string host, user, password, name;  // PostgreSQL; empty ones are left to libpq defaults
   int port = 5432;
   std::size_t pool_size = 4;  // connections kept open (0 is treated as 1)
+  std::string sslmode;        // PostgreSQL: libpq's sslmode ("" = libpq's default, prefer)
 };
 
 // How a unit of work touches the database.

@@ -43,7 +43,7 @@ TEST(ConfigLoader, BadValuesNameTheKey) {
       {"AUTOMATION_PORT", "80x"},        {"AUTOMATION_DB_TYPE", "oracle"},
       {"AUTOMATION_APP_SECRET_KEY", "short"}, {"AUTOMATION_SESSION_TTL", "-1"},
       {"AUTOMATION_ALLOW_SIGNUP", "maybe"},   {"AUTOMATION_LOGIN_WINDOW", "0"},
-      {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "-3"},
+      {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "-3"}, {"AUTOMATION_DB_SSLMODE", "on"},
       {"AUTOMATION_TRUSTED_PROXIES", "10.0.0.1, proxy.local"}};
   for (const auto& [key, value] : bad) {
     auto config = load_flags({{key, value}});
