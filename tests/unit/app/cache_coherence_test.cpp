@@ -51,6 +51,19 @@ class CacheCoherenceTest : public ::testing::Test {
     return result ? result->api_key : "";
   }
 
+  // Keys of "worker" and of a second user, both logged in on first_ and cached on second_.
+  std::pair<std::string, std::string> two_sessions_cached_on_second() {
+    EXPECT_TRUE(first_->core().users().signup(
+        SignupRequest{"bystander", "bystander@example.com", "password123", "operator", {}, {}}));
+    const std::string worker = login(*first_);
+    auto other = first_->core().login(Credentials{"bystander", std::nullopt, "password123"});
+    EXPECT_TRUE(other);
+    const std::string bystander = other ? other->api_key : "";
+    EXPECT_TRUE(second_->api().authenticate(worker));
+    EXPECT_TRUE(second_->api().authenticate(bystander));
+    return {worker, bystander};
+  }
+
   fs::path dir_;
   config::Config config_;
   std::unique_ptr<Application> first_;
@@ -99,20 +112,14 @@ TEST_F(CacheCoherenceTest, TptRevocationIsSeenAtOnce) {
 }
 
 TEST_F(CacheCoherenceTest, OneUsersLogoutLeavesEveryoneElsesEntriesAlone) {
-  ASSERT_TRUE(first_->core().users().signup(
-      SignupRequest{"bystander", "bystander@example.com", "password123", "operator", {}, {}}));
-  const std::string leaving = login(*first_);
-  auto other = first_->core().login(Credentials{"bystander", std::nullopt, "password123"});
-  ASSERT_TRUE(other);
-  ASSERT_TRUE(second_->api().authenticate(leaving));
-  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  const auto [leaving, bystander] = two_sessions_cached_on_second();
   const CacheStats before = *second_->cache_stats();
 
   ASSERT_TRUE(first_->core().logout(leaving));
   // Someone else logging in (an insert) invalidates nothing either.
   ASSERT_TRUE(first_->core().login(Credentials{"bystander", std::nullopt, "password123"}));
   EXPECT_FALSE(second_->api().authenticate(leaving));
-  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  ASSERT_TRUE(second_->api().authenticate(bystander));
 
   const CacheStats after = *second_->cache_stats();
   EXPECT_EQ(after.full_clears, before.full_clears);
@@ -121,19 +128,13 @@ TEST_F(CacheCoherenceTest, OneUsersLogoutLeavesEveryoneElsesEntriesAlone) {
 }
 
 TEST_F(CacheCoherenceTest, AUserChangeDropsOnlyThatUsersEntries) {
-  ASSERT_TRUE(first_->core().users().signup(
-      SignupRequest{"bystander", "bystander@example.com", "password123", "operator", {}, {}}));
-  const std::string key = login(*first_);
-  auto other = first_->core().login(Credentials{"bystander", std::nullopt, "password123"});
-  ASSERT_TRUE(other);
-  ASSERT_TRUE(second_->api().authenticate(key));
-  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  const auto [key, bystander] = two_sessions_cached_on_second();
   const CacheStats before = *second_->cache_stats();
   ASSERT_TRUE(first_->core().users().edit_user("worker", UserEdit{{}, std::string("Wanda"), {}}));
   auto edited = second_->api().authenticate(key);
   ASSERT_TRUE(edited);
   EXPECT_EQ(edited->user->name, "Wanda");
-  ASSERT_TRUE(second_->api().authenticate(other->api_key));
+  ASSERT_TRUE(second_->api().authenticate(bystander));
   const CacheStats after = *second_->cache_stats();
   EXPECT_EQ(after.full_clears, before.full_clears);
   EXPECT_EQ(after.hits, before.hits + 1);
