@@ -16,6 +16,14 @@ struct ServerConfig {
   std::uint16_t port = 8050;
   unsigned threads = 0;  // 0 = one per core
   std::string timezone = "America/Caracas";
+  // Connections served at once; 0 = derived from the descriptor limit at start (the process
+  // knows its limit only after raising it, so the config layer cannot).
+  std::size_t max_connections = 0;
+  // Seconds a connection may take to deliver a whole request (head and body) after it is
+  // accepted or after its previous response; the same clock bounds an idle keep-alive.
+  unsigned read_timeout_seconds = 20;
+  // Seconds a response may take to be written to a client that reads slowly or not at all.
+  unsigned write_timeout_seconds = 30;
 };
 
 struct DatabaseConfig {
