@@ -5,12 +5,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "automation/app/application.hpp"
+#include "automation/app/descriptor_limit.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
 #include "automation/http/login_time.hpp"
@@ -133,9 +135,27 @@ int serve(const CommonFlags& flags) {
               << std::endl;
     return kExitBadConfig;
   }
+  // Before the database opens, so every descriptor the process will use is under one limit.
+  const auto descriptors = automation::app::raise_descriptor_limit();
   auto app = start_application(*config, exit_code, /*serving=*/true);
   if (!app) return exit_code;
   automation::http::ServerOptions options;
+  options.max_connections = config->server.max_connections != 0
+                                ? config->server.max_connections
+                                : automation::app::default_max_connections(descriptors.soft);
+  options.read_timeout = std::chrono::seconds(config->server.read_timeout_seconds);
+  options.write_timeout = std::chrono::seconds(config->server.write_timeout_seconds);
+  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
+               "write timeout {} s",
+               descriptors.soft, descriptors.soft_before, options.max_connections,
+               config->server.read_timeout_seconds, config->server.write_timeout_seconds);
+  if (options.max_connections + automation::app::reserved_descriptors(descriptors.soft) >
+      descriptors.soft) {
+    spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
+                 "database and files; at the limit, accepting pauses until descriptors free up",
+                 options.max_connections, automation::app::reserved_descriptors(descriptors.soft),
+                 descriptors.soft);
+  }
   options.host = config->server.host;
   options.port = config->server.port;
   options.io_threads = config->server.threads;
@@ -182,6 +202,12 @@ int main(int argc, char** argv) {
                    "I/O and hashing threads (0 = one per core)");
   add_setting_flag(*serve_cmd, flags, "--timezone", "AUTOMATION_TIMEZONE",
                    "IANA time zone of login times");
+  add_setting_flag(*serve_cmd, flags, "--max-connections", "AUTOMATION_MAX_CONNECTIONS",
+                   "Connections served at once (0 = from the descriptor limit)");
+  add_setting_flag(*serve_cmd, flags, "--read-timeout", "AUTOMATION_READ_TIMEOUT",
+                   "Seconds to receive a whole request, or to idle between requests");
+  add_setting_flag(*serve_cmd, flags, "--write-timeout", "AUTOMATION_WRITE_TIMEOUT",
+                   "Seconds to write a response");
   serve_cmd->callback([&] { exit_code = serve(flags); });
 
   // --- user ---

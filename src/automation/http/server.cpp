@@ -35,17 +35,27 @@
 namespace automation::http {
 namespace {
 
-// Multi-threaded traits (connections on strands, so pool threads may answer), plain handler.
-using ServerTraits = restinio::default_traits_t;
+// Multi-threaded traits (connections on strands, so pool threads may answer), plain handler,
+// and RESTinio's connection-count limiter: past ServerOptions::max_connections the acceptor
+// stops calling accept(), so further clients wait in the kernel's listen backlog and the
+// connections being served keep their descriptors and threads.
+struct ServerTraits : restinio::default_traits_t {
+  static constexpr bool use_connection_count_limiter = true;
+};
 using HttpServer = restinio::http_server_t<ServerTraits>;
 
-// Wire limits. A message over them is dropped by RESTinio with the connection (no answer);
-// bodies between max_body_bytes and the hard body limit get a JSON 413.
+
+// Wire limits. A message over them is dropped by RESTinio with the connection (no answer):
+// RESTinio 0.6's parser error path closes the socket without writing, so a 431 for an
+// oversized header section cannot be sent. Bodies between max_body_bytes and the hard body
+// limit get a JSON 413.
 constexpr std::size_t kMaxUrlBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldNameBytes = 256;
 constexpr std::size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldCount = 64;
 constexpr std::uint64_t kMinHardBodyLimit = 1024 * 1024;
+// From a complete request to its response being started; see handle_request_timeout below.
+constexpr auto kHandleRequestTimeout = std::chrono::seconds(60);
 // How long a stop waits for requests already being answered (hashing included).
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
 constexpr auto kDrainPoll = std::chrono::milliseconds(5);
@@ -211,8 +221,11 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
                                                     .max_field_value_size(kMaxFieldValueBytes)
                                                     .max_field_count(kMaxFieldCount)
                                                     .max_body_size(hard_body_limit))
+                      .max_parallel_connections(options.max_connections)
+                      .read_next_http_message_timelimit(options.read_timeout)
+                      .write_http_response_timelimit(options.write_timeout)
                       // The hashing queue is bounded (503 beyond it), so this never bites first.
-                      .handle_request_timeout(std::chrono::seconds(60));
+                      .handle_request_timeout(kHandleRequestTimeout);
   HttpServer server{restinio::external_io_context(io), std::move(settings)};
 
   restinio::asio_ns::signal_set signals(io, SIGINT, SIGTERM);
