@@ -19,8 +19,10 @@
 #include <future>
 #include <memory>
 #include <restinio/http_server_run.hpp>
+#include <restinio/version.hpp>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -44,6 +46,99 @@ struct ServerTraits : restinio::default_traits_t {
 };
 using HttpServer = restinio::http_server_t<ServerTraits>;
 
+// How long the acceptor waits before calling accept() again after it failed (EMFILE, ENFILE,
+// ENOBUFS, ENOMEM). The failed connection stays in the backlog, so an immediate retry would
+// spin; a short pause lets descriptors free up and still answers within a poll interval.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+// Set while accept() keeps failing, so the log says it once per episode, not 10 times a second.
+// (The acceptor specialization below cannot add members to RESTinio's class; one server runs
+// per process.)
+std::atomic<bool> accept_failing{false};
+
+}  // namespace
+}  // namespace automation::http
+
+// ---------------------------------------------------------------------------------------------
+// RESTinio 0.6.16's acceptor gives up on an accept error for good: its completion handler only
+// handles success, so after one EMFILE (descriptor limit reached) the server never accepts again
+// although the process lives on (issue 8). Its limiter also loses a slot whenever a client
+// resets a connection between accept() and getpeername(): the exception skips the limiter's
+// accounting, and enough such resets would stop accepting just the same.
+//
+// Neither has a setting, a subclass point (acceptor_t is final) or a traits hook, so these are
+// explicit specializations of the two member functions for our traits only; everything else
+// in RESTinio stays as shipped. Considered and rejected: closing and reopening the listener
+// from a timer (it drops the backlog, races with stop, and leaves the limiter's count of active
+// accepts wrong) and the spare-descriptor trick (it accepts and closes the waiting client,
+// whereas a limit-respecting server should leave it in the backlog; with the connection limit
+// below the descriptor limit EMFILE is rare, so a timed retry is enough).
+// The version check makes an upgrade revisit these (RESTinio 0.7 changed the acceptor).
+static_assert(RESTINIO_VERSION == RESTINIO_VERSION_MAKE(0, 6, 16),
+              "acceptor specializations are written against RESTinio 0.6.16: re-check them");
+
+namespace restinio::impl {
+
+// Starts one accept; on failure waits kAcceptRetryDelay and starts it again, keeping the
+// slot counted by the limiter as an active accept throughout (it never was released).
+template <>
+void acceptor_t<automation::http::ServerTraits>::call_accept_now(std::size_t index) noexcept {
+  m_acceptor.async_accept(
+      this->socket(index).lowest_layer(),
+      asio_ns::bind_executor(
+          get_executor(),
+          [index, ctx = this->shared_from_this()](const asio_ns::error_code& ec) noexcept {
+            if (!ec) {
+              if (automation::http::accept_failing.exchange(false)) {
+                spdlog::info("accepting connections again");
+              }
+              ctx->accept_current_connection(index, ec);
+              return;
+            }
+            // The listener was closed (server stopping): nothing to retry.
+            if (ec == asio_ns::error::operation_aborted || ec == asio_ns::error::bad_descriptor) {
+              return;
+            }
+            if (!automation::http::accept_failing.exchange(true)) {
+              spdlog::warn("accept failed: {}; retrying every {} ms until descriptors free up",
+                           ec.message(), automation::http::kAcceptRetryDelay.count());
+            }
+            auto timer = std::make_shared<asio_ns::steady_timer>(ctx->get_executor());
+            timer->expires_after(automation::http::kAcceptRetryDelay);
+            // A weak reference: a stopped server is not kept alive by a pending retry.
+            timer->async_wait(asio_ns::bind_executor(
+                ctx->get_executor(),
+                [index, timer, weak = std::weak_ptr<acceptor_t>(ctx)](
+                    const asio_ns::error_code& wait_error) noexcept {
+                  if (wait_error) return;
+                  if (auto acceptor = weak.lock()) acceptor->call_accept_now(index);
+                }));
+          }));
+}
+
+// Hands an accepted socket to a new connection. A client that already reset the connection
+// has no remote endpoint: its socket is dropped, and the limiter is told a connection came and
+// went, so the accept slot it counted is released rather than leaked.
+template <>
+void acceptor_t<automation::http::ServerTraits>::accept_connection_for_socket_with_index(
+    std::size_t index) {
+  static_assert(std::is_same_v<automation::http::ServerTraits::ip_blocker_t,
+                               restinio::ip_blocker::noop_ip_blocker_t>,
+                "the IP blocker is not consulted here");
+  auto incoming_socket = this->move_socket(index);
+  asio_ns::error_code error;
+  auto remote_endpoint = incoming_socket.lowest_layer().remote_endpoint(error);
+  if (error) {
+    const connection_lifetime_monitor_t came_and_went{&m_connection_count_limiter};
+    return;  // the socket closes; the caller accepts the next connection
+  }
+  do_accept_current_connection(std::move(incoming_socket), remote_endpoint);
+}
+
+}  // namespace restinio::impl
+
+namespace automation::http {
+namespace {
 
 // Wire limits. A message over them is dropped by RESTinio with the connection (no answer):
 // RESTinio 0.6's parser error path closes the socket without writing, so a 431 for an
