@@ -215,6 +215,12 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
   builder.append_header(restinio::http_field::content_type, "application/json");
+  // Every body is JSON and must be read as JSON only, never sniffed into something runnable.
+  builder.append_header("X-Content-Type-Options", "nosniff");
+  // On every response, not only those with keys, tokens or user data: almost every route
+  // carries one of them, and the rest (health, errors) is live state a cache would serve
+  // stale. One rule leaves nothing to forget when a route is added.
+  builder.append_header(restinio::http_field::cache_control, "no-store");
   if (response.retry_after_seconds > 0) {
     builder.append_header(restinio::http_field::retry_after,
                           std::to_string(response.retry_after_seconds));
