@@ -25,6 +25,9 @@ extern char** environ;
 namespace automation::testing {
 namespace {
 
+// util-linux (essential on Debian): sets a limit and execs the command in its own process.
+constexpr const char* kPrlimitBinary = "/usr/bin/prlimit";
+
 std::filesystem::path make_temp_dir() {
   const char* base = std::getenv("TMPDIR");
   std::string pattern =
@@ -70,6 +73,11 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
+void ServerProcess::set_descriptor_limits(unsigned soft, unsigned hard) {
+  descriptor_soft_limit_ = soft;
+  descriptor_hard_limit_ = hard;
+}
+
 void ServerProcess::spawn() {
   port_ = pick_free_port();
   // Environment: ours minus any AUTOMATION_* setting of the caller, plus the test's.
@@ -93,6 +101,14 @@ void ServerProcess::spawn() {
   std::vector<std::string> args = {
       AUTOMATION_BINARY,     "serve",     "--host",          "127.0.0.1", "--port",
       std::to_string(port_), "--db-file", db_file_.string(), "--db-type", "sqlite"};
+  std::string program = AUTOMATION_BINARY;
+  if (descriptor_hard_limit_ != 0) {
+    program = kPrlimitBinary;
+    args.insert(args.begin(), {program,
+                               "--nofile=" + std::to_string(descriptor_soft_limit_) + ":" +
+                                   std::to_string(descriptor_hard_limit_),
+                               "--"});
+  }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -107,7 +123,7 @@ void ServerProcess::spawn() {
   posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
   pid_t pid = -1;
   const int rc =
-      ::posix_spawn(&pid, AUTOMATION_BINARY, &actions, nullptr, argv.data(), envp.data());
+      ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(rc));
   pid_ = pid;
