@@ -57,6 +57,12 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Makes the destructor send RST instead of FIN (SO_LINGER with a zero timeout).
+  void reset_on_close() {
+    linger abort_on_close{1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close));
+  }
+
   void send_text(std::string_view text) {
     ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(text.size()));
@@ -201,6 +207,28 @@ TEST(Connections, ConnectionsPastTheLimitWaitWithoutDisturbingServedOnes) {
   idle.clear();
   bool closed = false;
   const std::string response = waiting.read_until_closed(seconds(5), closed);
+  EXPECT_TRUE(starts_with_status(response, "HTTP/1.1 200")) << response;
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// Clients that reset their connection while it waits in the backlog are accepted by the
+// kernel as already-dead sockets. Each must give its slot back: RESTinio 0.6.16 lost one per
+// such connection, so twenty of them stopped a server limited to two connections for good.
+TEST(Connections, ResetsWhileWaitingDoNotUseUpTheConnectionLimit) {
+  ServerProcess server(std::map<std::string, std::string>{{"AUTOMATION_MAX_CONNECTIONS", "2"}});
+  server.start();
+  {
+    auto holders = open_idle_connections(server.port(), 2);  // the limit is reached
+    auto resetting = open_idle_connections(server.port(), 20);
+    for (auto& connection : resetting) connection->reset_on_close();
+    // RST while they wait in the backlog: the holders, ahead of them, keep the limit reached.
+    resetting.clear();
+  }
+  // The holders are gone too: all 22 come out of the backlog, then the ping.
+  Connection ping(server.port());
+  ping.send_text(kPingRequest);
+  bool closed = false;
+  const std::string response = ping.read_until_closed(seconds(3), closed);
   EXPECT_TRUE(starts_with_status(response, "HTTP/1.1 200")) << response;
   EXPECT_EQ(server.stop(), 0);
 }
