@@ -125,6 +125,29 @@ void print_user(const automation::User& user) {
             << user.lastname.value_or("") << '\n';
 }
 
+// The connection limit and timeouts for the server: the configured limit, or one derived from
+// the (raised) descriptor limit; logged once, with a warning when a configured limit leaves too
+// few descriptors for the database and files.
+void apply_connection_limits(const automation::config::ServerConfig& server,
+                             const automation::app::DescriptorLimit& descriptors,
+                             automation::http::ServerOptions& options) {
+  const auto reserve = automation::app::reserved_descriptors(descriptors.soft);
+  options.max_connections = server.max_connections != 0
+                                ? server.max_connections
+                                : automation::app::default_max_connections(descriptors.soft);
+  options.read_timeout = std::chrono::seconds(server.read_timeout_seconds);
+  options.write_timeout = std::chrono::seconds(server.write_timeout_seconds);
+  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
+               "write timeout {} s",
+               descriptors.soft, descriptors.soft_before, options.max_connections,
+               server.read_timeout_seconds, server.write_timeout_seconds);
+  if (options.max_connections + reserve > descriptors.soft) {
+    spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
+                 "database and files; at the limit, accepting pauses until descriptors free up",
+                 options.max_connections, reserve, descriptors.soft);
+  }
+}
+
 int serve(const CommonFlags& flags) {
   int exit_code = 0;
   auto config = load_config_or_report(flags, exit_code);
@@ -140,22 +163,7 @@ int serve(const CommonFlags& flags) {
   auto app = start_application(*config, exit_code, /*serving=*/true);
   if (!app) return exit_code;
   automation::http::ServerOptions options;
-  options.max_connections = config->server.max_connections != 0
-                                ? config->server.max_connections
-                                : automation::app::default_max_connections(descriptors.soft);
-  options.read_timeout = std::chrono::seconds(config->server.read_timeout_seconds);
-  options.write_timeout = std::chrono::seconds(config->server.write_timeout_seconds);
-  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
-               "write timeout {} s",
-               descriptors.soft, descriptors.soft_before, options.max_connections,
-               config->server.read_timeout_seconds, config->server.write_timeout_seconds);
-  if (options.max_connections + automation::app::reserved_descriptors(descriptors.soft) >
-      descriptors.soft) {
-    spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
-                 "database and files; at the limit, accepting pauses until descriptors free up",
-                 options.max_connections, automation::app::reserved_descriptors(descriptors.soft),
-                 descriptors.soft);
-  }
+  apply_connection_limits(config->server, descriptors, options);
   options.host = config->server.host;
   options.port = config->server.port;
   options.io_threads = config->server.threads;
