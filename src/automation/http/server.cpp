@@ -73,7 +73,7 @@ std::atomic<bool> accept_failing{false};
 // accepts wrong) and the spare-descriptor trick (it accepts and closes the waiting client,
 // whereas a limit-respecting server should leave it in the backlog; with the connection limit
 // below the descriptor limit EMFILE is rare, so a timed retry is enough).
-// The version check makes an upgrade revisit these (RESTinio 0.7 changed the acceptor).
+// The version check makes any RESTinio upgrade revisit these against its acceptor.
 static_assert(RESTINIO_VERSION == RESTINIO_VERSION_MAKE(0, 6, 16),
               "acceptor specializations are written against RESTinio 0.6.16: re-check them");
 
