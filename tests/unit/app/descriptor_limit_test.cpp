@@ -33,7 +33,9 @@ TEST(DescriptorLimit, RaisesTheSoftLimitToTheHardLimit) {
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &now), 0);
   EXPECT_EQ(limit.soft, now.rlim_cur);
   EXPECT_GE(limit.soft, limit.soft_before);
-  if (now.rlim_max != RLIM_INFINITY) EXPECT_EQ(now.rlim_cur, now.rlim_max);
+  if (now.rlim_max != RLIM_INFINITY) {
+    EXPECT_EQ(now.rlim_cur, now.rlim_max);
+  }
 }
 
 }  // namespace
