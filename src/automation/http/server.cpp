@@ -286,6 +286,39 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
   return restinio::request_accepted();
 }
 
+// An io_context whose services can be shut down before it is destroyed. Shutting down destroys
+// the handlers still pending, and with them the connections they own.
+class IoContext : public restinio::asio_ns::io_context {
+ public:
+  using restinio::asio_ns::io_context::shutdown;  // protected in asio::execution_context
+};
+
+// At the end of run_server, after the I/O threads stopped: closes the listener (if a stop
+// signal did not already) and destroys the connections still open, while the server object
+// lives. Each connection tells RESTinio's connection-count limiter, which lives inside the
+// server's acceptor, that it is gone; destroyed after the server (with the io_context, as asio
+// does by default) they would write to freed memory. Declared after the server so it runs
+// first; the server's own asio objects are then destroyed on shut-down services, which asio
+// allows, and the io_context is destroyed last.
+class ConnectionsGoFirst {
+ public:
+  ConnectionsGoFirst(HttpServer& server, IoContext& io) : server_(server), io_(io) {}
+  ~ConnectionsGoFirst() {
+    try {
+      server_.close_sync();
+    } catch (const std::exception& e) {
+      spdlog::error("closing the listener: {}", e.what());
+    }
+    io_.shutdown();
+  }
+  ConnectionsGoFirst(const ConnectionsGoFirst&) = delete;
+  ConnectionsGoFirst& operator=(const ConnectionsGoFirst&) = delete;
+
+ private:
+  HttpServer& server_;
+  IoContext& io_;
+};
+
 void run_io(restinio::asio_ns::io_context& io) {
   for (;;) {
     try {
@@ -307,7 +340,7 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
   }
   ServerState state(options, RouteContext{api, *login_time});
 
-  restinio::asio_ns::io_context io;
+  IoContext io;
   const std::uint64_t hard_body_limit =
       std::max<std::uint64_t>(kMinHardBodyLimit, std::uint64_t{options.max_body_bytes} * 4);
   auto settings = restinio::server_settings_t<ServerTraits>{}
@@ -328,6 +361,7 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
                       // The hashing queue is bounded (503 beyond it), so this never bites first.
                       .handle_request_timeout(kHandleRequestTimeout);
   HttpServer server{restinio::external_io_context(io), std::move(settings)};
+  const ConnectionsGoFirst teardown{server, io};
 
   restinio::asio_ns::signal_set signals(io, SIGINT, SIGTERM);
   restinio::asio_ns::steady_timer drain_timer(io);
