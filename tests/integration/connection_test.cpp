@@ -128,6 +128,12 @@ long soft_descriptor_limit(pid_t pid) {
 // then closing them. The connection limit is set above the descriptor limit on purpose, so
 // accept() itself fails with EMFILE; the server must accept again once descriptors free up.
 TEST(Connections, AcceptsAgainAfterDescriptorExhaustion) {
+#if defined(__SANITIZE_ADDRESS__)  // the asan preset builds with -fsanitize=address,undefined
+  // UBSan's vptr check validates memory through pipe(): in a process without a free
+  // descriptor it reports the next dynamic type it has not cached as an invalid object and
+  // aborts. A sanitized server therefore cannot be taken to EMFILE; the release run covers it.
+  GTEST_SKIP() << "UBSan's vptr check needs a free descriptor";
+#endif
   ServerProcess server(std::map<std::string, std::string>{{"AUTOMATION_MAX_CONNECTIONS", "1000"}});
   server.set_descriptor_limits(256, 256);
   server.start();

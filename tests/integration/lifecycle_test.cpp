@@ -141,7 +141,7 @@ TEST(Lifecycle, SessionsSurviveARestartOverTheSameDatabase) {
   const auto me = http.get("/api/users/me", api_key(key));
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.json().at("username"), "restart_user");
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_EQ(server.stop(), 0) << server.log();
   remember_secret(key);
   expect_no_secrets(server.log(), "server log");
 }
