@@ -114,7 +114,10 @@ TEST(Lifecycle, BadConfigurationIsOneLineNamingTheKey) {
            // (port and database type come from the harness's flags, which win over env)
            {"AUTOMATION_SESSION_TTL", "-1"},
            {"AUTOMATION_ALLOW_SIGNUP", "maybe"},
-           {"AUTOMATION_APP_SECRET_KEY", "too-short"}}) {
+           {"AUTOMATION_APP_SECRET_KEY", "too-short"},
+           {"AUTOMATION_MAX_CONNECTIONS", "lots"},
+           {"AUTOMATION_READ_TIMEOUT", "0"},
+           {"AUTOMATION_WRITE_TIMEOUT", "-5"}}) {
     ServerProcess server(std::map<std::string, std::string>{{key, value}});
     EXPECT_EQ(server.run_expecting_exit(10), 2) << key;
     EXPECT_NE(server.log().find(key + ":"), std::string::npos) << server.log();
@@ -138,7 +141,7 @@ TEST(Lifecycle, SessionsSurviveARestartOverTheSameDatabase) {
   const auto me = http.get("/api/users/me", api_key(key));
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.json().at("username"), "restart_user");
-  EXPECT_EQ(server.stop(), 0);
+  EXPECT_EQ(server.stop(), 0) << server.log();
   remember_secret(key);
   expect_no_secrets(server.log(), "server log");
 }

@@ -25,6 +25,9 @@ extern char** environ;
 namespace automation::testing {
 namespace {
 
+// util-linux (essential on Debian): sets a limit and execs the command in its own process.
+constexpr const char* kPrlimitBinary = "/usr/bin/prlimit";
+
 std::filesystem::path make_temp_dir() {
   const char* base = std::getenv("TMPDIR");
   std::string pattern =
@@ -70,6 +73,11 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
+void ServerProcess::set_descriptor_limits(unsigned soft, unsigned hard) {
+  descriptor_soft_limit_ = soft;
+  descriptor_hard_limit_ = hard;
+}
+
 std::vector<std::string> ServerProcess::environment() const {
   // Ours minus any AUTOMATION_* setting of the caller, plus the test's.
   std::map<std::string, std::string> env = {
@@ -90,13 +98,22 @@ std::vector<std::string> ServerProcess::environment() const {
 }
 
 pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
-                                  const std::filesystem::path& output) const {
+                                  const std::filesystem::path& output,
+                                  bool limit_descriptors) const {
   std::vector<std::string> env_lines = environment();
   std::vector<char*> envp;
   for (auto& line : env_lines) envp.push_back(line.data());
   envp.push_back(nullptr);
-  std::string binary = AUTOMATION_BINARY;
-  std::vector<char*> argv{binary.data()};
+  std::string program = AUTOMATION_BINARY;
+  args.insert(args.begin(), program);
+  if (limit_descriptors && descriptor_hard_limit_ != 0) {
+    program = kPrlimitBinary;
+    args.insert(args.begin(), {program,
+                               "--nofile=" + std::to_string(descriptor_soft_limit_) + ":" +
+                                   std::to_string(descriptor_hard_limit_),
+                               "--"});
+  }
+  std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
@@ -110,7 +127,7 @@ pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
   posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
   pid_t pid = -1;
   const int rc =
-      ::posix_spawn(&pid, AUTOMATION_BINARY, &actions, nullptr, argv.data(), envp.data());
+      ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(rc));
   return pid;
@@ -120,7 +137,7 @@ void ServerProcess::spawn() {
   port_ = pick_free_port();
   pid_ = spawn_binary({"serve", "--host", "127.0.0.1", "--port", std::to_string(port_),
                        "--db-file", db_file_.string(), "--db-type", "sqlite"},
-                      log_file_);
+                      log_file_, /*limit_descriptors=*/true);
 }
 
 int ServerProcess::run_cli(const std::vector<std::string>& args, std::string* output) const {
@@ -129,7 +146,7 @@ int ServerProcess::run_cli(const std::vector<std::string>& args, std::string* ou
   std::vector<std::string> full = args;
   full.push_back("--db-file");
   full.push_back(db_file_.string());
-  const pid_t pid = spawn_binary(std::move(full), output_file);
+  const pid_t pid = spawn_binary(std::move(full), output_file, /*limit_descriptors=*/false);
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (output != nullptr) {

@@ -23,6 +23,9 @@ class ServerProcess {
   // `env` overrides/extends the defaults (AUTOMATION_* keys); the database lives in a fresh
   // temporary directory removed by the destructor.
   explicit ServerProcess(std::map<std::string, std::string> env = {});
+  // Runs the binary under these RLIMIT_NOFILE limits (through util-linux's `prlimit`, which
+  // sets them and then execs the server in the same process); call before start().
+  void set_descriptor_limits(unsigned soft, unsigned hard);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -39,6 +42,7 @@ class ServerProcess {
   void send_signal(int signal);
   bool running() const { return pid_ > 0; }
 
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::filesystem::path& db_file() const { return db_file_; }
@@ -50,7 +54,9 @@ class ServerProcess {
 
  private:
   std::vector<std::string> environment() const;
-  pid_t spawn_binary(std::vector<std::string> args, const std::filesystem::path& output) const;
+  // Runs the binary with `args` (under prlimit when asked and limits are set), output to a file.
+  pid_t spawn_binary(std::vector<std::string> args, const std::filesystem::path& output,
+                     bool limit_descriptors) const;
   void spawn();
   int wait_exit();
 
@@ -60,6 +66,8 @@ class ServerProcess {
   std::filesystem::path log_file_;
   int port_ = 0;
   pid_t pid_ = -1;
+  unsigned descriptor_soft_limit_ = 0;  // 0 = inherit the test's limits
+  unsigned descriptor_hard_limit_ = 0;
 };
 
 // A loopback port that was free a moment ago.

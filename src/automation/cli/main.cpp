@@ -5,12 +5,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
 
 #include "automation/app/application.hpp"
+#include "automation/app/descriptor_limit.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
 #include "automation/http/login_time.hpp"
@@ -126,6 +128,29 @@ void print_user(const automation::User& user) {
             << user.lastname.value_or("") << '\n';
 }
 
+// The connection limit and timeouts for the server: the configured limit, or one derived from
+// the (raised) descriptor limit; logged once, with a warning when a configured limit leaves too
+// few descriptors for the database and files.
+void apply_connection_limits(const automation::config::ServerConfig& server,
+                             const automation::app::DescriptorLimit& descriptors,
+                             automation::http::ServerOptions& options) {
+  const auto reserve = automation::app::reserved_descriptors(descriptors.soft);
+  options.max_connections = server.max_connections != 0
+                                ? server.max_connections
+                                : automation::app::default_max_connections(descriptors.soft);
+  options.read_timeout = std::chrono::seconds(server.read_timeout_seconds);
+  options.write_timeout = std::chrono::seconds(server.write_timeout_seconds);
+  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
+               "write timeout {} s",
+               descriptors.soft, descriptors.soft_before, options.max_connections,
+               server.read_timeout_seconds, server.write_timeout_seconds);
+  if (options.max_connections + reserve > descriptors.soft) {
+    spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
+                 "database and files; at the limit, accepting pauses until descriptors free up",
+                 options.max_connections, reserve, descriptors.soft);
+  }
+}
+
 int serve(const CommonFlags& flags) {
   int exit_code = 0;
   auto config = load_config_or_report(flags, exit_code);
@@ -136,9 +161,12 @@ int serve(const CommonFlags& flags) {
               << std::endl;
     return kExitBadConfig;
   }
+  // Before the database opens, so every descriptor the process will use is under one limit.
+  const auto descriptors = automation::app::raise_descriptor_limit();
   auto app = start_application(*config, exit_code, /*serving=*/true);
   if (!app) return exit_code;
   automation::http::ServerOptions options;
+  apply_connection_limits(config->server, descriptors, options);
   options.host = config->server.host;
   options.port = config->server.port;
   options.io_threads = config->server.threads;
@@ -187,6 +215,12 @@ int main(int argc, char** argv) {
                    "I/O and hashing threads (0 = one per core)");
   add_setting_flag(*serve_cmd, flags, "--timezone", "AUTOMATION_TIMEZONE",
                    "IANA time zone of login times");
+  add_setting_flag(*serve_cmd, flags, "--max-connections", "AUTOMATION_MAX_CONNECTIONS",
+                   "Connections served at once (0 = from the descriptor limit)");
+  add_setting_flag(*serve_cmd, flags, "--read-timeout", "AUTOMATION_READ_TIMEOUT",
+                   "Seconds to receive a whole request, or to idle between requests");
+  add_setting_flag(*serve_cmd, flags, "--write-timeout", "AUTOMATION_WRITE_TIMEOUT",
+                   "Seconds to write a response");
   serve_cmd->callback([&] { exit_code = serve(flags); });
 
   // --- user ---

@@ -19,6 +19,14 @@ struct ServerConfig {
   std::string timezone = "America/Caracas";
   // Peers whose X-Forwarded-For names the client (reverse proxies); empty = trust nobody.
   std::vector<std::string> trusted_proxies;
+  // Connections served at once; 0 = derived from the descriptor limit at start (the process
+  // knows its limit only after raising it, so the config layer cannot).
+  std::size_t max_connections = 0;
+  // Seconds a connection may take to deliver a whole request (head and body) after it is
+  // accepted or after its previous response; the same clock bounds an idle keep-alive.
+  unsigned read_timeout_seconds = 20;
+  // Seconds a response may take to be written to a client that reads slowly or not at all.
+  unsigned write_timeout_seconds = 30;
 };
 
 struct DatabaseConfig {

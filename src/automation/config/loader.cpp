@@ -157,7 +157,13 @@ Result<Config> load(const Sources& sources) {
   }
   for (const Status& status :
        {assign_integer(reader, "AUTOMATION_PORT", 1, 65535, config.server.port),
-        assign_integer(reader, "AUTOMATION_THREADS", 0, 256, config.server.threads)}) {
+        assign_integer(reader, "AUTOMATION_THREADS", 0, 256, config.server.threads),
+        assign_integer(reader, "AUTOMATION_MAX_CONNECTIONS", 0, 1'000'000,
+                       config.server.max_connections),
+        assign_integer(reader, "AUTOMATION_READ_TIMEOUT", 1, 3600,
+                       config.server.read_timeout_seconds),
+        assign_integer(reader, "AUTOMATION_WRITE_TIMEOUT", 1, 3600,
+                       config.server.write_timeout_seconds)}) {
     if (!status) return fail(status.error());
   }
   if (auto proxies = reader.text("AUTOMATION_TRUSTED_PROXIES")) {

@@ -19,8 +19,10 @@
 #include <future>
 #include <memory>
 #include <restinio/http_server_run.hpp>
+#include <restinio/version.hpp>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -37,17 +39,120 @@
 namespace automation::http {
 namespace {
 
-// Multi-threaded traits (connections on strands, so pool threads may answer), plain handler.
-using ServerTraits = restinio::default_traits_t;
+// Multi-threaded traits (connections on strands, so pool threads may answer), plain handler,
+// and RESTinio's connection-count limiter: past ServerOptions::max_connections the acceptor
+// stops calling accept(), so further clients wait in the kernel's listen backlog and the
+// connections being served keep their descriptors and threads.
+struct ServerTraits : restinio::default_traits_t {
+  static constexpr bool use_connection_count_limiter = true;
+};
 using HttpServer = restinio::http_server_t<ServerTraits>;
 
-// Wire limits. A message over them is dropped by RESTinio with the connection (no answer);
-// bodies between max_body_bytes and the hard body limit get a JSON 413.
+// How long the acceptor waits before calling accept() again after it failed (EMFILE, ENFILE,
+// ENOBUFS, ENOMEM). The failed connection stays in the backlog, so an immediate retry would
+// spin; a short pause lets descriptors free up and still answers within a poll interval.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+// Set while accept() keeps failing, so the log says it once per episode, not 10 times a second.
+// (The acceptor specialization below cannot add members to RESTinio's class; one server runs
+// per process.)
+std::atomic<bool> accept_failing{false};
+
+}  // namespace
+}  // namespace automation::http
+
+// ---------------------------------------------------------------------------------------------
+// RESTinio 0.6.16's acceptor gives up on an accept error for good: its completion handler only
+// handles success, so after one EMFILE (descriptor limit reached) the server never accepts again
+// although the process lives on (issue 8). Its limiter also loses a slot whenever a client
+// resets a connection between accept() and getpeername(): the exception skips the limiter's
+// accounting, and enough such resets would stop accepting just the same.
+//
+// Neither has a setting, a subclass point (acceptor_t is final) or a traits hook, so these are
+// explicit specializations of the two member functions for our traits only; everything else
+// in RESTinio stays as shipped. Considered and rejected: closing and reopening the listener
+// from a timer (it drops the backlog, races with stop, and leaves the limiter's count of active
+// accepts wrong) and the spare-descriptor trick (it accepts and closes the waiting client,
+// whereas a limit-respecting server should leave it in the backlog; with the connection limit
+// below the descriptor limit EMFILE is rare, so a timed retry is enough).
+// The version check makes any RESTinio upgrade revisit these against its acceptor.
+static_assert(RESTINIO_VERSION == RESTINIO_VERSION_MAKE(0, 6, 16),
+              "acceptor specializations are written against RESTinio 0.6.16: re-check them");
+
+namespace restinio::impl {
+
+// Starts one accept; on failure waits kAcceptRetryDelay and starts it again, keeping the
+// slot counted by the limiter as an active accept throughout (it never was released).
+template <>
+void acceptor_t<automation::http::ServerTraits>::call_accept_now(std::size_t index) noexcept {
+  m_acceptor.async_accept(
+      this->socket(index).lowest_layer(),
+      asio_ns::bind_executor(
+          get_executor(),
+          [index, ctx = this->shared_from_this()](const asio_ns::error_code& ec) noexcept {
+            if (!ec) {
+              if (automation::http::accept_failing.exchange(false)) {
+                spdlog::info("accepting connections again");
+              }
+              ctx->accept_current_connection(index, ec);
+              return;
+            }
+            // The listener was closed (server stopping): nothing to retry.
+            if (ec == asio_ns::error::operation_aborted || ec == asio_ns::error::bad_descriptor) {
+              return;
+            }
+            if (!automation::http::accept_failing.exchange(true)) {
+              spdlog::warn("accept failed: {}; retrying every {} ms until descriptors free up",
+                           ec.message(), automation::http::kAcceptRetryDelay.count());
+            }
+            auto timer = std::make_shared<asio_ns::steady_timer>(ctx->get_executor());
+            timer->expires_after(automation::http::kAcceptRetryDelay);
+            // A weak reference: a stopped server is not kept alive by a pending retry.
+            timer->async_wait(asio_ns::bind_executor(
+                ctx->get_executor(),
+                [index, timer, weak = std::weak_ptr<acceptor_t>(ctx)](
+                    const asio_ns::error_code& wait_error) noexcept {
+                  if (wait_error) return;
+                  if (auto acceptor = weak.lock()) acceptor->call_accept_now(index);
+                }));
+          }));
+}
+
+// Hands an accepted socket to a new connection. A client that already reset the connection
+// has no remote endpoint: its socket is dropped, and the limiter is told a connection came and
+// went, so the accept slot it counted is released rather than leaked.
+template <>
+void acceptor_t<automation::http::ServerTraits>::accept_connection_for_socket_with_index(
+    std::size_t index) {
+  static_assert(std::is_same_v<automation::http::ServerTraits::ip_blocker_t,
+                               restinio::ip_blocker::noop_ip_blocker_t>,
+                "the IP blocker is not consulted here");
+  auto incoming_socket = this->move_socket(index);
+  asio_ns::error_code error;
+  auto remote_endpoint = incoming_socket.lowest_layer().remote_endpoint(error);
+  if (error) {
+    const connection_lifetime_monitor_t came_and_went{&m_connection_count_limiter};
+    return;  // the socket closes; the caller accepts the next connection
+  }
+  do_accept_current_connection(std::move(incoming_socket), remote_endpoint);
+}
+
+}  // namespace restinio::impl
+
+namespace automation::http {
+namespace {
+
+// Wire limits. A message over them is dropped by RESTinio with the connection (no answer):
+// RESTinio 0.6's parser error path closes the socket without writing, so a 431 for an
+// oversized header section cannot be sent. Bodies between max_body_bytes and the hard body
+// limit get a JSON 413.
 constexpr std::size_t kMaxUrlBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldNameBytes = 256;
 constexpr std::size_t kMaxFieldValueBytes = 8 * 1024;
 constexpr std::size_t kMaxFieldCount = 64;
 constexpr std::uint64_t kMinHardBodyLimit = 1024 * 1024;
+// From a complete request to its response being started; see handle_request_timeout below.
+constexpr auto kHandleRequestTimeout = std::chrono::seconds(60);
 // How long a stop waits for requests already being answered (hashing included).
 constexpr auto kDrainDeadline = std::chrono::seconds(10);
 constexpr auto kDrainPoll = std::chrono::milliseconds(5);
@@ -129,6 +234,12 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
   builder.append_header(restinio::http_field::content_type, "application/json");
+  // Every body is JSON and must be read as JSON only, never sniffed into something runnable.
+  builder.append_header("X-Content-Type-Options", "nosniff");
+  // On every response, not only those with keys, tokens or user data: almost every route
+  // carries one of them, and the rest (health, errors) is live state a cache would serve
+  // stale. One rule leaves nothing to forget when a route is added.
+  builder.append_header(restinio::http_field::cache_control, "no-store");
   if (response.retry_after_seconds > 0) {
     builder.append_header(restinio::http_field::retry_after,
                           std::to_string(response.retry_after_seconds));
@@ -204,6 +315,39 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
   return restinio::request_accepted();
 }
 
+// An io_context whose services can be shut down before it is destroyed. Shutting down destroys
+// the handlers still pending, and with them the connections they own.
+class IoContext : public restinio::asio_ns::io_context {
+ public:
+  using restinio::asio_ns::io_context::shutdown;  // protected in asio::execution_context
+};
+
+// At the end of run_server, after the I/O threads stopped: closes the listener (if a stop
+// signal did not already) and destroys the connections still open, while the server object
+// lives. Each connection tells RESTinio's connection-count limiter, which lives inside the
+// server's acceptor, that it is gone; destroyed after the server (with the io_context, as asio
+// does by default) they would write to freed memory. Declared after the server so it runs
+// first; the server's own asio objects are then destroyed on shut-down services, which asio
+// allows, and the io_context is destroyed last.
+class ConnectionsGoFirst {
+ public:
+  ConnectionsGoFirst(HttpServer& server, IoContext& io) : server_(server), io_(io) {}
+  ~ConnectionsGoFirst() {
+    try {
+      server_.close_sync();
+    } catch (const std::exception& e) {
+      spdlog::error("closing the listener: {}", e.what());
+    }
+    io_.shutdown();
+  }
+  ConnectionsGoFirst(const ConnectionsGoFirst&) = delete;
+  ConnectionsGoFirst& operator=(const ConnectionsGoFirst&) = delete;
+
+ private:
+  HttpServer& server_;
+  IoContext& io_;
+};
+
 void run_io(restinio::asio_ns::io_context& io) {
   for (;;) {
     try {
@@ -225,7 +369,7 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
   }
   ServerState state(options, RouteContext{api, *login_time});
 
-  restinio::asio_ns::io_context io;
+  IoContext io;
   const std::uint64_t hard_body_limit =
       std::max<std::uint64_t>(kMinHardBodyLimit, std::uint64_t{options.max_body_bytes} * 4);
   auto settings = restinio::server_settings_t<ServerTraits>{}
@@ -240,10 +384,23 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
                                                     .max_field_value_size(kMaxFieldValueBytes)
                                                     .max_field_count(kMaxFieldCount)
                                                     .max_body_size(hard_body_limit))
+                      .max_parallel_connections(options.max_connections)
+                      .read_next_http_message_timelimit(options.read_timeout)
+                      .write_http_response_timelimit(options.write_timeout)
                       // The hashing queue is bounded (503 beyond it), so this never bites first.
-                      .handle_request_timeout(std::chrono::seconds(60));
+                      .handle_request_timeout(kHandleRequestTimeout);
   HttpServer server{restinio::external_io_context(io), std::move(settings)};
+  const ConnectionsGoFirst teardown{server, io};
 
+  // Destroyed after `signals` (declared before it): once a stop is under way, another
+  // SIGINT/SIGTERM arriving while the process finishes must not kill it half-way (asio
+  // restores the default action when the signal_set goes).
+  struct IgnoreLateStopSignals {
+    ~IgnoreLateStopSignals() {
+      std::signal(SIGINT, SIG_IGN);
+      std::signal(SIGTERM, SIG_IGN);
+    }
+  } const ignore_late_stop_signals;
   restinio::asio_ns::signal_set signals(io, SIGINT, SIGTERM);
   restinio::asio_ns::steady_timer drain_timer(io);
   std::chrono::steady_clock::time_point drain_deadline;

@@ -2,6 +2,7 @@
 
 // The HTTP/JSON server exposing the core as the REST API of SPEC §3 (RESTinio).
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,15 @@ struct ServerOptions {
   // handler has run there. The app uses it to bring the lookup cache up to date once per
   // request instead of once per lookup. May be empty.
   std::function<std::shared_ptr<void>()> request_scope;
+  // Connections served at once; later clients wait in the listen backlog until one closes.
+  // Keep it below the descriptor limit (the caller derives it from RLIMIT_NOFILE).
+  std::size_t max_connections = 768;
+  // From accepting a connection (or answering its previous request) until the next request
+  // is completely read: bounds idle keep-alive and slowly sent requests alike (RESTinio 0.6
+  // runs one clock for both).
+  std::chrono::seconds read_timeout{20};
+  // Writing one response to the client.
+  std::chrono::seconds write_timeout{30};
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

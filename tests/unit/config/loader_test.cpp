@@ -25,6 +25,27 @@ TEST(ConfigLoader, DefaultsMatchSpec) {
   EXPECT_FALSE(config->secrets.app_secret_key);
 }
 
+TEST(ConfigLoader, ConnectionLimitAndTimeoutDefaultsSuitAPollingHmi) {
+  auto config = load(Sources{});
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->server.max_connections, 0u);  // derived from the descriptor limit
+  // A half-sent request is closed within 30 s; an HMI polling every few seconds keeps its
+  // keep-alive connection.
+  EXPECT_GE(config->server.read_timeout_seconds, 10u);
+  EXPECT_LE(config->server.read_timeout_seconds, 30u);
+  EXPECT_GE(config->server.write_timeout_seconds, 5u);
+}
+
+TEST(ConfigLoader, ReadsConnectionLimitAndTimeouts) {
+  auto config = load_flags({{"AUTOMATION_MAX_CONNECTIONS", "4"},
+                            {"AUTOMATION_READ_TIMEOUT", "2"},
+                            {"AUTOMATION_WRITE_TIMEOUT", "7"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->server.max_connections, 4u);
+  EXPECT_EQ(config->server.read_timeout_seconds, 2u);
+  EXPECT_EQ(config->server.write_timeout_seconds, 7u);
+}
+
 TEST(ConfigLoader, FlagsOverrideEnvironmentOverrideDotenv) {
   Sources sources{{{"AUTOMATION_PORT", "1000"}, {"AUTOMATION_HOST", "0.0.0.0"}},
                   {{"AUTOMATION_PORT", "2000"}},
@@ -44,7 +65,10 @@ TEST(ConfigLoader, BadValuesNameTheKey) {
       {"AUTOMATION_APP_SECRET_KEY", "short"}, {"AUTOMATION_SESSION_TTL", "-1"},
       {"AUTOMATION_ALLOW_SIGNUP", "maybe"},   {"AUTOMATION_LOGIN_WINDOW", "0"},
       {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "-3"}, {"AUTOMATION_DB_SSLMODE", "on"},
-      {"AUTOMATION_TRUSTED_PROXIES", "10.0.0.1, proxy.local"}};
+      {"AUTOMATION_TRUSTED_PROXIES", "10.0.0.1, proxy.local"},
+      {"AUTOMATION_MAX_CONNECTIONS", "-1"},   {"AUTOMATION_MAX_CONNECTIONS", "many"},
+      {"AUTOMATION_READ_TIMEOUT", "0"},       {"AUTOMATION_READ_TIMEOUT", "1.5"},
+      {"AUTOMATION_WRITE_TIMEOUT", "0"},      {"AUTOMATION_WRITE_TIMEOUT", "99999"}};
   for (const auto& [key, value] : bad) {
     auto config = load_flags({{key, value}});
     ASSERT_FALSE(config) << key << "=" << value;
