@@ -79,8 +79,8 @@ TEST_F(AuthRoutes, KeyIsAcceptedInXApiKeyTokenAndBearerHeaders) {
   }
 }
 
-TEST_F(AuthRoutes, MissingKeyIs401TokenRequiredOnEveryKeyedRoute) {
-  const json token_required = {{"message", "Token is required"}};
+TEST_F(AuthRoutes, MissingKeyIs401KeyIsMissingOnEveryKeyedRoute) {
+  const json key_missing = {{"message", "Key is missing."}};
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"POST", "/api/users/logout"},
       {"POST", "/api/users/logout_all"},
@@ -105,13 +105,13 @@ TEST_F(AuthRoutes, MissingKeyIs401TokenRequiredOnEveryKeyedRoute) {
   for (const auto& [method, path] : routes) {
     const auto response = http().request(method, path, "{}");
     EXPECT_EQ(response.status, 401) << method << ' ' << path << ": " << response.body;
-    EXPECT_EQ(response.json(), token_required) << method << ' ' << path;
+    EXPECT_EQ(response.json(), key_missing) << method << ' ' << path;
     EXPECT_EQ(response.header("Content-Type"), "application/json");
   }
   // An empty key header is no key either.
   const auto empty = http().get("/api/users/me", {"X-API-KEY;"});
   EXPECT_EQ(empty.status, 401);
-  EXPECT_EQ(empty.json(), token_required);
+  EXPECT_EQ(empty.json(), key_missing);
 }
 
 TEST_F(AuthRoutes, UnknownOrMalformedKeyIs401InvalidToken) {

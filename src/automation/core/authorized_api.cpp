@@ -11,8 +11,9 @@ namespace {
 
 constexpr std::int64_t kMaxPageLimit = 1000;
 
-std::unexpected<Error> token_required() {
-  return fail(ErrorCode::kUnauthenticated, "Token is required");
+// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
+std::unexpected<Error> key_missing() {
+  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
 }
 
 policy::Actor actor_of(const Principal& principal) {
@@ -39,7 +40,7 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
 
 Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
-  if (key.empty()) return token_required();
+  if (key.empty()) return key_missing();
   Principal principal;
   if (looks_like_jwt(key)) {
     auto role = core_.tpts().verify_tpt(key);
@@ -68,7 +69,7 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
 
 Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
                                                   const Credentials& credentials) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto user = core_.sessions().verify_credentials(credentials, caller.address);
   if (user) return true;
   if (user.error().code == ErrorCode::kPermissionDenied) return false;
@@ -94,7 +95,7 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
 }
 
 Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange& change) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto target = core_.users().get_user(change.target_username);
   if (!target) return fail(target.error());
   const auto actor = actor_of(*caller.principal);
@@ -115,7 +116,7 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
 
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
                                      std::string_view new_password) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto target = core_.users().get_user(target_username);
   if (!target) return fail(target.error());
   const auto decision = policy::decide(policy::Operation::kResetPassword,
@@ -129,7 +130,7 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
 }
 
 Status AuthorizedApi::logout(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
     return own;
   }
@@ -140,7 +141,7 @@ Status AuthorizedApi::logout(const Caller& caller) {
 }
 
 Status AuthorizedApi::logout_all(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
     return own;
   }
@@ -151,7 +152,7 @@ Status AuthorizedApi::logout_all(const Caller& caller) {
 }
 
 Result<User> AuthorizedApi::me(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
     return fail(own.error());
   }
@@ -159,13 +160,13 @@ Result<User> AuthorizedApi::me(const Caller& caller) {
 }
 
 Result<std::vector<User>> AuthorizedApi::list_users(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   return core_.list_users();
 }
 
 Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,
                                                 std::int64_t limit) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (page < 1) return fail(Error::invalid("page", "must be >= 1"));
   if (limit < 1 || limit > kMaxPageLimit) {
     return fail(Error::invalid("limit", "must be between 1 and 1000"));
@@ -174,7 +175,7 @@ Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64
 }
 
 Result<User> AuthorizedApi::get_user(const Caller& caller, std::string_view username) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto user = core_.users().get_user(username);
   if (user && !policy::may_see_user(actor_of(*caller.principal), target_of(*user))) {
     return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
@@ -184,7 +185,7 @@ Result<User> AuthorizedApi::get_user(const Caller& caller, std::string_view user
 
 Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view username,
                                       const UserEdit& edit) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto target = core_.users().get_user(username);
   if (!target) return target;
   const auto decision =
@@ -197,7 +198,7 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
 }
 
 Status AuthorizedApi::delete_user(const Caller& caller, std::string_view username) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto target = core_.users().get_user(username);
   if (!target) return fail(target.error());
   const auto decision = policy::decide(policy::Operation::kDeleteUser,
@@ -211,7 +212,7 @@ Status AuthorizedApi::delete_user(const Caller& caller, std::string_view usernam
 
 Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_username,
                                   std::string_view new_role_name) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   const auto actor = actor_of(*caller.principal);
   if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
   auto target = core_.users().get_user(target_username);
@@ -232,7 +233,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
 }
 
 Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     return fail(allowed.error());
   }
@@ -244,7 +245,7 @@ Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequ
 }
 
 Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     return fail(allowed.error());
   }
@@ -252,7 +253,7 @@ Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
 }
 
 Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     return allowed;
   }
@@ -263,13 +264,13 @@ Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
 }
 
 Result<std::vector<Role>> AuthorizedApi::list_roles(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   return core_.roles().list_visible_roles();
 }
 
 Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name,
                                      std::int64_t level) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   const auto decision = policy::decide_add_role(actor_of(*caller.principal), level);
   if (!decision.allowed) {
     Error error = decision.status().error();
@@ -283,7 +284,7 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
 }
 
 Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
     return fail(allowed.error());
   }

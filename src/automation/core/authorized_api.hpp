@@ -22,7 +22,8 @@ class AuthorizedApi {
   explicit AuthorizedApi(UsersCore& core);
 
   // Resolves an API key (session token or TPT) to a principal. Never runs a KDF.
-  // kUnauthenticated "Invalid token" for unknown, expired, revoked or malformed keys.
+  // kUnauthenticated "Key is missing." for an empty key, "Invalid token" for unknown, expired,
+  // revoked or malformed keys.
   Result<Principal> authenticate(std::string_view key);
 
   // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---

@@ -8,7 +8,7 @@ namespace {
 using AuthorizedApiTest = CoreTest;
 
 TEST_F(AuthorizedApiTest, AuthenticateDistinguishesMissingAndInvalid) {
-  EXPECT_EQ(api->authenticate("").error().message, "Token is required");
+  EXPECT_EQ(api->authenticate("").error().message, "Key is missing.");
   EXPECT_EQ(api->authenticate("abc").error().message, "Invalid token");
   EXPECT_EQ(api->authenticate("a.b.c").error().message, "Invalid token");
   EXPECT_EQ(api->authenticate("abc").error().code, ErrorCode::kUnauthenticated);
