@@ -37,6 +37,49 @@ class Compat : public ApiTest {
   }
 };
 
+// --- 1. Unknown targets ----------------------------------------------------------------------
+
+TEST_F(Compat, UnknownTargetOfPasswordAndRoleChangesIs400UserNotFound) {
+  const std::string ghost = unique_name("ghost");
+  const json not_found = {{"message", "User " + ghost + " not found"}};
+  const auto change =
+      http().post("/api/users/change_password",
+                  json{{"target_username", ghost}, {"new_password", "Whatever-Passw0rd"}},
+                  api_key(system_key()));
+  EXPECT_EQ(change.status, 400) << change.body;
+  EXPECT_EQ(change.json(), not_found);
+  const auto reset =
+      http().post("/api/users/reset_password",
+                  json{{"target_username", ghost}, {"new_password", "Whatever-Passw0rd"}},
+                  api_key(system_key()));
+  EXPECT_EQ(reset.status, 400) << reset.body;
+  EXPECT_EQ(reset.json(), not_found);
+  const auto role = http().post("/api/users/update_role",
+                                json{{"target_username", ghost}, {"new_role_name", "guest"}},
+                                api_key(system_key()));
+  EXPECT_EQ(role.status, 400) << role.body;
+  EXPECT_EQ(role.json(), not_found);
+}
+
+TEST_F(Compat, SudoTargetsLookUnknownToAnAdmin) {
+  const std::string admin = unique_name("c_admin");
+  create_user(admin, "admin");
+  const std::string key = login(admin);
+  const json not_found = {{"message", "User system not found"}};
+  const json change_body = {{"target_username", "system"}, {"new_password", "Whatever-Passw0rd"}};
+  const auto change = http().post("/api/users/change_password", change_body, api_key(key));
+  EXPECT_EQ(change.status, 400) << change.body;
+  EXPECT_EQ(change.json(), not_found);
+  const auto reset = http().post("/api/users/reset_password", change_body, api_key(key));
+  EXPECT_EQ(reset.status, 400) << reset.body;
+  EXPECT_EQ(reset.json(), not_found);
+  const auto role =
+      http().post("/api/users/update_role",
+                  json{{"target_username", "system"}, {"new_role_name", "admin"}}, api_key(key));
+  EXPECT_EQ(role.status, 400) << role.body;
+  EXPECT_EQ(role.json(), not_found);
+}
+
 // --- 2. The two 401 answers --------------------------------------------------------------------
 
 TEST_F(Compat, NoKeyIsKeyIsMissingAndBadKeyIsInvalidToken) {

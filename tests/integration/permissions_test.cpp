@@ -93,7 +93,7 @@ TEST_F(Permissions, AdminActsOnItsLevelAndBelowButNotAbove) {
   const auto above = reset(c.admin_key, "system", "Whatever-Passw0rd");
   EXPECT_EQ(above.status, 400) << above.body;
   EXPECT_EQ(change(c.admin_key, "system", "Whatever-Passw0rd").status, 400);
-  EXPECT_EQ(reset(c.admin_key, unique_name("ghost"), kUserPassword).status, 404);
+  EXPECT_EQ(reset(c.admin_key, unique_name("ghost"), kUserPassword).status, 400);
 }
 
 TEST_F(Permissions, OthersChangeOnlyTheirOwnPasswordWithTheCurrentOne) {
@@ -159,7 +159,7 @@ TEST_F(Permissions, UpdateRoleMatrix) {
   EXPECT_EQ(update_role(c.admin_key, "system", "admin").status, 400);      // higher target
   const auto unknown_role = update_role(c.admin_key, target, "astronaut");
   EXPECT_EQ(unknown_role.status, 400) << unknown_role.body;
-  EXPECT_EQ(update_role(c.admin_key, unique_name("ghost"), "guest").status, 404);
+  EXPECT_EQ(update_role(c.admin_key, unique_name("ghost"), "guest").status, 400);
 
   const auto by_sudo = update_role(system_key(), target, "admin");
   EXPECT_EQ(by_sudo.status, 200) << by_sudo.body;

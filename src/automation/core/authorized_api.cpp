@@ -35,6 +35,19 @@ const char* outcome_of(const Status& status) {
 // A JWT has two dots; a session key is plain hex.
 bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_view::npos; }
 
+// The user a change_password, reset_password or update_role body names. Those routes answer an
+// unknown target with 400 "User <name> not found", as upstream does (a path naming no user is a
+// 404 instead); a sudo user the actor may not see is unknown too (SPEC §2).
+Result<User> find_named_target(UsersCore& core, const policy::Actor& actor,
+                               std::string_view username) {
+  auto user = core.users().get_user(username);
+  if (!user && user.error().code != ErrorCode::kNotFound) return user;
+  if (!user || !policy::may_see_user(actor, target_of(*user))) {
+    return fail(ErrorCode::kInvalidArgument, "User " + std::string(username) + " not found");
+  }
+  return user;
+}
+
 }  // namespace
 
 AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
@@ -96,9 +109,9 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
 
 Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange& change) {
   if (!caller.principal) return key_missing();
-  auto target = core_.users().get_user(change.target_username);
-  if (!target) return fail(target.error());
   const auto actor = actor_of(*caller.principal);
+  auto target = find_named_target(core_, actor, change.target_username);
+  if (!target) return fail(target.error());
   const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
                                        target_of(*target));
   if (!decision.allowed) return decision.status();
@@ -117,10 +130,11 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
                                      std::string_view new_password) {
   if (!caller.principal) return key_missing();
-  auto target = core_.users().get_user(target_username);
+  const auto actor = actor_of(*caller.principal);
+  auto target = find_named_target(core_, actor, target_username);
   if (!target) return fail(target.error());
-  const auto decision = policy::decide(policy::Operation::kResetPassword,
-                                       actor_of(*caller.principal), target_of(*target));
+  const auto decision =
+      policy::decide(policy::Operation::kResetPassword, actor, target_of(*target));
   if (!decision.allowed) return decision.status();
   auto status = core_.passwords().reset_password(target->username, new_password,
                                                  caller.principal->session_digest);
@@ -215,7 +229,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
   if (!caller.principal) return key_missing();
   const auto actor = actor_of(*caller.principal);
   if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
-  auto target = core_.users().get_user(target_username);
+  auto target = find_named_target(core_, actor, target_username);
   if (!target) return fail(target.error());
   auto role = core_.roles().find_role(new_role_name);
   if (!role) {

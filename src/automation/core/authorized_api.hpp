@@ -29,6 +29,8 @@ class AuthorizedApi {
   // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---
   // Failures: kPermissionDenied "Invalid credentials" (unknown user and wrong password alike),
   // kThrottled with retry_after_seconds.
+  // change_password, reset_password and update_role answer a target that does not exist (or
+  // is a sudo user the caller may not see) with kInvalidArgument "User <name> not found".
   Result<LoginResult> login(const Caller& caller, const Credentials& credentials);
   Result<bool> credentials_are_valid(const Caller& caller, const Credentials& credentials);
   Result<User> signup(const Caller& caller, const SignupRequest& request);

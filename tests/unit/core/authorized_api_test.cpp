@@ -66,8 +66,9 @@ TEST_F(AuthorizedApiTest, RoleMatrixOverRealSessions) {
   EXPECT_TRUE(api->reset_password(sudo, "adm2", "reset-by-sudo"));
   EXPECT_EQ(api->reset_password(sudo, "op", "nope-nope").error().code, ErrorCode::kRuleViolation);
   EXPECT_TRUE(api->reset_password(admin, "op2", "reset-by-admin"));
-  EXPECT_EQ(api->reset_password(admin, "root2", "nope-nope").error().code,
-            ErrorCode::kRuleViolation);
+  // A sudo target is invisible to an admin: the same answer as a user that does not exist.
+  EXPECT_EQ(api->reset_password(admin, "root2", "nope-nope").error().message,
+            "User root2 not found");
   EXPECT_EQ(api->reset_password(op, "op2", "nope-nope").error().code, ErrorCode::kRuleViolation);
   EXPECT_EQ(api->update_role(op, "op2", "guest").error().code, ErrorCode::kPermissionDenied);
   EXPECT_TRUE(api->update_role(admin, "op2", "supervisor"));
@@ -128,6 +129,20 @@ TEST_F(AuthorizedApiTest, PaginationBounds) {
   EXPECT_EQ(page->users[0].username, "u3");
   EXPECT_EQ(api->list_users_page(caller, 0, 2).error().fields.count("page"), 1u);
   EXPECT_EQ(api->list_users_page(caller, 1, 1001).error().fields.count("limit"), 1u);
+}
+
+TEST_F(AuthorizedApiTest, UnknownTargetsAreInvalidArgumentsNamingTheUser) {
+  add_user("adm", "admin");
+  const auto admin = session_of("adm");
+  for (const Status& status :
+       {api->change_password(admin, PasswordChange{"ghost", "new-password", {}}),
+        api->reset_password(admin, "ghost", "new-password"),
+        api->update_role(admin, "ghost", "guest")}) {
+    ASSERT_FALSE(status);
+    EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(status.error().message, "User ghost not found");
+    EXPECT_TRUE(status.error().fields.empty());
+  }
 }
 
 TEST_F(AuthorizedApiTest, AuditRecordsEventsWithoutSecrets) {
