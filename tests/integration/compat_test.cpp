@@ -111,5 +111,44 @@ TEST_F(Compat, EmptyXApiKeyDoesNotHideAValidAuthorizationHeader) {
   }
 }
 
+// --- 3. Large page limits --------------------------------------------------------------------
+
+TEST_F(Compat, LargePageLimitsAreServed) {
+  create_user(unique_name("paged"), "guest");
+  const long long total = visible_user_count();
+  ASSERT_GT(total, 0);
+  const auto everyone = http().get("/api/users/?page=1&limit=10000", api_key(system_key()));
+  ASSERT_EQ(everyone.status, 200) << everyone.body;
+  const json body = everyone.json();
+  EXPECT_EQ(body.at("data").size(), static_cast<std::size_t>(total));
+  EXPECT_EQ(body.at("pagination"),
+            json({{"page", 1}, {"limit", 10000}, {"total_records", total}, {"total_pages", 1}}));
+  // Offsets and page counts at the edge of 64-bit arithmetic: served, empty, never wrapped.
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::string max = std::to_string(kMax);
+  for (const auto& [page, limit] : std::vector<std::pair<std::string, std::string>>{
+           {max, max}, {max, "2"}, {"2", max}, {"3037000500", "3037000500"}}) {
+    const auto response =
+        http().get("/api/users/?page=" + page + "&limit=" + limit, api_key(system_key()));
+    ASSERT_EQ(response.status, 200) << page << ", " << limit << ": " << response.body;
+    const json paged = response.json();
+    EXPECT_TRUE(paged.at("data").empty()) << page << ", " << limit;
+    EXPECT_EQ(paged.at("pagination").at("total_records"), total);
+    const long long limit_value = std::stoll(limit);
+    const long long pages = total / limit_value + (total % limit_value != 0 ? 1 : 0);
+    EXPECT_EQ(paged.at("pagination").at("total_pages"), pages) << limit;
+  }
+  const auto first_of_max = http().get("/api/users/?page=1&limit=" + max, api_key(system_key()));
+  ASSERT_EQ(first_of_max.status, 200) << first_of_max.body;
+  EXPECT_EQ(first_of_max.json().at("data").size(), static_cast<std::size_t>(total));
+  EXPECT_EQ(first_of_max.json().at("pagination").at("total_pages"), 1);
+  // Still refused: below 1, not a number, beyond 64 bits.
+  for (const char* bad : {"?page=0&limit=10", "?page=1&limit=0", "?page=1&limit=-5",
+                          "?page=1&limit=ten", "?page=1&limit=9223372036854775808"}) {
+    EXPECT_EQ(http().get(std::string("/api/users/") + bad, api_key(system_key())).status, 400)
+        << bad;
+  }
+}
+
 }  // namespace
 }  // namespace automation::testing

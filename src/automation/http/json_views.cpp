@@ -65,7 +65,9 @@ nlohmann::json audit_event_json(const AuditEvent& event) {
 nlohmann::json user_page_json(const UserPage& page, std::int64_t page_number, std::int64_t limit) {
   nlohmann::json data = nlohmann::json::array();
   for (const auto& user : page.users) data.push_back(user_json(user));
-  const std::int64_t total_pages = limit > 0 ? (page.total + limit - 1) / limit : 0;
+  // Not (total + limit - 1) / limit: that overflows for limits near INT64_MAX.
+  const std::int64_t total_pages =
+      limit > 0 ? page.total / limit + (page.total % limit != 0 ? 1 : 0) : 0;
   return nlohmann::json{
       {"data", std::move(data)},
       {"pagination",

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+#include <utility>
+
 #include "core_fixture.hpp"
 
 namespace automation::testing {
@@ -128,7 +132,19 @@ TEST_F(AuthorizedApiTest, PaginationBounds) {
   ASSERT_EQ(page->users.size(), 1u);
   EXPECT_EQ(page->users[0].username, "u3");
   EXPECT_EQ(api->list_users_page(caller, 0, 2).error().fields.count("page"), 1u);
-  EXPECT_EQ(api->list_users_page(caller, 1, 1001).error().fields.count("limit"), 1u);
+  EXPECT_EQ(api->list_users_page(caller, 1, 0).error().fields.count("limit"), 1u);
+  // No upper bound on limit, and (page - 1) * limit never overflows (UBSan watches).
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  auto everyone = api->list_users_page(caller, 1, 10000);
+  ASSERT_TRUE(everyone);
+  EXPECT_EQ(everyone->users.size(), 3u);
+  for (const auto& [page_number, limit] : {std::pair{kMax, kMax}, std::pair{kMax, std::int64_t{2}},
+                                           std::pair{std::int64_t{2}, kMax}}) {
+    auto beyond = api->list_users_page(caller, page_number, limit);
+    ASSERT_TRUE(beyond);
+    EXPECT_TRUE(beyond->users.empty());
+    EXPECT_EQ(beyond->total, 3);
+  }
 }
 
 TEST_F(AuthorizedApiTest, UnknownTargetsAreInvalidArgumentsNamingTheUser) {
