@@ -150,5 +150,37 @@ TEST_F(Compat, LargePageLimitsAreServed) {
   }
 }
 
+// --- 4. Role identifiers in user JSON --------------------------------------------------------
+
+TEST_F(Compat, EveryUserJsonCarriesTheRoleIdentifier) {
+  const json operator_role = role_named("operator");
+  ASSERT_TRUE(operator_role.at("identifier").is_string());
+  const std::string name = unique_name("role_id");
+  const json created = create_user(name, "operator");
+  EXPECT_EQ(created.at("role"), operator_role);
+  const auto got = http().get("/api/users/" + name, api_key(system_key()));
+  EXPECT_EQ(got.json().at("role"), operator_role);
+  const auto me = http().get("/api/users/me", api_key(login(name)));
+  EXPECT_EQ(me.json().at("role"), operator_role);
+  const auto list = http().get("/api/users/", api_key(system_key()));
+  const auto page = http().get("/api/users/?page=1&limit=10000", api_key(system_key()));
+  for (const json& user : list.json()) {
+    EXPECT_EQ(user.at("role").size(), 3U) << user;
+    if (user.at("username") == name) {
+      EXPECT_EQ(user.at("role"), operator_role);
+    }
+  }
+  for (const json& user : page.json().at("data")) {
+    EXPECT_EQ(user.at("role").size(), 3U) << user;
+    if (user.at("username") == name) {
+      EXPECT_EQ(user.at("role"), operator_role);
+    }
+  }
+  const auto system_me = http().get("/api/users/me", api_key(system_key()));
+  const json sudo_role = system_me.json().at("role");
+  EXPECT_EQ(sudo_role.size(), 3U) << sudo_role;
+  EXPECT_FALSE(sudo_role.at("identifier").get<std::string>().empty()) << sudo_role;
+}
+
 }  // namespace
 }  // namespace automation::testing

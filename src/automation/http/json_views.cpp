@@ -16,12 +16,9 @@ nlohmann::json optional_text(const std::optional<std::string>& value) {
 
 nlohmann::json user_json(const User& user) {
   return nlohmann::json{
-      {"identifier", user.identifier},
-      {"username", user.username},
-      {"role", {{"name", user.role.name}, {"level", user.role.level}}},
-      {"email", user.email},
-      {"name", optional_text(user.name)},
-      {"lastname", optional_text(user.lastname)},
+      {"identifier", user.identifier},    {"username", user.username},
+      {"role", role_json(user.role)},     {"email", user.email},
+      {"name", optional_text(user.name)}, {"lastname", optional_text(user.lastname)},
   };
 }
 
