@@ -54,8 +54,9 @@ TEST_F(AuthRoutes, LoginByEmailWorksAndKeyIsUsable) {
 TEST_F(AuthRoutes, UnknownUserAndWrongPasswordGetTheSame403) {
   const std::string name = unique_name("wrong_pw");
   create_user(name, "guest");
-  const json expected = {{"message", "Invalid credentials"},
-                         {"error_type", "authentication_error"}};
+  const json expected = {{"message", "Authentication error: Invalid credentials"},
+                         {"error_type", "authentication_error"},
+                         {"details", "The provided username/email or password is incorrect."}};
   const auto wrong =
       http().post("/api/users/login", json{{"username", name}, {"password", "not-the-password"}});
   EXPECT_EQ(wrong.status, 403);

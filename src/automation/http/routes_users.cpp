@@ -21,9 +21,12 @@ Response login(const RouteContext& context, const Request& request, const Caller
   auto login = context.api.login(caller, *credentials);
   if (!login) {
     if (login.error().code == ErrorCode::kPermissionDenied) {
-      // PyAutomation's shape; the same for an unknown user and a wrong password.
-      return json_response(403, nlohmann::json{{"message", "Invalid credentials"},
-                                               {"error_type", "authentication_error"}});
+      // Upstream's body, word for word; the same for an unknown user and a wrong password.
+      return json_response(
+          403,
+          nlohmann::json{{"message", "Authentication error: Invalid credentials"},
+                         {"error_type", "authentication_error"},
+                         {"details", "The provided username/email or password is incorrect."}});
     }
     return error_response(login.error());
   }
