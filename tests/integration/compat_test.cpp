@@ -201,5 +201,34 @@ TEST_F(Compat, FailedLoginIsUpstreamsAuthenticationError) {
   EXPECT_EQ(unknown.body, wrong.body);
 }
 
+// --- 7. current_password, whoever changes the password -----------------------------------------
+
+TEST_F(Compat, AGivenCurrentPasswordMustBeRightEvenForAnAdmin) {
+  const std::string target = unique_name("c_target");
+  create_user(target, "operator");
+  const std::string admin = unique_name("c_admin7");
+  create_user(admin, "admin");
+  const std::string admin_key = login(admin);
+  remember_secret("Brand-New-Passw0rd");
+  const auto by_admin = http().post("/api/users/change_password",
+                                    json{{"target_username", target},
+                                         {"current_password", "not-the-password"},
+                                         {"new_password", "Brand-New-Passw0rd"}},
+                                    api_key(admin_key));
+  EXPECT_EQ(by_admin.status, 400) << by_admin.body;
+  EXPECT_EQ(by_admin.json().size(), 1U) << by_admin.body;  // {"message": why}
+  EXPECT_FALSE(login(target).empty());                     // unchanged
+  const auto right = http().post("/api/users/change_password",
+                                 json{{"target_username", target},
+                                      {"current_password", kUserPassword},
+                                      {"new_password", "Brand-New-Passw0rd"}},
+                                 api_key(admin_key));
+  EXPECT_EQ(right.status, 200) << right.body;
+  const auto absent = http().post(
+      "/api/users/change_password",
+      json{{"target_username", target}, {"new_password", kUserPassword}}, api_key(admin_key));
+  EXPECT_EQ(absent.status, 200) << absent.body;  // not asked of an admin acting on another
+}
+
 }  // namespace
 }  // namespace automation::testing

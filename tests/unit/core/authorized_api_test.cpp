@@ -161,6 +161,18 @@ TEST_F(AuthorizedApiTest, UnknownTargetsAreInvalidArgumentsNamingTheUser) {
   }
 }
 
+TEST_F(AuthorizedApiTest, AGivenCurrentPasswordMustBeRightForAnyCaller) {
+  add_user("adm", "admin");
+  add_user("olive", "operator");
+  const auto admin = session_of("adm");
+  auto wrong = api->change_password(admin, PasswordChange{"olive", "new-password", "wrong-one"});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kRuleViolation);
+  EXPECT_TRUE(core->verify_credentials(Credentials{"olive", std::nullopt, "password123"}));
+  EXPECT_TRUE(api->change_password(admin, PasswordChange{"olive", "new-password", "password123"}));
+  EXPECT_TRUE(api->change_password(admin, PasswordChange{"olive", "newer-password", {}}));
+}
+
 TEST_F(AuthorizedApiTest, AuditRecordsEventsWithoutSecrets) {
   add_user("adm", "admin");
   add_user("aud", "auditor");
