@@ -230,5 +230,26 @@ TEST_F(Compat, AGivenCurrentPasswordMustBeRightEvenForAnAdmin) {
   EXPECT_EQ(absent.status, 200) << absent.body;  // not asked of an admin acting on another
 }
 
+// --- 8. Login with both username and email -----------------------------------------------------
+
+TEST_F(Compat, LoginWithUsernameAndEmailUsesTheEmail) {
+  const std::string first = unique_name("by_name");
+  const std::string second = unique_name("by_mail");
+  create_user(first, "guest");
+  create_user(second, "operator", "Second-Passw0rd-long");
+  const auto by_email = http().post("/api/users/login", json{{"username", first},
+                                                             {"email", second + "@plant.example"},
+                                                             {"password", "Second-Passw0rd-long"}});
+  ASSERT_EQ(by_email.status, 200) << by_email.body;
+  EXPECT_EQ(by_email.json().at("role"), "operator");
+  const std::string key = by_email.json().at("apiKey");
+  remember_secret(key);
+  EXPECT_EQ(http().get("/api/users/me", api_key(key)).json().at("username"), second);
+  const auto username_password = http().post(
+      "/api/users/login",
+      json{{"username", first}, {"email", second + "@plant.example"}, {"password", kUserPassword}});
+  EXPECT_EQ(username_password.status, 403) << username_password.body;
+}
+
 }  // namespace
 }  // namespace automation::testing

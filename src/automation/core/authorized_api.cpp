@@ -82,7 +82,7 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
 
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
   auto result = core_.sessions().login(credentials, caller.address);
-  const std::string name = credentials.username.value_or(credentials.email.value_or(""));
+  const std::string name(credentials.login_name());
   Status status = result ? Status{} : Status{std::unexpected(result.error())};
   (void)core_.audit().record("login", result ? result->user.username : "", name, caller.address,
                              outcome_of(status));
