@@ -201,6 +201,150 @@ TEST_F(Compat, FailedLoginIsUpstreamsAuthenticationError) {
   EXPECT_EQ(unknown.body, wrong.body);
 }
 
+// --- 6. Form-encoded bodies ----------------------------------------------------------------------
+
+TEST_F(Compat, EveryWriteRouteAcceptsFormBodies) {
+  const std::string name = unique_name("form_user");
+  // Reserved form characters in the password travel percent-encoded; ' ' as '+'.
+  const std::string password = "p@ss w&rd+1=ok%";
+  remember_secret(password);
+  const auto signup = post_form("/api/users/signup",
+                                {{"username", name},
+                                 {"email", name + "@plant.example"},
+                                 {"password", password},
+                                 {"role_name", "operator"},
+                                 {"name", "Ana María"}},
+                                system_key());
+  ASSERT_EQ(signup.status, 200) << signup.body;
+  EXPECT_EQ(signup.json().at("name"), "Ana María");
+  EXPECT_EQ(signup.json().at("role").at("name"), "operator");
+  // The decoded password is the password: JSON login with it works.
+  EXPECT_FALSE(login(name, password).empty());
+
+  const auto form_login =
+      post_form("/api/users/login", {{"username", name}, {"password", password}}, "",
+                "Content-Type: Application/X-WWW-Form-URLencoded; charset=UTF-8");
+  ASSERT_EQ(form_login.status, 200) << form_login.body;
+  const std::string key = form_login.json().at("apiKey");
+  remember_secret(key);
+
+  const auto valid = post_form("/api/users/credentials_are_valid",
+                               {{"email", name + "@plant.example"}, {"password", password}}, key);
+  EXPECT_EQ(valid.status, 200) << valid.body;
+  EXPECT_EQ(valid.body, "true");
+
+  const auto edit =
+      http().request("PUT", "/api/users/" + name, form_encode({{"lastname", "O'Neil & Sons"}}),
+                     {kFormType, "X-API-KEY: " + key});
+  ASSERT_EQ(edit.status, 200) << edit.body;
+  EXPECT_EQ(edit.json().at("lastname"), "O'Neil & Sons");
+
+  const std::string new_password = "N3w pass+word";
+  remember_secret(new_password);
+  const auto change = post_form(
+      "/api/users/change_password",
+      {{"target_username", name}, {"current_password", password}, {"new_password", new_password}},
+      key);
+  EXPECT_EQ(change.status, 200) << change.body;
+  EXPECT_FALSE(login(name, new_password).empty());
+
+  // Sudo acts on admins only: an admin resets and promotes the operator.
+  const std::string admin = unique_name("form_admin");
+  create_user(admin, "admin");
+  const std::string admin_key = login(admin);
+  const auto reset =
+      post_form("/api/users/reset_password",
+                {{"target_username", name}, {"new_password", kUserPassword}}, admin_key);
+  EXPECT_EQ(reset.status, 200) << reset.body;
+
+  const auto role =
+      post_form("/api/users/update_role",
+                {{"target_username", name}, {"new_role_name", "supervisor"}}, admin_key);
+  EXPECT_EQ(role.status, 200) << role.body;
+  EXPECT_EQ(http().get("/api/users/" + name, api_key(admin_key)).json().at("role").at("name"),
+            "supervisor");
+
+  const std::string role_name = unique_name("form_role");
+  const auto added =
+      post_form("/api/users/roles/add", {{"name", role_name}, {"level", "42"}}, admin_key);
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(added.json().at("level"), 42);
+
+  const auto tpt =
+      post_form("/api/users/create_tpt",
+                {{"role_name", "operator"}, {"expires_in", "3600"}, {"description", "form script"}},
+                system_key());
+  ASSERT_EQ(tpt.status, 200) << tpt.body;
+  remember_secret(tpt.json().at("token"));
+  EXPECT_TRUE(tpt.json().contains("expires_on"));
+}
+
+TEST_F(Compat, FormBodiesAreValidatedLikeJson) {
+  const long long before = visible_user_count();
+  // Missing fields are each named.
+  const auto missing = post_form("/api/users/signup", {{"username", unique_name("f")}}, "");
+  EXPECT_EQ(missing.status, 400) << missing.body;
+  EXPECT_TRUE(missing.json().at("errors").contains("email")) << missing.body;
+  EXPECT_TRUE(missing.json().at("errors").contains("password")) << missing.body;
+  // Numbers are parsed strictly: the whole value must be a decimal integer.
+  for (const char* level :
+       {"abc", "5x", " 5", "5 ", "+5", "0x10", "4.0", "", "99999999999999999999"}) {
+    const auto response = post_form(
+        "/api/users/roles/add", {{"name", unique_name("strict")}, {"level", level}}, system_key());
+    EXPECT_EQ(response.status, 400) << '"' << level << "\": " << response.body;
+    EXPECT_TRUE(response.json().at("errors").contains("level")) << level << ": " << response.body;
+  }
+  const auto expires = post_form("/api/users/create_tpt",
+                                 {{"role_name", "operator"}, {"expires_in", "1h"}}, system_key());
+  EXPECT_EQ(expires.status, 400) << expires.body;
+  EXPECT_TRUE(expires.json().at("errors").contains("expires_in")) << expires.body;
+  // A malformed body is a 400 that says what is wrong with it.
+  const auto bad_escape =
+      http().post_raw("/api/users/signup", "username=a%zzb&email=x", {kFormType});
+  EXPECT_EQ(bad_escape.status, 400) << bad_escape.body;
+  const std::string message = bad_escape.json().at("message");
+  EXPECT_NE(message.find("form"), std::string::npos) << message;
+  EXPECT_NE(message.find("username"), std::string::npos) << message;
+  // NUL bytes and invalid UTF-8 are refused as in JSON.
+  const std::string name = unique_name("f_nul");
+  for (const std::string& body :
+       {"username=" + name + "&email=" + name + "%40plant.example&password=Us3r-Pass%00w0rd",
+        "username=" + name + "&email=" + name + "%40plant.example&password=Us3r-%FF%FEw0rd-long"}) {
+    const auto response = http().post_raw("/api/users/signup", body, {kFormType});
+    EXPECT_EQ(response.status, 400) << body << ": " << response.body;
+  }
+  EXPECT_EQ(visible_user_count(), before);
+  // JSON bodies still want real JSON integers.
+  const auto json_string_level =
+      http().post("/api/users/roles/add", json{{"name", unique_name("j")}, {"level", "42"}},
+                  api_key(system_key()));
+  EXPECT_EQ(json_string_level.status, 400) << json_string_level.body;
+}
+
+TEST_F(Compat, FirstOccurrenceOfARepeatedFormFieldWins) {
+  const std::string name = unique_name("dup_field");
+  const auto signup = http().post_raw("/api/users/signup",
+                                      "username=" + name + "&email=" + name +
+                                          "%40plant.example&password=" + kUserPassword +
+                                          "&role_name=guest&username=someone_else",
+                                      {kFormType});
+  ASSERT_EQ(signup.status, 200) << signup.body;
+  EXPECT_EQ(signup.json().at("username"), name);
+}
+
+TEST_F(Compat, BodiesWithoutOrWithOtherContentTypesAreJson) {
+  const std::string name = unique_name("no_type");
+  const std::string body =
+      json{{"username", name}, {"email", name + "@plant.example"}, {"password", kUserPassword}}
+          .dump();
+  const auto untyped = http().post_raw("/api/users/signup", body, {"Content-Type:"});
+  EXPECT_EQ(untyped.status, 200) << untyped.body;
+  const auto form_as_json = http().post_raw("/api/users/login", "username=system&password=x",
+                                            {"Content-Type: application/json"});
+  EXPECT_EQ(form_as_json.status, 400);
+  EXPECT_EQ(form_as_json.json(), json({{"message", "Malformed JSON body"}}));
+}
+
 // --- 7. current_password, whoever changes the password -----------------------------------------
 
 TEST_F(Compat, AGivenCurrentPasswordMustBeRightEvenForAnAdmin) {
