@@ -54,8 +54,9 @@ TEST_F(AuthRoutes, LoginByEmailWorksAndKeyIsUsable) {
 TEST_F(AuthRoutes, UnknownUserAndWrongPasswordGetTheSame403) {
   const std::string name = unique_name("wrong_pw");
   create_user(name, "guest");
-  const json expected = {{"message", "Invalid credentials"},
-                         {"error_type", "authentication_error"}};
+  const json expected = {{"message", "Authentication error: Invalid credentials"},
+                         {"error_type", "authentication_error"},
+                         {"details", "The provided username/email or password is incorrect."}};
   const auto wrong =
       http().post("/api/users/login", json{{"username", name}, {"password", "not-the-password"}});
   EXPECT_EQ(wrong.status, 403);
@@ -79,8 +80,8 @@ TEST_F(AuthRoutes, KeyIsAcceptedInXApiKeyTokenAndBearerHeaders) {
   }
 }
 
-TEST_F(AuthRoutes, MissingKeyIs401TokenRequiredOnEveryKeyedRoute) {
-  const json token_required = {{"message", "Token is required"}};
+TEST_F(AuthRoutes, MissingKeyIs401KeyIsMissingOnEveryKeyedRoute) {
+  const json key_missing = {{"message", "Key is missing."}};
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"POST", "/api/users/logout"},
       {"POST", "/api/users/logout_all"},
@@ -105,13 +106,13 @@ TEST_F(AuthRoutes, MissingKeyIs401TokenRequiredOnEveryKeyedRoute) {
   for (const auto& [method, path] : routes) {
     const auto response = http().request(method, path, "{}");
     EXPECT_EQ(response.status, 401) << method << ' ' << path << ": " << response.body;
-    EXPECT_EQ(response.json(), token_required) << method << ' ' << path;
+    EXPECT_EQ(response.json(), key_missing) << method << ' ' << path;
     EXPECT_EQ(response.header("Content-Type"), "application/json");
   }
   // An empty key header is no key either.
   const auto empty = http().get("/api/users/me", {"X-API-KEY;"});
   EXPECT_EQ(empty.status, 401);
-  EXPECT_EQ(empty.json(), token_required);
+  EXPECT_EQ(empty.json(), key_missing);
 }
 
 TEST_F(AuthRoutes, UnknownOrMalformedKeyIs401InvalidToken) {

@@ -74,7 +74,11 @@ curl_slist* prepare(CURL* curl, const std::string& url, std::string_view method,
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }  // else: DELETE without a body
   curl_slist* list = nullptr;
-  list = curl_slist_append(list, "Content-Type: application/json");
+  // JSON unless the caller chose a Content-Type ("Content-Type:" alone sends none at all).
+  const bool own_content_type = std::any_of(headers.begin(), headers.end(), [](const auto& line) {
+    return lower(line).starts_with("content-type:");
+  });
+  if (!own_content_type) list = curl_slist_append(list, "Content-Type: application/json");
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip for large bodies
   for (const auto& header : headers) list = curl_slist_append(list, header.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
@@ -125,6 +129,32 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view path,
 }
 
 Headers api_key(const std::string& key) { return {"X-API-KEY: " + key}; }
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  auto encode = [&](std::string_view text, std::string& out) {
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '*') {
+        out.push_back(c);
+      } else if (c == ' ') {
+        out.push_back('+');
+      } else {
+        out.push_back('%');
+        out.push_back(kHex[byte >> 4]);
+        out.push_back(kHex[byte & 0x0F]);
+      }
+    }
+  };
+  std::string body;
+  for (const auto& [name, value] : fields) {
+    if (!body.empty()) body.push_back('&');
+    encode(name, body);
+    body.push_back('=');
+    encode(value, body);
+  }
+  return body;
+}
 
 std::vector<HttpResponse> request_concurrently(const std::string& base_url,
                                                const std::vector<PendingRequest>& requests,

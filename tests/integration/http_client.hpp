@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace automation::testing {
@@ -34,6 +35,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
+  // Sends "Content-Type: application/json" unless `headers` name a Content-Type of their own
+  // (a bare "Content-Type:" line sends none at all).
   HttpResponse request(std::string_view method, std::string_view path, std::string_view body = {},
                        const Headers& headers = {});
   HttpResponse get(std::string_view path, const Headers& headers = {}) {
@@ -61,6 +64,10 @@ class HttpClient {
 
 // {"X-API-KEY: <key>"}.
 Headers api_key(const std::string& key);
+
+// application/x-www-form-urlencoded encoding of `fields` in order, as browsers and Python's
+// requests.post(url, data={...}) send it: unreserved bytes as they are, ' ' as '+', the rest %XX.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
 
 // Many requests at once, each on its own connection (curl multi); responses in request order.
 // `on_first_response` (optional) runs once, as soon as the first response is complete.

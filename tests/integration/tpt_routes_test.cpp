@@ -114,12 +114,12 @@ TEST_F(TptRoutes, SudoCreatesATokenThatActsWithItsRole) {
   EXPECT_EQ(http().get("/api/users/me", api_key(token)).status, 403);
   EXPECT_EQ(http().post_raw("/api/users/logout", "", api_key(token)).status, 403);
   EXPECT_EQ(http().post_raw("/api/users/logout_all", "", api_key(token)).status, 403);
-  const std::string colleague = unique_name("tpt_colleague");
-  create_user(colleague, "operator");
+  // (A visible target: a sudo one would be "not found" to an operator-level token.)
+  const std::string target = unique_name("tpt_target");
+  create_user(target, "operator");
   const auto own_password = http().post(
       "/api/users/change_password",
-      json{{"target_username", colleague}, {"new_password", "Whatever-Passw0rd"}},
-      api_key(token));
+      json{{"target_username", target}, {"new_password", "Whatever-Passw0rd"}}, api_key(token));
   EXPECT_EQ(own_password.status, 403) << own_password.body;
   EXPECT_EQ(create(token, json{{"role_name", "operator"}}).status, 403);
   EXPECT_EQ(http().get("/api/users/tpts", api_key(token)).status, 403);

@@ -10,8 +10,9 @@
 namespace automation {
 namespace {
 
-std::unexpected<Error> token_required() {
-  return fail(ErrorCode::kUnauthenticated, "Token is required");
+// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
+std::unexpected<Error> key_missing() {
+  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
 }
 
 policy::Actor actor_of(const Principal& principal) {
@@ -57,6 +58,16 @@ Status status_of(const Result<T>& result) {
   return std::unexpected(result.error());
 }
 
+// (page - 1) * limit, for page >= 1 and limit >= 1, without overflow: a product beyond
+// INT64_MAX is beyond the end of any table, so the largest offset gives the same answer
+// (no rows, the right total).
+std::int64_t page_offset(std::int64_t page, std::int64_t limit) {
+  constexpr std::int64_t kMaxOffset = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t pages_before = page - 1;
+  if (pages_before > kMaxOffset / limit) return kMaxOffset;
+  return pages_before * limit;
+}
+
 // A JWT has two dots; a session key is plain hex.
 bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_view::npos; }
 
@@ -74,6 +85,15 @@ void AuthorizedApi::record(const Caller& caller, std::string_view event, std::st
                              target, caller.address, outcome.outcome, outcome.reason);
 }
 
+Result<User> AuthorizedApi::find_named_target(const Caller& caller, std::string_view username,
+                                              bool* hidden) {
+  auto user = find_target(caller, username, hidden);
+  if (!user && user.error().code == ErrorCode::kNotFound) {
+    return fail(ErrorCode::kInvalidArgument, std::move(user.error().message));
+  }
+  return user;
+}
+
 Result<User> AuthorizedApi::find_target(const Caller& caller, std::string_view username,
                                         bool* hidden) {
   auto user = core_.users().get_user(username);
@@ -85,7 +105,7 @@ Result<User> AuthorizedApi::find_target(const Caller& caller, std::string_view u
 }
 
 Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
-  if (key.empty()) return token_required();
+  if (key.empty()) return key_missing();
   Principal principal;
   if (looks_like_jwt(key)) {
     auto token = core_.tpts().verify(key);
@@ -106,7 +126,7 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
 
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
   auto result = core_.sessions().login(credentials, caller.address);
-  const std::string name = credentials.username.value_or(credentials.email.value_or(""));
+  const std::string name(credentials.login_name());
   AuditOutcome outcome = outcome_of(status_of(result));
   // A wrong password is a failed login, not a refusal by a rule.
   if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
@@ -117,7 +137,7 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
 
 Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
                                                   const Credentials& credentials) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto user = core_.sessions().verify_credentials(credentials, caller.address);
   if (user) return true;
   if (user.error().code == ErrorCode::kPermissionDenied) return false;
@@ -144,23 +164,24 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
 }
 
 Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange& change) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   bool hidden = false;
   auto status = [&]() -> Status {
-    auto target = find_target(caller, change.target_username, &hidden);
+    auto target = find_named_target(caller, change.target_username, &hidden);
     if (!target) return fail(target.error());
     const auto actor = actor_of(*caller.principal);
     const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
                                          target_of(*target));
     if (!decision.allowed) return decision.status();
-    const bool own_account = policy::requires_current_password(actor, target_of(*target));
-    if (own_account && !change.current_password) {
+    if (policy::requires_current_password(actor, target_of(*target)) &&
+        !change.current_password) {
       return fail(Error::invalid("current_password", "is required to change your own password"));
     }
-    return core_.passwords().change_password(
-        target->username, change.new_password,
-        own_account ? change.current_password : std::nullopt, caller.principal->session_digest,
-        caller.address);
+    // A current_password that is given must be right whoever the caller is (as upstream checks
+    // it): an admin who types a wrong one for someone else changes nothing.
+    return core_.passwords().change_password(target->username, change.new_password,
+                                             change.current_password,
+                                             caller.principal->session_digest, caller.address);
   }();
   record(caller, "password_change", change.target_username, status, hidden);
   return status;
@@ -168,10 +189,10 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
 
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
                                      std::string_view new_password) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   bool hidden = false;
   auto status = [&]() -> Status {
-    auto target = find_target(caller, target_username, &hidden);
+    auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kResetPassword,
                                          actor_of(*caller.principal), target_of(*target));
@@ -184,7 +205,7 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
 }
 
 Status AuthorizedApi::logout(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
   if (status) status = core_.sessions().logout(caller.principal->session_digest);
   record(caller, "logout", "", status);
@@ -192,7 +213,7 @@ Status AuthorizedApi::logout(const Caller& caller) {
 }
 
 Status AuthorizedApi::logout_all(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
   if (status) status = core_.sessions().logout_all(caller.principal->user->id);
   record(caller, "logout_all", "", status);
@@ -200,7 +221,7 @@ Status AuthorizedApi::logout_all(const Caller& caller) {
 }
 
 Result<User> AuthorizedApi::me(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
     return fail(own.error());
   }
@@ -208,30 +229,27 @@ Result<User> AuthorizedApi::me(const Caller& caller) {
 }
 
 Result<std::vector<User>> AuthorizedApi::list_users(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   return core_.list_users();
 }
 
 Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,
                                                 std::int64_t limit) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (page < 1) return fail(Error::invalid("page", "must be >= 1"));
   if (limit < 1) return fail(Error::invalid("limit", "must be >= 1"));
-  // (page - 1) * limit without overflow: an offset past INT64_MAX is past the end anyway.
-  const std::int64_t offset = page - 1 > std::numeric_limits<std::int64_t>::max() / limit
-                                  ? std::numeric_limits<std::int64_t>::max()
-                                  : (page - 1) * limit;
-  return core_.users().list_users(offset, limit);
+  // No upper bound: the HMI asks for limit=10000 to get every user on one page.
+  return core_.users().list_users(page_offset(page, limit), limit);
 }
 
 Result<User> AuthorizedApi::get_user(const Caller& caller, std::string_view username) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   return find_target(caller, username);
 }
 
 Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view username,
                                       const UserEdit& edit) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   bool hidden = false;
   auto user = [&]() -> Result<User> {
     auto target = find_target(caller, username, &hidden);
@@ -246,7 +264,7 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
 }
 
 Status AuthorizedApi::delete_user(const Caller& caller, std::string_view username) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   bool hidden = false;
   auto status = [&]() -> Status {
     auto target = find_target(caller, username, &hidden);
@@ -262,12 +280,12 @@ Status AuthorizedApi::delete_user(const Caller& caller, std::string_view usernam
 
 Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_username,
                                   std::string_view new_role_name) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   bool hidden = false;
   auto status = [&]() -> Status {
     const auto actor = actor_of(*caller.principal);
     if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
-    auto target = find_target(caller, target_username, &hidden);
+    auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
     auto role = core_.roles().find_role(new_role_name);
     if (!role) {
@@ -285,7 +303,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
 }
 
 Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "tpt_create", request.role_name, allowed);
     return fail(allowed.error());
@@ -297,7 +315,7 @@ Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequ
 }
 
 Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "tpt_list", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
@@ -306,7 +324,7 @@ Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
 }
 
 Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   auto status = policy::decide_manage_tpts(actor_of(*caller.principal)).status();
   if (status) status = core_.tpts().revoke_tpt(jti);
   record(caller, "tpt_revoke", "tpt:" + std::string(jti), status);
@@ -314,13 +332,13 @@ Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
 }
 
 Result<std::vector<Role>> AuthorizedApi::list_roles(const Caller& caller) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   return core_.roles().list_visible_roles();
 }
 
 Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name,
                                      std::int64_t level) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   const auto decision = policy::decide_add_role(actor_of(*caller.principal), level);
   if (!decision.allowed) {
     Error error = decision.status().error();
@@ -334,7 +352,7 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
 }
 
 Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
-  if (!caller.principal) return token_required();
+  if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "audit_read", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());

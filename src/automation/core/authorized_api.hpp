@@ -22,12 +22,15 @@ class AuthorizedApi {
   explicit AuthorizedApi(UsersCore& core);
 
   // Resolves an API key (session token or TPT) to a principal. Never runs a KDF.
-  // kUnauthenticated "Invalid token" for unknown, expired, revoked or malformed keys.
+  // kUnauthenticated "Key is missing." for an empty key, "Invalid token" for unknown, expired,
+  // revoked or malformed keys.
   Result<Principal> authenticate(std::string_view key);
 
   // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---
   // Failures: kPermissionDenied "Invalid credentials" (unknown user and wrong password alike),
   // kThrottled with retry_after_seconds.
+  // change_password, reset_password and update_role answer a target that does not exist (or
+  // is a sudo user the caller may not see) with kInvalidArgument "User <name> not found".
   Result<LoginResult> login(const Caller& caller, const Credentials& credentials);
   Result<bool> credentials_are_valid(const Caller& caller, const Credentials& credentials);
   Result<User> signup(const Caller& caller, const SignupRequest& request);
@@ -40,8 +43,8 @@ class AuthorizedApi {
   Status logout_all(const Caller& caller);
   Result<User> me(const Caller& caller);
   Result<std::vector<User>> list_users(const Caller& caller);
-  // page >= 1, limit >= 1 (kInvalidArgument otherwise); any size is served (the HMI asks for
-  // limit=10000 to get everyone), and a page past the end is empty.
+  // page >= 1, limit >= 1 (kInvalidArgument otherwise), however large: a page past the end
+  // is empty and still carries the total.
   Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);
   Result<User> get_user(const Caller& caller, std::string_view username);
   Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);
@@ -67,6 +70,10 @@ class AuthorizedApi {
   // sudo session, exactly like a user that does not exist (SPEC §2); *hidden says so.
   Result<User> find_target(const Caller& caller, std::string_view username,
                            bool* hidden = nullptr);
+  // The same for a user named in a request body (change_password, reset_password,
+  // update_role): unknown is 400 "User <name> not found" there, as upstream answers.
+  Result<User> find_named_target(const Caller& caller, std::string_view username,
+                                 bool* hidden = nullptr);
 
   UsersCore& core_;
 };

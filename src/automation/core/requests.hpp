@@ -5,16 +5,25 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "automation/core/model.hpp"
 
 namespace automation {
 
-// Login by username or by email (exactly one should be set; username wins if both are).
+// Login by username or by email. When both are given the account is looked up by email, as
+// upstream does; an empty email counts as not given when there is a username.
 struct Credentials {
   std::optional<std::string> username;
   std::optional<std::string> email;
   std::string password;
+
+  bool uses_email() const { return email && (!email->empty() || !username); }
+  // The name the account is looked up by ("" when neither is set).
+  std::string_view login_name() const {
+    if (uses_email()) return *email;
+    return username ? std::string_view(*username) : std::string_view();
+  }
 };
 
 struct LoginResult {

@@ -15,11 +15,6 @@ std::unexpected<Error> invalid_token() {
   return fail(ErrorCode::kUnauthenticated, "Invalid token");
 }
 
-std::string login_name(const Credentials& credentials) {
-  if (credentials.username) return *credentials.username;
-  return credentials.email.value_or("");
-}
-
 }  // namespace
 
 SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
@@ -28,11 +23,11 @@ SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
 
 Result<User> SessionService::check_password(const Credentials& credentials,
                                             std::string_view address, bool* needs_rehash) {
-  const std::string name = login_name(credentials);
+  const std::string name(credentials.login_name());
   Result<std::optional<User>> found = std::optional<User>{};
   if (is_plausible_lookup_key(name)) {
-    found = credentials.username ? ports_.users.find_user_by_username(name)
-                                 : ports_.users.find_user_by_email(name);
+    found = credentials.uses_email() ? ports_.users.find_user_by_email(name)
+                                     : ports_.users.find_user_by_username(name);
   }
   if (!found) return fail(found.error());
   // Failures count against the account, whichever name (username or email, any case)

@@ -19,23 +19,28 @@ std::string_view trim(std::string_view text) {
 
 ExtractedKey extract_api_key(const Request& request) {
   ExtractedKey extracted;
+  // An empty or blank X-API-KEY is no key: it must not hide a key sent in Authorization.
   if (request.x_api_key) {
-    extracted.present = true;
     extracted.key = trim(*request.x_api_key);
-    return extracted;
+    if (!extracted.key.empty()) {
+      extracted.present = true;
+      return extracted;
+    }
   }
   if (!request.authorization) return extracted;
-  extracted.present = true;
   const std::string_view value = trim(*request.authorization);
+  if (value.empty()) return extracted;
   const auto space = value.find_first_of(" \t");
   const std::string_view scheme = value.substr(0, space);
-  if (space == std::string_view::npos ||
-      !(iequals_ascii(scheme, "Token") || iequals_ascii(scheme, "Bearer"))) {
-    // "Token" alone means an empty key ("Token is required"); any other scheme is no key of ours.
-    extracted.malformed = !(iequals_ascii(scheme, "Token") || iequals_ascii(scheme, "Bearer"));
+  if (!iequals_ascii(scheme, "Token") && !iequals_ascii(scheme, "Bearer")) {
+    // Another scheme (Basic, ...) carries a credential, but none of ours: a bad key.
+    extracted.present = true;
+    extracted.malformed = true;
     return extracted;
   }
-  extracted.key = trim(value.substr(space));
+  // "Token" or "Bearer" without a key after it is no key.
+  extracted.key = space == std::string_view::npos ? std::string_view() : trim(value.substr(space));
+  extracted.present = !extracted.key.empty();
   return extracted;
 }
 
@@ -45,7 +50,7 @@ Result<Caller> authenticate_caller(AuthorizedApi& api, const Request& request, K
   const ExtractedKey extracted = extract_api_key(request);
   if (!extracted.present && policy == KeyPolicy::kOptional) return caller;
   if (extracted.malformed) return fail(ErrorCode::kUnauthenticated, "Invalid token");
-  // An empty key is "Token is required" (the core's answer to "").
+  // No key at all reaches the core as "", which answers "Key is missing.".
   auto principal = api.authenticate(extracted.key);
   if (!principal) return fail(std::move(principal.error()));
   caller.principal = std::move(*principal);

@@ -2,7 +2,8 @@
 
 // The one place that finds the API key of a request and resolves it to a principal.
 // Accepted: `X-API-KEY: <key>`, `Authorization: Token <key>`, `Authorization: Bearer <key>`
-// (X-API-KEY wins when both are sent). Resolution never runs a KDF, so it runs on I/O threads.
+// (X-API-KEY wins when both carry a key; an empty or blank one counts as not sent).
+// Resolution never runs a KDF, so it runs on I/O threads.
 
 #include <optional>
 #include <string_view>
@@ -22,15 +23,16 @@ enum class KeyPolicy {
 };
 
 struct ExtractedKey {
-  bool present = false;    // a key header was sent
+  bool present = false;    // a non-blank key, or a credential of another scheme, was sent
   bool malformed = false;  // Authorization with a scheme other than Token/Bearer
-  std::string_view key;    // trimmed; views into the request
+  std::string_view key;    // trimmed; views into the request; empty when !present
 };
 
 ExtractedKey extract_api_key(const Request& request);
 
-// The caller of `request` under `policy`: kUnauthenticated "Token is required" when a
-// required key is missing, "Invalid token" when a key is unknown, expired, revoked or malformed.
+// The caller of `request` under `policy`: kUnauthenticated "Key is missing." (upstream's words)
+// when a required key is missing, "Invalid token" when a key is unknown, expired, revoked or
+// malformed.
 Result<Caller> authenticate_caller(AuthorizedApi& api, const Request& request, KeyPolicy policy);
 
 }  // namespace automation::http

@@ -23,6 +23,7 @@ struct Request {
   std::string body;                          // at most ServerOptions::max_body_bytes
   std::optional<std::string> x_api_key;      // X-API-KEY header, when present
   std::optional<std::string> authorization;  // Authorization header, when present
+  std::optional<std::string> content_type;   // Content-Type header, when present
   std::string address;                       // client IP address (throttling, audit)
   std::string path_param;                    // the :username / :jti segment, percent-decoded
 };

@@ -16,12 +16,9 @@ nlohmann::json optional_text(const std::optional<std::string>& value) {
 
 nlohmann::json user_json(const User& user) {
   return nlohmann::json{
-      {"identifier", user.identifier},
-      {"username", user.username},
-      {"role", {{"name", user.role.name}, {"level", user.role.level}}},
-      {"email", user.email},
-      {"name", optional_text(user.name)},
-      {"lastname", optional_text(user.lastname)},
+      {"identifier", user.identifier},    {"username", user.username},
+      {"role", role_json(user.role)},     {"email", user.email},
+      {"name", optional_text(user.name)}, {"lastname", optional_text(user.lastname)},
   };
 }
 
@@ -65,7 +62,7 @@ nlohmann::json audit_event_json(const AuditEvent& event) {
 nlohmann::json user_page_json(const UserPage& page, std::int64_t page_number, std::int64_t limit) {
   nlohmann::json data = nlohmann::json::array();
   for (const auto& user : page.users) data.push_back(user_json(user));
-  // Rounded up without overflow (limit may be as large as INT64_MAX).
+  // Not (total + limit - 1) / limit: that overflows for limits near INT64_MAX.
   const std::int64_t total_pages =
       limit > 0 ? page.total / limit + (page.total % limit != 0 ? 1 : 0) : 0;
   return nlohmann::json{

@@ -15,7 +15,7 @@
 
 namespace automation::http {
 
-// {"identifier","username","role":{"name","level"},"email","name","lastname"};
+// {"identifier","username","role":{"identifier","name","level"},"email","name","lastname"};
 // name/lastname are null when unset or empty.
 nlohmann::json user_json(const User& user);
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "automation/core/text.hpp"
+
 namespace automation::http {
 namespace {
 
@@ -12,6 +14,10 @@ namespace {
 constexpr int kMaxJsonDepth = 32;
 
 Error malformed_body() { return Error::make(ErrorCode::kInvalidArgument, "Malformed JSON body"); }
+
+Error malformed_form(const std::string& why) {
+  return Error::make(ErrorCode::kInvalidArgument, "Malformed form body: " + why);
+}
 
 Result<nlohmann::json> parse_json_object(std::string_view body) {
   bool too_deep = false;
@@ -29,11 +35,52 @@ Result<nlohmann::json> parse_json_object(std::string_view body) {
   return document;
 }
 
-// Reads typed fields from a JSON object and collects every problem, so one 400 names all.
+// An application/x-www-form-urlencoded body as a JSON object of strings, so FieldReader reads
+// it like a JSON body. Empty segments ("a=1&&b=2", a trailing '&') are skipped and a segment
+// without '=' is a field with an empty value, as browsers' form decoders do. A repeated field:
+// the first occurrence wins, as in query strings (query_value) and as upstream's parsers
+// (flask-restx reqparse, action "store") take the first value.
+Result<nlohmann::json> parse_form_object(std::string_view body) {
+  nlohmann::json object = nlohmann::json::object();
+  while (!body.empty()) {
+    const auto amp = body.find('&');
+    const std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto name = percent_decode(pair.substr(0, eq), /*plus_is_space=*/true);
+    if (!name) return fail(malformed_form("a field name has a bad percent-escape"));
+    // Names are echoed in errors and become JSON keys: they must be text, as in a JSON body.
+    if (!is_valid_utf8(*name)) return fail(malformed_form("a field name is not valid UTF-8"));
+    const std::string_view raw_value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    auto value = percent_decode(raw_value, /*plus_is_space=*/true);
+    if (!value) return fail(malformed_form("bad percent-escape in the value of " + *name));
+    // A JSON body cannot carry invalid UTF-8 either: both encodings accept the same values.
+    if (!is_valid_utf8(*value)) {
+      return fail(malformed_form("the value of " + *name + " is not valid UTF-8"));
+    }
+    if (!object.contains(*name)) object[*name] = std::move(*value);
+  }
+  return object;
+}
+
+// The whole of `text` as a decimal int64 (an optional '-', digits, nothing else).
+enum class DecimalParse { kOk, kNotAnInteger, kOutOfRange };
+DecimalParse parse_decimal(std::string_view text, std::int64_t& value) {
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec == std::errc::result_out_of_range && ptr == end) return DecimalParse::kOutOfRange;
+  if (text.empty() || ec != std::errc() || ptr != end) return DecimalParse::kNotAnInteger;
+  return DecimalParse::kOk;
+}
+
+// Reads typed fields from a decoded body and collects every problem, so one 400 names all.
 // A field that is null counts as absent.
 class FieldReader {
  public:
-  explicit FieldReader(const nlohmann::json& object) : object_(object) {}
+  FieldReader(const nlohmann::json& object, BodyEncoding encoding)
+      : object_(object), encoding_(encoding) {}
 
   std::string required_string(const char* field) {
     auto value = optional_string(field);
@@ -74,6 +121,19 @@ class FieldReader {
       }
       return value->get<std::int64_t>();
     }
+    // Every form value is text; only there is a number's text accepted for an integer.
+    if (value->is_string() && encoding_ == BodyEncoding::kForm) {
+      std::int64_t number = 0;
+      switch (parse_decimal(value->get_ref<const std::string&>(), number)) {
+        case DecimalParse::kOk:
+          return number;
+        case DecimalParse::kOutOfRange:
+          errors_.emplace(field, "is out of range");
+          return std::nullopt;
+        case DecimalParse::kNotAnInteger:
+          break;
+      }
+    }
     errors_.emplace(field, "must be an integer");
     return std::nullopt;
   }
@@ -99,15 +159,17 @@ class FieldReader {
   }
 
   const nlohmann::json& object_;
+  BodyEncoding encoding_;
   std::map<std::string, std::string> errors_;
 };
 
-// Parses the body, runs `read` over its fields and returns the value or the collected errors.
+// Decodes the body, runs `read` over its fields and returns the value or the collected errors.
 template <typename T, typename Read>
-Result<T> read_body(std::string_view body, Read read) {
-  auto document = parse_json_object(body);
+Result<T> read_body(std::string_view body, BodyEncoding encoding, Read read) {
+  auto document =
+      encoding == BodyEncoding::kForm ? parse_form_object(body) : parse_json_object(body);
   if (!document) return fail(document.error());
-  FieldReader fields(*document);
+  FieldReader fields(*document, encoding);
   T value = read(fields);
   if (auto status = fields.result(); !status) return fail(status.error());
   return value;
@@ -115,10 +177,15 @@ Result<T> read_body(std::string_view body, Read read) {
 
 std::optional<std::int64_t> to_int64(std::string_view text) {
   std::int64_t value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  if (parse_decimal(text, value) != DecimalParse::kOk) return std::nullopt;
   return value;
+}
+
+std::string_view trim_spaces(std::string_view text) {
+  constexpr std::string_view kSpace = " \t";
+  const auto begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
 }
 
 int hex_digit(char c) {
@@ -130,8 +197,16 @@ int hex_digit(char c) {
 
 }  // namespace
 
-Result<Credentials> parse_credentials(std::string_view body) {
-  return read_body<Credentials>(body, [](FieldReader& fields) {
+BodyEncoding body_encoding(const std::optional<std::string>& content_type) {
+  if (!content_type) return BodyEncoding::kJson;
+  const std::string_view value = *content_type;
+  const std::string_view media_type = trim_spaces(value.substr(0, value.find(';')));
+  return iequals_ascii(media_type, "application/x-www-form-urlencoded") ? BodyEncoding::kForm
+                                                                        : BodyEncoding::kJson;
+}
+
+Result<Credentials> parse_credentials(std::string_view body, BodyEncoding encoding) {
+  return read_body<Credentials>(body, encoding, [](FieldReader& fields) {
     Credentials credentials;
     credentials.username = fields.optional_string("username");
     credentials.email = fields.optional_string("email");
@@ -143,8 +218,8 @@ Result<Credentials> parse_credentials(std::string_view body) {
   });
 }
 
-Result<SignupRequest> parse_signup(std::string_view body) {
-  return read_body<SignupRequest>(body, [](FieldReader& fields) {
+Result<SignupRequest> parse_signup(std::string_view body, BodyEncoding encoding) {
+  return read_body<SignupRequest>(body, encoding, [](FieldReader& fields) {
     SignupRequest request;
     request.username = fields.required_string("username");
     request.email = fields.required_string("email");
@@ -156,8 +231,8 @@ Result<SignupRequest> parse_signup(std::string_view body) {
   });
 }
 
-Result<PasswordChange> parse_password_change(std::string_view body) {
-  return read_body<PasswordChange>(body, [](FieldReader& fields) {
+Result<PasswordChange> parse_password_change(std::string_view body, BodyEncoding encoding) {
+  return read_body<PasswordChange>(body, encoding, [](FieldReader& fields) {
     PasswordChange change;
     change.target_username = fields.required_string("target_username");
     change.new_password = fields.required_string("new_password");
@@ -166,8 +241,8 @@ Result<PasswordChange> parse_password_change(std::string_view body) {
   });
 }
 
-Result<PasswordReset> parse_password_reset(std::string_view body) {
-  return read_body<PasswordReset>(body, [](FieldReader& fields) {
+Result<PasswordReset> parse_password_reset(std::string_view body, BodyEncoding encoding) {
+  return read_body<PasswordReset>(body, encoding, [](FieldReader& fields) {
     PasswordReset reset;
     reset.target_username = fields.required_string("target_username");
     reset.new_password = fields.required_string("new_password");
@@ -175,8 +250,8 @@ Result<PasswordReset> parse_password_reset(std::string_view body) {
   });
 }
 
-Result<RoleUpdate> parse_role_update(std::string_view body) {
-  return read_body<RoleUpdate>(body, [](FieldReader& fields) {
+Result<RoleUpdate> parse_role_update(std::string_view body, BodyEncoding encoding) {
+  return read_body<RoleUpdate>(body, encoding, [](FieldReader& fields) {
     RoleUpdate update;
     update.target_username = fields.required_string("target_username");
     update.new_role_name = fields.required_string("new_role_name");
@@ -184,8 +259,8 @@ Result<RoleUpdate> parse_role_update(std::string_view body) {
   });
 }
 
-Result<TptRequest> parse_tpt_request(std::string_view body) {
-  return read_body<TptRequest>(body, [](FieldReader& fields) {
+Result<TptRequest> parse_tpt_request(std::string_view body, BodyEncoding encoding) {
+  return read_body<TptRequest>(body, encoding, [](FieldReader& fields) {
     TptRequest request;
     request.role_name = fields.required_string("role_name");
     request.expires_in_seconds = fields.optional_integer("expires_in");
@@ -197,8 +272,8 @@ Result<TptRequest> parse_tpt_request(std::string_view body) {
   });
 }
 
-Result<UserEdit> parse_user_edit(std::string_view body) {
-  return read_body<UserEdit>(body, [](FieldReader& fields) {
+Result<UserEdit> parse_user_edit(std::string_view body, BodyEncoding encoding) {
+  return read_body<UserEdit>(body, encoding, [](FieldReader& fields) {
     UserEdit edit;
     edit.email = fields.optional_string("email");
     edit.name = fields.optional_string("name");
@@ -210,8 +285,8 @@ Result<UserEdit> parse_user_edit(std::string_view body) {
   });
 }
 
-Result<NewRole> parse_new_role(std::string_view body) {
-  return read_body<NewRole>(body, [](FieldReader& fields) {
+Result<NewRole> parse_new_role(std::string_view body, BodyEncoding encoding) {
+  return read_body<NewRole>(body, encoding, [](FieldReader& fields) {
     NewRole role;
     role.name = fields.required_string("name");
     role.level = fields.required_integer("level");

@@ -3,7 +3,14 @@
 // Request bodies and query strings -> the core's request values. Only the shape is checked
 // here (JSON syntax, an object, field types, required fields); content rules (lengths,
 // charsets, NUL bytes, reserved words) are the core's validation. Every failure is a
-// kInvalidArgument Error: "Malformed JSON body", or "Invalid input" naming each bad field.
+// kInvalidArgument Error: "Malformed JSON body", "Malformed form body: <what>", or
+// "Invalid input" naming each bad field.
+//
+// Bodies are JSON objects or HTML forms (application/x-www-form-urlencoded, as upstream's
+// request parsers accept and Python scripts send). A form is decoded into the same JSON object
+// of strings a JSON body gives, so both go through the same field rules; the one difference is
+// that integer fields of a form are decimal text (the whole value, nothing else), while a JSON
+// body must carry real JSON integers.
 
 #include <cstdint>
 #include <optional>
@@ -16,41 +23,57 @@
 
 namespace automation::http {
 
+enum class BodyEncoding {
+  kJson,  // application/json, and any body whose Content-Type is missing or another type
+  kForm,  // application/x-www-form-urlencoded
+};
+
+// The encoding a Content-Type header names: the media type (before any ';' parameter such as
+// charset) compared case-insensitively.
+BodyEncoding body_encoding(const std::optional<std::string>& content_type);
+
 // {username | email, password}.
-Result<Credentials> parse_credentials(std::string_view body);
+Result<Credentials> parse_credentials(std::string_view body,
+                                      BodyEncoding encoding = BodyEncoding::kJson);
 
 // {username, email, password, role_name?, name?, lastname?}.
-Result<SignupRequest> parse_signup(std::string_view body);
+Result<SignupRequest> parse_signup(std::string_view body,
+                                   BodyEncoding encoding = BodyEncoding::kJson);
 
 // {target_username, new_password, current_password?}.
-Result<PasswordChange> parse_password_change(std::string_view body);
+Result<PasswordChange> parse_password_change(std::string_view body,
+                                             BodyEncoding encoding = BodyEncoding::kJson);
 
 struct PasswordReset {
   std::string target_username;
   std::string new_password;
 };
 // {target_username, new_password}.
-Result<PasswordReset> parse_password_reset(std::string_view body);
+Result<PasswordReset> parse_password_reset(std::string_view body,
+                                           BodyEncoding encoding = BodyEncoding::kJson);
 
 struct RoleUpdate {
   std::string target_username;
   std::string new_role_name;
 };
 // {target_username, new_role_name}.
-Result<RoleUpdate> parse_role_update(std::string_view body);
+Result<RoleUpdate> parse_role_update(std::string_view body,
+                                     BodyEncoding encoding = BodyEncoding::kJson);
 
 // {role_name, expires_in?, description?}.
-Result<TptRequest> parse_tpt_request(std::string_view body);
+Result<TptRequest> parse_tpt_request(std::string_view body,
+                                     BodyEncoding encoding = BodyEncoding::kJson);
 
 // {email?, name?, lastname?}; at least one of them.
-Result<UserEdit> parse_user_edit(std::string_view body);
+Result<UserEdit> parse_user_edit(std::string_view body,
+                                 BodyEncoding encoding = BodyEncoding::kJson);
 
 struct NewRole {
   std::string name;
   std::int64_t level = 0;
 };
 // {name, level}.
-Result<NewRole> parse_new_role(std::string_view body);
+Result<NewRole> parse_new_role(std::string_view body, BodyEncoding encoding = BodyEncoding::kJson);
 
 struct PageQuery {
   std::int64_t page = 1;

@@ -17,7 +17,7 @@ std::vector<Route> role_routes(const RouteContext& context) {
        }},
       {Method::kPost, "/api/users/roles/add", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request& request, const Caller& caller) {
-         auto role = parse_new_role(request.body);
+         auto role = parse_new_role(request.body, body_encoding(request.content_type));
          if (!role) return error_response(role.error());
          auto added = context.api.add_role(caller, role->name, role->level);
          if (!added) return error_response(added.error());

@@ -13,7 +13,7 @@ std::vector<Route> tpt_routes(const RouteContext& context) {
   return {
       {Method::kPost, "/api/users/create_tpt", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request& request, const Caller& caller) {
-         auto tpt = parse_tpt_request(request.body);
+         auto tpt = parse_tpt_request(request.body, body_encoding(request.content_type));
          if (!tpt) return error_response(tpt.error());
          auto created = context.api.create_tpt(caller, *tpt);
          if (!created) return error_response(created.error());

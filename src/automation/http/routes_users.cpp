@@ -16,14 +16,17 @@ Response user_response(const Result<User>& user) {
 }
 
 Response login(const RouteContext& context, const Request& request, const Caller& caller) {
-  auto credentials = parse_credentials(request.body);
+  auto credentials = parse_credentials(request.body, body_encoding(request.content_type));
   if (!credentials) return error_response(credentials.error());
   auto login = context.api.login(caller, *credentials);
   if (!login) {
     if (login.error().code == ErrorCode::kPermissionDenied) {
-      // PyAutomation's shape; the same for an unknown user and a wrong password.
-      return json_response(403, nlohmann::json{{"message", "Invalid credentials"},
-                                               {"error_type", "authentication_error"}});
+      // Upstream's body, word for word; the same for an unknown user and a wrong password.
+      return json_response(
+          403,
+          nlohmann::json{{"message", "Authentication error: Invalid credentials"},
+                         {"error_type", "authentication_error"},
+                         {"details", "The provided username/email or password is incorrect."}});
     }
     return error_response(login.error());
   }
@@ -44,14 +47,14 @@ Response list_users(const RouteContext& context, const Request& request, const C
 }
 
 Response signup(const RouteContext& context, const Request& request, const Caller& caller) {
-  auto signup = parse_signup(request.body);
+  auto signup = parse_signup(request.body, body_encoding(request.content_type));
   if (!signup) return error_response(signup.error());
   return user_response(context.api.signup(caller, *signup));
 }
 
 Response credentials_are_valid(const RouteContext& context, const Request& request,
                                const Caller& caller) {
-  auto credentials = parse_credentials(request.body);
+  auto credentials = parse_credentials(request.body, body_encoding(request.content_type));
   if (!credentials) return error_response(credentials.error());
   auto valid = context.api.credentials_are_valid(caller, *credentials);
   if (!valid) return error_response(valid.error());
@@ -60,14 +63,14 @@ Response credentials_are_valid(const RouteContext& context, const Request& reque
 
 Response change_password(const RouteContext& context, const Request& request,
                          const Caller& caller) {
-  auto change = parse_password_change(request.body);
+  auto change = parse_password_change(request.body, body_encoding(request.content_type));
   if (!change) return error_response(change.error());
   return status_response(context.api.change_password(caller, *change),
                          "Password changed successfully");
 }
 
 Response reset_password(const RouteContext& context, const Request& request, const Caller& caller) {
-  auto reset = parse_password_reset(request.body);
+  auto reset = parse_password_reset(request.body, body_encoding(request.content_type));
   if (!reset) return error_response(reset.error());
   return status_response(
       context.api.reset_password(caller, reset->target_username, reset->new_password),
@@ -75,7 +78,7 @@ Response reset_password(const RouteContext& context, const Request& request, con
 }
 
 Response update_role(const RouteContext& context, const Request& request, const Caller& caller) {
-  auto update = parse_role_update(request.body);
+  auto update = parse_role_update(request.body, body_encoding(request.content_type));
   if (!update) return error_response(update.error());
   return status_response(
       context.api.update_role(caller, update->target_username, update->new_role_name),
@@ -83,7 +86,7 @@ Response update_role(const RouteContext& context, const Request& request, const 
 }
 
 Response edit_user(const RouteContext& context, const Request& request, const Caller& caller) {
-  auto edit = parse_user_edit(request.body);
+  auto edit = parse_user_edit(request.body, body_encoding(request.content_type));
   if (!edit) return error_response(edit.error());
   return user_response(context.api.edit_user(caller, request.path_param, *edit));
 }

@@ -223,6 +223,9 @@ Request to_request(const restinio::request_t& wire, Method method, std::string p
   if (const auto* authorization = header.try_get_field(restinio::http_field::authorization)) {
     request.authorization = *authorization;
   }
+  if (const auto* content_type = header.try_get_field(restinio::http_field::content_type)) {
+    request.content_type = *content_type;
+  }
   request.address = client_address_of(wire, trusted_proxies);
   request.path_param = std::move(parameter);
   return request;

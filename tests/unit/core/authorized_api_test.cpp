@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+#include <utility>
+
 #include "core_fixture.hpp"
 
 namespace automation::testing {
@@ -8,7 +12,7 @@ namespace {
 using AuthorizedApiTest = CoreTest;
 
 TEST_F(AuthorizedApiTest, AuthenticateDistinguishesMissingAndInvalid) {
-  EXPECT_EQ(api->authenticate("").error().message, "Token is required");
+  EXPECT_EQ(api->authenticate("").error().message, "Key is missing.");
   EXPECT_EQ(api->authenticate("abc").error().message, "Invalid token");
   EXPECT_EQ(api->authenticate("a.b.c").error().message, "Invalid token");
   EXPECT_EQ(api->authenticate("abc").error().code, ErrorCode::kUnauthenticated);
@@ -66,9 +70,9 @@ TEST_F(AuthorizedApiTest, RoleMatrixOverRealSessions) {
   EXPECT_TRUE(api->reset_password(sudo, "adm2", "reset-by-sudo"));
   EXPECT_EQ(api->reset_password(sudo, "op", "nope-nope").error().code, ErrorCode::kRuleViolation);
   EXPECT_TRUE(api->reset_password(admin, "op2", "reset-by-admin"));
-  // A sudo user is hidden from non-sudo callers: the same answer as for a missing user.
-  EXPECT_EQ(api->reset_password(admin, "root2", "nope-nope").error().code,
-            api->reset_password(admin, "nobody", "nope-nope").error().code);
+  // A sudo target is invisible to an admin: the same answer as a user that does not exist.
+  EXPECT_EQ(api->reset_password(admin, "root2", "nope-nope").error().message,
+            "User root2 not found");
   EXPECT_EQ(api->reset_password(op, "op2", "nope-nope").error().code, ErrorCode::kRuleViolation);
   EXPECT_EQ(api->update_role(op, "op2", "guest").error().code, ErrorCode::kPermissionDenied);
   EXPECT_TRUE(api->update_role(admin, "op2", "supervisor"));
@@ -129,8 +133,44 @@ TEST_F(AuthorizedApiTest, PaginationBounds) {
   EXPECT_EQ(page->users[0].username, "u3");
   EXPECT_EQ(api->list_users_page(caller, 0, 2).error().fields.count("page"), 1u);
   EXPECT_EQ(api->list_users_page(caller, 1, 0).error().fields.count("limit"), 1u);
-  EXPECT_EQ(api->list_users_page(caller, 1, 10000)->users.size(), 3u);  // the HMI's "all"
-  EXPECT_TRUE(api->list_users_page(caller, INT64_MAX / 2, 4)->users.empty());  // no overflow
+  // No upper bound on limit, and (page - 1) * limit never overflows (UBSan watches).
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  auto everyone = api->list_users_page(caller, 1, 10000);
+  ASSERT_TRUE(everyone);
+  EXPECT_EQ(everyone->users.size(), 3u);
+  for (const auto& [page_number, limit] : {std::pair{kMax, kMax}, std::pair{kMax, std::int64_t{2}},
+                                           std::pair{std::int64_t{2}, kMax}}) {
+    auto beyond = api->list_users_page(caller, page_number, limit);
+    ASSERT_TRUE(beyond);
+    EXPECT_TRUE(beyond->users.empty());
+    EXPECT_EQ(beyond->total, 3);
+  }
+}
+
+TEST_F(AuthorizedApiTest, UnknownTargetsAreInvalidArgumentsNamingTheUser) {
+  add_user("adm", "admin");
+  const auto admin = session_of("adm");
+  for (const Status& status :
+       {api->change_password(admin, PasswordChange{"ghost", "new-password", {}}),
+        api->reset_password(admin, "ghost", "new-password"),
+        api->update_role(admin, "ghost", "guest")}) {
+    ASSERT_FALSE(status);
+    EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(status.error().message, "User ghost not found");
+    EXPECT_TRUE(status.error().fields.empty());
+  }
+}
+
+TEST_F(AuthorizedApiTest, AGivenCurrentPasswordMustBeRightForAnyCaller) {
+  add_user("adm", "admin");
+  add_user("olive", "operator");
+  const auto admin = session_of("adm");
+  auto wrong = api->change_password(admin, PasswordChange{"olive", "new-password", "wrong-one"});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kRuleViolation);
+  EXPECT_TRUE(core->verify_credentials(Credentials{"olive", std::nullopt, "password123"}));
+  EXPECT_TRUE(api->change_password(admin, PasswordChange{"olive", "new-password", "password123"}));
+  EXPECT_TRUE(api->change_password(admin, PasswordChange{"olive", "newer-password", {}}));
 }
 
 TEST_F(AuthorizedApiTest, AuditRecordsEventsWithoutSecrets) {

@@ -26,6 +26,19 @@ TEST_F(SessionServiceTest, LoginByUsernameOrEmailStoresOnlyDigest) {
   EXPECT_EQ(stores.session_count(), 2u);
 }
 
+TEST_F(SessionServiceTest, UsernameAndEmailTogetherLogInByEmail) {
+  add_user("gina", "guest", "gina-password");
+  add_user("hank", "operator", "hank-password");
+  auto login = core->login(Credentials{"gina", "hank@example.com", "hank-password"});
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->user.username, "hank");
+  EXPECT_FALSE(core->login(Credentials{"gina", "hank@example.com", "gina-password"}));
+  // An empty email next to a username counts as not given.
+  auto by_name_only = core->login(Credentials{"gina", "", "gina-password"});
+  ASSERT_TRUE(by_name_only);
+  EXPECT_EQ(by_name_only->user.username, "gina");
+}
+
 TEST_F(SessionServiceTest, FailuresAreIndistinguishableAndCostOneVerify) {
   add_user("erin", "operator");
   const int before = hasher.verify_calls;

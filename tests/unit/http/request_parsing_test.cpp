@@ -58,5 +58,75 @@ TEST(RequestParsing, PageQuery) {
   EXPECT_FALSE(percent_decode("%zz", false));
 }
 
+TEST(RequestParsing, ContentTypeChoosesTheEncoding) {
+  EXPECT_EQ(body_encoding(std::nullopt), BodyEncoding::kJson);
+  EXPECT_EQ(body_encoding("application/json"), BodyEncoding::kJson);
+  EXPECT_EQ(body_encoding("text/plain"), BodyEncoding::kJson);
+  EXPECT_EQ(body_encoding("application/x-www-form-urlencoded"), BodyEncoding::kForm);
+  EXPECT_EQ(body_encoding(" Application/X-WWW-Form-Urlencoded ; charset=UTF-8"),
+            BodyEncoding::kForm);
+  EXPECT_EQ(body_encoding("application/x-www-form-urlencoded-not"), BodyEncoding::kJson);
+}
+
+TEST(RequestParsing, FormBodiesDecodeIntoTheSameFields) {
+  constexpr auto kForm = BodyEncoding::kForm;
+  auto signup = parse_signup(
+      "username=ana&email=ana%40plant.example&password=a+b%2Bc%26d%3D"
+      "&name=Ana+Mar%C3%ADa&&lastname",
+      kForm);
+  ASSERT_TRUE(signup) << signup.error().message;
+  EXPECT_EQ(signup->username, "ana");
+  EXPECT_EQ(signup->email, "ana@plant.example");
+  EXPECT_EQ(signup->password, "a b+c&d=");
+  EXPECT_EQ(signup->name,
+            "Ana Mar\xc3\xad"
+            "a");
+  EXPECT_EQ(signup->lastname, "");
+  EXPECT_FALSE(signup->role_name);
+  // A repeated field: the first occurrence wins.
+  auto first = parse_credentials("username=one&username=two&password=pw", kForm);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->username, "one");
+  // Missing fields are named as for JSON; an empty body is an empty form.
+  auto missing = parse_signup("", kForm);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().fields.size(), 3u);
+}
+
+TEST(RequestParsing, FormIntegersAreWholeDecimalValues) {
+  constexpr auto kForm = BodyEncoding::kForm;
+  auto role = parse_new_role("name=maint&level=-007", kForm);
+  ASSERT_TRUE(role);
+  EXPECT_EQ(role->level, -7);  // range rules are the core's
+  EXPECT_EQ(parse_tpt_request("role_name=guest&expires_in=3600", kForm)->expires_in_seconds, 3600);
+  for (const char* level : {"", "x", "5x", "+5", " 5", "5 ", "0x10", "1e3", "4.0", "-"}) {
+    auto bad = parse_new_role(std::string("name=maint&level=") + level, kForm);
+    ASSERT_FALSE(bad) << level;
+    EXPECT_EQ(bad.error().fields.at("level"), "must be an integer") << level;
+  }
+  auto huge = parse_new_role("name=maint&level=99999999999999999999", kForm);
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().fields.at("level"), "is out of range");
+  // JSON bodies keep requiring JSON integers.
+  EXPECT_FALSE(parse_new_role(R"({"name": "maint", "level": "5"})"));
+}
+
+TEST(RequestParsing, MalformedFormsSayWhatIsWrong) {
+  constexpr auto kForm = BodyEncoding::kForm;
+  auto escape = parse_credentials("username=a%zz&password=pw", kForm);
+  ASSERT_FALSE(escape);
+  EXPECT_EQ(escape.error().message,
+            "Malformed form body: bad percent-escape in the value of username");
+  auto name = parse_credentials("user%4=a&password=pw", kForm);
+  ASSERT_FALSE(name);
+  EXPECT_EQ(name.error().message, "Malformed form body: a field name has a bad percent-escape");
+  auto utf8 = parse_credentials("username=%FF%FE&password=pw", kForm);
+  ASSERT_FALSE(utf8);
+  EXPECT_EQ(utf8.error().message, "Malformed form body: the value of username is not valid UTF-8");
+  auto nul = parse_credentials("username=a%00b&password=pw", kForm);
+  ASSERT_FALSE(nul);
+  EXPECT_EQ(nul.error().fields.count("username"), 1u);
+}
+
 }  // namespace
 }  // namespace automation::http
