@@ -170,7 +170,8 @@ TEST_F(Compat, EveryUserJsonCarriesTheRoleIdentifier) {
       EXPECT_EQ(user.at("role"), operator_role);
     }
   }
-  for (const json& user : page.json().at("data")) {
+  const json page_body = page.json();  // the loop below must not range over a temporary's part
+  for (const json& user : page_body.at("data")) {
     EXPECT_EQ(user.at("role").size(), 3U) << user;
     if (user.at("username") == name) {
       EXPECT_EQ(user.at("role"), operator_role);
