@@ -137,6 +137,13 @@ pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
   return pid;
 }
 
+bool ServerProcess::database_untouched() const {
+  if (!pg_database_) return !std::filesystem::exists(db_file_);
+  return pg_database_->query(
+             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'") ==
+         "0";
+}
+
 std::vector<std::string> ServerProcess::database_flags() const {
   std::vector<std::pair<std::string, std::string>> flags;  // (flag, setting it sets)
   if (!pg_database_) {

@@ -55,6 +55,9 @@ class ServerProcess {
   TestBackend backend() const { return backend_; }
   // The SQLite file (on PostgreSQL: a path that is never created).
   const std::filesystem::path& db_file() const { return db_file_; }
+  // True while the server's database holds nothing: no SQLite file, or no table in the
+  // PostgreSQL database (what "refused before the database is touched" means).
+  bool database_untouched() const;
   // The PostgreSQL database; nullptr on SQLite.
   const ScratchPgDatabase* pg_database() const { return pg_database_.get(); }
   // Everything the server printed so far (all runs).

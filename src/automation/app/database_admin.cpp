@@ -37,9 +37,19 @@ const std::map<std::string, std::string>& setting_of_option() {
   return kSettings;
 }
 
-// An open failure that names options becomes a configuration error naming the settings,
-// so the operator knows which line of the configuration to fix.
-Error name_the_settings(Error error) {
+Result<std::unique_ptr<storage::Database>> open_configured(const config::Config& config) {
+  if (config.database.type == "mysql") {
+    return fail(ErrorCode::kInvalidArgument,
+                "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
+  }
+  auto db = storage::Database::open(admin_options(config.database));
+  if (!db) return fail(name_database_settings(std::move(db).error()));
+  return std::move(*db);
+}
+
+}  // namespace
+
+Error name_database_settings(Error error) {
   std::string settings;
   for (const auto& [option, setting] : setting_of_option()) {
     if (!error.fields.contains(option)) continue;
@@ -47,21 +57,8 @@ Error name_the_settings(Error error) {
     settings += setting;
   }
   if (settings.empty()) return error;
-  Error named = Error::make(ErrorCode::kInvalidArgument, settings + ": " + error.message);
-  return named;
+  return Error::make(ErrorCode::kInvalidArgument, settings + ": " + error.message);
 }
-
-Result<std::unique_ptr<storage::Database>> open_configured(const config::Config& config) {
-  if (config.database.type == "mysql") {
-    return fail(ErrorCode::kInvalidArgument,
-                "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
-  }
-  auto db = storage::Database::open(admin_options(config.database));
-  if (!db) return fail(name_the_settings(std::move(db).error()));
-  return std::move(*db);
-}
-
-}  // namespace
 
 Result<int> migrate_database(const config::Config& config) {
   auto db = open_configured(config);  // opening applies the pending migrations

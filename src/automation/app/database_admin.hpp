@@ -13,6 +13,11 @@
 
 namespace automation::app {
 
+// A database open failure that names connection options (Database::open's `fields`)
+// becomes kInvalidArgument whose message starts with the AUTOMATION_DB_* settings to check;
+// any other error is returned as is. Used for every command that opens the database.
+Error name_database_settings(Error error);
+
 // Opens the configured database, applies the pending migrations and returns the schema
 // version it is at afterwards.
 // Errors: a setting that cannot work (unknown type, PostgreSQL host unreachable, login or

@@ -86,9 +86,11 @@ std::unique_ptr<Application> start_application(const automation::config::Config&
   BootstrapReport report;
   auto app = Application::start(config, report);
   if (!app) {
-    std::cerr << "automation: cannot start: " << app.error().message << std::endl;
-    exit_code = app.error().code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig
-                                                                            : kExitFailure;
+    // A database that cannot be connected to is a setting to fix: name it, exit 2.
+    const automation::Error error = automation::app::name_database_settings(app.error());
+    std::cerr << "automation: cannot start: " << error.message << std::endl;
+    exit_code =
+        error.code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig : kExitFailure;
     return nullptr;
   }
   announce(report, serving);
