@@ -80,7 +80,17 @@ Result<CopyCounts> copy_sqlite_database(const config::Config& config,
   auto target = open_configured(config);
   if (!target) return fail(target.error());
   auto report = storage::copy_database(**source, **target, replace);
-  if (!report) return fail(report.error());
+  if (!report) {
+    Error error = std::move(report).error();
+    // A value the target refuses (e.g. longer than a PostgreSQL VARCHAR(255), which SQLite
+    // never enforced) is bad data in the source, not a setting: keep kInvalidArgument for
+    // settings only, so the exit code tells the two apart.
+    if (error.code == ErrorCode::kInvalidArgument) {
+      error.code = ErrorCode::kRuleViolation;
+      error.message = "a row of the source does not fit the target: " + error.message;
+    }
+    return fail(std::move(error));
+  }
   CopyCounts counts;
   for (const auto& table : report->tables) counts.emplace_back(table.table, table.rows);
   return counts;

@@ -32,7 +32,8 @@ using CopyCounts = std::vector<std::pair<std::string, long long>>;
 // in one transaction (storage::copy_database: ids kept, sequences moved on, a non-empty
 // target refused unless `replace`). Errors: as migrate_database for the target; the
 // source: kNotFound when the file does not exist, kUnavailable when it cannot be opened
-// as a SQLite database (messages name the file); a non-empty target: kRuleViolation.
+// as a SQLite database (messages name the file); a non-empty target, or a source row the
+// target refuses (e.g. too long for a VARCHAR(255)): kRuleViolation.
 Result<CopyCounts> copy_sqlite_database(const config::Config& config,
                                         const std::string& source_file, bool replace);
 
