@@ -4,11 +4,13 @@
 # On success pg_cluster_start exports the settings the test suites read:
 #   AUTOMATION_TEST_PG_HOST, _PORT, _USER, _PASSWORD (a role with CREATEDB: every test
 #   creates and drops its own database, so runs stay hermetic).
-# It returns 1 with one line on stderr when no PostgreSQL server is installed.
+# On failure it returns 1 with the reason in PG_CLUSTER_ERROR (one line; logs of a cluster
+# that would not start go to stderr).
 # Override the binaries' directory with PG_BIN (default: Debian's postgresql-15).
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_CLUSTER_DIR=""
+PG_CLUSTER_ERROR=""
 
 # Runs a command as the cluster's owner: the `postgres` system user when we are root
 # (PostgreSQL refuses to run as root), else ourselves.
@@ -27,11 +29,11 @@ _pg_free_port() {
 
 pg_cluster_start() {
   if [[ ! -x "$PG_BIN/initdb" || ! -x "$PG_BIN/pg_ctl" ]]; then
-    echo "PostgreSQL server not found in $PG_BIN (install postgresql-15)" >&2
+    PG_CLUSTER_ERROR="no PostgreSQL server in $PG_BIN (install postgresql-15)"
     return 1
   fi
   if [[ "$(id -u)" -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
-    echo "PostgreSQL: running as root but there is no 'postgres' user to own the cluster" >&2
+    PG_CLUSTER_ERROR="running as root but there is no 'postgres' user to own the cluster"
     return 1
   fi
   PG_CLUSTER_DIR="$(mktemp -d "${TMPDIR:-/tmp}/automation-pg-XXXXXX")"
@@ -47,6 +49,7 @@ pg_cluster_start() {
     --auth=scram-sha-256 --pwfile="$PG_CLUSTER_DIR/pwfile" --encoding=UTF8 --locale=C.UTF-8 \
     --no-sync >"$PG_CLUSTER_DIR/initdb.log" 2>&1 || {
     cat "$PG_CLUSTER_DIR/initdb.log" >&2
+    PG_CLUSTER_ERROR="initdb failed (its log is above)"
     return 1
   }
 
@@ -64,14 +67,17 @@ pg_cluster_start() {
     port=""
   done
   if [[ -z "$port" ]]; then
-    echo "PostgreSQL test cluster did not start; its log:" >&2
     cat "$PG_CLUSTER_DIR/server.log" >&2
+    PG_CLUSTER_ERROR="the cluster did not start (its log is above)"
     return 1
   fi
 
   PGPASSWORD="$password" "$PG_BIN/psql" -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" \
     -U automation_admin -d postgres \
-    -c "CREATE ROLE automation_test LOGIN CREATEDB PASSWORD '$password'" >/dev/null || return 1
+    -c "CREATE ROLE automation_test LOGIN CREATEDB PASSWORD '$password'" >/dev/null || {
+    PG_CLUSTER_ERROR="creating the test role failed"
+    return 1
+  }
 
   export AUTOMATION_TEST_PG_HOST=127.0.0.1
   export AUTOMATION_TEST_PG_PORT="$port"
@@ -87,4 +93,5 @@ pg_cluster_stop() {
   fi
   rm -rf "$PG_CLUSTER_DIR"
   PG_CLUSTER_DIR=""
+PG_CLUSTER_ERROR=""
 }

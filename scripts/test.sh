@@ -19,10 +19,10 @@ unset AUTOMATION_TEST_PG_HOST AUTOMATION_TEST_PG_PORT AUTOMATION_TEST_PG_USER \
   AUTOMATION_TEST_PG_PASSWORD
 if ! pg_cluster_start; then
   if [[ "${CI:-}" == "true" ]]; then
-    echo "test: CI requires PostgreSQL for the test suite; failing" >&2
+    echo "test: CI requires PostgreSQL for the test suite: ${PG_CLUSTER_ERROR}" >&2
     exit 1
   fi
-  echo "test: no PostgreSQL test cluster: the PostgreSQL tests will be skipped"
+  echo "test: PostgreSQL tests will be skipped: ${PG_CLUSTER_ERROR}"
 fi
 
 presets=("$@")
