@@ -12,7 +12,8 @@ PACKAGES=(
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libspdlog-dev libcli11-dev
   libcurl4-openssl-dev curl jq wrk python3
-  postgresql
+  # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
+  postgresql-15
 )
 
 SUDO=""

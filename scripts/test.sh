@@ -1,12 +1,29 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite (unit, contract, integration) in the given CMake
 # presets; default: release and asan (address + undefined sanitizers).
+# A throw-away PostgreSQL cluster runs for the duration, so the store contract suite and
+# the HTTP integration suite run on PostgreSQL as well as SQLite. Under CI (CI=true) a
+# missing PostgreSQL fails the run; elsewhere those tests skip, said in one line.
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Idempotent and quick when everything is present; lets this command work on its own.
 scripts/install-deps.sh
+
+# shellcheck source=scripts/pg-cluster.sh
+source scripts/pg-cluster.sh
+trap pg_cluster_stop EXIT
+# Settings from the caller's shell must not point the suites at some other server.
+unset AUTOMATION_TEST_PG_HOST AUTOMATION_TEST_PG_PORT AUTOMATION_TEST_PG_USER \
+  AUTOMATION_TEST_PG_PASSWORD
+if ! pg_cluster_start; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "test: CI requires PostgreSQL for the test suite: ${PG_CLUSTER_ERROR}" >&2
+    exit 1
+  fi
+  echo "test: PostgreSQL tests will be skipped: ${PG_CLUSTER_ERROR}"
+fi
 
 presets=("$@")
 if ((${#presets[@]} == 0)); then presets=(release asan); fi

@@ -105,7 +105,7 @@ TEST(Lifecycle, UnknownTimeZoneStopsTheServerWithAClearError) {
   EXPECT_NE(code, -1) << "still running";
   EXPECT_NE(server.log().find("Mars/Olympus_Mons"), std::string::npos) << server.log();
   // Refused before the database is touched: nothing created, no system password printed.
-  EXPECT_FALSE(std::filesystem::exists(server.db_file()));
+  EXPECT_TRUE(server.database_untouched());
   EXPECT_EQ(server.log().find("password"), std::string::npos) << server.log();
 }
 
@@ -121,8 +121,28 @@ TEST(Lifecycle, BadConfigurationIsOneLineNamingTheKey) {
     ServerProcess server(std::map<std::string, std::string>{{key, value}});
     EXPECT_EQ(server.run_expecting_exit(10), 2) << key;
     EXPECT_NE(server.log().find(key + ":"), std::string::npos) << server.log();
-    EXPECT_FALSE(std::filesystem::exists(server.db_file())) << key;
+    EXPECT_TRUE(server.database_untouched()) << key;
   }
+}
+
+TEST(Lifecycle, UnreachableOrRefusingPostgresqlIsOneLineNamingTheSettings) {
+  if (run_backend() != TestBackend::kPostgresql) GTEST_SKIP() << "PostgreSQL settings only";
+  ServerProcess wrong_password(
+      std::map<std::string, std::string>{{"AUTOMATION_DB_PASSWORD", "not-the-password"}});
+  EXPECT_EQ(wrong_password.run_expecting_exit(), 2);
+  EXPECT_NE(wrong_password.log().find("AUTOMATION_DB_PASSWORD"), std::string::npos)
+      << wrong_password.log();
+  EXPECT_EQ(wrong_password.log().find("not-the-password"), std::string::npos);
+  EXPECT_EQ(wrong_password.log().find('\n'), wrong_password.log().size() - 1)
+      << "one line: " << wrong_password.log();
+  EXPECT_TRUE(wrong_password.database_untouched());
+
+  ServerProcess nothing_there(
+      std::map<std::string, std::string>{{"AUTOMATION_DB_PORT", std::to_string(pick_free_port())}});
+  EXPECT_EQ(nothing_there.run_expecting_exit(), 2);
+  EXPECT_NE(nothing_there.log().find("AUTOMATION_DB_HOST, AUTOMATION_DB_PORT"), std::string::npos)
+      << nothing_there.log();
+  EXPECT_TRUE(nothing_there.database_untouched());
 }
 
 TEST(Lifecycle, SessionsSurviveARestartOverTheSameDatabase) {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -38,6 +39,11 @@ std::filesystem::path make_temp_dir() {
   return std::filesystem::path(buffer.data());
 }
 
+std::string upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 }  // namespace
 
 int pick_free_port() {
@@ -57,7 +63,14 @@ int pick_free_port() {
   return ntohs(address.sin_port);
 }
 
-ServerProcess::ServerProcess(std::map<std::string, std::string> env) : env_(std::move(env)) {
+ServerProcess::ServerProcess(std::map<std::string, std::string> env,
+                             std::optional<TestBackend> backend)
+    : env_(std::move(env)), backend_(backend.value_or(run_backend())) {
+  if (backend_ == TestBackend::kPostgresql) {
+    auto server = pg_test_server();
+    if (!server) throw std::runtime_error("PostgreSQL wanted but AUTOMATION_TEST_PG_HOST is unset");
+    pg_database_ = std::make_unique<ScratchPgDatabase>(std::move(*server));
+  }
   dir_ = make_temp_dir();
   db_file_ = dir_ / "automation.db";
   log_file_ = dir_ / "server.log";
@@ -85,13 +98,21 @@ std::vector<std::string> ServerProcess::environment() const {
       {"AUTOMATION_APP_SECRET_KEY", kTestAppSecret},
       {"AUTOMATION_THREADS", "2"},
   };
+  // In the environment, not on the command line, as an operator would keep it.
+  if (pg_database_) env["AUTOMATION_DB_PASSWORD"] = pg_database_->server().password;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string text(*entry);
     const auto eq = text.find('=');
     if (eq == std::string::npos || text.starts_with("AUTOMATION_")) continue;
     env[text.substr(0, eq)] = text.substr(eq + 1);
   }
-  for (const auto& [key, value] : env_) env[key] = value;
+  for (const auto& [key, value] : env_) {
+    if (value == kUnsetSetting) {
+      env.erase(key);
+    } else {
+      env[key] = value;
+    }
+  }
   std::vector<std::string> lines;
   for (const auto& [key, value] : env) lines.push_back(key + "=" + value);
   return lines;
@@ -133,19 +154,49 @@ pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
   return pid;
 }
 
+bool ServerProcess::database_untouched() const {
+  if (!pg_database_) return !std::filesystem::exists(db_file_);
+  return pg_database_->query(
+             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'") ==
+         "0";
+}
+
+std::vector<std::string> ServerProcess::database_flags() const {
+  std::vector<std::pair<std::string, std::string>> flags;  // (flag, setting it sets)
+  if (!pg_database_) {
+    flags = {{"--db-type", "sqlite"}, {"--db-file", db_file_.string()}};
+  } else {
+    const PgServer& server = pg_database_->server();
+    flags = {{"--db-type", "postgresql"},
+             {"--db-host", server.host},
+             {"--db-port", std::to_string(server.port)},
+             {"--db-user", server.user},
+             {"--db-name", pg_database_->name()}};
+  }
+  // Flags win over the environment, so a setting the test gives is not passed as a flag.
+  std::vector<std::string> args;
+  for (const auto& [flag, value] : flags) {
+    const std::string key = "AUTOMATION_DB_" + upper(flag.substr(std::string("--db-").size()));
+    if (env_.contains(key)) continue;
+    args.push_back(flag);
+    args.push_back(value);
+  }
+  return args;
+}
+
 void ServerProcess::spawn() {
   port_ = pick_free_port();
-  pid_ = spawn_binary({"serve", "--host", "127.0.0.1", "--port", std::to_string(port_),
-                       "--db-file", db_file_.string(), "--db-type", "sqlite"},
-                      log_file_, /*limit_descriptors=*/true);
+  std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port",
+                                   std::to_string(port_)};
+  for (auto& flag : database_flags()) args.push_back(std::move(flag));
+  pid_ = spawn_binary(std::move(args), log_file_, /*limit_descriptors=*/true);
 }
 
 int ServerProcess::run_cli(const std::vector<std::string>& args, std::string* output) const {
   const std::filesystem::path output_file = dir_ / "cli.out";
   std::filesystem::remove(output_file);
   std::vector<std::string> full = args;
-  full.push_back("--db-file");
-  full.push_back(db_file_.string());
+  for (auto& flag : database_flags()) full.push_back(std::move(flag));
   const pid_t pid = spawn_binary(std::move(full), output_file, /*limit_descriptors=*/false);
   int status = 0;
   ::waitpid(pid, &status, 0);

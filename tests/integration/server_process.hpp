@@ -1,15 +1,20 @@
 #pragma once
 
 // Runs the real `automation serve` binary for a test: a free loopback port, a temporary
-// directory holding the SQLite file and the captured stdout/stderr, readiness by polling
+// directory holding the captured stdout/stderr and the SQLite file (or, on PostgreSQL, a
+// fresh database of its own on the test server), readiness by polling
 // GET /api/health/ping (no fixed sleeps), and a SIGTERM stop that reports the exit code.
 
 #include <sys/types.h>
 
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "test_backend.hpp"
 
 namespace automation::testing {
 
@@ -18,11 +23,17 @@ inline constexpr const char* kSystemPassword = "Integration-Sys7em-Passw0rd!";
 // The AUTOMATION_APP_SECRET_KEY every test server gets (tests forge tokens with it).
 inline constexpr const char* kTestAppSecret = "integration-test-secret-key-0123456789abcdef";
 
+// As a value in ServerProcess's `env`: the setting is left out of the environment
+// altogether (e.g. no AUTOMATION_APP_SECRET_KEY, so the server generates its own).
+inline constexpr const char* kUnsetSetting = "<unset>";
+
 class ServerProcess {
  public:
-  // `env` overrides/extends the defaults (AUTOMATION_* keys); the database lives in a fresh
-  // temporary directory removed by the destructor.
-  explicit ServerProcess(std::map<std::string, std::string> env = {});
+  // `env` overrides/extends the defaults (AUTOMATION_* keys). The database is the run's
+  // backend (run_backend()) unless `backend` names one: a SQLite file in a fresh temporary
+  // directory, or a fresh PostgreSQL database; the destructor removes either.
+  explicit ServerProcess(std::map<std::string, std::string> env = {},
+                         std::optional<TestBackend> backend = std::nullopt);
   // Runs the binary under these RLIMIT_NOFILE limits (through util-linux's `prlimit`, which
   // sets them and then execs the server in the same process); call before start().
   void set_descriptor_limits(unsigned soft, unsigned hard);
@@ -45,15 +56,24 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  TestBackend backend() const { return backend_; }
+  // The SQLite file (on PostgreSQL: a path that is never created).
   const std::filesystem::path& db_file() const { return db_file_; }
+  // True while the server's database holds nothing: no SQLite file, or no table in the
+  // PostgreSQL database (what "refused before the database is touched" means).
+  bool database_untouched() const;
+  // The PostgreSQL database; nullptr on SQLite.
+  const ScratchPgDatabase* pg_database() const { return pg_database_.get(); }
   // Everything the server printed so far (all runs).
   std::string log() const;
-  // Runs `automation <args> --db-file <this database>` with the server's environment and
-  // waits for it; returns the exit code and, when asked, what it printed.
+  // Runs `automation <args> <flags selecting this database>` with the server's environment
+  // and waits for it; returns the exit code and, when asked, what it printed.
   int run_cli(const std::vector<std::string>& args, std::string* output = nullptr) const;
 
  private:
   std::vector<std::string> environment() const;
+  // The command-line flags that point the binary at this server's database.
+  std::vector<std::string> database_flags() const;
   // Runs the binary with `args` (under prlimit when asked and limits are set), output to a file.
   pid_t spawn_binary(std::vector<std::string> args, const std::filesystem::path& output,
                      bool limit_descriptors) const;
@@ -61,6 +81,8 @@ class ServerProcess {
   int wait_exit();
 
   std::map<std::string, std::string> env_;
+  TestBackend backend_;
+  std::unique_ptr<ScratchPgDatabase> pg_database_;  // dropped after the process is gone
   std::filesystem::path dir_;
   std::filesystem::path db_file_;
   std::filesystem::path log_file_;

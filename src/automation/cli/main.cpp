@@ -12,6 +12,7 @@
 #include <string>
 
 #include "automation/app/application.hpp"
+#include "automation/app/database_admin.hpp"
 #include "automation/app/descriptor_limit.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
@@ -87,9 +88,11 @@ std::unique_ptr<Application> start_application(const automation::config::Config&
   BootstrapReport report;
   auto app = Application::start(config, report);
   if (!app) {
-    std::cerr << "automation: cannot start: " << app.error().message << std::endl;
-    exit_code = app.error().code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig
-                                                                            : kExitFailure;
+    // A database that cannot be connected to is a setting to fix: name it, exit 2.
+    const automation::Error error = automation::app::name_database_settings(app.error());
+    std::cerr << "automation: cannot start: " << error.message << std::endl;
+    exit_code =
+        error.code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig : kExitFailure;
     return nullptr;
   }
   announce(report, serving);
@@ -184,6 +187,34 @@ int serve(const CommonFlags& flags) {
     return kExitFailure;
   }
   spdlog::info("automation stopped");
+  return 0;
+}
+
+// Exit codes of the db commands: 0 done; 2 a setting is wrong (the message names it:
+// unreachable host, refused login, unknown database); 1 anything else (a missing or
+// unreadable SQLite source, a non-empty target without --replace, a database error).
+int db_failure(const automation::Error& error) {
+  std::cerr << "automation: " << error.message << std::endl;
+  return error.code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig : kExitFailure;
+}
+
+int db_migrate(const CommonFlags& flags) {
+  int exit_code = 0;
+  auto config = load_config_or_report(flags, exit_code);
+  if (!config) return exit_code;
+  auto version = automation::app::migrate_database(*config);
+  if (!version) return db_failure(version.error());
+  std::cout << "schema version " << *version << '\n';
+  return 0;
+}
+
+int db_copy_from_sqlite(const CommonFlags& flags, const std::string& source, bool replace) {
+  int exit_code = 0;
+  auto config = load_config_or_report(flags, exit_code);
+  if (!config) return exit_code;
+  auto counts = automation::app::copy_sqlite_database(*config, source, replace);
+  if (!counts) return db_failure(counts.error());
+  for (const auto& [table, rows] : *counts) std::cout << table << '\t' << rows << '\n';
   return 0;
 }
 
@@ -361,6 +392,22 @@ int main(int argc, char** argv) {
                                      status ? "success" : "failure");
     exit_code = report(status);
   });
+
+  // --- db ---
+  auto* db_cmd = cli.add_subcommand("db", "Migrate the database, or copy a SQLite one into it");
+  db_cmd->require_subcommand(1);
+  db_cmd->fallthrough();
+  db_cmd->add_subcommand("migrate", "Apply pending migrations and print the schema version")
+      ->callback([&] { exit_code = db_migrate(flags); });
+  std::string copy_source;
+  bool copy_replace = false;
+  auto* db_copy = db_cmd->add_subcommand(
+      "copy", "Copy every table of a SQLite database into the configured (PostgreSQL) one");
+  db_copy->add_option("--from-sqlite", copy_source, "SQLite database file to copy from")
+      ->required();
+  db_copy->add_flag("--replace", copy_replace,
+                    "Delete what the target holds first (refused otherwise when not empty)");
+  db_copy->callback([&] { exit_code = db_copy_from_sqlite(flags, copy_source, copy_replace); });
 
   CLI11_PARSE(cli, argc, argv);
   return exit_code;

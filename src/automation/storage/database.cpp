@@ -188,6 +188,30 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
+#ifdef AUTOMATION_HAVE_POSTGRESQL
+// Names the options to check when PostgreSQL cannot be connected to, from libpq's own
+// verdict rather than its message text: PQping answers "no response" when nothing usable
+// listens at host:port, and "ok" when a server answered, so the connection failed on the
+// user, password or database name.
+void blame_connection_options(const std::string& connect, Error& error) {
+  const std::string why = "the connection to PostgreSQL failed";
+  switch (PQping(connect.c_str())) {
+    case PQPING_OK:
+      error.fields["user"] = why;
+      error.fields["password"] = why;
+      error.fields["name"] = why;
+      break;
+    case PQPING_REJECT:       // answering but not accepting connections (starting up)
+    case PQPING_NO_RESPONSE:  // nothing there
+      error.fields["host"] = why;
+      error.fields["port"] = why;
+      break;
+    case PQPING_NO_ATTEMPT:  // libpq could not even try: a malformed option
+      break;
+  }
+}
+#endif
+
 void rollback_quietly(soci::session& sql) noexcept {
   try {
     sql.rollback();
@@ -284,7 +308,12 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
       if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
         why = classify_sqlite(*lite, sql).message;
       }
-      return fail(ErrorCode::kUnavailable, "cannot open " + where + ": " + one_line(why));
+      Error error =
+          Error::make(ErrorCode::kUnavailable, "cannot open " + where + ": " + one_line(why));
+#ifdef AUTOMATION_HAVE_POSTGRESQL
+      if (*dialect == Dialect::kPostgresql) blame_connection_options(connect, error);
+#endif
+      return fail(std::move(error));
     }
   }
 

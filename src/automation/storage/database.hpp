@@ -40,7 +40,9 @@ class Database {
   // Opens the database, applies per-connection settings (SQLite: WAL, busy_timeout 5 s,
   // foreign keys, synchronous=NORMAL) and runs the pending migrations.
   // kInvalidArgument for an unknown type or unusable option, kUnavailable when the
-  // database cannot be opened or migrated (the message says why; no secrets in it).
+  // database cannot be opened or migrated (the message says why; no secrets in it). When
+  // PostgreSQL cannot be connected to, `fields` names the options to check: host and port
+  // when no server answered there, user, password and name when one did.
   static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
 
   ~Database();

@@ -1,0 +1,216 @@
+#include "automation/storage/database_copy.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include "automation/storage/database.hpp"
+#include "automation/storage/soci_support.hpp"
+
+namespace automation::storage {
+
+namespace {
+
+enum class Kind { kInteger, kText };
+
+struct Column {
+  const char* name;
+  Kind kind;
+};
+
+// One copied table: its columns (all of them, ids included) and, on PostgreSQL, the
+// statement that moves its id sequence past the copied ids (explicit ids do not advance
+// a SERIAL's sequence, so the next INSERT would collide with a copied row).
+struct Table {
+  const char* name;
+  std::vector<Column> columns;
+  const char* postgresql_sequence_reset;  // nullptr: no database-assigned id
+};
+
+// Parents before children (users.role_id -> roles, sessions.user_id -> users).
+const std::vector<Table>& tables() {
+  static const std::vector<Table> kTables = {
+      {"roles",
+       {{"id", Kind::kInteger},
+        {"identifier", Kind::kText},
+        {"name", Kind::kText},
+        {"level", Kind::kInteger}},
+       "SELECT setval(pg_get_serial_sequence('roles', 'id'),"
+       " COALESCE((SELECT MAX(id) FROM roles), 0) + 1, false)"},
+      {"users",
+       {{"id", Kind::kInteger},
+        {"identifier", Kind::kText},
+        {"username", Kind::kText},
+        {"role_id", Kind::kInteger},
+        {"email", Kind::kText},
+        {"password", Kind::kText},
+        {"token", Kind::kText},
+        {"name", Kind::kText},
+        {"lastname", Kind::kText}},
+       "SELECT setval(pg_get_serial_sequence('users', 'id'),"
+       " COALESCE((SELECT MAX(id) FROM users), 0) + 1, false)"},
+      {"sessions",
+       {{"token_digest", Kind::kText},
+        {"user_id", Kind::kInteger},
+        {"created_at", Kind::kInteger},
+        {"expires_at", Kind::kInteger}},
+       nullptr},
+      {"tpts",
+       {{"jti", Kind::kText},
+        {"role", Kind::kText},
+        {"created_on", Kind::kText},
+        {"expires_on", Kind::kText},
+        {"expires_at", Kind::kInteger},
+        {"description", Kind::kText},
+        {"created_by", Kind::kText},
+        {"revoked", Kind::kInteger}},
+       nullptr},
+      {"settings", {{"key", Kind::kText}, {"value", Kind::kText}}, nullptr},
+      {"audit_events",
+       {{"id", Kind::kInteger},
+        {"time", Kind::kInteger},
+        {"event", Kind::kText},
+        {"actor", Kind::kText},
+        {"target", Kind::kText},
+        {"address", Kind::kText},
+        {"outcome", Kind::kText},
+        {"reason", Kind::kText}},
+       "SELECT setval(pg_get_serial_sequence('audit_events', 'id'),"
+       " COALESCE((SELECT MAX(id) FROM audit_events), 0) + 1, false)"},
+      {"login_failures",
+       {{"id", Kind::kInteger}, {"key", Kind::kText}, {"at", Kind::kInteger}},
+       "SELECT setval(pg_get_serial_sequence('login_failures', 'id'),"
+       " COALESCE((SELECT MAX(id) FROM login_failures), 0) + 1, false)"},
+  };
+  return kTables;
+}
+
+// One value of the row in flight, bound by reference to both the SELECT and the INSERT.
+struct Cell {
+  long long number = 0;
+  std::string text;
+  soci::indicator indicator = soci::i_ok;
+};
+
+std::string column_list(const Table& table) {
+  std::string out;
+  for (const Column& column : table.columns) {
+    if (!out.empty()) out += ", ";
+    out += column.name;
+  }
+  return out;
+}
+
+std::string placeholders(const Table& table) {
+  std::string out;
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (i != 0) out += ", ";
+    out += ":c" + std::to_string(i);
+  }
+  return out;
+}
+
+// Streams the table row by row: one SELECT on the source, one prepared INSERT on the
+// target re-executed per row, so memory stays flat however long the audit log is.
+long long copy_table(const Table& table, soci::session& source, soci::session& target) {
+  // The statements are built from the constant table list above, never from input.
+  const std::string columns = column_list(table);
+  const std::string select =
+      "SELECT " + columns + " FROM " + table.name + " ORDER BY " + table.columns[0].name;
+  const std::string insert = std::string("INSERT INTO ") + table.name + " (" + columns +
+                             ") VALUES (" + placeholders(table) + ")";
+  std::vector<Cell> cells(table.columns.size());
+
+  soci::statement reader(source);
+  soci::statement writer(target);
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    Cell& cell = cells[i];
+    if (table.columns[i].kind == Kind::kInteger) {
+      reader.exchange(soci::into(cell.number, cell.indicator));
+      writer.exchange(soci::use(cell.number, cell.indicator));
+    } else {
+      reader.exchange(soci::into(cell.text, cell.indicator));
+      writer.exchange(soci::use(cell.text, cell.indicator));
+    }
+  }
+  reader.alloc();
+  reader.prepare(select);
+  reader.define_and_bind();
+  writer.alloc();
+  writer.prepare(insert);
+  writer.define_and_bind();
+
+  long long rows = 0;
+  reader.execute();
+  while (reader.fetch()) {
+    writer.execute(true);
+    ++rows;
+  }
+  return rows;
+}
+
+long long count_rows(soci::session& sql, const Table& table) {
+  long long rows = 0;
+  sql << std::string("SELECT COUNT(*) FROM ") + table.name, soci::into(rows);
+  return rows;
+}
+
+}  // namespace
+
+const std::vector<std::string>& copied_tables() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names;
+    for (const Table& table : tables()) names.emplace_back(table.name);
+    return names;
+  }();
+  return kNames;
+}
+
+Result<std::unique_ptr<Database>> open_sqlite_source(const std::string& file) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(file, error)) {
+    return fail(ErrorCode::kNotFound, "no SQLite database file at '" + file + "'");
+  }
+  DatabaseOptions options;
+  options.type = "sqlite";
+  options.file = file;
+  options.pool_size = 1;
+  return Database::open(options);
+}
+
+Result<CopyReport> copy_database(Database& source, Database& target, bool replace) {
+  // A read snapshot of the source around one write transaction on the target.
+  return source.transaction(TxMode::kRead, [&](soci::session& from) -> Result<CopyReport> {
+    return target.transaction(TxMode::kWrite, [&](soci::session& to) -> Result<CopyReport> {
+      const DialectSql& d = sql_for(target.dialect());
+      // Serializes with migrations and with another copy into the same database.
+      if (!d.migration_lock.empty()) to << d.migration_lock;
+      for (const Table& table : tables()) {
+        const long long present = count_rows(to, table);
+        if (present != 0 && !replace) {
+          return fail(ErrorCode::kRuleViolation,
+                      std::string("the target database is not empty (table ") + table.name +
+                          " has " + std::to_string(present) +
+                          " rows); pass --replace to delete its contents and copy anyway");
+        }
+      }
+      if (replace) {
+        // Children first, so no foreign key is broken on the way.
+        for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
+          to << std::string("DELETE FROM ") + table->name;
+        }
+      }
+      CopyReport report;
+      for (const Table& table : tables()) {
+        report.tables.push_back({table.name, copy_table(table, from, to)});
+        if (target.dialect() == Dialect::kPostgresql && table.postgresql_sequence_reset) {
+          to << table.postgresql_sequence_reset;
+        }
+      }
+      return report;
+    });
+  });
+}
+
+}  // namespace automation::storage

@@ -1,0 +1,148 @@
+// copy_database: a SQLite database copied into each engine (SQLite, and PostgreSQL when a
+// test server is configured) reads back the same through the stores, keeps its ids, and
+// leaves the target ready for new rows.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "automation/storage/database.hpp"
+#include "automation/storage/database_copy.hpp"
+#include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_role_store.hpp"
+#include "automation/storage/sql_session_store.hpp"
+#include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_tpt_store.hpp"
+#include "automation/storage/sql_user_store.hpp"
+#include "test_database.hpp"
+
+namespace automation::storage {
+namespace {
+
+using contract::Backend;
+using contract::TestDatabase;
+
+NewUser new_user(const std::string& username, std::int64_t role_id) {
+  NewUser user;
+  user.identifier = username + "0123456789abcdef";
+  user.username = username;
+  user.email = username + "@example.com";
+  user.password_hash = "pbkdf2:sha256:600000$salt$" + std::string(64, 'a');  // kept as stored
+  user.role_id = role_id;
+  return user;
+}
+
+long long rows_of(const CopyReport& report, const std::string& table) {
+  for (const auto& entry : report.tables) {
+    if (entry.table == table) return entry.rows;
+  }
+  return -1;
+}
+
+class DatabaseCopy : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    target_ = GetParam().make();
+    if (!target_) GTEST_SKIP() << GetParam().skip_reason;
+    source_ = contract::sqlite_backend().make();
+    Database& db = source_->db();
+    SqlRoleStore roles(db);
+    SqlUserStore users(db);
+    auto admin = roles.add_role(Role{0, "adminrole0000000", "admin", 1});
+    ASSERT_TRUE(admin.has_value());
+    admin_role_id_ = admin->id;
+    // A deleted user leaves a gap: ids must be copied, not renumbered.
+    auto gone = users.add_user(new_user("gone", admin->id));
+    auto ana = users.add_user(new_user("ana", admin->id));
+    ASSERT_TRUE(gone && ana);
+    ASSERT_TRUE(users.delete_user(gone->id).has_value());
+    ana_id_ = ana->id;
+    ASSERT_TRUE(SqlSessionStore(db).add_session(Session{std::string(64, 'd'), ana->id, 10, 0}));
+    ASSERT_TRUE(SqlTptStore(db).add_tpt(
+        TptRecord{"jti1", "admin", "2026-01-01 00:00:00", std::nullopt, std::nullopt, "", "ana",
+                  true}));
+    ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("tpt_secret", "s3cret").has_value());
+    ASSERT_TRUE(SqlAuditStore(db).append_event(
+        AuditEvent{5, "login", "ana", "ana", "10.0.0.1", "denied", "why"}));
+  }
+
+  Result<CopyReport> copy(bool replace) {
+    auto source = open_sqlite_source(source_->options().file);
+    if (!source) return fail(source.error());
+    return copy_database(**source, target_->db(), replace);
+  }
+
+  std::unique_ptr<TestDatabase> source_;
+  std::unique_ptr<TestDatabase> target_;
+  std::int64_t admin_role_id_ = 0;
+  std::int64_t ana_id_ = 0;
+};
+
+TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
+  auto report = copy(false);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(rows_of(*report, "roles"), 1);
+  EXPECT_EQ(rows_of(*report, "users"), 1);
+  EXPECT_EQ(rows_of(*report, "sessions"), 1);
+  EXPECT_EQ(rows_of(*report, "tpts"), 1);
+  EXPECT_EQ(rows_of(*report, "settings"), 1);
+  EXPECT_EQ(rows_of(*report, "audit_events"), 1);
+
+  Database& db = target_->db();
+  auto ana = SqlUserStore(db).find_user_by_username("ana");
+  ASSERT_TRUE(ana && *ana);
+  EXPECT_EQ((*ana)->id, ana_id_);
+  EXPECT_EQ((*ana)->role.id, admin_role_id_);
+  auto session = SqlSessionStore(db).find_session(std::string(64, 'd'));
+  ASSERT_TRUE(session && *session);
+  auto tpt = SqlTptStore(db).find_tpt("jti1");
+  ASSERT_TRUE(tpt && *tpt);
+  EXPECT_TRUE((*tpt)->revoked);
+  EXPECT_FALSE((*tpt)->expires_at.has_value());
+  EXPECT_EQ(SqlSettingsStore(db).get_setting("tpt_secret").value(), "s3cret");
+  auto events = SqlAuditStore(db).recent_events(10);
+  ASSERT_TRUE(events && events->size() == 1);
+  EXPECT_EQ(events->front().reason, "why");
+
+  // New rows get ids past the copied ones (PostgreSQL: the sequences were moved on).
+  auto bob = SqlUserStore(db).add_user(new_user("bob", admin_role_id_));
+  ASSERT_TRUE(bob.has_value()) << bob.error().message;
+  EXPECT_GT(bob->id, ana_id_);
+  auto role = SqlRoleStore(db).add_role(Role{0, "newrole000000000", "maintainer", 5});
+  ASSERT_TRUE(role.has_value()) << role.error().message;
+  EXPECT_TRUE(SqlAuditStore(db)
+                  .append_event(AuditEvent{6, "login", "bob", "bob", "", "success", ""})
+                  .has_value());
+}
+
+TEST_P(DatabaseCopy, NonEmptyTargetIsRefusedUnlessReplaced) {
+  ASSERT_TRUE(SqlRoleStore(target_->db()).add_role(Role{0, "keep0000", "kept", 3}));
+  auto refused = copy(false);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kRuleViolation);
+  auto kept = SqlRoleStore(target_->db()).find_role("kept");
+  ASSERT_TRUE(kept && *kept) << "a refused copy changes nothing";
+  EXPECT_FALSE(SqlUserStore(target_->db()).find_user_by_username("ana").value().has_value());
+
+  auto replaced = copy(true);
+  ASSERT_TRUE(replaced.has_value()) << replaced.error().message;
+  EXPECT_FALSE(SqlRoleStore(target_->db()).find_role("kept").value().has_value());
+  EXPECT_TRUE(SqlUserStore(target_->db()).find_user_by_username("ana").value().has_value());
+}
+
+TEST_P(DatabaseCopy, MissingSourceIsNotFound) {
+  auto source = open_sqlite_source(source_->options().file + ".missing");
+  ASSERT_FALSE(source.has_value());
+  EXPECT_EQ(source.error().code, ErrorCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DatabaseCopy,
+                         ::testing::Values(contract::sqlite_backend(),
+                                           contract::postgresql_backend()),
+                         [](const ::testing::TestParamInfo<Backend>& param_info) {
+                           return param_info.param.name;
+                         });
+
+}  // namespace
+}  // namespace automation::storage

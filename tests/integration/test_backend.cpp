@@ -1,0 +1,118 @@
+#include "test_backend.hpp"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+
+namespace automation::testing {
+namespace {
+
+const char* env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : nullptr;
+}
+
+// libpq keyword value, quoted so any character in a password is taken literally.
+std::string libpq_value(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+using Connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+
+Connection connect(const PgServer& server, const std::string& database) {
+  const std::string conninfo =
+      "host=" + libpq_value(server.host) + " port=" + std::to_string(server.port) +
+      " user=" + libpq_value(server.user) + " password=" + libpq_value(server.password) +
+      " dbname=" + libpq_value(database) + " options='-c client_min_messages=warning'";
+  Connection conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    throw std::runtime_error("cannot reach the PostgreSQL test server: " +
+                             std::string(PQerrorMessage(conn.get())));
+  }
+  return conn;
+}
+
+std::string exec(PGconn* conn, const std::string& statement) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn, statement.c_str()),
+                                                       &PQclear);
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw std::runtime_error(statement + ": " + PQerrorMessage(conn));
+  }
+  if (status == PGRES_TUPLES_OK && PQntuples(result.get()) > 0 && PQnfields(result.get()) > 0) {
+    return PQgetvalue(result.get(), 0, 0);
+  }
+  return {};
+}
+
+// Skips every test of a PostgreSQL run, with one line saying why, when no test server is
+// configured (scripts/test.sh fails instead under CI).
+class BackendEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    if (run_backend() == TestBackend::kPostgresql && !pg_test_server()) {
+      GTEST_SKIP() << "AUTOMATION_TEST_DB=postgresql but AUTOMATION_TEST_PG_HOST is not set: "
+                      "PostgreSQL integration tests skipped";
+    }
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kBackendEnvironment =
+    ::testing::AddGlobalTestEnvironment(new BackendEnvironment);
+
+}  // namespace
+
+TestBackend run_backend() {
+  const char* value = env("AUTOMATION_TEST_DB");
+  if (value == nullptr || std::string(value) == "sqlite") return TestBackend::kSqlite;
+  if (std::string(value) == "postgresql") return TestBackend::kPostgresql;
+  throw std::runtime_error("AUTOMATION_TEST_DB must be sqlite or postgresql");
+}
+
+std::optional<PgServer> pg_test_server() {
+  const char* host = env("AUTOMATION_TEST_PG_HOST");
+  if (host == nullptr) return std::nullopt;
+  PgServer server;
+  server.host = host;
+  if (const char* port = env("AUTOMATION_TEST_PG_PORT")) server.port = std::atoi(port);
+  if (const char* user = env("AUTOMATION_TEST_PG_USER")) server.user = user;
+  if (const char* password = env("AUTOMATION_TEST_PG_PASSWORD")) server.password = password;
+  return server;
+}
+
+ScratchPgDatabase::ScratchPgDatabase(PgServer server) : server_(std::move(server)) {
+  // Unique across the test processes ctest runs in parallel, and across reruns.
+  static std::atomic<int> counter{0};
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  name_ = "automation_it_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+          std::to_string(now % 1000000007);
+  Connection admin = connect(server_, "postgres");
+  exec(admin.get(), "CREATE DATABASE " + name_);
+}
+
+ScratchPgDatabase::~ScratchPgDatabase() {
+  try {
+    Connection admin = connect(server_, "postgres");
+    exec(admin.get(), "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "dropping " << name_ << ": " << e.what();
+  }
+}
+
+std::string ScratchPgDatabase::query(const std::string& statement) const {
+  Connection conn = connect(server_, name_);
+  return exec(conn.get(), statement);
+}
+
+}  // namespace automation::testing
