@@ -168,9 +168,12 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   return app;
 }
 
-std::shared_ptr<void> Application::begin_request() {
-  if (!cache_) return nullptr;
-  return cache_->lookups.fresh_scope();
+void Application::begin_request() {
+  if (cache_) cache_->lookups.begin_request();
+}
+
+void Application::end_request() {
+  if (cache_) cache_->lookups.end_request();
 }
 
 std::optional<CacheStats> Application::cache_stats() const {

@@ -52,9 +52,10 @@ class Application {
   const std::string& database_label() const { return database_label_; }
   // nullopt when lookups are not cached (an in-memory SQLite database).
   std::optional<CacheStats> cache_stats() const;
-  // Brings the cached lookups up to date once for a request handled on this thread; keep
-  // the result while handling it (see LookupCache::fresh_scope). Null without a cache.
-  std::shared_ptr<void> begin_request();
+  // Bring the cached lookups up to date once for the request handled on this thread, and
+  // end that (see LookupCache::begin_request). No-ops without a cache.
+  void begin_request();
+  void end_request();
 
  private:
   struct Parts;  // stores and crypto, kept out of this header

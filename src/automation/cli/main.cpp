@@ -176,7 +176,8 @@ int serve(const CommonFlags& flags) {
   options.hash_threads = config->server.threads;
   options.timezone = config->server.timezone;
   options.trusted_proxies = config->server.trusted_proxies;
-  options.request_scope = [&app] { return app->begin_request(); };
+  options.request_begins = [&app] { app->begin_request(); };
+  options.request_ends = [&app] { app->end_request(); };
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,

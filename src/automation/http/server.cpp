@@ -173,6 +173,23 @@ struct ServerState {
   std::atomic<bool> stopping{false};
 };
 
+// Runs the app's request_begins now and its request_ends when the handling on this thread
+// is over (on every path out of handle()).
+class RequestHooks {
+ public:
+  explicit RequestHooks(const ServerOptions& options) : options_(options) {
+    if (options_.request_begins) options_.request_begins();
+  }
+  ~RequestHooks() {
+    if (options_.request_ends) options_.request_ends();
+  }
+  RequestHooks(const RequestHooks&) = delete;
+  RequestHooks& operator=(const RequestHooks&) = delete;
+
+ private:
+  const ServerOptions& options_;
+};
+
 // Held until the response is written (or dropped with its connection): a stop waits for
 // every live token.
 class InFlightToken {
@@ -284,7 +301,7 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
     return restinio::request_accepted();
   }
   const Route& route = *match.route;
-  const auto scope = state.options.request_scope ? state.options.request_scope() : nullptr;
+  const RequestHooks hooks(state.options);
   Request request =
       to_request(*wire, route.method, std::move(match.parameter), state.options.trusted_proxies);
   auto caller = authenticate_caller(state.context.api, request, route.key_policy);

@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,10 +24,11 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   // Peers allowed to name the client in X-Forwarded-For (canonical addresses).
   std::vector<std::string> trusted_proxies;
-  // Called on the I/O thread as a routed request begins; the result is kept until its
-  // handler has run there. The app uses it to bring the lookup cache up to date once per
-  // request instead of once per lookup. May be empty.
-  std::function<std::shared_ptr<void>()> request_scope;
+  // Called on the I/O thread as a routed request begins, and when its handler has run
+  // there. The app uses them to bring the lookup cache up to date once per request instead
+  // of once per lookup. Either may be empty.
+  std::function<void()> request_begins;
+  std::function<void()> request_ends;
   // Connections served at once; later clients wait in the listen backlog until one closes.
   // Keep it below the descriptor limit (the caller derives it from RLIMIT_NOFILE).
   std::size_t max_connections = 768;

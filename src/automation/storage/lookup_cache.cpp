@@ -27,27 +27,19 @@ std::size_t erase_where(Map& map, Predicate predicate) {
 LookupCache::LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries)
     : feed_(feed), watch_(watch), max_entries_(max_entries) {}
 
-thread_local const LookupCache* LookupCache::fresh_on_this_thread_ = nullptr;
+thread_local LookupCache::FreshMark LookupCache::fresh_on_this_thread_;
 
-LookupCache::FreshScope::FreshScope(const LookupCache* cache)
-    : previous_(fresh_on_this_thread_) {
-  fresh_on_this_thread_ = cache;
+void LookupCache::begin_request() {
+  fresh_on_this_thread_ = FreshMark{};
+  if (auto epoch = sync()) fresh_on_this_thread_ = FreshMark{this, *epoch};
 }
 
-LookupCache::FreshScope::~FreshScope() { fresh_on_this_thread_ = previous_; }
-
-std::unique_ptr<LookupCache::FreshScope> LookupCache::fresh_scope() {
-  if (fresh_on_this_thread_ != this && sync()) {
-    return std::unique_ptr<FreshScope>(new FreshScope(this));
-  }
-  return std::unique_ptr<FreshScope>(new FreshScope(fresh_on_this_thread_));
-}
+void LookupCache::end_request() { fresh_on_this_thread_ = FreshMark{}; }
 
 Result<std::uint64_t> LookupCache::sync() {
-  if (fresh_on_this_thread_ == this) {
-    const std::shared_lock lock(mutex_);
-    return epoch_;
-  }
+  // Inside a request already brought up to date. Its epoch is enough for get(): a batch
+  // applied since makes get() keep nothing it loads, which is only ever safe.
+  if (fresh_on_this_thread_.cache == this) return fresh_on_this_thread_.epoch;
   const std::uint64_t arrival = syncs_started_.load(std::memory_order_acquire);
   if (watch_ != nullptr) {
     // SQLite: no commit anywhere since the last feed read, nothing to apply.

@@ -16,7 +16,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -70,21 +69,13 @@ class LookupCache {
 
   Stats stats() const;
 
-  // Brings the cache up to date once for a whole request: while the returned scope lives,
-  // lookups on this thread skip their own feed read (every change acknowledged before the
-  // request began is applied; later ones may be seen or not, as for any request in flight).
-  // If the feed cannot be read, the scope is inert and each lookup checks (and fails) alone.
-  class FreshScope {
-   public:
-    FreshScope(FreshScope&&) = delete;
-    ~FreshScope();
-
-   private:
-    friend class LookupCache;
-    explicit FreshScope(const LookupCache* cache);
-    const LookupCache* previous_;
-  };
-  std::unique_ptr<FreshScope> fresh_scope();
+  // Brings the cache up to date once for a whole request handled on this thread: until
+  // end_request(), lookups on this thread skip their own feed read (every change acknowledged
+  // before the request began is applied; later ones may be seen or not, as for any request in
+  // flight). If the feed cannot be read, nothing is marked and each lookup checks (and fails)
+  // alone. No allocation: a thread-local mark.
+  void begin_request();
+  void end_request();
 
   std::unordered_map<std::string, ActiveSession> sessions;
   std::unordered_map<std::string, User> users;  // by lower-cased username
@@ -122,7 +113,12 @@ class LookupCache {
   std::atomic<std::uint64_t> entries_dropped_{0};
   std::atomic<std::uint64_t> full_clears_{0};
 
-  static thread_local const LookupCache* fresh_on_this_thread_;
+  // The request this thread is handling was brought up to date at `epoch` by `cache`.
+  struct FreshMark {
+    const LookupCache* cache = nullptr;
+    std::uint64_t epoch = 0;
+  };
+  static thread_local FreshMark fresh_on_this_thread_;
 };
 
 }  // namespace automation::storage
