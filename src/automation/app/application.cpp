@@ -176,6 +176,21 @@ void Application::end_request() {
   if (cache_) cache_->lookups.end_request();
 }
 
+std::optional<std::uint64_t> Application::refresh_lookups() {
+  if (!cache_) return std::nullopt;
+  auto epoch = cache_->lookups.refresh();
+  if (!epoch) return std::nullopt;
+  return *epoch;
+}
+
+void Application::enter_fresh_request(std::uint64_t epoch) {
+  if (cache_) cache_->lookups.enter_request(epoch);
+}
+
+bool Application::lookups_check_remotely() const {
+  return cache_ && !cache_->lookups.checks_are_local();
+}
+
 std::optional<CacheStats> Application::cache_stats() const {
   if (!cache_) return std::nullopt;
   const auto stats = cache_->lookups.stats();

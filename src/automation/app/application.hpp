@@ -56,6 +56,12 @@ class Application {
   // end that (see LookupCache::begin_request). No-ops without a cache.
   void begin_request();
   void end_request();
+  // The two steps of begin_request, for a server that checks once per batch of requests
+  // (worth it where a check is a database round trip: see lookups_check_remotely()).
+  std::optional<std::uint64_t> refresh_lookups();
+  void enter_fresh_request(std::uint64_t epoch);
+  // True when bringing the cache up to date costs a database round trip (PostgreSQL).
+  bool lookups_check_remotely() const;
 
  private:
   struct Parts;  // stores and crypto, kept out of this header

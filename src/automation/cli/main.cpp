@@ -176,8 +176,17 @@ int serve(const CommonFlags& flags) {
   options.hash_threads = config->server.threads;
   options.timezone = config->server.timezone;
   options.trusted_proxies = config->server.trusted_proxies;
-  options.request_begins = [&app] { app->begin_request(); };
-  options.request_ends = [&app] { app->end_request(); };
+  // Bring cached lookups up to date once per request; where that is a database round trip,
+  // once per batch of requests (see http/freshness_gate.hpp).
+  if (app->lookups_check_remotely()) {
+    options.batched_freshness = automation::http::FreshnessHooks{
+        [&app] { return app->refresh_lookups(); },
+        [&app](std::uint64_t epoch) { app->enter_fresh_request(epoch); },
+        [&app] { app->end_request(); }};
+  } else {
+    options.request_begins = [&app] { app->begin_request(); };
+    options.request_ends = [&app] { app->end_request(); };
+  }
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,

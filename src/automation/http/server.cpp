@@ -171,23 +171,26 @@ struct ServerState {
   WorkerPool pool;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  std::unique_ptr<FreshnessGate> gate;  // set when the app asks for batched freshness
 };
 
-// Runs the app's request_begins now and its request_ends when the handling on this thread
-// is over (on every path out of handle()).
+// When active, runs the app's request_begins now and its request_ends when the handling on
+// this thread is over (on every path out of handle()).
 class RequestHooks {
  public:
-  explicit RequestHooks(const ServerOptions& options) : options_(options) {
-    if (options_.request_begins) options_.request_begins();
+  RequestHooks(const ServerOptions& options, bool active)
+      : options_(options), active_(active) {
+    if (active_ && options_.request_begins) options_.request_begins();
   }
   ~RequestHooks() {
-    if (options_.request_ends) options_.request_ends();
+    if (active_ && options_.request_ends) options_.request_ends();
   }
   RequestHooks(const RequestHooks&) = delete;
   RequestHooks& operator=(const RequestHooks&) = delete;
 
  private:
   const ServerOptions& options_;
+  const bool active_;
 };
 
 // Held until the response is written (or dropped with its connection): a stop waits for
@@ -288,30 +291,24 @@ Response run_handler(const Route& route, const Request& request, const Caller& c
   return message_response(500, "Internal server error");
 }
 
-restinio::request_handling_status_t handle(ServerState& state, restinio::request_handle_t wire) {
-  auto in_flight = std::make_shared<InFlightToken>(state.in_flight);
-  const auto method = from_restinio(wire->header().method());
-  RouteMatch match = state.routes.match(method, wire->header().path());
-  if (match.route == nullptr) {
-    send(state, wire, RouteTable::unmatched_response(match), std::move(in_flight));
-    return restinio::request_accepted();
-  }
-  if (wire->body().size() > state.options.max_body_bytes) {
-    send(state, wire, message_response(413, "Request body too large"), std::move(in_flight));
-    return restinio::request_accepted();
-  }
-  const Route& route = *match.route;
-  const RequestHooks hooks(state.options);
+// Answers a routed request: the key, then the handler on this thread or on the hashing pool.
+// `fresh` says the request already runs inside a freshness mark (the gate's).
+void answer(ServerState& state, const Route& route, const restinio::request_handle_t& wire,
+            std::string parameter, InFlight in_flight, bool fresh) {
+  // Only key-checked routes answered here look keys up on this thread (ping touches no
+  // database; KDF routes run on the pool, whose lookups check freshness themselves).
+  const RequestHooks hooks(state.options, !fresh && route.key_policy != KeyPolicy::kNone &&
+                                              route.execution == Execution::kIoThread);
   Request request =
-      to_request(*wire, route.method, std::move(match.parameter), state.options.trusted_proxies);
+      to_request(*wire, route.method, std::move(parameter), state.options.trusted_proxies);
   auto caller = authenticate_caller(state.context.api, request, route.key_policy);
   if (!caller) {
     send(state, wire, error_response(caller.error()), std::move(in_flight));
-    return restinio::request_accepted();
+    return;
   }
   if (route.execution == Execution::kIoThread) {
     send(state, wire, run_handler(route, request, *caller), std::move(in_flight));
-    return restinio::request_accepted();
+    return;
   }
   // KDF-bound: answered later by a pool thread, so I/O threads keep serving key checks.
   const bool queued = state.pool.submit([&state, &route, wire, in_flight,
@@ -332,6 +329,31 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
     busy.retry_after_seconds = 1;
     send(state, wire, busy, std::move(in_flight));
   }
+}
+
+restinio::request_handling_status_t handle(ServerState& state, restinio::request_handle_t wire) {
+  auto in_flight = std::make_shared<InFlightToken>(state.in_flight);
+  const auto method = from_restinio(wire->header().method());
+  RouteMatch match = state.routes.match(method, wire->header().path());
+  if (match.route == nullptr) {
+    send(state, wire, RouteTable::unmatched_response(match), std::move(in_flight));
+    return restinio::request_accepted();
+  }
+  if (wire->body().size() > state.options.max_body_bytes) {
+    send(state, wire, message_response(413, "Request body too large"), std::move(in_flight));
+    return restinio::request_accepted();
+  }
+  const Route& route = *match.route;
+  if (state.gate && route.key_policy != KeyPolicy::kNone &&
+      route.execution == Execution::kIoThread) {
+    // One database round trip for a whole batch of key checks (PostgreSQL).
+    state.gate->submit([&state, &route, wire, in_flight = std::move(in_flight),
+                        parameter = std::move(match.parameter)]() mutable {
+      answer(state, route, wire, std::move(parameter), std::move(in_flight), /*fresh=*/true);
+    });
+    return restinio::request_accepted();
+  }
+  answer(state, route, wire, std::move(match.parameter), std::move(in_flight), /*fresh=*/false);
   return restinio::request_accepted();
 }
 
@@ -411,6 +433,16 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
                       .handle_request_timeout(kHandleRequestTimeout);
   HttpServer server{restinio::external_io_context(io), std::move(settings)};
   const ConnectionsGoFirst teardown{server, io};
+  if (options.batched_freshness) {
+    // Stopped first at return (reset below): tasks it still holds own connections.
+    state.gate = std::make_unique<FreshnessGate>(
+        *options.batched_freshness,
+        [&io](FreshnessGate::Task task) { restinio::asio_ns::post(io, std::move(task)); });
+  }
+  struct StopGateFirst {
+    ServerState& state;
+    ~StopGateFirst() { state.gate.reset(); }
+  } const stop_gate_first{state};
 
   // Destroyed after `signals` (declared before it): once a stop is under way, another
   // SIGINT/SIGTERM arriving while the process finishes must not kill it half-way (asio

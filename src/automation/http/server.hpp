@@ -6,11 +6,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/error.hpp"
+#include "automation/http/freshness_gate.hpp"
 
 namespace automation::http {
 
@@ -29,6 +31,9 @@ struct ServerOptions {
   // of once per lookup. Either may be empty.
   std::function<void()> request_begins;
   std::function<void()> request_ends;
+  // When set, key-checked requests answered on I/O threads are checked for freshness in
+  // batches instead (FreshnessGate): for databases where a check costs a round trip.
+  std::optional<FreshnessHooks> batched_freshness;
   // Connections served at once; later clients wait in the listen backlog until one closes.
   // Keep it below the descriptor limit (the caller derives it from RLIMIT_NOFILE).
   std::size_t max_connections = 768;

@@ -76,6 +76,13 @@ class LookupCache {
   // alone. No allocation: a thread-local mark.
   void begin_request();
   void end_request();
+  // The same in two steps, for callers that check once for a batch of requests and run them
+  // on other threads (FreshnessGate): refresh() applies every change committed so far and
+  // returns the epoch reached; enter_request(epoch) marks this thread's request fresh at it.
+  Result<std::uint64_t> refresh() { return sync_with_feed(syncs_started_.load()); }
+  void enter_request(std::uint64_t epoch) { fresh_on_this_thread_ = FreshMark{this, epoch}; }
+  // True when checking costs no database round trip (SQLite's WAL-index header).
+  bool checks_are_local() const { return watch_ != nullptr; }
 
   std::unordered_map<std::string, ActiveSession> sessions;
   std::unordered_map<std::string, User> users;  // by lower-cased username
