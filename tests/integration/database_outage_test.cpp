@@ -8,10 +8,12 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api_fixture.hpp"
 
@@ -66,6 +68,22 @@ TEST_F(DatabaseOutage, NodeAnswers503WithoutStaleYesAndRecoversByItself) {
   remember_secret(key);
   ASSERT_EQ(http.get("/api/users/roles/", api_key(key)).status, 200);  // now cached
 
+  // Load throughout: clients keep asking while the database goes and comes back. They may
+  // only ever see 200 or 503 (never 500, never a 401 for a key that is valid).
+  std::atomic<bool> loading{true};
+  std::atomic<int> unexpected{0};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.emplace_back([&] {
+      HttpClient client(server.base_url());
+      while (loading.load()) {
+        const long status = client.get("/api/users/roles/", api_key(key)).status;
+        if (status != 200 && status != 503) ++unexpected;
+        ++answered;
+      }
+    });
+  }
   const ScratchPgDatabase& db = *server.pg_database();
   cut_off(db);
   for (const char* path : {"/api/users/roles/", "/api/users/me"}) {
@@ -90,6 +108,10 @@ TEST_F(DatabaseOutage, NodeAnswers503WithoutStaleYesAndRecoversByItself) {
   }
   EXPECT_EQ(status, 200);
   EXPECT_EQ(http.get("/api/health").status, 200);
+  loading = false;
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  EXPECT_GT(answered.load(), 0);
   EXPECT_EQ(server.stop(), 0);
 }
 
