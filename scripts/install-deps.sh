@@ -13,6 +13,9 @@ PACKAGES=(
   libspdlog-dev libcli11-dev
   libcurl4-openssl-dev curl jq wrk python3
   postgresql
+  # Fuzz preset. libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes; clang-14 only
+  # recommends it, and recommends are not installed below.
+  clang-14 libclang-rt-14-dev
 )
 
 SUDO=""
