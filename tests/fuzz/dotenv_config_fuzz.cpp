@@ -1,7 +1,7 @@
 // .env files and the configuration loaded from them.
 //
 // Input: the bytes of a .env file, written to a temp file (parse_dotenv reads a path).
-// Invariants: a parsed file, written back as `export KEY="VALUE"` lines, parses to the same
+// Invariants: no setting holds a NUL byte; a parsed file, written back as `export KEY="VALUE"` lines, parses to the same
 // settings; load() gives the same answer whichever source (.env or flags) the settings
 // come from, since with one source there is nothing to override.
 #include <unistd.h>
@@ -75,6 +75,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static ScratchFile scratch;
   const auto settings = config::parse_dotenv(scratch.write(reinterpret_cast<const char*>(data), size));
   if (!settings) return 0;
+  for (const auto& [key, value] : *settings) {
+    // Values reach C APIs (inet_pton, file names), which would cut them at a NUL byte.
+    if (key.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
+      invariant_broken("a setting holds a NUL byte");
+    }
+  }
 
   const std::string rewritten = to_dotenv(*settings);
   const auto reparsed = config::parse_dotenv(scratch.write(rewritten.data(), rewritten.size()));

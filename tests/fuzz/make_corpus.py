@@ -223,6 +223,7 @@ AUTOMATION_ARGON2_ITERATIONS=2
         "AUTOMATION_PORT=0\n", "AUTOMATION_PORT=65536\n", "AUTOMATION_PORT=+80\n",
         "AUTOMATION_TRUSTED_PROXIES=10.0.0.0/8\n", "AUTOMATION_DB_TYPE=mysql\n",
         "AUTOMATION_APP_SECRET_KEY=short\n", "AUTOMATION_HOST=\n", "AUTOMATION_TIMEZONE=''\n",
+        "AUTOMATION_TRUSTED_PROXIES=127.0.0.1\0junk\n", "AUTOMATION_DB_FILE=app.db\0.bak\n",
         "=value\n", "no equals sign\n", "export export KEY=\"'\"\n", "KEY=\"\n", "",
     ]
 
