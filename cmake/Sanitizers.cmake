@@ -7,3 +7,11 @@ endif()
 add_library(automation_options INTERFACE)
 target_link_libraries(automation_options INTERFACE automation_warnings automation_sanitizers)
 target_include_directories(automation_options INTERFACE ${AUTOMATION_SOURCE_ROOT})
+if(AUTOMATION_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "AUTOMATION_FUZZ needs clang (libFuzzer): use the fuzz preset")
+  endif()
+  # Coverage feedback for libFuzzer in every library; only the fuzz target executables link
+  # the fuzzer's main (-fsanitize=fuzzer, tests/fuzz/CMakeLists.txt).
+  target_compile_options(automation_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite (unit, contract, integration) in the given CMake
-# presets; default: release and asan (address + undefined sanitizers).
+# presets; default: release, asan (address + undefined sanitizers) and fuzz (every libFuzzer
+# target for FUZZ_SECONDS, default 15, each: scripts/fuzz.sh).
 # A throw-away PostgreSQL cluster runs for the duration, so the store contract suite and
 # the HTTP integration suite run on PostgreSQL as well as SQLite. Under CI (CI=true) a
 # missing PostgreSQL fails the run; elsewhere those tests skip, said in one line.
@@ -26,12 +27,16 @@ if ! pg_cluster_start; then
 fi
 
 presets=("$@")
-if ((${#presets[@]} == 0)); then presets=(release asan); fi
+if ((${#presets[@]} == 0)); then presets=(release asan fuzz); fi
 jobs="$(nproc)"
 
 for preset in "${presets[@]}"; do
   echo "=== ${preset}: configure, build, test ==="
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
-  ctest --preset "$preset" -j "$jobs" --timeout 300
+  if [[ "$preset" == fuzz ]]; then
+    scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+  else
+    ctest --preset "$preset" -j "$jobs" --timeout 300
+  fi
 done

@@ -90,7 +90,8 @@ Result<std::vector<std::string>> parse_trusted_proxies(std::string_view text) {
     in6_addr buffer{};
     char canonical[INET6_ADDRSTRLEN] = {};
     const int family = item.find(':') == std::string::npos ? AF_INET : AF_INET6;
-    if (inet_pton(family, item.c_str(), &buffer) != 1 ||
+    // inet_pton reads a C string: a NUL byte would hide whatever follows it.
+    if (item.find('\0') != std::string::npos || inet_pton(family, item.c_str(), &buffer) != 1 ||
         inet_ntop(family, &buffer, canonical, sizeof canonical) == nullptr) {
       return fail(ErrorCode::kInvalidArgument,
                   "'" + item + "' is not an IP address (a comma-separated list of addresses)");
@@ -112,6 +113,12 @@ Result<Settings> parse_dotenv(const std::filesystem::path& path) {
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
+    // Environment variables and arguments cannot hold a NUL byte, and values reach C APIs
+    // (inet_pton, file names) that would silently cut them there.
+    if (line.find('\0') != std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument,
+                  path.string() + ":" + std::to_string(number) + ": contains a NUL byte");
+    }
     std::string content = trim(line);
     if (content.empty() || content.front() == '#') continue;
     if (content.starts_with("export ")) content = trim(content.substr(7));

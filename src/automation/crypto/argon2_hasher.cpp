@@ -48,7 +48,6 @@ std::optional<StoredCost> parse_cost(std::string_view stored) {
   constexpr std::string_view kHead = "$argon2id$v=19$m=";
   if (!stored.starts_with(kHead)) return std::nullopt;
   stored.remove_prefix(kHead.size());
-  StoredCost cost;
   const auto m = take_number(stored, ',');
   if (!m || !stored.starts_with("t=")) return std::nullopt;
   stored.remove_prefix(2);

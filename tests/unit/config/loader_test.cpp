@@ -116,5 +116,26 @@ TEST(ConfigLoader, MalformedDotenvLineIsAnError) {
   EXPECT_NE(settings.error().message.find(":1:"), std::string::npos);
 }
 
+// Only a .env file can carry a NUL byte (environment variables and arguments cannot), and C
+// APIs would read the value cut at it: "127.0.0.1<NUL>junk" was taken as 127.0.0.1.
+TEST(ConfigLoader, NulByteInDotenvIsAnError) {
+  using namespace std::string_literals;
+  const auto path = std::filesystem::temp_directory_path() / "automation_loader_nul.env";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "AUTOMATION_PORT=9000\n" << "AUTOMATION_TRUSTED_PROXIES=127.0.0.1\0junk\n"s;
+  }
+  auto settings = parse_dotenv(path);
+  std::filesystem::remove(path);
+  ASSERT_FALSE(settings);
+  EXPECT_NE(settings.error().message.find(":2:"), std::string::npos) << settings.error().message;
+}
+
+TEST(ConfigLoader, TrustedProxyWithNulByteIsNotAnAddress) {
+  using namespace std::string_literals;
+  EXPECT_FALSE(load_flags({{"AUTOMATION_TRUSTED_PROXIES", "127.0.0.1\0junk"s}}));
+  EXPECT_FALSE(load_flags({{"AUTOMATION_TRUSTED_PROXIES", "::1\0"s}}));
+}
+
 }  // namespace
 }  // namespace automation::config
