@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/core/system_user.hpp"
+#include "automation/app/database_options.hpp"
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
 #include "automation/crypto/tokens.hpp"
@@ -72,21 +73,10 @@ struct Application::Cache {
 
 namespace {
 
-storage::DatabaseOptions database_options(const config::Config& config) {
-  const auto& db = config.database;
-  storage::DatabaseOptions options;
-  options.type = db.type;
-  options.file = db.file;
-  options.host = db.host;
-  options.user = db.user;
-  options.password = db.password;
-  options.name = db.name;
-  options.sslmode = db.sslmode;
-  if (db.port != 0) options.port = db.port;
-  // Enough connections for every I/O thread and hashing worker to hold one at once.
+// Enough connections for every I/O thread and hashing worker to hold one at once.
+std::size_t pool_size_for(const config::Config& config) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  options.pool_size = 2 * std::max(cores, config.server.threads) + 2;
-  return options;
+  return 2 * std::max(cores, config.server.threads) + 2;
 }
 
 std::string label_of(const config::DatabaseConfig& db) {
@@ -106,7 +96,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                 "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
   }
   std::unique_ptr<Application> app(new Application());
-  auto database = storage::Database::open(database_options(config));
+  auto database = storage::Database::open(database_options(config.database, pool_size_for(config)));
   if (!database) return fail(database.error());
   app->database_ = std::move(*database);
   app->database_label_ = label_of(config.database);

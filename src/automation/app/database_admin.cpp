@@ -7,25 +7,12 @@
 
 #include "automation/storage/database.hpp"
 #include "automation/storage/database_copy.hpp"
+#include "automation/app/database_options.hpp"
 #include "automation/storage/migrations.hpp"
 
 namespace automation::app {
 
 namespace {
-
-// One connection is all a command needs (a serving process sizes its pool to its threads).
-storage::DatabaseOptions admin_options(const config::DatabaseConfig& db) {
-  storage::DatabaseOptions options;
-  options.type = db.type;
-  options.file = db.file;
-  options.host = db.host;
-  options.user = db.user;
-  options.password = db.password;
-  options.name = db.name;
-  if (db.port != 0) options.port = db.port;
-  options.pool_size = 1;
-  return options;
-}
 
 // The setting behind each DatabaseOptions field that Database::open may blame.
 const std::map<std::string, std::string>& setting_of_option() {
@@ -33,7 +20,7 @@ const std::map<std::string, std::string>& setting_of_option() {
       {"type", "AUTOMATION_DB_TYPE"}, {"file", "AUTOMATION_DB_FILE"},
       {"host", "AUTOMATION_DB_HOST"}, {"port", "AUTOMATION_DB_PORT"},
       {"user", "AUTOMATION_DB_USER"}, {"password", "AUTOMATION_DB_PASSWORD"},
-      {"name", "AUTOMATION_DB_NAME"}};
+      {"name", "AUTOMATION_DB_NAME"}, {"sslmode", "AUTOMATION_DB_SSLMODE"}};
   return kSettings;
 }
 
@@ -42,7 +29,8 @@ Result<std::unique_ptr<storage::Database>> open_configured(const config::Config&
     return fail(ErrorCode::kInvalidArgument,
                 "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
   }
-  auto db = storage::Database::open(admin_options(config.database));
+  // One connection is all a command needs (a serving process sizes its pool to its threads).
+  auto db = storage::Database::open(database_options(config.database, /*pool_size=*/1));
   if (!db) return fail(name_database_settings(std::move(db).error()));
   return std::move(*db);
 }
