@@ -328,44 +328,53 @@ Status Database::run(std::optional<TxMode> mode, void* context, Body body) {
   try {
     Lease lease(*pool_);
     soci::session& sql = lease.session();
-    bool in_transaction = false;
-    try {
-      if (mode) {
-        const DialectSql& d = sql_for(dialect_);
-        sql << (*mode == TxMode::kWrite ? d.begin_write : d.begin_read);
-        in_transaction = true;
-      }
-      const bool commit = body(context, sql);
-      if (in_transaction) {
-        // A COMMIT that fails may leave the transaction open (SQLite on SQLITE_BUSY), so
-        // the handler below still rolls back; a redundant ROLLBACK is harmless.
-        if (commit) {
-          sql.commit();
-        } else {
-          sql.rollback();
+    // A slot whose connection the server dropped (restart, outage) fails once, reconnects,
+    // and runs the unit of work again if nothing could have been committed yet.
+    for (int attempt = 0;; ++attempt) {
+      bool in_transaction = false;
+      bool commit_sent = false;
+      try {
+        if (mode) {
+          const DialectSql& d = sql_for(dialect_);
+          sql << (*mode == TxMode::kWrite ? d.begin_write : d.begin_read);
+          in_transaction = true;
         }
-        in_transaction = false;
-      }
-      return {};
-    } catch (const soci::soci_error& e) {
-      Error error = classify(e, sql);  // before the rollback resets the connection's error
-      if (in_transaction) rollback_quietly(sql);
-      if (dialect_ == Dialect::kPostgresql &&
-          (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kInternal) &&
-          !sql.is_connected()) {
-        // A lost connection surfaces as assorted driver errors (often with no SQLSTATE):
-        // the connection itself says what happened. Reconnecting lets the next lease of
-        // this slot work again once the server is back.
-        error = unavailable("Database unavailable");
-        try {
-          sql.reconnect();
-        } catch (...) {
+        const bool commit = body(context, sql);
+        if (in_transaction) {
+          // A COMMIT that fails may leave the transaction open (SQLite on SQLITE_BUSY), so
+          // the handler below still rolls back; a redundant ROLLBACK is harmless.
+          commit_sent = commit;
+          if (commit) {
+            sql.commit();
+          } else {
+            sql.rollback();
+          }
+          in_transaction = false;
         }
+        return {};
+      } catch (const soci::soci_error& e) {
+        Error error = classify(e, sql);  // before the rollback resets the connection's error
+        if (in_transaction) rollback_quietly(sql);
+        if (dialect_ == Dialect::kPostgresql &&
+            (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kInternal) &&
+            !sql.is_connected()) {
+          // A lost connection surfaces as assorted driver errors (often with no SQLSTATE):
+          // the connection itself says what happened.
+          error = unavailable("Database unavailable");
+          bool reconnected = false;
+          try {
+            sql.reconnect();
+            reconnected = sql.is_connected();
+          } catch (...) {
+          }
+          // A COMMIT lost with its connection may have been applied: never run it twice.
+          if (reconnected && attempt == 0 && !commit_sent) continue;
+        }
+        return fail(std::move(error));
+      } catch (const std::exception&) {
+        if (in_transaction) rollback_quietly(sql);
+        return fail(ErrorCode::kInternal, "unexpected failure in a database operation");
       }
-      return fail(std::move(error));
-    } catch (const std::exception&) {
-      if (in_transaction) rollback_quietly(sql);
-      return fail(ErrorCode::kInternal, "unexpected failure in a database operation");
     }
   } catch (const soci::soci_error&) {  // leasing failed
     return fail(unavailable("no database connection available"));
