@@ -7,6 +7,8 @@
 # Usage: bench/pg_nodes.sh [path/to/automation]   BENCH_DURATION=10s BENCH_TRIALS=1000
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
 binary="${1:-$root/build/release/src/automation/cli/automation}"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-64}"
@@ -50,15 +52,8 @@ port_b="$(free_port)"
 start_node "$port_b"
 base="http://127.0.0.1:$port_a"
 
-json() { curl -sf -H 'Content-Type: application/json' "$@"; }
-key_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])'; }
-system_key="$(json -d '{"username":"system","password":"bench-system-password"}' "$base/api/users/login" | key_of)"
-json -H "X-API-KEY: $system_key" \
-  -d '{"username":"bench_user","email":"bench@example.com","password":"bench-password-1","role_name":"operator"}' \
-  "$base/api/users/signup" >/dev/null
-user_key="$(json -d '{"username":"bench_user","password":"bench-password-1"}' "$base/api/users/login" | key_of)"
+user_key="$(bench_user_key "$base")"
 
-rps() { awk '/Requests\/sec/ {print $2}'; }
 p99() { awk '$1 == "99%" {print $2}'; }
 echo "PostgreSQL node, wrk -t1 -c$connections -d$duration --latency (keep-alive), $(nproc) cores"
 ping_out="$(wrk -t1 -c"$connections" -d"$duration" --latency "$base/api/health/ping")"

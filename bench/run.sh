@@ -5,6 +5,8 @@
 # Usage: bench/run.sh [path/to/automation]   (default: build/release/src/automation/cli/automation)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=bench/common.sh
+source "$root/bench/common.sh"
 binary="${1:-$root/build/release/src/automation/cli/automation}"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-64}"
@@ -23,15 +25,8 @@ until curl -sf "$base/api/health/ping" >/dev/null; do
   sleep 0.1
 done
 
-json() { curl -sf -H 'Content-Type: application/json' "$@"; }
-key_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])'; }
-system_key="$(json -d '{"username":"system","password":"bench-system-password"}' "$base/api/users/login" | key_of)"
-json -H "X-API-KEY: $system_key" \
-  -d '{"username":"bench_user","email":"bench@example.com","password":"bench-password-1","role_name":"operator"}' \
-  "$base/api/users/signup" >/dev/null
-user_key="$(json -d '{"username":"bench_user","password":"bench-password-1"}' "$base/api/users/login" | key_of)"
+user_key="$(bench_user_key "$base")"
 
-rps() { awk '/Requests\/sec/ {print $2}'; }
 echo "wrk -t2 -c$connections -d$duration (keep-alive), $(nproc) cores"
 ping_rps="$(wrk -t2 -c"$connections" -d"$duration" "$base/api/health/ping" | tee /dev/stderr | rps)"
 user_rps="$(wrk -t2 -c"$connections" -d"$duration" -H "X-API-KEY: $user_key" \

@@ -627,9 +627,11 @@ TEST_P(StoreContract, ReservationsCountEveryLimitedKeyOrNone) {
   EXPECT_EQ(throttle_->failures_since("account", 0).value().count, 1);
   EXPECT_EQ(throttle_->failures_since("free", 0).value().count, 0);
   // A successful attempt takes its provisional failures back, and only those.
-  ASSERT_TRUE(throttle_->release_attempt(granted->failure_ids).has_value());
+  RECORD_FAILURE("other", 110);
+  ASSERT_TRUE(throttle_->release_attempt(granted->failure_ids, "other").has_value());
   EXPECT_EQ(throttle_->failures_since("pair", 0).value().count, 2);
   EXPECT_EQ(throttle_->failures_since("account", 0).value().count, 0);
+  EXPECT_EQ(throttle_->failures_since("other", 0).value().count, 0);  // the reset key
 }
 
 TEST_P(StoreContract, ConcurrentReservationsNeverExceedTheLimit) {

@@ -66,6 +66,11 @@ TEST_F(AuthRoutes, UnknownUserAndWrongPasswordGetTheSame403) {
   EXPECT_EQ(unknown.status, 403);
   EXPECT_EQ(unknown.json(), expected);
   EXPECT_EQ(wrong.body, unknown.body);
+  const auto unknown_email = http().post(
+      "/api/users/login",
+      json{{"email", unique_name("nobody") + "@plant.example"}, {"password", kUserPassword}});
+  EXPECT_EQ(unknown_email.status, 403);
+  EXPECT_EQ(unknown_email.body, wrong.body);
 }
 
 TEST_F(AuthRoutes, KeyIsAcceptedInXApiKeyTokenAndBearerHeaders) {

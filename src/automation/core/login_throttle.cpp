@@ -44,8 +44,7 @@ Result<PasswordAttempt> LoginThrottle::begin_attempt(std::string_view account,
 
 void LoginThrottle::succeeded(const PasswordAttempt& attempt) {
   // Best effort: a failed write leaves one extra failure counted, never lets a guess through.
-  (void)store_.release_attempt(attempt.failure_ids);
-  (void)store_.clear_failures(attempt.pair_key);
+  (void)store_.release_attempt(attempt.failure_ids, attempt.pair_key);
 }
 
 }  // namespace automation

@@ -115,8 +115,10 @@ class ThrottleStore {
   // step is what keeps the limit exact however many attempts run at once.
   virtual Result<AttemptReservation> reserve_attempt(const std::vector<ThrottleLimit>& limits,
                                                      UnixSeconds now, UnixSeconds since) = 0;
-  // Takes back the provisional failures of an attempt that succeeded.
-  virtual Status release_attempt(const std::vector<std::int64_t>& failure_ids) = 0;
+  // Takes back the provisional failures of an attempt that succeeded and forgets every
+  // failure of `reset_key` (the count a success resets), in one transaction.
+  virtual Status release_attempt(const std::vector<std::int64_t>& failure_ids,
+                                 std::string_view reset_key) = 0;
   // Failures recorded for key at or after `since`.
   virtual Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) = 0;
   virtual Status clear_failures(std::string_view key) = 0;

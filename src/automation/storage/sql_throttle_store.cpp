@@ -69,13 +69,15 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
   return reservation;
 }
 
-Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failure_ids) {
-  if (failure_ids.empty()) return {};
-  return db_.transaction(TxMode::kWrite, [&failure_ids](soci::session& sql) -> Status {
+Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failure_ids,
+                                         std::string_view reset_key) {
+  const std::string stored_key = sanitize_text(reset_key);
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
     for (const std::int64_t failure_id : failure_ids) {
       const long long id = failure_id;
       sql << "DELETE FROM login_failures WHERE id = :id", soci::use(id);
     }
+    sql << "DELETE FROM login_failures WHERE key = :key", soci::use(stored_key);
     return {};
   });
 }

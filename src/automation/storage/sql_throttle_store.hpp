@@ -21,7 +21,8 @@ class SqlThrottleStore final : public ThrottleStore {
   // keys that are never cleared (password spraying, unknown usernames).
   Result<AttemptReservation> reserve_attempt(const std::vector<ThrottleLimit>& limits,
                                              UnixSeconds now, UnixSeconds since) override;
-  Status release_attempt(const std::vector<std::int64_t>& failure_ids) override;
+  Status release_attempt(const std::vector<std::int64_t>& failure_ids,
+                         std::string_view reset_key) override;
   Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) override;
   Status clear_failures(std::string_view key) override;
 

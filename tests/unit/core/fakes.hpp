@@ -254,7 +254,9 @@ class InMemoryStores : public RoleStore,
     reservation.granted = true;
     return reservation;
   }
-  Status release_attempt(const std::vector<std::int64_t>& failure_ids) override {
+  Status release_attempt(const std::vector<std::int64_t>& failure_ids,
+                         std::string_view reset_key) override {
+    failures_.erase(std::string(reset_key));
     for (const std::int64_t id : failure_ids) {
       const auto found = failure_ids_.find(id);
       if (found == failure_ids_.end()) continue;
