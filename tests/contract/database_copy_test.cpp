@@ -137,12 +137,7 @@ TEST_P(DatabaseCopy, MissingSourceIsNotFound) {
   EXPECT_EQ(source.error().code, ErrorCode::kNotFound);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, DatabaseCopy,
-                         ::testing::Values(contract::sqlite_backend(),
-                                           contract::postgresql_backend()),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return param_info.param.name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, DatabaseCopy, contract::all_backends(), contract::backend_name);
 
 }  // namespace
 }  // namespace automation::storage

@@ -879,12 +879,7 @@ TEST_P(StoreContract, VeryLongTextRoundTripsOrIsRefusedCleanly) {
   EXPECT_EQ((*found)->description, record.description);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, StoreContract,
-                         ::testing::Values(contract::sqlite_backend(),
-                                           contract::postgresql_backend()),
-                         [](const ::testing::TestParamInfo<Backend>& param_info) {
-                           return param_info.param.name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, contract::all_backends(), contract::backend_name);
 
 }  // namespace
 }  // namespace automation::storage

@@ -2,6 +2,8 @@
 
 // Test support: fresh, throw-away databases for the contract tests, one per test.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -57,5 +59,13 @@ Backend sqlite_backend();
 // PostgreSQL: a fresh database per test on the server named by AUTOMATION_TEST_PG_HOST
 // (+ _PORT, _USER, _PASSWORD; the user needs CREATEDB). Unavailable when unset.
 Backend postgresql_backend();
+
+// Every engine, for INSTANTIATE_TEST_SUITE_P, and the test-name generator to go with it.
+inline auto all_backends() {
+  return ::testing::Values(sqlite_backend(), postgresql_backend());
+}
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param.name;
+}
 
 }  // namespace automation::storage::contract
