@@ -58,10 +58,12 @@ pg_cluster_start() {
     port="$(_pg_free_port)"
     # Durability is worthless for a cluster deleted at the end: fsync off makes the many
     # CREATE DATABASE of the suites cheap. Loopback and a private socket directory only.
+    # No autovacuum: a worker of the superuser in a test's database makes the test role's
+    # DROP DATABASE ... WITH (FORCE) fail (seen once in an asan run).
     if _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_CLUSTER_DIR/data" -l "$PG_CLUSTER_DIR/server.log" \
       -w -t 60 start -o "-c listen_addresses=127.0.0.1 -p $port \
         -c unix_socket_directories=$PG_CLUSTER_DIR/socket -c max_connections=300 \
-        -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null; then
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c autovacuum=off" >/dev/null; then
       break
     fi
     port=""
