@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "automation/core/audit_chain.hpp"
+#include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/database_copy.hpp"
 #include "automation/storage/sql_audit_store.hpp"
@@ -42,6 +44,8 @@ long long rows_of(const CopyReport& report, const std::string& table) {
 
 class DatabaseCopy : public ::testing::TestWithParam<Backend> {
  protected:
+  crypto::HmacSha256Authenticator audit_key_{std::string(32, 'k')};
+
   void SetUp() override {
     target_ = GetParam().make();
     if (!target_) GTEST_SKIP() << GetParam().skip_reason;
@@ -63,7 +67,7 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
         TptRecord{"jti1", "admin", "2026-01-01 00:00:00", std::nullopt, std::nullopt, "", "ana",
                   true}));
     ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("tpt_secret", "s3cret").has_value());
-    ASSERT_TRUE(SqlAuditStore(db).append_event(
+    ASSERT_TRUE(SqlAuditStore(db, audit_key_).append_event(
         AuditEvent{5, "login", "ana", "ana", "10.0.0.1", "denied", "why"}));
   }
 
@@ -101,7 +105,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_TRUE((*tpt)->revoked);
   EXPECT_FALSE((*tpt)->expires_at.has_value());
   EXPECT_EQ(SqlSettingsStore(db).get_setting("tpt_secret").value(), "s3cret");
-  auto events = SqlAuditStore(db).recent_events(10);
+  auto events = SqlAuditStore(db, audit_key_).recent_events(10);
   ASSERT_TRUE(events && events->size() == 1);
   EXPECT_EQ(events->front().reason, "why");
 
@@ -111,9 +115,13 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_GT(bob->id, ana_id_);
   auto role = SqlRoleStore(db).add_role(Role{0, "newrole000000000", "maintainer", 5});
   ASSERT_TRUE(role.has_value()) << role.error().message;
-  EXPECT_TRUE(SqlAuditStore(db)
-                  .append_event(AuditEvent{6, "login", "bob", "bob", "", "success", ""})
-                  .has_value());
+  SqlAuditStore audit(db, audit_key_);
+  EXPECT_TRUE(audit.append_event(AuditEvent{6, "login", "bob", "bob", "", "success", ""}));
+  // The chain came along: the copied event and the new one verify as one chain.
+  auto chain = verify_audit_chain(audit, audit_key_);
+  ASSERT_TRUE(chain.has_value()) << chain.error().message;
+  EXPECT_FALSE(chain->first_problem.has_value()) << chain->first_problem->detail;
+  EXPECT_EQ(chain->events_checked, 2);
 }
 
 TEST_P(DatabaseCopy, NonEmptyTargetIsRefusedUnlessReplaced) {

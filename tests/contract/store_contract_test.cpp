@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "automation/core/ports.hpp"
+#include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/migrations.hpp"
@@ -41,7 +42,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     sessions_ = std::make_unique<SqlSessionStore>(db);
     tpts_ = std::make_unique<SqlTptStore>(db);
     throttle_ = std::make_unique<SqlThrottleStore>(db);
-    audit_ = std::make_unique<SqlAuditStore>(db);
+    audit_ = std::make_unique<SqlAuditStore>(db, audit_key_);
     settings_ = std::make_unique<SqlSettingsStore>(db);
     sudo_ = add_role("sudo", 0);
     admin_ = add_role("admin", 1);
@@ -100,6 +101,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<SqlSessionStore> sessions_;
   std::unique_ptr<SqlTptStore> tpts_;
   std::unique_ptr<SqlThrottleStore> throttle_;
+  crypto::HmacSha256Authenticator audit_key_{std::string(32, 'k')};
   std::unique_ptr<SqlAuditStore> audit_;
   std::unique_ptr<SqlSettingsStore> settings_;
   Role sudo_, admin_, operator_, guest_;

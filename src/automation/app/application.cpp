@@ -4,8 +4,10 @@
 #include <thread>
 #include <utility>
 
-#include "automation/core/system_user.hpp"
+#include "automation/app/audit_key.hpp"
 #include "automation/app/database_options.hpp"
+#include "automation/core/system_user.hpp"
+#include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
 #include "automation/crypto/tokens.hpp"
@@ -25,16 +27,18 @@
 namespace automation::app {
 
 struct Application::Parts {
-  Parts(storage::Database& db, const crypto::Argon2Params& argon2)
-      : roles(db),
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key)
+      : audit_authenticator(std::move(audit_key)),
+        roles(db),
         users(db),
         sessions(db),
         tpts(db),
         throttle(db),
-        audit(db),
+        audit(db, audit_authenticator),
         settings(db),
         hasher(argon2) {}
 
+  crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
   storage::SqlRoleStore roles;
   storage::SqlUserStore users;
   storage::SqlSessionStore sessions;
@@ -100,9 +104,16 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (!database) return fail(database.error());
   app->database_ = std::move(*database);
   app->database_label_ = label_of(config.database);
+  auto audit_key = [&] {
+    storage::SqlSettingsStore settings(*app->database_);
+    crypto::SecureRandom random;
+    return resolve_audit_key(config.audit, settings, random);
+  }();
+  if (!audit_key) return fail(audit_key.error());
   app->parts_ = std::make_unique<Parts>(
-      *app->database_, crypto::Argon2Params{config.password_hash.memory_kib,
-                                            config.password_hash.iterations});
+      *app->database_,
+      crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
+      std::move(*audit_key));
   Parts& parts = *app->parts_;
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);

@@ -51,12 +51,19 @@ struct PasswordHashConfig {
   unsigned long long iterations = 2;
 };
 
+// The audit chain's HMAC key (core/audit_chain.hpp): a file outside the database, or ""
+// to keep a generated key in the database's settings table.
+struct AuditConfig {
+  std::string key_file;
+};
+
 struct Config {
   ServerConfig server;
   DatabaseConfig database;
   SecretsConfig secrets;
   CoreSettings core;
   PasswordHashConfig password_hash;
+  AuditConfig audit;
 };
 
 }  // namespace automation::config

@@ -150,6 +150,26 @@ Settings read_environment() {
   return settings;
 }
 
+namespace {
+
+// Audit trail: key file, retention and capacity (README "Security controls").
+Status assign_audit_settings(const Reader& reader, Config& config) {
+  if (auto key_file = reader.text("AUTOMATION_AUDIT_KEY_FILE")) config.audit.key_file = *key_file;
+  AuditRetentionSettings& retention = config.core.audit_retention;
+  for (const Status& status : {
+           assign_integer(reader, "AUTOMATION_AUDIT_MAX_AGE_DAYS", 0, 100 * 366,
+                          retention.max_age_days),
+           assign_integer(reader, "AUTOMATION_AUDIT_MAX_EVENTS", 0, 1'000'000'000'000LL,
+                          retention.max_events),
+           assign_integer(reader, "AUTOMATION_AUDIT_WARN_PERCENT", 1, 100, retention.warn_percent),
+       }) {
+    if (!status) return status;
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Config> load(const Sources& sources) {
   Settings merged = sources.dotenv;
   for (const auto& layer : {&sources.environment, &sources.flags}) {
@@ -242,6 +262,7 @@ Result<Config> load(const Sources& sources) {
        }) {
     if (!status) return fail(status.error());
   }
+  if (auto status = assign_audit_settings(reader, config); !status) return fail(status.error());
   return config;
 }
 

@@ -124,12 +124,64 @@ class ThrottleStore {
   virtual Status clear_failures(std::string_view key) = 0;
 };
 
+// Computes a keyed MAC over a message (the audit chain's HMAC-SHA-256); the key never
+// leaves the implementation.
+class MessageAuthenticator {
+ public:
+  virtual ~MessageAuthenticator() = default;
+  // Lowercase hex.
+  virtual std::string mac_hex(std::string_view message) const = 0;
+};
+
+// Where the chain of audit events stands (see audit_chain.hpp).
+struct AuditChainState {
+  std::int64_t anchor_seq = 0;    // events up to here were pruned (0: none)
+  std::string anchor_mac;         // MAC of the last pruned event ("" at the chain's start)
+  std::int64_t head_seq = 0;      // the newest event's sequence number (0: none yet)
+  std::string head_mac;           // and its MAC
+  std::int64_t chain_start_id = 0;  // rows with a lower id predate the chain (not covered)
+};
+
+// One stored audit row with its chain values. seq is nullopt for a row nobody sealed
+// (recorded before chaining began, or inserted behind the service's back).
+struct ChainedAuditEvent {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> seq;
+  std::string mac;
+  AuditEvent event;
+};
+
+// What a retention run removed.
+struct AuditPruning {
+  std::int64_t removed = 0;        // rows deleted
+  std::int64_t through_seq = 0;    // the chain's new anchor (0 when nothing chained went)
+};
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
+  // Appends the event sealed into the chain: seq = head + 1, mac over the previous MAC and
+  // the event as stored, in one transaction that also moves the head.
   virtual Status append_event(const AuditEvent& event) = 0;
   // Newest first.
   virtual Result<std::vector<AuditEvent>> recent_events(int limit) = 0;
+  virtual Result<AuditChainState> chain_state() = 0;
+  // Sealed rows in chain order (seq, then id) after the position (after_seq, after_id);
+  // at most limit.
+  virtual Result<std::vector<ChainedAuditEvent>> chained_events(std::int64_t after_seq,
+                                                                std::int64_t after_id,
+                                                                int limit) = 0;
+  // The first row at or after from_id that carries no seal, if any.
+  virtual Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t from_id) = 0;
+  virtual Result<std::int64_t> event_count() = 0;
+  // Deletes the oldest events: those older than `older_than` (when set) and those beyond
+  // the newest `keep_at_most` (when set), moves the chain's anchor past them, and appends
+  // `record` (sealed, its target filled in with what went) in the same transaction, so a
+  // pruning is never unaudited. Nothing happens (and nothing is appended) when no row
+  // qualifies.
+  virtual Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
+                                            std::optional<std::int64_t> keep_at_most,
+                                            const AuditEvent& record) = 0;
 };
 
 class SettingsStore {

@@ -5,6 +5,13 @@
 
 namespace automation {
 
+// Audit capacity (IEC 62443-4-2 CR 2.9, CR 2.10; see AuditRetention).
+struct AuditRetentionSettings {
+  std::int64_t max_age_days = 0;  // prune events older than this; 0 = keep forever
+  std::int64_t max_events = 0;    // the store's capacity: prune the oldest beyond it; 0 = none
+  int warn_percent = 80;          // warn once the store holds this share of max_events
+};
+
 // The core's part of the configuration (SPEC §5), filled in by the app from the config loader.
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
@@ -14,6 +21,7 @@ struct CoreSettings {
   int account_max_failures = 100;   // per account across all addresses, within the window
   int address_max_failures = 50;    // per client address, within the window
   std::int64_t login_window_seconds = 900;
+  AuditRetentionSettings audit_retention;
 };
 
 }  // namespace automation

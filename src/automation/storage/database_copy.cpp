@@ -26,6 +26,9 @@ struct Table {
   const char* name;
   std::vector<Column> columns;
   const char* postgresql_sequence_reset;  // nullptr: no database-assigned id
+  // A row the migrations seed (audit_chain's single row): always replaced by the
+  // source's, and not a sign that the target is in use.
+  bool seeded_by_migration = false;
 };
 
 // Parents before children (users.role_id -> roles, sessions.user_id -> users).
@@ -75,9 +78,22 @@ const std::vector<Table>& tables() {
         {"target", Kind::kText},
         {"address", Kind::kText},
         {"outcome", Kind::kText},
-        {"reason", Kind::kText}},
+        {"reason", Kind::kText},
+        {"seq", Kind::kInteger},
+        {"mac", Kind::kText}},
        "SELECT setval(pg_get_serial_sequence('audit_events', 'id'),"
        " COALESCE((SELECT MAX(id) FROM audit_events), 0) + 1, false)"},
+      // The chain's anchor and head travel with the events (and the key with settings,
+      // unless it lives in AUTOMATION_AUDIT_KEY_FILE), so the copy verifies like the original.
+      {"audit_chain",
+       {{"id", Kind::kInteger},
+        {"anchor_seq", Kind::kInteger},
+        {"anchor_mac", Kind::kText},
+        {"head_seq", Kind::kInteger},
+        {"head_mac", Kind::kText},
+        {"chain_start_id", Kind::kInteger}},
+       nullptr,
+       true},
       {"login_failures",
        {{"id", Kind::kInteger}, {"key", Kind::kText}, {"at", Kind::kInteger}},
        "SELECT setval(pg_get_serial_sequence('login_failures', 'id'),"
@@ -187,6 +203,7 @@ Result<CopyReport> copy_database(Database& source, Database& target, bool replac
       // Serializes with migrations and with another copy into the same database.
       if (!d.migration_lock.empty()) to << d.migration_lock;
       for (const Table& table : tables()) {
+        if (table.seeded_by_migration) continue;
         const long long present = count_rows(to, table);
         if (present != 0 && !replace) {
           return fail(ErrorCode::kRuleViolation,
@@ -195,9 +212,9 @@ Result<CopyReport> copy_database(Database& source, Database& target, bool replac
                           " rows); pass --replace to delete its contents and copy anyway");
         }
       }
-      if (replace) {
-        // Children first, so no foreign key is broken on the way.
-        for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
+      // Children first, so no foreign key is broken on the way.
+      for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
+        if (replace || table->seeded_by_migration) {
           to << std::string("DELETE FROM ") + table->name;
         }
       }

@@ -157,12 +157,33 @@ std::vector<std::string> v4_change_feed(const DialectSql& d) {
   return statements;
 }
 
+// The tamper-evident audit chain (core/audit_chain.hpp): each event's sequence number and
+// MAC, and one row holding the chain's anchor (where pruning left it) and head. Events
+// recorded before this migration keep no seal; chain_start_id marks where sealing begins.
+std::vector<std::string> v5_audit_chain(const DialectSql&) {
+  return {
+      "ALTER TABLE audit_events ADD COLUMN seq BIGINT",
+      "ALTER TABLE audit_events ADD COLUMN mac VARCHAR(64)",
+      "CREATE INDEX IF NOT EXISTS audit_events_seq ON audit_events (seq, id)",
+      "CREATE TABLE IF NOT EXISTS audit_chain ("
+      " id INTEGER PRIMARY KEY,"
+      " anchor_seq BIGINT NOT NULL,"
+      " anchor_mac VARCHAR(64) NOT NULL,"
+      " head_seq BIGINT NOT NULL,"
+      " head_mac VARCHAR(64) NOT NULL,"
+      " chain_start_id BIGINT NOT NULL)",
+      "INSERT INTO audit_chain (id, anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id)"
+      " SELECT 1, 0, '', 0, '', COALESCE(MAX(id), 0) + 1 FROM audit_events",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
     {2, "sessions, tpts, audit_events, login_failures, settings", &v2_service_tables},
     {3, "audit_events.reason", &v3_audit_reason},
     {4, "change feed: change_counter, change_log and their triggers", &v4_change_feed},
+    {5, "audit chain: audit_events.seq and .mac, audit_chain", &v5_audit_chain},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).

@@ -1,26 +1,100 @@
 #include "automation/storage/sql_audit_store.hpp"
 
+#include <algorithm>
 #include <string>
 
+#include "automation/core/audit_chain.hpp"
 #include "automation/storage/database.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/text.hpp"
 
 namespace automation::storage {
 
-Status SqlAuditStore::append_event(const AuditEvent& event) {
+namespace {
+
+AuditEvent sanitized(const AuditEvent& event) {
+  return AuditEvent{event.time,
+                    sanitize_text(event.event),
+                    sanitize_text(event.actor),
+                    sanitize_text(event.target),
+                    sanitize_text(event.address),
+                    sanitize_text(event.outcome),
+                    sanitize_text(event.reason)};
+}
+
+// Takes the chain's lock (see the header) and reads where it stands.
+AuditChainState lock_chain(soci::session& sql) {
+  sql << "UPDATE audit_chain SET head_seq = head_seq WHERE id = 1";
+  AuditChainState state;
+  long long anchor_seq = 0, head_seq = 0, chain_start_id = 0;
+  sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id FROM audit_chain"
+         " WHERE id = 1",
+      soci::into(anchor_seq), soci::into(state.anchor_mac), soci::into(head_seq),
+      soci::into(state.head_mac), soci::into(chain_start_id);
+  state.anchor_seq = anchor_seq;
+  state.head_seq = head_seq;
+  state.chain_start_id = chain_start_id;
+  return state;
+}
+
+// Inserts the (already sanitized) event as the chain's next link and moves the head.
+void append_sealed(soci::session& sql, const MessageAuthenticator& authenticator,
+                   AuditChainState& chain, const AuditEvent& event) {
+  const long long seq = chain.head_seq + 1;
+  const std::string mac = authenticator.mac_hex(audit_chain_message(chain.head_mac, seq, event));
   const long long time = event.time;
-  const std::string name = sanitize_text(event.event);
-  const std::string actor = sanitize_text(event.actor);
-  const std::string target = sanitize_text(event.target);
-  const std::string address = sanitize_text(event.address);
-  const std::string outcome = sanitize_text(event.outcome);
-  const std::string reason = sanitize_text(event.reason);
+  sql << "INSERT INTO audit_events (time, event, actor, target, address, outcome, reason, seq,"
+         " mac) VALUES (:time, :event, :actor, :target, :address, :outcome, :reason, :seq, :mac)",
+      soci::use(time), soci::use(event.event), soci::use(event.actor), soci::use(event.target),
+      soci::use(event.address), soci::use(event.outcome), soci::use(event.reason),
+      soci::use(seq), soci::use(mac);
+  sql << "UPDATE audit_chain SET head_seq = :seq, head_mac = :mac WHERE id = 1", soci::use(seq),
+      soci::use(mac);
+  chain.head_seq = seq;
+  chain.head_mac = mac;
+}
+
+// The columns every chained read selects, bound to one reusable row.
+struct ChainedRow {
+  long long id = 0, time = 0, seq = 0;
+  soci::indicator seq_ind = soci::i_null, mac_ind = soci::i_null;
+  std::string event, actor, target, address, outcome, reason, mac;
+
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(time));
+    st.exchange(soci::into(event));
+    st.exchange(soci::into(actor));
+    st.exchange(soci::into(target));
+    st.exchange(soci::into(address));
+    st.exchange(soci::into(outcome));
+    st.exchange(soci::into(reason));
+    st.exchange(soci::into(seq, seq_ind));
+    st.exchange(soci::into(mac, mac_ind));
+  }
+};
+
+constexpr const char* kChainedColumns =
+    "SELECT id, time, event, actor, target, address, outcome, reason, seq, mac FROM audit_events";
+
+ChainedAuditEvent to_chained(const ChainedRow& row) {
+  ChainedAuditEvent out;
+  out.id = row.id;
+  if (row.seq_ind == soci::i_ok) out.seq = row.seq;
+  if (row.mac_ind == soci::i_ok) out.mac = row.mac;
+  out.event = AuditEvent{row.time,   row.event,   row.actor, row.target,
+                         row.address, row.outcome, row.reason};
+  return out;
+}
+
+}  // namespace
+
+Status SqlAuditStore::append_event(const AuditEvent& event) {
+  const AuditEvent stored = sanitized(event);
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
-    sql << "INSERT INTO audit_events (time, event, actor, target, address, outcome, reason)"
-           " VALUES (:time, :event, :actor, :target, :address, :outcome, :reason)",
-        soci::use(time), soci::use(name), soci::use(actor), soci::use(target),
-        soci::use(address), soci::use(outcome), soci::use(reason);
+    AuditChainState chain = lock_chain(sql);
+    append_sealed(sql, authenticator_, chain, stored);
     return {};
   });
 }
@@ -44,6 +118,114 @@ Result<std::vector<AuditEvent>> SqlAuditStore::recent_events(int limit) {
       } while (st.fetch());
     }
     return events;
+  });
+}
+
+Result<AuditChainState> SqlAuditStore::chain_state() {
+  return db_.transaction(TxMode::kRead, [](soci::session& sql) -> Result<AuditChainState> {
+    AuditChainState state;
+    long long anchor_seq = 0, head_seq = 0, chain_start_id = 0;
+    sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id FROM audit_chain"
+           " WHERE id = 1",
+        soci::into(anchor_seq), soci::into(state.anchor_mac), soci::into(head_seq),
+        soci::into(state.head_mac), soci::into(chain_start_id);
+    state.anchor_seq = anchor_seq;
+    state.head_seq = head_seq;
+    state.chain_start_id = chain_start_id;
+    return state;
+  });
+}
+
+Result<std::vector<ChainedAuditEvent>> SqlAuditStore::chained_events(std::int64_t after_seq,
+                                                                     std::int64_t after_id,
+                                                                     int limit) {
+  return db_.with_session(
+      [&](soci::session& sql) -> Result<std::vector<ChainedAuditEvent>> {
+        const long long seq = after_seq, id = after_id, rows = limit;
+        return query_rows<ChainedRow>(
+            sql,
+            std::string(kChainedColumns) +
+                " WHERE seq > :s1 OR (seq = :s2 AND id > :id) ORDER BY seq, id LIMIT :n",
+            to_chained, seq, seq, id, rows);
+      });
+}
+
+Result<std::optional<ChainedAuditEvent>> SqlAuditStore::first_unsealed_from(std::int64_t from_id) {
+  return db_.with_session(
+      [&](soci::session& sql) -> Result<std::optional<ChainedAuditEvent>> {
+        const long long id = from_id;
+        auto rows = query_rows<ChainedRow>(
+            sql,
+            std::string(kChainedColumns) +
+                " WHERE id >= :id AND (seq IS NULL OR mac IS NULL) ORDER BY id LIMIT 1",
+            to_chained, id);
+        if (rows.empty()) return std::optional<ChainedAuditEvent>();
+        return std::optional<ChainedAuditEvent>(std::move(rows.front()));
+      });
+}
+
+Result<std::int64_t> SqlAuditStore::event_count() {
+  return db_.with_session([](soci::session& sql) -> Result<std::int64_t> {
+    long long count = 0;
+    sql << "SELECT COUNT(*) FROM audit_events", soci::into(count);
+    return count;
+  });
+}
+
+Result<AuditPruning> SqlAuditStore::prune_events(std::optional<UnixSeconds> older_than,
+                                                 std::optional<std::int64_t> keep_at_most,
+                                                 const AuditEvent& record) {
+  const AuditEvent stored = sanitized(record);
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<AuditPruning> {
+    AuditChainState chain = lock_chain(sql);
+    // The newest id to delete: events are pruned oldest first, in insertion order, so the
+    // chain keeps a contiguous tail and unsealed rows from before chaining go first.
+    long long cut_id = 0;
+    soci::indicator ind = soci::i_null;
+    if (older_than) {
+      const long long cutoff = *older_than;
+      long long by_age = 0;
+      sql << "SELECT MAX(id) FROM audit_events WHERE time < :cutoff", soci::use(cutoff),
+          soci::into(by_age, ind);
+      if (ind == soci::i_ok) cut_id = by_age;
+    }
+    if (keep_at_most) {
+      // Room for the record of this pruning itself.
+      const long long keep = std::max<long long>(*keep_at_most - 1, 0);
+      long long by_count = 0;
+      ind = soci::i_null;
+      sql << "SELECT id FROM audit_events ORDER BY id DESC LIMIT 1 OFFSET :keep",
+          soci::use(keep), soci::into(by_count, ind);
+      if (sql.got_data() && ind == soci::i_ok) cut_id = std::max(cut_id, by_count);
+    }
+    if (cut_id == 0) return AuditPruning{};
+
+    AuditPruning pruning;
+    long long removed = 0, last_seq = 0;
+    std::string last_mac;
+    sql << "SELECT COUNT(*) FROM audit_events WHERE id <= :cut", soci::use(cut_id),
+        soci::into(removed);
+    ind = soci::i_null;
+    soci::indicator mac_ind = soci::i_null;
+    sql << "SELECT seq, mac FROM audit_events WHERE id <= :cut AND seq IS NOT NULL"
+           " ORDER BY seq DESC LIMIT 1",
+        soci::use(cut_id), soci::into(last_seq, ind), soci::into(last_mac, mac_ind);
+    if (sql.got_data() && ind == soci::i_ok && mac_ind == soci::i_ok) {
+      sql << "UPDATE audit_chain SET anchor_seq = :seq, anchor_mac = :mac WHERE id = 1",
+          soci::use(last_seq), soci::use(last_mac);
+      chain.anchor_seq = last_seq;
+      chain.anchor_mac = last_mac;
+      pruning.through_seq = last_seq;
+    }
+    sql << "DELETE FROM audit_events WHERE id <= :cut", soci::use(cut_id);
+    pruning.removed = removed;
+
+    AuditEvent described = stored;
+    described.target = std::to_string(removed) + " events" +
+                       (pruning.through_seq ? " through seq " + std::to_string(pruning.through_seq)
+                                            : std::string());
+    append_sealed(sql, authenticator_, chain, described);
+    return pruning;
   });
 }
 

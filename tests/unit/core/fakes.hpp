@@ -291,6 +291,37 @@ class InMemoryStores : public RoleStore,
     if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
     return out;
   }
+  // The chain itself is the SQL store's (tested in the store contract suite); here events
+  // are kept unsealed.
+  Result<AuditChainState> chain_state() override { return AuditChainState{}; }
+  Result<std::vector<ChainedAuditEvent>> chained_events(std::int64_t, std::int64_t,
+                                                        int) override {
+    return std::vector<ChainedAuditEvent>{};
+  }
+  Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t) override {
+    return std::optional<ChainedAuditEvent>{};
+  }
+  Result<std::int64_t> event_count() override {
+    return static_cast<std::int64_t>(events_.size());
+  }
+  Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
+                                    std::optional<std::int64_t> keep_at_most,
+                                    const AuditEvent& record) override {
+    std::size_t cut = 0;
+    if (older_than) {
+      while (cut < events_.size() && events_[cut].time < *older_than) ++cut;
+    }
+    if (keep_at_most && static_cast<std::int64_t>(events_.size()) >= *keep_at_most) {
+      cut = std::max(cut, events_.size() - static_cast<std::size_t>(std::max<std::int64_t>(
+                                               *keep_at_most - 1, 0)));
+    }
+    if (cut == 0) return AuditPruning{};
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(cut));
+    AuditEvent described = record;
+    described.target = std::to_string(cut) + " events";
+    events_.push_back(described);
+    return AuditPruning{static_cast<std::int64_t>(cut), 0};
+  }
   const std::vector<AuditEvent>& events() const { return events_; }
 
   // SettingsStore
