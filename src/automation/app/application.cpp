@@ -144,6 +144,8 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                         parts.random,   parts.digester, parts.jwt,    app->clock_};
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
+  app->audit_retention_ =
+      std::make_unique<AuditRetention>(parts.audit, app->clock_, config.core.audit_retention);
 
   UsersCore& core = *app->core_;
   if (auto seeded = core.roles().seed_default_roles(); !seeded) return fail(seeded.error());
@@ -190,6 +192,14 @@ void Application::enter_fresh_request(std::uint64_t epoch) {
 
 bool Application::lookups_check_remotely() const {
   return cache_ && !cache_->lookups.checks_are_local();
+}
+
+Result<AuditChainReport> Application::verify_audit_chain() {
+  return automation::verify_audit_chain(parts_->audit, parts_->audit_authenticator);
+}
+
+Result<AuditRetentionOutcome> Application::enforce_audit_retention() {
+  return audit_retention_->enforce();
 }
 
 std::optional<CacheStats> Application::cache_stats() const {

@@ -10,6 +10,8 @@
 
 #include "automation/app/system_clock.hpp"
 #include "automation/config/config.hpp"
+#include "automation/core/audit_chain.hpp"
+#include "automation/core/audit_retention.hpp"
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/users_core.hpp"
 
@@ -62,6 +64,10 @@ class Application {
   void enter_fresh_request(std::uint64_t epoch);
   // True when bringing the cache up to date costs a database round trip (PostgreSQL).
   bool lookups_check_remotely() const;
+  // Walks the audit chain with this process's key (`automation audit verify`).
+  Result<AuditChainReport> verify_audit_chain();
+  // One audit retention run (at start and hourly while serving).
+  Result<AuditRetentionOutcome> enforce_audit_retention();
 
  private:
   struct Parts;  // stores and crypto, kept out of this header
@@ -74,6 +80,7 @@ class Application {
   SystemClock clock_;
   std::unique_ptr<UsersCore> core_;
   std::unique_ptr<AuthorizedApi> api_;
+  std::unique_ptr<AuditRetention> audit_retention_;
   std::string database_label_;
 };
 

@@ -14,6 +14,7 @@
 #include "automation/app/application.hpp"
 #include "automation/app/database_admin.hpp"
 #include "automation/app/descriptor_limit.hpp"
+#include "automation/app/periodic_task.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
 #include "automation/http/login_time.hpp"
@@ -154,6 +155,23 @@ void apply_connection_limits(const automation::config::ServerConfig& server,
   }
 }
 
+// One log line for what a retention run did, when it did anything worth saying.
+void log_audit_retention(const automation::Result<automation::AuditRetentionOutcome>& outcome,
+                         const automation::AuditRetentionSettings& settings) {
+  if (!outcome) {
+    spdlog::warn("audit retention failed: {}", outcome.error().message);
+    return;
+  }
+  if (outcome->pruned.removed > 0) {
+    spdlog::info("audit retention pruned {} events (audited)", outcome->pruned.removed);
+  }
+  if (outcome->crossed_warning) {
+    spdlog::warn("audit store holds {} events, {}% of its capacity (AUTOMATION_AUDIT_MAX_EVENTS={});"
+                 " the oldest are pruned beyond it: export them if they must be kept",
+                 outcome->events_stored, outcome->percent_of_capacity, settings.max_events);
+  }
+}
+
 int serve(const CommonFlags& flags) {
   int exit_code = 0;
   auto config = load_config_or_report(flags, exit_code);
@@ -187,6 +205,12 @@ int serve(const CommonFlags& flags) {
     options.request_begins = [&app] { app->begin_request(); };
     options.request_ends = [&app] { app->end_request(); };
   }
+  // Audit retention: once now, then hourly on a thread of its own.
+  const auto retention_settings = config->core.audit_retention;
+  log_audit_retention(app->enforce_audit_retention(), retention_settings);
+  automation::app::PeriodicTask audit_retention(std::chrono::hours(1), [&app, retention_settings] {
+    log_audit_retention(app->enforce_audit_retention(), retention_settings);
+  });
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,
@@ -206,6 +230,27 @@ int serve(const CommonFlags& flags) {
 int db_failure(const automation::Error& error) {
   std::cerr << "automation: " << error.message << std::endl;
   return error.code == automation::ErrorCode::kInvalidArgument ? kExitBadConfig : kExitFailure;
+}
+
+// `automation audit verify`: 0 when the chain is intact, 1 when it is broken (the first
+// problem is printed) or cannot be read.
+int audit_verify(const CommonFlags& flags) {
+  int exit_code = 0;
+  auto app = open_application(flags, exit_code);
+  if (!app) return exit_code;
+  auto report = app->verify_audit_chain();
+  if (!report) return ::report(automation::fail(report.error()));
+  if (report->first_problem) {
+    const auto& problem = *report->first_problem;
+    std::cout << "audit chain BROKEN (" << automation::to_string(problem.kind)
+              << "): " << problem.detail << '\n'
+              << report->events_checked << " events verified before it (seq "
+              << report->first_seq << " onwards)\n";
+    return kExitFailure;
+  }
+  std::cout << "audit chain intact: " << report->events_checked << " events, seq "
+            << report->first_seq << ".." << report->last_seq << '\n';
+  return 0;
 }
 
 int db_migrate(const CommonFlags& flags) {
@@ -402,6 +447,16 @@ int main(int argc, char** argv) {
                                      status ? "success" : "failure");
     exit_code = report(status);
   });
+
+  // --- audit ---
+  auto* audit_cmd = cli.add_subcommand("audit", "Check the audit trail");
+  audit_cmd->require_subcommand(1);
+  audit_cmd->fallthrough();
+  audit_cmd
+      ->add_subcommand("verify",
+                       "Walk the audit chain and report the first event changed, removed or "
+                       "inserted\n  example: automation audit verify --db-file /var/lib/automation/app.db")
+      ->callback([&] { exit_code = audit_verify(flags); });
 
   // --- db ---
   auto* db_cmd = cli.add_subcommand("db", "Migrate the database, or copy a SQLite one into it");

@@ -1,6 +1,7 @@
 #include "automation/core/audit_log.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace automation {
@@ -16,6 +17,32 @@ Status AuditLog::record(std::string_view event, std::string_view actor, std::str
 Result<std::vector<AuditEvent>> AuditLog::recent(int limit) {
   constexpr int kMaxLimit = 1000;
   return store_.recent_events(std::clamp(limit, 1, kMaxLimit));
+}
+
+Result<std::vector<ExportedAuditEvent>> AuditLog::export_chain(std::int64_t after_seq,
+                                                               int limit) {
+  constexpr int kMaxExport = 100000;
+  constexpr std::int64_t kAfterEveryId = INT64_MAX;
+  auto state = store_.chain_state();
+  if (!state) return fail(state.error());
+  const std::int64_t start = std::max(after_seq, state->anchor_seq);
+  std::string previous = state->anchor_mac;
+  if (start > state->anchor_seq) {
+    // The MAC the first exported event chains to: the one of event `start`.
+    auto before = store_.chained_events(start - 1, kAfterEveryId, 1);
+    if (!before) return fail(before.error());
+    previous = before->empty() ? std::string() : before->front().mac;
+  }
+  auto rows = store_.chained_events(start, kAfterEveryId, std::clamp(limit, 1, kMaxExport));
+  if (!rows) return fail(rows.error());
+  std::vector<ExportedAuditEvent> exported;
+  exported.reserve(rows->size());
+  for (ChainedAuditEvent& row : *rows) {
+    std::string mac = row.mac;
+    exported.push_back(ExportedAuditEvent{std::move(row), std::move(previous)});
+    previous = std::move(mac);
+  }
+  return exported;
 }
 
 }  // namespace automation

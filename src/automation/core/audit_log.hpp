@@ -1,11 +1,21 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "automation/core/ports.hpp"
 
 namespace automation {
+
+// One event of an export for an auditor: the row with its chain values, and the MAC it
+// chains to, so mac = HMAC(key, audit_chain_message(previous_mac, seq, event)) can be
+// checked row by row by anyone holding the key.
+struct ExportedAuditEvent {
+  ChainedAuditEvent row;
+  std::string previous_mac;
+};
 
 // Records security events (SPEC §3 "Audit log"). Callers pass names, never secrets.
 class AuditLog {
@@ -18,6 +28,9 @@ class AuditLog {
                 std::string_view address, std::string_view outcome,
                 std::string_view reason = {});
   Result<std::vector<AuditEvent>> recent(int limit);
+  // Sealed events in chain order after seq `after_seq` (from the chain's anchor when it
+  // is lower), at most `limit` (clamped to 1..100000).
+  Result<std::vector<ExportedAuditEvent>> export_chain(std::int64_t after_seq, int limit);
 
  private:
   AuditStore& store_;

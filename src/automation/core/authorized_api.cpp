@@ -360,6 +360,20 @@ Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int l
   return core_.audit().recent(limit);
 }
 
+Result<std::vector<ExportedAuditEvent>> AuthorizedApi::export_audit(const Caller& caller,
+                                                                     std::int64_t after_seq,
+                                                                     int limit) {
+  if (!caller.principal) return key_missing();
+  auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status();
+  if (!allowed) {
+    record(caller, "audit_export", "", allowed);
+    return fail(allowed.error());
+  }
+  auto exported = core_.audit().export_chain(after_seq, limit);
+  record(caller, "audit_export", "", status_of(exported));
+  return exported;
+}
+
 Status AuthorizedApi::health() { return core_.settings_store().ping(); }
 
 }  // namespace automation

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "automation/core/audit_log.hpp"
 #include "automation/core/error.hpp"
 #include "automation/core/model.hpp"
 #include "automation/core/ports.hpp"
@@ -57,6 +58,9 @@ class AuthorizedApi {
   Result<std::vector<Role>> list_roles(const Caller& caller);
   Result<Role> add_role(const Caller& caller, std::string_view name, std::int64_t level);
   Result<std::vector<AuditEvent>> audit(const Caller& caller, int limit);
+  // The sealed trail for an auditor (same roles as audit()); the export itself is audited.
+  Result<std::vector<ExportedAuditEvent>> export_audit(const Caller& caller,
+                                                       std::int64_t after_seq, int limit);
   // Database round trip for GET /api/health.
   Status health();
 

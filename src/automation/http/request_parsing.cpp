@@ -336,6 +336,33 @@ Result<int> parse_audit_limit(std::string_view query) {
   return static_cast<int>(*value);
 }
 
+Result<AuditExportQuery> parse_audit_export(std::string_view query) {
+  constexpr std::int64_t kMaxLimit = 100000;
+  AuditExportQuery result;
+  if (const auto format = query_value(query, "format")) {
+    if (*format == "jsonl") {
+      result.format = AuditExportQuery::Format::kJsonLines;
+    } else if (*format == "csv") {
+      result.format = AuditExportQuery::Format::kCsv;
+    } else {
+      return fail(Error::invalid("format", "must be jsonl or csv"));
+    }
+  }
+  if (const auto after = query_value(query, "after_seq")) {
+    const auto value = to_int64(*after);
+    if (!value || *value < 0) return fail(Error::invalid("after_seq", "must be an integer >= 0"));
+    result.after_seq = *value;
+  }
+  if (const auto limit = query_value(query, "limit")) {
+    const auto value = to_int64(*limit);
+    if (!value || *value < 1 || *value > kMaxLimit) {
+      return fail(Error::invalid("limit", "must be between 1 and 100000"));
+    }
+    result.limit = static_cast<int>(*value);
+  }
+  return result;
+}
+
 std::optional<std::string> query_value(std::string_view query, std::string_view key) {
   while (!query.empty()) {
     const auto amp = query.find('&');

@@ -90,6 +90,15 @@ Result<int> parse_audit_limit(std::string_view query);
 // nullopt when absent. The first occurrence wins.
 std::optional<std::string> query_value(std::string_view query, std::string_view key);
 
+// GET /api/users/audit/export?format=jsonl|csv&after_seq=N&limit=M
+struct AuditExportQuery {
+  enum class Format { kJsonLines, kCsv };
+  Format format = Format::kJsonLines;
+  std::int64_t after_seq = 0;  // 0: from the chain's anchor
+  int limit = 10000;           // 1..100000
+};
+Result<AuditExportQuery> parse_audit_export(std::string_view query);
+
 // %XX and '+' decoding of a path segment or query value; nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 

@@ -256,7 +256,7 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   auto builder = wire->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
-  builder.append_header(restinio::http_field::content_type, "application/json");
+  builder.append_header(restinio::http_field::content_type, response.content_type);
   // Every body is JSON and must be read as JSON only, never sniffed into something runnable.
   builder.append_header("X-Content-Type-Options", "nosniff");
   // On every response, not only those with keys, tokens or user data: almost every route
