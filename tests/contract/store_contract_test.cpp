@@ -589,6 +589,22 @@ TEST_P(StoreContract, FailureWindowsCountOnlyRecentFailuresPerKey) {
   EXPECT_EQ(address->count, 1);
 }
 
+// Unlocking an account clears its own count and its per-address pairs, nobody else's.
+TEST_P(StoreContract, ClearingAnAccountClearsItsPairsOnly) {
+  RECORD_FAILURE("account:user:ab", 10);
+  RECORD_FAILURE("account:user:ab|address:10.0.0.1", 10);
+  RECORD_FAILURE("account:user:ab|address:10.0.0.2", 11);
+  RECORD_FAILURE("account:user:abc|address:10.0.0.1", 12);
+  RECORD_FAILURE("account:user:a_", 12);
+  auto cleared = throttle_->clear_failures("account:user:ab");
+  ASSERT_TRUE(cleared.has_value()) << cleared.error().message;
+  EXPECT_EQ(*cleared, 3);
+  EXPECT_EQ(throttle_->failures_since("account:user:ab|address:10.0.0.2", 0).value().count, 0);
+  EXPECT_EQ(throttle_->failures_since("account:user:abc|address:10.0.0.1", 0).value().count, 1);
+  EXPECT_EQ(throttle_->clear_failures("account:user:a%").value_or(-1), 0) << "no wildcards";
+  EXPECT_EQ(throttle_->failures_since("account:user:a_", 0).value().count, 1);
+}
+
 TEST_P(StoreContract, VeryOldFailuresArePruned) {
   RECORD_FAILURE("k", 1000);
   RECORD_FAILURE("k", 1000 + SqlThrottleStore::kRetentionSeconds + 1);

@@ -372,6 +372,26 @@ int main(int argc, char** argv) {
     exit_code = report(status);
   });
 
+  auto* unlock = user_cmd->add_subcommand(
+      "unlock",
+      "Clear a throttled account's failed-login count (every address)\n"
+      "  example: automation user unlock --username ana");
+  unlock->add_option("--username", target_username, "User name")->required();
+  unlock->callback([&] {
+    auto app = open_application(flags, exit_code);
+    if (!app) return;
+    auto cleared = [&]() -> automation::Result<std::int64_t> {
+      auto user = app->core().get_user(target_username);
+      if (!user) return automation::fail(user.error());
+      return app->core().unlock_account(*user);
+    }();
+    (void)app->core().audit().record("account_unlock", "cli", target_username, "cli",
+                                     cleared ? "success" : "failure",
+                                     cleared ? "" : cleared.error().message);
+    if (cleared) std::cout << "unlocked " << target_username << " (" << *cleared << " failures cleared)\n";
+    exit_code = report(cleared ? automation::Status{} : automation::fail(cleared.error()));
+  });
+
   // --- role ---
   auto* role_cmd = cli.add_subcommand("role", "List and add roles");
   role_cmd->require_subcommand(1);

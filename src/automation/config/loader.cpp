@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <string_view>
+
+#include "automation/core/text.hpp"
 
 extern char** environ;  // POSIX; read only by read_environment()
 
@@ -168,6 +171,35 @@ Status assign_audit_settings(const Reader& reader, Config& config) {
   return {};
 }
 
+// Concurrent sessions and the system use notice (README "Security controls").
+Status assign_session_controls(const Reader& reader, Config& config) {
+  CoreSettings& core = config.core;
+  if (auto status = assign_integer(reader, "AUTOMATION_MAX_SESSIONS_PER_USER", 0, 1'000'000,
+                                   core.max_sessions_per_user);
+      !status) {
+    return status;
+  }
+  const auto text = reader.text("AUTOMATION_LOGIN_NOTICE");
+  const auto file = reader.text("AUTOMATION_LOGIN_NOTICE_FILE");
+  if (text && file) {
+    return bad("AUTOMATION_LOGIN_NOTICE_FILE", "set either it or AUTOMATION_LOGIN_NOTICE, not both");
+  }
+  if (text) core.system_use_notice = *text;
+  if (file) {
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return bad("AUTOMATION_LOGIN_NOTICE_FILE", "cannot read '" + *file + "'");
+    std::string notice((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    constexpr std::size_t kMaxNotice = 16 * 1024;
+    if (notice.size() > kMaxNotice) return bad("AUTOMATION_LOGIN_NOTICE_FILE", "must be at most 16 KiB");
+    core.system_use_notice = std::move(notice);
+  }
+  if (!is_valid_utf8(core.system_use_notice)) {
+    return bad(file ? "AUTOMATION_LOGIN_NOTICE_FILE" : "AUTOMATION_LOGIN_NOTICE",
+               "must be UTF-8 text");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> load(const Sources& sources) {
@@ -263,6 +295,7 @@ Result<Config> load(const Sources& sources) {
     if (!status) return fail(status.error());
   }
   if (auto status = assign_audit_settings(reader, config); !status) return fail(status.error());
+  if (auto status = assign_session_controls(reader, config); !status) return fail(status.error());
   return config;
 }
 

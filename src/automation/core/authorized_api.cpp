@@ -204,6 +204,21 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
   return status;
 }
 
+Result<std::int64_t> AuthorizedApi::unlock_user(const Caller& caller, std::string_view username) {
+  if (!caller.principal) return key_missing();
+  bool hidden = false;
+  auto cleared = [&]() -> Result<std::int64_t> {
+    auto target = find_target(caller, username, &hidden);
+    if (!target) return fail(target.error());
+    const auto decision = policy::decide(policy::Operation::kUnlockAccount,
+                                         actor_of(*caller.principal), target_of(*target));
+    if (!decision.allowed) return fail(decision.status().error());
+    return core_.unlock_account(*target);
+  }();
+  record(caller, "account_unlock", username, status_of(cleared), hidden);
+  return cleared;
+}
+
 Status AuthorizedApi::logout(const Caller& caller) {
   if (!caller.principal) return key_missing();
   auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
@@ -372,6 +387,10 @@ Result<std::vector<ExportedAuditEvent>> AuthorizedApi::export_audit(const Caller
   auto exported = core_.audit().export_chain(after_seq, limit);
   record(caller, "audit_export", "", status_of(exported));
   return exported;
+}
+
+const std::string& AuthorizedApi::system_use_notice() const {
+  return core_.settings().system_use_notice;
 }
 
 Status AuthorizedApi::health() { return core_.settings_store().ping(); }

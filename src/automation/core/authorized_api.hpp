@@ -50,6 +50,8 @@ class AuthorizedApi {
   Result<User> get_user(const Caller& caller, std::string_view username);
   Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);
   Status delete_user(const Caller& caller, std::string_view username);
+  // Clears a throttled account's failure count (admin/sudo; policy kUnlockAccount).
+  Result<std::int64_t> unlock_user(const Caller& caller, std::string_view username);
   Status update_role(const Caller& caller, std::string_view target_username,
                      std::string_view new_role_name);
   Result<TptCreated> create_tpt(const Caller& caller, const TptRequest& request);
@@ -61,6 +63,8 @@ class AuthorizedApi {
   // The sealed trail for an auditor (same roles as audit()); the export itself is audited.
   Result<std::vector<ExportedAuditEvent>> export_audit(const Caller& caller,
                                                        std::int64_t after_seq, int limit);
+  // The system use notification (public; "" when none is configured).
+  const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.
   Status health();
 

@@ -47,4 +47,8 @@ void LoginThrottle::succeeded(const PasswordAttempt& attempt) {
   (void)store_.release_attempt(attempt.failure_ids, attempt.pair_key);
 }
 
+Result<std::int64_t> LoginThrottle::unlock(std::string_view account) {
+  return store_.clear_failures("account:" + std::string(account));
+}
+
 }  // namespace automation

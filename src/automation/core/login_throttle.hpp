@@ -39,6 +39,9 @@ class LoginThrottle {
   // The password was right: the attempt's provisional failures are taken back and the
   // (account, address) count resets. A wrong password needs no call: the attempt stays counted.
   void succeeded(const PasswordAttempt& attempt);
+  // An administrator's unlock (IEC 62443-4-2 CR 1.11): the account's failures, from every
+  // address, are forgotten; per-address counts of other accounts stay. Returns how many.
+  Result<std::int64_t> unlock(std::string_view account);
 
  private:
   ThrottleStore& store_;

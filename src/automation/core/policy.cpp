@@ -56,6 +56,19 @@ Decision decide_password(Operation operation, const Actor& actor, const Target& 
   return Decision::allow();
 }
 
+// Unlocking and session management: admin and sudo, never on a sudo account (those are
+// managed with the CLI), an admin only on users of its level or below. Unlike the password
+// reset rule, sudo may act on any non-sudo user: nothing secret changes hands.
+Decision decide_account_administration(const Actor& actor, const Target& target) {
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
+  if (!is_sudo_role(actor.role_name) && target.level < actor.level) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "admin users cannot manage users with a higher role");
+  }
+  return Decision::allow();
+}
+
 Decision decide_edit(const Actor& actor, const Target& target) {
   if (is_self(actor, target)) return Decision::allow();
   if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
@@ -107,6 +120,9 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
       return decide_edit(actor, target);
     case Operation::kDeleteUser:
       return decide_delete(actor, target);
+    case Operation::kUnlockAccount:
+    case Operation::kManageSessions:
+      return decide_account_administration(actor, target);
   }
   return Decision::deny(ErrorCode::kInternal, "unknown operation");
 }

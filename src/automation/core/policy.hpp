@@ -34,6 +34,8 @@ enum class Operation {
   kResetPassword,
   kEditUser,
   kDeleteUser,
+  kUnlockAccount,    // clear the failed-login count
+  kManageSessions,   // list and end another user's sessions
 };
 
 struct Decision {

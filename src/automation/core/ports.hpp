@@ -68,6 +68,9 @@ class SessionStore {
  public:
   virtual ~SessionStore() = default;
   virtual Status add_session(const Session& session) = 0;
+  // Adds the session and, in the same transaction, ends the user's oldest other sessions
+  // so at most max_per_user remain (concurrent session control). max_per_user >= 1.
+  virtual Status add_session_within_limit(const Session& session, int max_per_user) = 0;
   // The session with this digest joined with its user and role, if any (expiry not checked).
   virtual Result<std::optional<ActiveSession>> find_session(std::string_view digest) = 0;
   virtual Status delete_session(std::string_view digest) = 0;
@@ -121,7 +124,9 @@ class ThrottleStore {
                                  std::string_view reset_key) = 0;
   // Failures recorded for key at or after `since`.
   virtual Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) = 0;
-  virtual Status clear_failures(std::string_view key) = 0;
+  // Deletes the failures of key and of every key that starts with key + "|" (an account's
+  // per-address pairs); returns how many went.
+  virtual Result<std::int64_t> clear_failures(std::string_view key) = 0;
 };
 
 // Computes a keyed MAC over a message (the audit chain's HMAC-SHA-256); the key never

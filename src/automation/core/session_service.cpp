@@ -61,7 +61,12 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
   Session session{ports_.digester.digest(api_key), user->id, now,
                   settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0};
-  if (auto stored = ports_.sessions.add_session(session); !stored) return fail(stored.error());
+  const int limit = settings_.max_sessions_per_user;
+  if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
+                              : ports_.sessions.add_session(session);
+      !stored) {
+    return fail(stored.error());
+  }
   Role role = user->role;
   return LoginResult{std::move(api_key), std::move(role), now, std::move(*user)};
 }

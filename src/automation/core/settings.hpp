@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace automation {
 
@@ -21,6 +22,11 @@ struct CoreSettings {
   int account_max_failures = 100;   // per account across all addresses, within the window
   int address_max_failures = 50;    // per client address, within the window
   std::int64_t login_window_seconds = 900;
+  // Live sessions a user may hold (IEC 62443-4-2 CR 2.7); a login beyond it ends the
+  // oldest. 0 = unlimited; 1 = a new login ends the previous one, as upstream does.
+  int max_sessions_per_user = 0;
+  // Shown before login by GET /api/notice (CR 1.12); "" = none.
+  std::string system_use_notice;
   AuditRetentionSettings audit_retention;
 };
 

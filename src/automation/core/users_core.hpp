@@ -73,6 +73,11 @@ class UsersCore {
   }
   Result<Role> verify_tpt(std::string_view token) { return tpts_.verify_tpt(token); }
   Result<User> get_user(std::string_view username) { return users_.get_user(username); }
+  // Clears the failed-password count of the user's account (every address); returns how
+  // many failures were forgotten.
+  Result<std::int64_t> unlock_account(const User& user) {
+    return throttle_.unlock(LoginThrottle::account_of_user(user.identifier));
+  }
   Result<std::vector<User>> list_users();
 
   // --- services, for AuthorizedApi, the app and the command-line tool ---

@@ -11,7 +11,8 @@ std::vector<Route> all_routes(const RouteContext& context) {
   std::vector<Route> routes;
   // The cheapest, most frequent probe first.
   for (auto part : {health_routes(context), user_routes(context), tpt_routes(context),
-                    role_routes(context), audit_routes(context)}) {
+                    role_routes(context), audit_routes(context), account_routes(context),
+                    notice_routes(context)}) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));
   }
   return routes;

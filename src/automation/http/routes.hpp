@@ -48,6 +48,8 @@ std::vector<Route> tpt_routes(const RouteContext& context);     // routes_tpts.c
 std::vector<Route> role_routes(const RouteContext& context);    // routes_roles.cpp
 std::vector<Route> audit_routes(const RouteContext& context);   // routes_audit.cpp
 std::vector<Route> health_routes(const RouteContext& context);  // routes_health.cpp
+std::vector<Route> account_routes(const RouteContext& context);  // routes_accounts.cpp
+std::vector<Route> notice_routes(const RouteContext& context);   // routes_notice.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

@@ -15,6 +15,9 @@ class CachedSessionStore final : public SessionStore {
  public:
   CachedSessionStore(SessionStore& inner, LookupCache& cache) : inner_(inner), cache_(cache) {}
   Status add_session(const Session& session) override { return inner_.add_session(session); }
+  Status add_session_within_limit(const Session& session, int max_per_user) override {
+    return inner_.add_session_within_limit(session, max_per_user);
+  }
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override;
   Status delete_session(std::string_view digest) override { return inner_.delete_session(digest); }
   Status delete_user_sessions(std::int64_t user_id) override {

@@ -1,8 +1,11 @@
 #include "automation/storage/sql_session_store.hpp"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -18,17 +21,48 @@ const std::string kSelectSession = "SELECT s.token_digest, s.user_id, s.created_
                                    " JOIN roles r ON r.id = u.role_id"
                                    " WHERE s.token_digest = :digest";
 
+// Ends the user's sessions beyond the newest max_per_user, the new one always kept. Two
+// statements rather than DELETE ... NOT IN (SELECT ... LIMIT): MySQL refuses LIMIT there.
+void end_oldest_sessions(soci::session& sql, const Session& kept, int max_per_user) {
+  struct DigestRow {
+    std::string digest;
+    void bind(soci::statement& st) { st.exchange(soci::into(digest)); }
+  };
+  const long long others_kept = max_per_user - 1;
+  const std::vector<std::string> ended = query_rows<DigestRow>(
+      sql,
+      "SELECT token_digest FROM sessions WHERE user_id = :user_id AND token_digest <> :kept"
+      " ORDER BY created_at DESC, token_digest DESC LIMIT 1000000 OFFSET :others",
+      [](const DigestRow& row) { return row.digest; }, kept.user_id, kept.token_digest,
+      others_kept);
+  for (const std::string& digest : ended) {
+    sql << "DELETE FROM sessions WHERE token_digest = :digest", soci::use(digest);
+  }
+}
+
 }  // namespace
 
-Status SqlSessionStore::add_session(const Session& session) {
+Status SqlSessionStore::add_session(const Session& session) { return insert(session, 0); }
+
+Status SqlSessionStore::add_session_within_limit(const Session& session, int max_per_user) {
+  return insert(session, std::max(max_per_user, 1));
+}
+
+Status SqlSessionStore::insert(const Session& session, int max_per_user) {
   if (auto ok = check_storable("token_digest", session.token_digest); !ok) return ok;
-  auto added = db_.transaction(TxMode::kWrite, [&session](soci::session& sql) -> Status {
+  const std::string_view key_lock = sql_for(db_.dialect()).key_lock;
+  auto added = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    if (max_per_user > 0 && !key_lock.empty()) {
+      const std::string key = "sessions-of-user:" + std::to_string(session.user_id);
+      sql << key_lock, soci::use(key, "key");
+    }
     const long long created_at = session.created_at;
     const long long expires_at = session.expires_at;
     sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at)"
            " VALUES (:digest, :user_id, :created_at, :expires_at)",
         soci::use(session.token_digest), soci::use(session.user_id), soci::use(created_at),
         soci::use(expires_at);
+    if (max_per_user > 0) end_oldest_sessions(sql, session, max_per_user);
     return {};
   });
   if (!added && is_unattributed_duplicate(added.error())) {

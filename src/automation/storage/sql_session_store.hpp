@@ -17,6 +17,9 @@ class SqlSessionStore final : public SessionStore {
   // kAlreadyExists (field "token_digest") for a digest already stored; kNotFound when
   // user_id names no user.
   Status add_session(const Session& session) override;
+  // Serialized per user across processes (the dialect's key lock; SQLite's write lock), so
+  // racing logins never leave more than max_per_user sessions.
+  Status add_session_within_limit(const Session& session, int max_per_user) override;
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override;
   // Deleting an unknown digest succeeds (logout is idempotent).
   Status delete_session(std::string_view digest) override;
@@ -24,6 +27,9 @@ class SqlSessionStore final : public SessionStore {
   Status delete_expired_sessions(UnixSeconds now) override;
 
  private:
+  // max_per_user 0: no limit.
+  Status insert(const Session& session, int max_per_user);
+
   Database& db_;
 };
 

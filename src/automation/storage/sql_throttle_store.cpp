@@ -91,11 +91,19 @@ Result<FailureWindow> SqlThrottleStore::failures_since(std::string_view key, Uni
   });
 }
 
-Status SqlThrottleStore::clear_failures(std::string_view key) {
+Result<std::int64_t> SqlThrottleStore::clear_failures(std::string_view key) {
   const std::string stored_key = sanitize_text(key);
-  return db_.transaction(TxMode::kWrite, [&stored_key](soci::session& sql) -> Status {
-    sql << "DELETE FROM login_failures WHERE key = :key", soci::use(stored_key);
-    return {};
+  const std::string prefix = stored_key + "|";
+  // substr rather than LIKE: the key is data, and '%' or '_' in it must not match anything.
+  const int prefix_length = static_cast<int>(prefix.size());
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<std::int64_t> {
+    long long count = 0;
+    sql << "SELECT COUNT(*) FROM login_failures WHERE key = :key"
+           " OR substr(key, 1, :length) = :prefix",
+        soci::use(stored_key), soci::use(prefix_length), soci::use(prefix), soci::into(count);
+    sql << "DELETE FROM login_failures WHERE key = :key OR substr(key, 1, :length) = :prefix",
+        soci::use(stored_key), soci::use(prefix_length), soci::use(prefix);
+    return count;
   });
 }
 

@@ -24,7 +24,7 @@ class SqlThrottleStore final : public ThrottleStore {
   Status release_attempt(const std::vector<std::int64_t>& failure_ids,
                          std::string_view reset_key) override;
   Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) override;
-  Status clear_failures(std::string_view key) override;
+  Result<std::int64_t> clear_failures(std::string_view key) override;
 
   // Failures older than this (relative to the newest recorded one) are deleted; far
   // longer than any sensible throttling window (SPEC default 900 s).

@@ -187,6 +187,24 @@ class InMemoryStores : public RoleStore,
     if (!sessions_.emplace(session.token_digest, session).second) return duplicate("token_digest");
     return {};
   }
+  Status add_session_within_limit(const Session& session, int max_per_user) override {
+    if (auto added = add_session(session); !added) return added;
+    std::vector<Session> others;
+    for (const auto& [digest, other] : sessions_) {
+      if (other.user_id == session.user_id && digest != session.token_digest) {
+        others.push_back(other);
+      }
+    }
+    std::sort(others.begin(), others.end(), [](const Session& a, const Session& b) {
+      return a.created_at != b.created_at ? a.created_at > b.created_at
+                                          : a.token_digest > b.token_digest;
+    });
+    for (std::size_t i = static_cast<std::size_t>(std::max(max_per_user - 1, 0));
+         i < others.size(); ++i) {
+      sessions_.erase(others[i].token_digest);
+    }
+    return {};
+  }
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override {
     auto it = sessions_.find(std::string(digest));
     if (it == sessions_.end()) return std::optional<ActiveSession>{};
@@ -275,9 +293,18 @@ class InMemoryStores : public RoleStore,
     }
     return window;
   }
-  Status clear_failures(std::string_view key) override {
-    failures_.erase(std::string(key));
-    return {};
+  Result<std::int64_t> clear_failures(std::string_view key) override {
+    std::int64_t cleared = 0;
+    const std::string prefix = std::string(key) + "|";
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      if (it->first == key || it->first.starts_with(prefix)) {
+        cleared += static_cast<std::int64_t>(it->second.size());
+        it = failures_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return cleared;
   }
 
   // AuditStore
