@@ -23,9 +23,7 @@ AuditEvent sanitized(const AuditEvent& event) {
                     sanitize_text(event.reason)};
 }
 
-// Takes the chain's lock (see the header) and reads where it stands.
-AuditChainState lock_chain(soci::session& sql) {
-  sql << "UPDATE audit_chain SET head_seq = head_seq WHERE id = 1";
+AuditChainState read_chain_state(soci::session& sql) {
   AuditChainState state;
   long long anchor_seq = 0, head_seq = 0, chain_start_id = 0;
   sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id FROM audit_chain"
@@ -36,6 +34,12 @@ AuditChainState lock_chain(soci::session& sql) {
   state.head_seq = head_seq;
   state.chain_start_id = chain_start_id;
   return state;
+}
+
+// Takes the chain's lock (see the header) and reads where it stands.
+AuditChainState lock_chain(soci::session& sql) {
+  sql << "UPDATE audit_chain SET head_seq = head_seq WHERE id = 1";
+  return read_chain_state(sql);
 }
 
 // Inserts the (already sanitized) event as the chain's next link and moves the head.
@@ -123,16 +127,7 @@ Result<std::vector<AuditEvent>> SqlAuditStore::recent_events(int limit) {
 
 Result<AuditChainState> SqlAuditStore::chain_state() {
   return db_.transaction(TxMode::kRead, [](soci::session& sql) -> Result<AuditChainState> {
-    AuditChainState state;
-    long long anchor_seq = 0, head_seq = 0, chain_start_id = 0;
-    sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id FROM audit_chain"
-           " WHERE id = 1",
-        soci::into(anchor_seq), soci::into(state.anchor_mac), soci::into(head_seq),
-        soci::into(state.head_mac), soci::into(chain_start_id);
-    state.anchor_seq = anchor_seq;
-    state.head_seq = head_seq;
-    state.chain_start_id = chain_start_id;
-    return state;
+    return read_chain_state(sql);
   });
 }
 
