@@ -157,12 +157,25 @@ std::vector<std::string> v4_change_feed(const DialectSql& d) {
   return statements;
 }
 
+// A public id per session, so sessions can be listed and revoked one by one without ever
+// showing the key's digest. Sessions stored before get one now; the column stays nullable
+// (SQLite cannot add a NOT NULL column without a default) and the store always fills it.
+std::vector<std::string> v5_session_ids(const DialectSql& d) {
+  return {
+      "ALTER TABLE sessions ADD COLUMN session_id VARCHAR(32)",
+      "UPDATE sessions SET session_id = " + std::string(d.random_hex_id) +
+          " WHERE session_id IS NULL",
+      "CREATE UNIQUE INDEX IF NOT EXISTS sessions_session_id ON sessions (session_id)",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
     {2, "sessions, tpts, audit_events, login_failures, settings", &v2_service_tables},
     {3, "audit_events.reason", &v3_audit_reason},
     {4, "change feed: change_counter, change_log and their triggers", &v4_change_feed},
+    {5, "sessions.session_id", &v5_session_ids},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).
