@@ -1,11 +1,21 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "automation/core/ports.hpp"
 
 namespace automation {
+
+// How an audited operation ended: refusals by a role or a rule are "denied", with the
+// reason; messages are the client-safe ones, never a password or key; driver details
+// (kInternal, kUnavailable) stay out of the trail.
+struct AuditOutcome {
+  const char* outcome;  // "success", "denied", "throttled" or "failure"
+  std::string reason;
+};
+AuditOutcome audit_outcome_of(const Status& status);
 
 // Records security events (SPEC §3 "Audit log"). Callers pass names, never secrets.
 class AuditLog {
