@@ -122,7 +122,7 @@ TEST_F(CommandLine, BadUsageExitsTwoAndChangesNothing) {
   }
   EXPECT_EQ(status_with(key), 200);  // nothing was revoked or deleted
 
-  ServerProcess misconfigured({{"AUTOMATION_PASSWORD_MIN_LENGTH", "many"}});
+  ServerProcess misconfigured(std::map<std::string, std::string>{{"AUTOMATION_PASSWORD_MIN_LENGTH", "many"}});
   std::string output;
   EXPECT_EQ(misconfigured.run_cli({"user", "list"}, &output), 2) << output;
   EXPECT_NE(output.find("AUTOMATION_PASSWORD_MIN_LENGTH"), std::string::npos) << output;
@@ -138,7 +138,7 @@ TEST_F(CommandLine, UserListJsonHasTheApiShapeAndNoHashes) {
   const auto found = std::find_if(users.begin(), users.end(),
                                   [&](const json& user) { return user.at("username") == name; });
   ASSERT_NE(found, users.end()) << output;
-  EXPECT_EQ(found->at("email"), name + "@example.com");
+  EXPECT_EQ(found->at("email"), name + "@plant.example");
   EXPECT_EQ(found->at("role").at("name"), "supervisor");
   EXPECT_EQ(found->at("role").at("level"), 2);
   EXPECT_FALSE(found->contains("password"));
@@ -252,12 +252,13 @@ TEST_F(CommandLine, RevokingAllOfAUsersSessionsByIdOrAll) {
   const std::string id = json_of(output).at(2).at("id");
   ASSERT_EQ(cli({"session", "revoke", "--id", id}, &output), 0) << output;  // by id alone
   EXPECT_NE(output.find(" of " + name), std::string::npos) << output;
-  EXPECT_EQ(status_with(third), 401);  // the newest, listed last
+  int ended = 0;  // logins within one second are listed in id order: which one is not known
+  for (const std::string& key : {first, second, third}) ended += status_with(key) == 401 ? 1 : 0;
+  EXPECT_EQ(ended, 1);
 
   ASSERT_EQ(cli({"session", "revoke", "--user", name, "--all"}, &output), 0) << output;
   EXPECT_NE(output.find("revoked 2 session(s) of " + name), std::string::npos) << output;
-  EXPECT_EQ(status_with(first), 401);
-  EXPECT_EQ(status_with(second), 401);
+  for (const std::string& key : {first, second, third}) EXPECT_EQ(status_with(key), 401);
   EXPECT_EQ(status_with(others_key), 200);
   EXPECT_TRUE(audited("session_revoke_all", name, "success"));
   ASSERT_EQ(cli({"session", "list", "--user", name}, &output), 0);

@@ -49,7 +49,7 @@ void add_db_commands(CLI::App& cli, CliContext& context) {
 
   auto* migrate =
       group.add_subcommand("migrate", "Apply pending migrations and print the schema version");
-  set_example(*migrate, "AUTOMATION_DB_TYPE=postgresql AUTOMATION_DB_HOST=db automation db migrate");
+  set_example(*migrate, "automation --db-type postgresql --db-host db.plant.local db migrate");
   migrate->callback([&context] { context.exit_code = db_migrate(context); });
 
   auto options = std::make_shared<CopyOptions>();
