@@ -14,6 +14,8 @@ PACKAGES=(
   libcurl4-openssl-dev curl jq wrk python3
   # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
   postgresql-15
+  # systemd-analyze, to verify the packaged unit (tests/package); dpkg-dev for CPack's .deb
+  systemd dpkg-dev
   # Fuzz preset. libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes; clang-14 only
   # recommends it, and recommends are not installed below.
   clang-14 libclang-rt-14-dev

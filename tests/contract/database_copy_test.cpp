@@ -62,7 +62,7 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(gone && ana);
     ASSERT_TRUE(users.delete_user(gone->id).has_value());
     ana_id_ = ana->id;
-    ASSERT_TRUE(SqlSessionStore(db).add_session(Session{std::string(64, 'd'), ana->id, 10, 0}));
+    ASSERT_TRUE(SqlSessionStore(db).add_session(Session{std::string(64, 'd'), ana->id, 10, 0, "5e55"}));
     ASSERT_TRUE(SqlTptStore(db).add_tpt(
         TptRecord{"jti1", "admin", "2026-01-01 00:00:00", std::nullopt, std::nullopt, "", "ana",
                   true}));
@@ -100,6 +100,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_EQ((*ana)->role.id, admin_role_id_);
   auto session = SqlSessionStore(db).find_session(std::string(64, 'd'));
   ASSERT_TRUE(session && *session);
+  EXPECT_EQ((*session)->session.id, "5e55");
   auto tpt = SqlTptStore(db).find_tpt("jti1");
   ASSERT_TRUE(tpt && *tpt);
   EXPECT_TRUE((*tpt)->revoked);

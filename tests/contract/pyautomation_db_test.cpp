@@ -160,7 +160,7 @@ TEST_F(PyAutomationDatabase, NewUsersAndSessionsWorkAlongsideLegacyOnes) {
 
   auto john = users.find_user_by_username("John_Doe");
   ASSERT_TRUE(john.has_value() && john->has_value());
-  ASSERT_TRUE(sessions.add_session(Session{std::string(64, 'a'), (*john)->id, 1, 0}).has_value());
+  ASSERT_TRUE(sessions.add_session(Session{std::string(64, 'a'), (*john)->id, 1, 0, ""}).has_value());
   auto active = sessions.find_session(std::string(64, 'a'));
   ASSERT_TRUE(active.has_value() && active->has_value());
   EXPECT_EQ((*active)->user.role.name, "ADMIN");

@@ -15,6 +15,7 @@
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/database.hpp"
+#include "automation/storage/dialect.hpp"
 #include "automation/storage/migrations.hpp"
 #include "automation/storage/sql_audit_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
@@ -23,6 +24,7 @@
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
 #include "automation/storage/sql_user_store.hpp"
+#include "automation/storage/soci_support.hpp"
 #include "test_database.hpp"
 
 namespace automation::storage {
@@ -74,7 +76,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   Session add_session(const std::string& digest, const User& user, UnixSeconds expires_at = 0) {
-    Session session{digest, user.id, 1000, expires_at};
+    Session session{digest, user.id, 1000, expires_at, ""};  // no id, as before migration 5
     auto added = sessions_->add_session(session);
     EXPECT_TRUE(added.has_value()) << (added ? "" : added.error().message);
     return session;
@@ -428,7 +430,7 @@ TEST_P(StoreContract, DeleteUserTakesTheirSessionsAlong) {
 
 TEST_P(StoreContract, SessionIsFoundWithItsUserAndRole) {
   User alice = add_user("alice", operator_);
-  Session session{digest('a'), alice.id, 1700000000, 1700086400};
+  Session session{digest('a'), alice.id, 1700000000, 1700086400, "s-a"};
   ASSERT_TRUE(sessions_->add_session(session).has_value());
   auto found = sessions_->find_session(digest('a'));
   ASSERT_TRUE(found.has_value());
@@ -456,7 +458,7 @@ TEST_P(StoreContract, SessionIsFoundWithItsUserAndRole) {
 TEST_P(StoreContract, DuplicateDigestOrUnknownUserIsRefused) {
   User alice = add_user("alice", operator_);
   add_session(digest('a'), alice);
-  auto duplicate = sessions_->add_session(Session{digest('a'), alice.id, 5, 0});
+  auto duplicate = sessions_->add_session(Session{digest('a'), alice.id, 5, 0, ""});
   ASSERT_FALSE(duplicate.has_value());
   EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
   EXPECT_TRUE(duplicate.error().fields.contains("token_digest"));
@@ -464,7 +466,7 @@ TEST_P(StoreContract, DuplicateDigestOrUnknownUserIsRefused) {
   ASSERT_TRUE(found.has_value() && found->has_value());
   EXPECT_EQ((*found)->session.created_at, 1000);  // the first one is intact
 
-  auto orphan = sessions_->add_session(Session{digest('o'), alice.id + 1000, 5, 0});
+  auto orphan = sessions_->add_session(Session{digest('o'), alice.id + 1000, 5, 0, ""});
   ASSERT_FALSE(orphan.has_value());
   EXPECT_EQ(orphan.error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(session_exists(digest('o')));
@@ -498,6 +500,86 @@ TEST_P(StoreContract, ExpiredSessionsAreSweptButNeverExpiringOnesStay) {
   EXPECT_FALSE(session_exists(digest('p')));
   EXPECT_FALSE(session_exists(digest('e')));
   EXPECT_TRUE(session_exists(digest('f')));
+}
+
+TEST_P(StoreContract, SessionsAreListedPerUserLiveOnlyOldestFirstWithTheirIds) {
+  User alice = add_user("alice", operator_);
+  User bob = add_user("bob", operator_);
+  ASSERT_TRUE(sessions_->add_session(Session{digest('b'), alice.id, 2000, 0, "id-later"}));
+  ASSERT_TRUE(sessions_->add_session(Session{digest('a'), alice.id, 1000, 5000, "id-first"}));
+  ASSERT_TRUE(sessions_->add_session(Session{digest('x'), alice.id, 500, 100, "id-expired"}));
+  ASSERT_TRUE(sessions_->add_session(Session{digest('c'), bob.id, 1500, 0, "id-bob"}));
+
+  auto listed = sessions_->list_user_sessions(alice.id, 100);  // expires_at 100 <= now: gone
+  ASSERT_TRUE(listed.has_value()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "id-first");
+  EXPECT_EQ((*listed)[0].token_digest, digest('a'));
+  EXPECT_EQ((*listed)[0].created_at, 1000);
+  EXPECT_EQ((*listed)[0].expires_at, 5000);
+  EXPECT_EQ((*listed)[1].id, "id-later");
+  EXPECT_EQ((*listed)[1].expires_at, 0);
+
+  auto later = sessions_->list_user_sessions(alice.id, 5000);
+  ASSERT_TRUE(later.has_value());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->front().id, "id-later");
+
+  auto nobody = sessions_->list_user_sessions(bob.id + 1000, 0);
+  ASSERT_TRUE(nobody.has_value());
+  EXPECT_TRUE(nobody->empty());
+}
+
+TEST_P(StoreContract, SessionIsFoundByItsIdAndIdsAreUnique) {
+  User alice = add_user("alice", operator_);
+  ASSERT_TRUE(sessions_->add_session(Session{digest('a'), alice.id, 1000, 0, "0123abcd"}));
+  auto found = sessions_->find_session_by_id("0123abcd");
+  ASSERT_TRUE(found.has_value());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->token_digest, digest('a'));
+  EXPECT_EQ((*found)->user_id, alice.id);
+  auto joined = sessions_->find_session(digest('a'));
+  ASSERT_TRUE(joined.has_value() && joined->has_value());
+  EXPECT_EQ((*joined)->session.id, "0123abcd");
+
+  for (std::string_view absent : {"0123abcE", "", "x\x01y"}) {
+    auto missing = sessions_->find_session_by_id(absent);
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_FALSE(missing->has_value());
+  }
+
+  auto duplicate = sessions_->add_session(Session{digest('b'), alice.id, 1000, 0, "0123abcd"});
+  ASSERT_FALSE(duplicate.has_value());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_FALSE(session_exists(digest('b')));
+
+  // Sessions without an id (written by older code) may be many, and are never found by "".
+  add_session(digest('c'), alice);
+  add_session(digest('d'), alice);
+  auto listed = sessions_->list_user_sessions(alice.id, 0);
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_EQ(listed->size(), 3u);
+}
+
+TEST_P(StoreContract, MigrationGivesEarlierSessionsAnId) {
+  User alice = add_user("alice", operator_);
+  add_session(digest('a'), alice);
+  add_session(digest('b'), alice);
+  // As a session stored before migration 5: no id; running that migration's UPDATE again
+  // (it is what the migration does to such rows) gives each a distinct one.
+  auto backfilled = database().transaction(TxMode::kWrite, [this](soci::session& sql) -> Status {
+    sql << "UPDATE sessions SET session_id = " +
+               std::string(sql_for(database().dialect()).random_hex_id) +
+               " WHERE session_id IS NULL";
+    return {};
+  });
+  ASSERT_TRUE(backfilled.has_value()) << backfilled.error().message;
+  auto listed = sessions_->list_user_sessions(alice.id, 0);
+  ASSERT_TRUE(listed.has_value() && listed->size() == 2u);
+  EXPECT_EQ((*listed)[0].id.size(), 16u);
+  EXPECT_EQ((*listed)[1].id.size(), 16u);
+  EXPECT_NE((*listed)[0].id, (*listed)[1].id);
+  EXPECT_EQ((*listed)[0].id.find_first_not_of("0123456789abcdef"), std::string::npos);
 }
 
 // ---------------------------------------------------------------- third-party tokens

@@ -6,6 +6,25 @@
 
 namespace automation {
 
+AuditOutcome audit_outcome_of(const Status& status) {
+  if (status) return {"success", {}};
+  const Error& error = status.error();
+  std::string reason = error.message;
+  for (const auto& [field, why] : error.fields) reason += "; " + field + " " + why;
+  switch (error.code) {
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kRuleViolation:
+      return {"denied", std::move(reason)};
+    case ErrorCode::kThrottled:
+      return {"throttled", std::move(reason)};
+    case ErrorCode::kInternal:
+    case ErrorCode::kUnavailable:
+      return {"failure", to_string(error.code)};  // driver details stay out of the trail
+    default:
+      return {"failure", std::move(reason)};
+  }
+}
+
 Status AuditLog::record(std::string_view event, std::string_view actor, std::string_view target,
                         std::string_view address, std::string_view outcome,
                         std::string_view reason) {

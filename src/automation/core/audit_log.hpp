@@ -17,6 +17,15 @@ struct ExportedAuditEvent {
   std::string previous_mac;
 };
 
+// How an audited operation ended: refusals by a role or a rule are "denied", with the
+// reason; messages are the client-safe ones, never a password or key; driver details
+// (kInternal, kUnavailable) stay out of the trail.
+struct AuditOutcome {
+  const char* outcome;  // "success", "denied", "throttled" or "failure"
+  std::string reason;
+};
+AuditOutcome audit_outcome_of(const Status& status);
+
 // Records security events (SPEC §3 "Audit log"). Callers pass names, never secrets.
 class AuditLog {
  public:

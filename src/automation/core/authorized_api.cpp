@@ -26,32 +26,6 @@ policy::Target target_of(const User& user) {
   return policy::Target{user.role.name, user.role.level, user.username};
 }
 
-// How an audited operation ended: refusals by a role or a rule are "denied", with the
-// reason; messages are the client-safe ones, never a password or key.
-struct AuditOutcome {
-  const char* outcome;
-  std::string reason;
-};
-
-AuditOutcome outcome_of(const Status& status) {
-  if (status) return {"success", {}};
-  const Error& error = status.error();
-  std::string reason = error.message;
-  for (const auto& [field, why] : error.fields) reason += "; " + field + " " + why;
-  switch (error.code) {
-    case ErrorCode::kPermissionDenied:
-    case ErrorCode::kRuleViolation:
-      return {"denied", std::move(reason)};
-    case ErrorCode::kThrottled:
-      return {"throttled", std::move(reason)};
-    case ErrorCode::kInternal:
-    case ErrorCode::kUnavailable:
-      return {"failure", to_string(error.code)};  // driver details stay out of the trail
-    default:
-      return {"failure", std::move(reason)};
-  }
-}
-
 template <typename T>
 Status status_of(const Result<T>& result) {
   if (result) return {};
@@ -80,7 +54,7 @@ void AuthorizedApi::record(const Caller& caller, std::string_view event, std::st
   // The client was told "not found"; the trail says what really happened.
   const AuditOutcome outcome =
       target_hidden ? AuditOutcome{"denied", "sudo accounts are hidden from non-sudo callers"}
-                    : outcome_of(status);
+                    : audit_outcome_of(status);
   (void)core_.audit().record(event, caller.principal ? caller.principal->audit_name() : "",
                              target, caller.address, outcome.outcome, outcome.reason);
 }
@@ -127,7 +101,7 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
   auto result = core_.sessions().login(credentials, caller.address);
   const std::string name(credentials.login_name());
-  AuditOutcome outcome = outcome_of(status_of(result));
+  AuditOutcome outcome = audit_outcome_of(status_of(result));
   // A wrong password is a failed login, not a refusal by a rule.
   if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
   (void)core_.audit().record("login", result ? result->user.username : "", name, caller.address,

@@ -50,6 +50,18 @@ struct Session {
   std::int64_t user_id = 0;
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;  // 0 = never
+  // Public handle of the session (random hex) for listing and revoking it; unlike the key
+  // or its digest it grants nothing, so it may be shown. Empty for sessions stored by a
+  // version that did not assign one (the migration gives those one).
+  std::string id;
+};
+
+// What may be shown of a session (CLI, API): never its key or the key's digest.
+struct SessionSummary {
+  std::string id;
+  std::string username;
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;  // 0 = never
 };
 
 struct TptRecord {

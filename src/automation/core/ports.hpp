@@ -74,6 +74,12 @@ class SessionStore {
   // The session with this digest joined with its user and role, if any (expiry not checked).
   virtual Result<std::optional<ActiveSession>> find_session(std::string_view digest) = 0;
   virtual Status delete_session(std::string_view digest) = 0;
+  // The user's sessions that have not expired at `now` (expires_at 0 or after now), oldest
+  // first (by created_at, then id).
+  virtual Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,
+                                                          UnixSeconds now) = 0;
+  // The session with this public id (expiry not checked).
+  virtual Result<std::optional<Session>> find_session_by_id(std::string_view session_id) = 0;
   virtual Status delete_user_sessions(std::int64_t user_id) = 0;
   // Housekeeping: removes sessions with 0 < expires_at <= now.
   virtual Status delete_expired_sessions(UnixSeconds now) = 0;

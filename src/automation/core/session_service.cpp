@@ -7,6 +7,7 @@ namespace {
 
 constexpr std::size_t kApiKeyBytes = 32;  // 256 bits of entropy
 constexpr std::size_t kMaxApiKeyLength = 4096;
+constexpr std::size_t kSessionIdBytes = 8;  // a handle, not a credential: unique is enough
 
 std::unexpected<Error> invalid_credentials() {
   return fail(ErrorCode::kPermissionDenied, "Invalid credentials");
@@ -60,7 +61,8 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
   const UnixSeconds now = ports_.clock.now();
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
   Session session{ports_.digester.digest(api_key), user->id, now,
-                  settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0};
+                  settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0,
+                  ports_.random.random_hex(kSessionIdBytes)};
   const int limit = settings_.max_sessions_per_user;
   if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
                               : ports_.sessions.add_session(session);

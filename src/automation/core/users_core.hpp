@@ -15,6 +15,7 @@
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
 #include "automation/core/role_service.hpp"
+#include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
 #include "automation/core/settings.hpp"
 #include "automation/core/tpt_service.hpp"
@@ -85,6 +86,7 @@ class UsersCore {
   UserService& users() { return users_; }
   PasswordService& passwords() { return passwords_; }
   SessionService& sessions() { return sessions_; }
+  SessionAdmin& session_admin() { return session_admin_; }
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   SettingsStore& settings_store() { return settings_store_; }
@@ -98,6 +100,7 @@ class UsersCore {
   LoginThrottle throttle_;  // before passwords_ and sessions_, which use it
   PasswordService passwords_;
   SessionService sessions_;
+  SessionAdmin session_admin_;
   TptService tpts_;
   AuditLog audit_;
 };

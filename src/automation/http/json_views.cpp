@@ -51,6 +51,18 @@ nlohmann::json tpt_created_json(const TptCreated& created) {
   return body;
 }
 
+nlohmann::json session_json(const SessionSummary& session) {
+  return nlohmann::json{
+      {"id", session.id},
+      {"username", session.username},
+      {"created_on", format_utc(session.created_at)},
+      {"expires_on",
+       session.expires_at == 0 ? nlohmann::json(nullptr) : nlohmann::json(format_utc(session.expires_at))},
+      {"created_at", session.created_at},
+      {"expires_at", session.expires_at},
+  };
+}
+
 nlohmann::json audit_event_json(const AuditEvent& event) {
   return nlohmann::json{
       {"time", format_utc(event.time)}, {"timestamp", event.time}, {"event", event.event},

@@ -22,6 +22,10 @@ nlohmann::json user_json(const User& user);
 // {"identifier","name","level"}.
 nlohmann::json role_json(const Role& role);
 
+// {"id","username","created_on","expires_on" (null: never),"created_at","expires_at"}: a
+// session by its public id, never its key or the key's digest.
+nlohmann::json session_json(const SessionSummary& session);
+
 // {"jti","role","created_on","expires_on","description","created_by","revoked"}.
 nlohmann::json tpt_record_json(const TptRecord& record);
 

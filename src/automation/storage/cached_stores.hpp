@@ -20,6 +20,13 @@ class CachedSessionStore final : public SessionStore {
   }
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override;
   Status delete_session(std::string_view digest) override { return inner_.delete_session(digest); }
+  Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,
+                                                  UnixSeconds now) override {
+    return inner_.list_user_sessions(user_id, now);
+  }
+  Result<std::optional<Session>> find_session_by_id(std::string_view session_id) override {
+    return inner_.find_session_by_id(session_id);
+  }
   Status delete_user_sessions(std::int64_t user_id) override {
     return inner_.delete_user_sessions(user_id);
   }

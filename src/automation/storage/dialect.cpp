@@ -17,6 +17,7 @@ constexpr DialectSql kSqlite{
     .begin_read = "BEGIN",
     .migration_lock = "",
     .key_lock = "",
+    .random_hex_id = "lower(hex(randomblob(8)))",
 };
 
 // PostgreSQL: SERIAL matches what peewee creates for PyAutomation's tables; the
@@ -29,6 +30,8 @@ constexpr DialectSql kPostgresql{
     .begin_read = "BEGIN",
     .migration_lock = "SELECT pg_advisory_xact_lock(7243610519)",
     .key_lock = "SELECT pg_advisory_xact_lock(hashtext(:key))",
+    // Not a secret (a session id grants nothing), so random() is good enough.
+    .random_hex_id = "substr(md5(random()::text || clock_timestamp()::text), 1, 16)",
 };
 
 }  // namespace

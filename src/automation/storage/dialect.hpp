@@ -30,6 +30,9 @@ struct DialectSql {
   // that key is atomic across processes; empty when begin_write already serializes
   // writers (SQLite).
   std::string_view key_lock;
+  // An expression giving 16 random lowercase hex characters, for ids assigned by a
+  // migration to rows written before the column existed (sessions.session_id).
+  std::string_view random_hex_id;
 };
 
 // The fragments for a dialect.

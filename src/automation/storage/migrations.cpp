@@ -157,10 +157,22 @@ std::vector<std::string> v4_change_feed(const DialectSql& d) {
   return statements;
 }
 
+// A public id per session, so sessions can be listed and revoked one by one without ever
+// showing the key's digest. Sessions stored before get one now; the column stays nullable
+// (SQLite cannot add a NOT NULL column without a default) and the store always fills it.
+std::vector<std::string> v5_session_ids(const DialectSql& d) {
+  return {
+      "ALTER TABLE sessions ADD COLUMN session_id VARCHAR(32)",
+      "UPDATE sessions SET session_id = " + std::string(d.random_hex_id) +
+          " WHERE session_id IS NULL",
+      "CREATE UNIQUE INDEX IF NOT EXISTS sessions_session_id ON sessions (session_id)",
+  };
+}
+
 // The tamper-evident audit chain (core/audit_chain.hpp): each event's sequence number and
 // MAC, and one row holding the chain's anchor (where pruning left it) and head. Events
 // recorded before this migration keep no seal; chain_start_id marks where sealing begins.
-std::vector<std::string> v5_audit_chain(const DialectSql&) {
+std::vector<std::string> v6_audit_chain(const DialectSql&) {
   return {
       "ALTER TABLE audit_events ADD COLUMN seq BIGINT",
       "ALTER TABLE audit_events ADD COLUMN mac VARCHAR(64)",
@@ -183,7 +195,8 @@ const Migration kMigrations[] = {
     {2, "sessions, tpts, audit_events, login_failures, settings", &v2_service_tables},
     {3, "audit_events.reason", &v3_audit_reason},
     {4, "change feed: change_counter, change_log and their triggers", &v4_change_feed},
-    {5, "audit chain: audit_events.seq and .mac, audit_chain", &v5_audit_chain},
+    {5, "sessions.session_id", &v5_session_ids},
+    {6, "audit chain: audit_events.seq and .mac, audit_chain", &v6_audit_chain},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).

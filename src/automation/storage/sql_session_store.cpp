@@ -15,7 +15,10 @@ namespace automation::storage {
 
 namespace {
 
-const std::string kSelectSession = "SELECT s.token_digest, s.user_id, s.created_at, s.expires_at, " +
+constexpr std::string_view kSessionColumns =
+    "s.token_digest, s.user_id, s.created_at, s.expires_at, s.session_id";
+
+const std::string kSelectSession = std::string("SELECT ") + std::string(kSessionColumns) + ", " +
                                    std::string(kUserColumns) +
                                    " FROM sessions s JOIN users u ON u.id = s.user_id"
                                    " JOIN roles r ON r.id = u.role_id"
@@ -40,6 +43,37 @@ void end_oldest_sessions(soci::session& sql, const Session& kept, int max_per_us
   }
 }
 
+const std::string kListUserSessions =
+    std::string("SELECT ") + std::string(kSessionColumns) +
+    " FROM sessions s WHERE s.user_id = :user_id AND (s.expires_at = 0 OR s.expires_at > :now)"
+    " ORDER BY s.created_at, s.session_id";
+
+const std::string kSelectSessionById = std::string("SELECT ") + std::string(kSessionColumns) +
+                                       " FROM sessions s WHERE s.session_id = :session_id";
+
+// Receiving buffers for one row of kSessionColumns; a NULL session_id (a row written by
+// an older version after the migration ran) reads as "".
+class SessionRow {
+ public:
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(token_digest_));
+    st.exchange(soci::into(user_id_));
+    st.exchange(soci::into(created_at_));
+    st.exchange(soci::into(expires_at_));
+    st.exchange(soci::into(id_, id_indicator_));
+  }
+  Session to_session() const {
+    return Session{token_digest_, user_id_, created_at_, expires_at_,
+                   id_indicator_ == soci::i_ok ? id_ : std::string()};
+  }
+
+ private:
+  std::string token_digest_;
+  long long user_id_ = 0, created_at_ = 0, expires_at_ = 0;
+  std::string id_;
+  soci::indicator id_indicator_ = soci::i_null;
+};
+
 }  // namespace
 
 Status SqlSessionStore::add_session(const Session& session) { return insert(session, 0); }
@@ -50,6 +84,7 @@ Status SqlSessionStore::add_session_within_limit(const Session& session, int max
 
 Status SqlSessionStore::insert(const Session& session, int max_per_user) {
   if (auto ok = check_storable("token_digest", session.token_digest); !ok) return ok;
+  if (auto ok = check_storable("id", session.id); !ok) return ok;
   const std::string_view key_lock = sql_for(db_.dialect()).key_lock;
   auto added = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
     if (max_per_user > 0 && !key_lock.empty()) {
@@ -58,10 +93,12 @@ Status SqlSessionStore::insert(const Session& session, int max_per_user) {
     }
     const long long created_at = session.created_at;
     const long long expires_at = session.expires_at;
-    sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at)"
-           " VALUES (:digest, :user_id, :created_at, :expires_at)",
+    // No id: NULL, which the unique index lets any number of rows share.
+    soci::indicator id_indicator = session.id.empty() ? soci::i_null : soci::i_ok;
+    sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at, session_id)"
+           " VALUES (:digest, :user_id, :created_at, :expires_at, :session_id)",
         soci::use(session.token_digest), soci::use(session.user_id), soci::use(created_at),
-        soci::use(expires_at);
+        soci::use(expires_at), soci::use(session.id, id_indicator);
     if (max_per_user > 0) end_oldest_sessions(sql, session, max_per_user);
     return {};
   });
@@ -79,14 +116,10 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
   const std::string wanted(digest);
   // One statement in autocommit: the hot path of every key-checked request.
   return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<ActiveSession>> {
-    std::string token_digest;
-    long long user_id = 0, created_at = 0, expires_at = 0;
+    SessionRow session_row;
     UserRow row;
     soci::statement st(sql);
-    st.exchange(soci::into(token_digest));
-    st.exchange(soci::into(user_id));
-    st.exchange(soci::into(created_at));
-    st.exchange(soci::into(expires_at));
+    session_row.bind(st);
     row.bind(st);
     st.exchange(soci::use(wanted));
     st.alloc();
@@ -94,7 +127,7 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
     st.define_and_bind();
     if (!st.execute(true)) return std::optional<ActiveSession>();
     ActiveSession active;
-    active.session = Session{token_digest, user_id, created_at, expires_at};
+    active.session = session_row.to_session();
     active.user = row.to_user();
     return std::optional<ActiveSession>(std::move(active));
   });
@@ -106,6 +139,28 @@ Status SqlSessionStore::delete_session(std::string_view digest) {
   return db_.transaction(TxMode::kWrite, [&wanted](soci::session& sql) -> Status {
     sql << "DELETE FROM sessions WHERE token_digest = :digest", soci::use(wanted);
     return {};
+  });
+}
+
+Result<std::vector<Session>> SqlSessionStore::list_user_sessions(std::int64_t user_id,
+                                                                 UnixSeconds now) {
+  const long long wanted_user = user_id;
+  const long long cutoff = now;
+  return db_.transaction(TxMode::kRead, [&](soci::session& sql) -> Result<std::vector<Session>> {
+    return query_rows<SessionRow>(
+        sql, kListUserSessions, [](SessionRow& row) { return row.to_session(); }, wanted_user,
+        cutoff);
+  });
+}
+
+Result<std::optional<Session>> SqlSessionStore::find_session_by_id(std::string_view session_id) {
+  if (session_id.empty() || !is_storable_text(session_id)) return std::optional<Session>();
+  const std::string wanted(session_id);
+  return db_.transaction(TxMode::kRead, [&wanted](soci::session& sql) -> Result<std::optional<Session>> {
+    auto rows = query_rows<SessionRow>(
+        sql, kSelectSessionById, [](SessionRow& row) { return row.to_session(); }, wanted);
+    if (rows.empty()) return std::optional<Session>();
+    return std::optional<Session>(std::move(rows.front()));
   });
 }
 

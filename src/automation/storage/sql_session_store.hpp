@@ -14,7 +14,7 @@ class SqlSessionStore final : public SessionStore {
   // db must outlive the store.
   explicit SqlSessionStore(Database& db) : db_(db) {}
 
-  // kAlreadyExists (field "token_digest") for a digest already stored; kNotFound when
+  // kAlreadyExists (field "token_digest") for a digest or id already stored; kNotFound when
   // user_id names no user.
   Status add_session(const Session& session) override;
   // Serialized per user across processes (the dialect's key lock; SQLite's write lock), so
@@ -23,6 +23,9 @@ class SqlSessionStore final : public SessionStore {
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override;
   // Deleting an unknown digest succeeds (logout is idempotent).
   Status delete_session(std::string_view digest) override;
+  Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,
+                                                  UnixSeconds now) override;
+  Result<std::optional<Session>> find_session_by_id(std::string_view session_id) override;
   Status delete_user_sessions(std::int64_t user_id) override;
   Status delete_expired_sessions(UnixSeconds now) override;
 

@@ -139,3 +139,54 @@ TEST(ConfigLoader, TrustedProxyWithNulByteIsNotAnAddress) {
 
 }  // namespace
 }  // namespace automation::config
+
+namespace automation::config {
+namespace {
+
+// packaging/automation.env, the settings file the package installs, with every commented
+// setting that shows a value switched on: it must load, and the values it shows must be the
+// defaults (so the file tells the truth about what leaving a line commented means).
+TEST(ConfigLoader, PackagedEnvironmentFileShowsTheDefaults) {
+  std::ifstream packaged(AUTOMATION_PACKAGED_ENV_FILE);
+  ASSERT_TRUE(packaged) << AUTOMATION_PACKAGED_ENV_FILE;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("packaged-env-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  std::ofstream switched_on(path);
+  int shown = 0;
+  for (std::string line; std::getline(packaged, line);) {
+    const bool commented_setting = line.rfind("#AUTOMATION_", 0) == 0;
+    if (commented_setting && line.back() != '=') {
+      line.erase(0, 1);
+      ++shown;
+    }
+    switched_on << line << '\n';
+  }
+  switched_on.close();
+  EXPECT_GE(shown, 18);  // the settings with a default to show
+
+  auto settings = parse_dotenv(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(settings) << settings.error().message;
+  auto with_file = load(Sources{*settings, {}, {}});
+  ASSERT_TRUE(with_file) << with_file.error().message;
+  Settings defaults_but_file{{"AUTOMATION_DB_FILE", "/var/lib/automation/app.db"}};
+  auto expected = load(Sources{{}, {}, defaults_but_file});
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(with_file->database.file, "/var/lib/automation/app.db");
+  EXPECT_EQ(with_file->server.port, expected->server.port);
+  EXPECT_EQ(with_file->server.host, expected->server.host);
+  EXPECT_EQ(with_file->server.timezone, expected->server.timezone);
+  EXPECT_EQ(with_file->server.threads, expected->server.threads);
+  EXPECT_EQ(with_file->server.read_timeout_seconds, expected->server.read_timeout_seconds);
+  EXPECT_EQ(with_file->server.write_timeout_seconds, expected->server.write_timeout_seconds);
+  EXPECT_EQ(with_file->database.type, expected->database.type);
+  EXPECT_EQ(with_file->database.port, expected->database.port);
+  EXPECT_EQ(with_file->core.session_ttl_seconds, expected->core.session_ttl_seconds);
+  EXPECT_EQ(with_file->core.login_max_failures, expected->core.login_max_failures);
+  EXPECT_EQ(with_file->core.login_window_seconds, expected->core.login_window_seconds);
+  EXPECT_EQ(with_file->core.allow_signup, expected->core.allow_signup);
+  EXPECT_EQ(with_file->core.password_min_length, expected->core.password_min_length);
+}
+
+}  // namespace
+}  // namespace automation::config

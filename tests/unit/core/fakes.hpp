@@ -216,6 +216,24 @@ class InMemoryStores : public RoleStore,
     sessions_.erase(std::string(digest));
     return {};
   }
+  Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,
+                                                  UnixSeconds now) override {
+    std::vector<Session> out;
+    for (const auto& [digest, session] : sessions_) {
+      const bool live = session.expires_at == 0 || session.expires_at > now;
+      if (session.user_id == user_id && live) out.push_back(session);
+    }
+    std::sort(out.begin(), out.end(), [](const Session& a, const Session& b) {
+      return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+    return out;
+  }
+  Result<std::optional<Session>> find_session_by_id(std::string_view session_id) override {
+    for (const auto& [digest, session] : sessions_) {
+      if (!session_id.empty() && session.id == session_id) return std::optional<Session>(session);
+    }
+    return std::optional<Session>{};
+  }
   Status delete_user_sessions(std::int64_t user_id) override {
     std::erase_if(sessions_, [&](const auto& entry) { return entry.second.user_id == user_id; });
     return {};

@@ -1,0 +1,126 @@
+#include "automation/cli/cli_context.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "automation/app/database_admin.hpp"
+
+namespace automation::cli {
+namespace {
+
+// Prints what the bootstrap did that the operator must know; the generated password goes to
+// stdout exactly once and never to the log.
+void announce(const app::BootstrapReport& report, bool serving) {
+  if (report.generated_system_password) {
+    std::cout << "Created user 'system' (sudo) with password: "
+              << *report.generated_system_password
+              << "\nIt will not be shown again; set AUTOMATION_SUPERUSER_PASSWORD to choose it."
+              << std::endl;
+  }
+  if (report.system_role_repaired) {
+    spdlog::warn("the system user had lost the sudo role; it was given back (audited)");
+  }
+  if (serving && report.secret_from_database) {
+    spdlog::warn(
+        "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
+        "generated and kept in the database");
+  }
+}
+
+Result<config::Config> load_config(const CliContext& context) {
+  auto dotenv = config::parse_dotenv(context.env_file);
+  if (!dotenv) return std::unexpected(dotenv.error());
+  return config::load({std::move(*dotenv), config::read_environment(), context.settings});
+}
+
+}  // namespace
+
+void add_setting_flag(CLI::App& app, CliContext& context, const std::string& flag,
+                      const std::string& key, const std::string& help) {
+  app.add_option_function<std::string>(
+         flag, [&context, key](const std::string& value) { context.settings[key] = value; },
+         help + " (" + key + ")")
+      ->type_name("VALUE");
+}
+
+void set_example(CLI::App& command, std::string_view example) {
+  command.footer("Example:\n  " + std::string(example));
+}
+
+CLI::App& add_command_group(CLI::App& cli, const std::string& name,
+                            const std::string& description, std::string_view example) {
+  auto* group = cli.add_subcommand(name, description);
+  group->require_subcommand(1);
+  group->fallthrough();
+  set_example(*group, example);
+  return *group;
+}
+
+void run_on_database(CliContext& context, const std::function<int(app::Application&)>& command) {
+  auto app = open_application(context);
+  if (!app) return;
+  context.exit_code = command(*app);
+}
+
+void print_json(const nlohmann::json& value) {
+  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+std::optional<config::Config> load_config_or_report(CliContext& context) {
+  auto config = load_config(context);
+  if (!config) {
+    std::cerr << "automation: configuration error: " << config.error().message << std::endl;
+    context.exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  return std::move(*config);
+}
+
+std::unique_ptr<app::Application> start_application(const config::Config& config,
+                                                    CliContext& context, bool serving) {
+  app::BootstrapReport bootstrap;
+  auto application = app::Application::start(config, bootstrap);
+  if (!application) {
+    // A database that cannot be connected to is a setting to fix: name it, exit 2.
+    const Error error = app::name_database_settings(application.error());
+    std::cerr << "automation: cannot start: " << error.message << std::endl;
+    context.exit_code = error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    return nullptr;
+  }
+  announce(bootstrap, serving);
+  return std::move(*application);
+}
+
+std::unique_ptr<app::Application> open_application(CliContext& context) {
+  auto config = load_config_or_report(context);
+  if (!config) return nullptr;
+  return start_application(*config, context, /*serving=*/false);
+}
+
+int report_failure(const Error& error) {
+  std::cerr << "automation: " << error.message << std::endl;
+  for (const auto& [field, why] : error.fields) {
+    std::cerr << "  " << field << ": " << why << std::endl;
+  }
+  return kExitFailure;
+}
+
+int report(const Status& status) { return status ? kExitOk : report_failure(status.error()); }
+
+void audit_change(app::Application& app, std::string_view event, std::string_view target,
+                  const Status& status) {
+  const AuditOutcome outcome = audit_outcome_of(status);
+  (void)app.core().audit().record(event, "cli", target, "cli", outcome.outcome, outcome.reason);
+}
+
+std::string password_or_stdin(const std::optional<std::string>& flag) {
+  if (flag) return *flag;
+  std::string line;
+  std::cerr << "Password: " << std::flush;
+  std::getline(std::cin, line);
+  return line;
+}
+
+}  // namespace automation::cli

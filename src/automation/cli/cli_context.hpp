@@ -1,0 +1,85 @@
+#pragma once
+
+// What every command of the `automation` tool shares: the global flags, the exit code
+// convention, opening the configured database, reporting errors and auditing.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "automation/app/application.hpp"
+#include "automation/config/loader.hpp"
+#include "automation/core/error.hpp"
+
+namespace automation::cli {
+
+// Exit codes of every command (README "Command-line tool").
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // the operation was refused or failed
+constexpr int kExitUsage = 2;    // bad usage (flags) or configuration (settings, database)
+
+// The global flags, each also an AUTOMATION_* setting, and the exit code of the command run.
+struct CliContext {
+  std::string env_file = ".env";
+  config::Settings settings;
+  int exit_code = kExitOk;
+};
+
+// Adds `flag` as an override of the setting `key`.
+void add_setting_flag(CLI::App& app, CliContext& context, const std::string& flag,
+                      const std::string& key, const std::string& help);
+
+// Appends "Example:" lines to a command's --help.
+void set_example(CLI::App& command, std::string_view example);
+
+// A command group (`user`, `session`, ...): one of its subcommands must follow, and the
+// global flags may come after them.
+CLI::App& add_command_group(CLI::App& cli, const std::string& name,
+                            const std::string& description, std::string_view example);
+
+// Opens the configured database (see open_application) and runs `command` on it; the exit
+// code is what `command` returns, or what opening it failed with.
+void run_on_database(CliContext& context, const std::function<int(app::Application&)>& command);
+
+// The configuration, or nullopt after printing one line naming the bad key (exit 2).
+std::optional<config::Config> load_config_or_report(CliContext& context);
+
+// Opens the database and bootstraps (roles, system user, TPT secret), reporting failures as
+// one line: a database setting to fix exits 2, anything else 1. `serving` also warns about a
+// database-kept TPT secret.
+std::unique_ptr<app::Application> start_application(const config::Config& config,
+                                                    CliContext& context, bool serving);
+
+// For the administrative commands: configuration, then the application.
+std::unique_ptr<app::Application> open_application(CliContext& context);
+
+// Prints the error (and each field's reason) as "automation: ..." and returns kExitFailure.
+int report_failure(const Error& error);
+// kExitOk, or report_failure.
+int report(const Status& status);
+
+// The outcome of a Result without its value.
+template <typename T>
+Status status_of(const Result<T>& result) {
+  if (result) return {};
+  return std::unexpected(result.error());
+}
+
+// Prints `--json` output: indented, invalid UTF-8 from legacy data replaced.
+void print_json(const nlohmann::json& value);
+
+// Records an administrative change made through the tool in the audit log, as the API
+// records its own: actor "cli", address "cli", outcome success/denied/failure with reason.
+void audit_change(app::Application& app, std::string_view event, std::string_view target,
+                  const Status& status);
+
+// A password from the flag, or else one line from standard input (so it stays out of
+// the shell history and the process list).
+std::string password_or_stdin(const std::optional<std::string>& flag);
+
+}  // namespace automation::cli

@@ -1,0 +1,19 @@
+#pragma once
+
+// The command groups of the `automation` tool, one file each; main.cpp wires them.
+
+#include <CLI/CLI.hpp>
+
+#include "automation/cli/cli_context.hpp"
+
+namespace automation::cli {
+
+void add_serve_command(CLI::App& cli, CliContext& context);
+void add_user_commands(CLI::App& cli, CliContext& context);
+void add_role_commands(CLI::App& cli, CliContext& context);
+void add_tpt_commands(CLI::App& cli, CliContext& context);
+void add_session_commands(CLI::App& cli, CliContext& context);
+void add_audit_commands(CLI::App& cli, CliContext& context);
+void add_db_commands(CLI::App& cli, CliContext& context);
+
+}  // namespace automation::cli

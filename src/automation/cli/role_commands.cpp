@@ -1,0 +1,50 @@
+// `automation role ...`: list and add roles.
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "automation/cli/commands.hpp"
+
+namespace automation::cli {
+namespace {
+
+struct RoleOptions {
+  std::string name;
+  long long level = 0;
+};
+
+}  // namespace
+
+void add_role_commands(CLI::App& cli, CliContext& context) {
+  auto& group = add_command_group(cli, "role", "List and add roles", "automation role list");
+
+  auto* list = group.add_subcommand("list", "List roles (sudo included): name, level");
+  set_example(*list, "automation role list");
+  list->callback([&context] {
+    run_on_database(context, [](app::Application& app) {
+      auto roles = app.core().roles().list_visible_roles();
+      if (!roles) return report_failure(roles.error());
+      std::cout << "sudo\t0\n";
+      for (const auto& role : *roles) std::cout << role.name << '\t' << role.level << '\n';
+      return kExitOk;
+    });
+  });
+
+  auto options = std::make_shared<RoleOptions>();
+  auto* add = group.add_subcommand("add", "Add a role (level > 0)");
+  add->add_option("--name", options->name, "Role name")->required();
+  add->add_option("--level", options->level, "Level (lower = more privilege)")->required();
+  set_example(*add, "automation role add --name maintainer --level 5");
+  add->callback([&context, options] {
+    run_on_database(context, [&](app::Application& app) {
+      auto role = app.core().set_role(options->name, options->level);
+      audit_change(app, "role_add", options->name, status_of(role));
+      if (!role) return report_failure(role.error());
+      std::cout << role->name << '\t' << role->level << '\n';
+      return kExitOk;
+    });
+  });
+}
+
+}  // namespace automation::cli

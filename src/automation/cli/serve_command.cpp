@@ -1,0 +1,129 @@
+// `automation serve`: the HTTP API server.
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "automation/app/descriptor_limit.hpp"
+#include "automation/app/periodic_task.hpp"
+#include "automation/cli/commands.hpp"
+#include "automation/http/login_time.hpp"
+#include "automation/http/server.hpp"
+
+namespace automation::cli {
+namespace {
+
+// The connection limit and timeouts for the server: the configured limit, or one derived from
+// the (raised) descriptor limit; logged once, with a warning when a configured limit leaves too
+// few descriptors for the database and files.
+void apply_connection_limits(const config::ServerConfig& server,
+                             const app::DescriptorLimit& descriptors,
+                             http::ServerOptions& options) {
+  const auto reserve = app::reserved_descriptors(descriptors.soft);
+  options.max_connections = server.max_connections != 0
+                                ? server.max_connections
+                                : app::default_max_connections(descriptors.soft);
+  options.read_timeout = std::chrono::seconds(server.read_timeout_seconds);
+  options.write_timeout = std::chrono::seconds(server.write_timeout_seconds);
+  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
+               "write timeout {} s",
+               descriptors.soft, descriptors.soft_before, options.max_connections,
+               server.read_timeout_seconds, server.write_timeout_seconds);
+  if (options.max_connections + reserve > descriptors.soft) {
+    spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
+                 "database and files; at the limit, accepting pauses until descriptors free up",
+                 options.max_connections, reserve, descriptors.soft);
+  }
+}
+
+// One log line for what a retention run did, when it did anything worth saying.
+void log_audit_retention(const Result<AuditRetentionOutcome>& outcome,
+                         const AuditRetentionSettings& settings) {
+  if (!outcome) {
+    spdlog::warn("audit retention failed: {}", outcome.error().message);
+    return;
+  }
+  if (outcome->pruned.removed > 0) {
+    spdlog::info("audit retention pruned {} events (audited)", outcome->pruned.removed);
+  }
+  if (outcome->crossed_warning) {
+    spdlog::warn("audit store holds {} events, {}% of its capacity (AUTOMATION_AUDIT_MAX_EVENTS={});"
+                 " the oldest are pruned beyond it: export them if they must be kept",
+                 outcome->events_stored, outcome->percent_of_capacity, settings.max_events);
+  }
+}
+
+int serve(CliContext& context) {
+  auto config = load_config_or_report(context);
+  if (!config) return context.exit_code;
+  // Checked before the database is touched, so a typo changes nothing.
+  if (auto zone = http::LoginTime::create(config->server.timezone); !zone) {
+    std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: " << zone.error().message
+              << std::endl;
+    return kExitUsage;
+  }
+  // Before the database opens, so every descriptor the process will use is under one limit.
+  const auto descriptors = app::raise_descriptor_limit();
+  auto app = start_application(*config, context, /*serving=*/true);
+  if (!app) return context.exit_code;
+  http::ServerOptions options;
+  apply_connection_limits(config->server, descriptors, options);
+  options.host = config->server.host;
+  options.port = config->server.port;
+  options.io_threads = config->server.threads;
+  options.hash_threads = config->server.threads;
+  options.timezone = config->server.timezone;
+  options.trusted_proxies = config->server.trusted_proxies;
+  // Bring cached lookups up to date once per request; where that is a database round trip,
+  // once per batch of requests (see http/freshness_gate.hpp).
+  if (app->lookups_check_remotely()) {
+    options.batched_freshness = http::FreshnessHooks{
+        [&app] { return app->refresh_lookups(); },
+        [&app](std::uint64_t epoch) { app->enter_fresh_request(epoch); },
+        [&app] { app->end_request(); }};
+  } else {
+    options.request_begins = [&app] { app->begin_request(); };
+    options.request_ends = [&app] { app->end_request(); };
+  }
+  // Audit retention: once now, then hourly on a thread of its own.
+  const auto retention_settings = config->core.audit_retention;
+  log_audit_retention(app->enforce_audit_retention(), retention_settings);
+  app::PeriodicTask audit_retention(std::chrono::hours(1), [&app, retention_settings] {
+    log_audit_retention(app->enforce_audit_retention(), retention_settings);
+  });
+  const std::string database = app->database_label();
+  auto served = http::run_server(app->api(), options, [&](const std::string& address) {
+    spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,
+                 database);
+  });
+  if (!served) {
+    std::cerr << "automation: cannot serve: " << served.error().message << std::endl;
+    return kExitFailure;
+  }
+  spdlog::info("automation stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& cli, CliContext& context) {
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server until SIGINT/SIGTERM");
+  serve_cmd->fallthrough();
+  add_setting_flag(*serve_cmd, context, "--host", "AUTOMATION_HOST", "Address to listen on");
+  add_setting_flag(*serve_cmd, context, "--port", "AUTOMATION_PORT", "Port to listen on");
+  add_setting_flag(*serve_cmd, context, "--threads", "AUTOMATION_THREADS",
+                   "I/O and hashing threads (0 = one per core)");
+  add_setting_flag(*serve_cmd, context, "--timezone", "AUTOMATION_TIMEZONE",
+                   "IANA time zone of login times");
+  add_setting_flag(*serve_cmd, context, "--max-connections", "AUTOMATION_MAX_CONNECTIONS",
+                   "Connections served at once (0 = from the descriptor limit)");
+  add_setting_flag(*serve_cmd, context, "--read-timeout", "AUTOMATION_READ_TIMEOUT",
+                   "Seconds to receive a whole request, or to idle between requests");
+  add_setting_flag(*serve_cmd, context, "--write-timeout", "AUTOMATION_WRITE_TIMEOUT",
+                   "Seconds to write a response");
+  set_example(*serve_cmd, "automation --db-file /var/lib/automation/app.db serve --host 0.0.0.0 --port 8050");
+  serve_cmd->callback([&context] { context.exit_code = serve(context); });
+}
+
+}  // namespace automation::cli
