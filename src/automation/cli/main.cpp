@@ -16,6 +16,7 @@
 #include "automation/app/descriptor_limit.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
+#include "automation/http/listen_address.hpp"
 #include "automation/http/login_time.hpp"
 #include "automation/http/server.hpp"
 
@@ -154,6 +155,24 @@ void apply_connection_limits(const automation::config::ServerConfig& server,
   }
 }
 
+// HTTPS when both TLS files are set (checked now, so a bad file changes nothing); otherwise
+// plain HTTP, with one warning line when the address is reachable from the network.
+automation::Status choose_transport(const automation::config::ServerConfig& server,
+                                    automation::http::ServerOptions& options) {
+  if (server.tls_cert_file.empty()) {
+    if (!automation::http::is_loopback_host(server.host)) {
+      spdlog::warn("listening on {} with plain HTTP: passwords and API keys cross the network "
+                   "unencrypted; set AUTOMATION_TLS_CERT_FILE and AUTOMATION_TLS_KEY_FILE",
+                   server.host);
+    }
+    return {};
+  }
+  automation::http::TlsFiles files{server.tls_cert_file, server.tls_key_file};
+  if (auto checked = automation::http::check_tls_files(files); !checked) return checked;
+  options.tls = std::move(files);
+  return {};
+}
+
 int serve(const CommonFlags& flags) {
   int exit_code = 0;
   auto config = load_config_or_report(flags, exit_code);
@@ -164,11 +183,15 @@ int serve(const CommonFlags& flags) {
               << std::endl;
     return kExitBadConfig;
   }
+  automation::http::ServerOptions options;
+  if (auto transport = choose_transport(config->server, options); !transport) {
+    std::cerr << "automation: configuration error: " << transport.error().message << std::endl;
+    return kExitBadConfig;
+  }
   // Before the database opens, so every descriptor the process will use is under one limit.
   const auto descriptors = automation::app::raise_descriptor_limit();
   auto app = start_application(*config, exit_code, /*serving=*/true);
   if (!app) return exit_code;
-  automation::http::ServerOptions options;
   apply_connection_limits(config->server, descriptors, options);
   options.host = config->server.host;
   options.port = config->server.port;
@@ -258,6 +281,10 @@ int main(int argc, char** argv) {
                    "IANA time zone of login times");
   add_setting_flag(*serve_cmd, flags, "--max-connections", "AUTOMATION_MAX_CONNECTIONS",
                    "Connections served at once (0 = from the descriptor limit)");
+  add_setting_flag(*serve_cmd, flags, "--tls-cert-file", "AUTOMATION_TLS_CERT_FILE",
+                   "PEM certificate chain: serve HTTPS (with --tls-key-file)");
+  add_setting_flag(*serve_cmd, flags, "--tls-key-file", "AUTOMATION_TLS_KEY_FILE",
+                   "PEM private key (mode 0600) for --tls-cert-file");
   add_setting_flag(*serve_cmd, flags, "--read-timeout", "AUTOMATION_READ_TIMEOUT",
                    "Seconds to receive a whole request, or to idle between requests");
   add_setting_flag(*serve_cmd, flags, "--write-timeout", "AUTOMATION_WRITE_TIMEOUT",
