@@ -5,16 +5,15 @@
 // file must pass PRAGMA integrity_check, both right after the crash and after the restart.
 // On PostgreSQL (the "pg." run) the same writes and checks run minus the SQLite file check.
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <map>
 #include <mutex>
-#include <iostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -80,8 +79,8 @@ std::string pragma_integrity_check(const std::filesystem::path& file) {
 }
 
 std::string system_key(HttpClient& client) {
-  const auto login = client.post("/api/users/login",
-                                 json{{"username", "system"}, {"password", kSystemPassword}});
+  const auto login =
+      client.post("/api/users/login", json{{"username", "system"}, {"password", kSystemPassword}});
   if (login.status != 200) throw std::runtime_error("system login failed: " + login.body);
   return login.json().at("apiKey").get<std::string>();
 }
@@ -153,11 +152,11 @@ TEST(CrashConsistency, AcknowledgedWritesSurviveKill9) {
   writers.emplace_back([&] {
     HttpClient client(server.base_url());
     for (int i = 0; i < kResetTargets && !killed; ++i) {
-      const auto response = client.post(
-          "/api/users/reset_password",
-          json{{"target_username", "crash_reset_" + std::to_string(i)},
-               {"new_password", kNewPassword}},
-          api_key(key));
+      const auto response =
+          client.post("/api/users/reset_password",
+                      json{{"target_username", "crash_reset_" + std::to_string(i)},
+                           {"new_password", kNewPassword}},
+                      api_key(key));
       if (response.status != 200 && response.status != 0) {
         ADD_FAILURE() << "reset: " << response.status << " " << response.body;
       }
@@ -226,10 +225,9 @@ TEST(CrashConsistency, AcknowledgedWritesSurviveKill9) {
       EXPECT_EQ(login_with(kOldPassword), 200) << name;
     }
   }
-  std::cout << "[ crash    ] acknowledged before kill -9: " << acked.signups.size()
-            << " signups, " << acked.roles.size() << " roles, " << acked.resets.size()
-            << " password resets, " << acked.cli_users.size() << " CLI users; all present"
-            << std::endl;
+  std::cout << "[ crash    ] acknowledged before kill -9: " << acked.signups.size() << " signups, "
+            << acked.roles.size() << " roles, " << acked.resets.size() << " password resets, "
+            << acked.cli_users.size() << " CLI users; all present" << std::endl;
   EXPECT_EQ(server.stop(), 0) << server.log();
   if (server.backend() == TestBackend::kSqlite) {
     EXPECT_EQ(pragma_integrity_check(server.db_file()), "ok") << "after the restart";

@@ -84,19 +84,20 @@ void load(ServerProcess& server, const std::string& key, const std::string& user
   for (int round = 0; Clock::now() < until; ++round) {
     if (round % 25 == 24) client = std::make_unique<HttpClient>(server.base_url());
     HttpClient& http = *client;
-    const auto good = http.post("/api/users/login", json{{"username", user}, {"password", kPassword}});
+    const auto good =
+        http.post("/api/users/login", json{{"username", user}, {"password", kPassword}});
     verdicts.check("login", good.status, {200});
     if (good.status == 200) {
       const std::string session = good.json().at("apiKey").get<std::string>();
       verdicts.check("me", http.get("/api/users/me", api_key(session)).status, {200});
-      verdicts.check("logout", http.post("/api/users/logout", json::object(), api_key(session)).status,
-                     {200});
+      verdicts.check(
+          "logout", http.post("/api/users/logout", json::object(), api_key(session)).status, {200});
     }
-    verdicts.check("bad login",
-                   http.post("/api/users/login",
-                             json{{"username", user}, {"password", "Wrong-Passw0rd-x"}})
-                       .status,
-                   {403});  // PyAutomation answers a wrong password with 403
+    verdicts.check(
+        "bad login",
+        http.post("/api/users/login", json{{"username", user}, {"password", "Wrong-Passw0rd-x"}})
+            .status,
+        {403});  // PyAutomation answers a wrong password with 403
     verdicts.check("key check", http.get("/api/users/roles", api_key(key)).status, {200});
     verdicts.check("bad key", http.get("/api/users/me", api_key("not-a-key")).status, {401});
     // Writes that leave the database as they found it: a user created, promoted, deleted.
@@ -110,21 +111,23 @@ void load(ServerProcess& server, const std::string& key, const std::string& user
                              api_key(key))
                        .status,
                    {200});
-    verdicts.check("update role",
-                   http.post("/api/users/update_role",
-                             json{{"target_username", name}, {"new_role_name", "operator"}},
-                             api_key(key))
-                       .status,
-                   {200});
+    verdicts.check(
+        "update role",
+        http.post("/api/users/update_role",
+                  json{{"target_username", name}, {"new_role_name", "operator"}}, api_key(key))
+            .status,
+        {200});
     verdicts.check("delete", http.del("/api/users/" + name, api_key(key)).status, {200});
     // Bad requests.
-    verdicts.check("bad json", http.post_raw("/api/users/signup", "{\"username\":", api_key(key)).status,
+    verdicts.check("bad json",
+                   http.post_raw("/api/users/signup", "{\"username\":", api_key(key)).status,
                    {400});
     verdicts.check("no route", http.get("/api/nowhere").status, {404});
     verdicts.check("bad method", http.request("PATCH", "/api/users/me").status, {405});
-    verdicts.check("too large",
-                   http.post_raw("/api/users/signup", std::string(70 * 1024, 'x'), api_key(key)).status,
-                   {413});
+    verdicts.check(
+        "too large",
+        http.post_raw("/api/users/signup", std::string(70 * 1024, 'x'), api_key(key)).status,
+        {413});
     if (round % 10 == 0) {
       // Garbage on a connection of its own: closed without an answer, nothing else disturbed.
       raw_exchange(server.port(), "\x16\x03\x01garbage\r\n\r\n", std::chrono::seconds(5));
@@ -147,8 +150,8 @@ TEST(Soak, MixedLoadLeavesMemoryAndDescriptorsWhereTheyWere) {
   std::string key;
   {
     HttpClient setup(server.base_url());
-    const auto login = setup.post("/api/users/login",
-                                  json{{"username", "system"}, {"password", kSystemPassword}});
+    const auto login =
+        setup.post("/api/users/login", json{{"username", "system"}, {"password", kSystemPassword}});
     ASSERT_EQ(login.status, 200) << login.body;
     key = login.json().at("apiKey").get<std::string>();
   }

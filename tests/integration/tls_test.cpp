@@ -3,11 +3,10 @@
 // TLS 1.2 and 1.3 with forward-secret AEAD suites only, no plain HTTP on the TLS port, no
 // handshake that hangs forever, and no start with a private key other users can read.
 
+#include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -40,8 +39,8 @@ class SelfSignedCertificate {
         " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '" +
         key_file() + "' -out '" + cert_file() + "' 2>/dev/null";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl req failed");
-    std::filesystem::permissions(key_file(), std::filesystem::perms::owner_read |
-                                                 std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        key_file(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   ~SelfSignedCertificate() {
     std::error_code ignored;
@@ -84,8 +83,8 @@ TEST(Tls, ServesTheApiOverHttps) {
   // The client verifies the server against the test's certificate, as an HMI pointed at the
   // certificate (or its CA) does.
   HttpClient client(server.base_url(), server.client_tls());
-  const auto login = client.post("/api/users/login",
-                                 nlohmann::json{{"username", "system"}, {"password", kSystemPassword}});
+  const auto login = client.post(
+      "/api/users/login", nlohmann::json{{"username", "system"}, {"password", kSystemPassword}});
   ASSERT_EQ(login.status, 200) << login.error << login.body;
   const std::string key = login.json().at("apiKey").get<std::string>();
   const auto users = client.get("/api/users/", api_key(key));
@@ -135,8 +134,7 @@ TEST(Tls, PlainHttpOnTheTlsPortGetsNoAnswer) {
   HttpsServer https;
   const std::string reply = raw_exchange(
       https.server.port(),
-      "GET /api/health/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-      seconds(5));
+      "GET /api/health/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", seconds(5));
   EXPECT_EQ(reply.find("HTTP/"), std::string::npos) << reply;
   EXPECT_EQ(reply.find("pong"), std::string::npos) << reply;
   // The server is unharmed.

@@ -33,8 +33,7 @@ constexpr const char* kTls12Ciphers =
 
 std::unexpected<Error> bad(std::string_view setting, const std::string& path,
                            const std::string& why) {
-  return fail(ErrorCode::kInvalidArgument,
-              std::string(setting) + ": " + path + ": " + why);
+  return fail(ErrorCode::kInvalidArgument, std::string(setting) + ": " + path + ": " + why);
 }
 
 std::string mode_text(mode_t mode) {

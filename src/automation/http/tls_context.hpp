@@ -4,8 +4,8 @@
 // configured certificate chain and private key. Only server.cpp and tls_context.cpp include
 // this (it pulls in asio's OpenSSL layer).
 
-#include <memory>
 #include <asio/ssl.hpp>
+#include <memory>
 
 #include "automation/core/error.hpp"
 #include "automation/http/tls_files.hpp"
