@@ -12,6 +12,8 @@ PACKAGES=(
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libspdlog-dev libcli11-dev
   libcurl4-openssl-dev curl jq wrk python3
+  # the TLS integration test makes its self-signed certificate with the openssl command
+  openssl
   # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
   postgresql-15
   # systemd-analyze, to verify the packaged unit (tests/package); dpkg-dev for CPack's .deb

@@ -3,8 +3,11 @@
 
 #include "automation/storage/change_watch.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "automation/storage/database.hpp"
 #include "test_database.hpp"
@@ -38,6 +41,34 @@ class ChangeWatchTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
   std::unique_ptr<SqliteChangeWatch> watch_;
 };
+
+// The fast path is what makes a cached lookup cost no database round trip.
+TEST_F(ChangeWatchTest, ReadsTheWalIndexHeader) { EXPECT_TRUE(watch_->reads_wal_index()); }
+
+// Another process opening the database must find the server's shared lock on the -shm file:
+// were it lost, the newcomer would truncate and rebuild the -shm under the server (which died
+// of SIGBUS that way while the CLI wrote beside it). F_GETLK from this process cannot see its
+// own locks, so a child process asks.
+TEST_F(ChangeWatchTest, KeepsTheSharedMemoryLockOfTheProcess) {
+  const std::string shm = file_ + "-shm";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const int fd = ::open(shm.c_str(), O_RDONLY);
+    // SQLite's DMS byte: offset 120 + 8 of the -shm file (unix VFS, UNIX_SHM_DMS).
+    struct flock probe {};
+    probe.l_type = F_WRLCK;
+    probe.l_whence = SEEK_SET;
+    probe.l_start = 128;
+    probe.l_len = 1;
+    const bool locked = fd >= 0 && ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type == F_RDLCK;
+    ::_exit(locked ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "no shared lock on the -shm DMS byte: another process would reset the WAL-index";
+}
 
 TEST_F(ChangeWatchTest, StillWithoutCommits) {
   const auto first = watch_->version();

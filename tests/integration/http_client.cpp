@@ -101,7 +101,8 @@ std::string HttpResponse::header(std::string_view name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-HttpClient::HttpClient(std::string base_url) : base_url_(std::move(base_url)) {
+HttpClient::HttpClient(std::string base_url, ClientTls tls)
+    : base_url_(std::move(base_url)), tls_(std::move(tls)) {
   ensure_curl_global();
   curl_ = curl_easy_init();
   if (curl_ == nullptr) throw std::runtime_error("curl_easy_init failed");
@@ -117,6 +118,11 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view path,
   const std::string url = base_url_ + std::string(path);
   const std::string body_copy(body);
   curl_slist* list = prepare(curl, url, method, body_copy, headers, response);
+  if (!tls_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.ca_file.c_str());
+  if (tls_.insecure) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(list);
   if (code != CURLE_OK) {

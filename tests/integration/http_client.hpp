@@ -28,9 +28,16 @@ struct HttpResponse {
   std::string header(std::string_view name) const;
 };
 
+// How an https:// client checks the server: against a CA file (the test's self-signed
+// certificate), or not at all (`insecure`, like curl -k).
+struct ClientTls {
+  std::string ca_file;
+  bool insecure = false;
+};
+
 class HttpClient {
  public:
-  explicit HttpClient(std::string base_url);
+  explicit HttpClient(std::string base_url, ClientTls tls = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -59,6 +66,7 @@ class HttpClient {
 
  private:
   std::string base_url_;
+  ClientTls tls_;
   void* curl_;  // CURL*
 };
 

@@ -86,6 +86,11 @@ ServerProcess::~ServerProcess() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
+void ServerProcess::use_https(std::string ca_file) {
+  https_ = true;
+  client_tls_.ca_file = std::move(ca_file);
+}
+
 void ServerProcess::set_descriptor_limits(unsigned soft, unsigned hard) {
   descriptor_soft_limit_ = soft;
   descriptor_hard_limit_ = hard;
@@ -214,7 +219,7 @@ void ServerProcess::start() {
   constexpr int kAttempts = 3;  // the picked port may be taken by someone else meanwhile
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     spawn();
-    HttpClient client(base_url());
+    HttpClient client(base_url(), client_tls_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "http_client.hpp"
 #include "test_backend.hpp"
 
 namespace automation::testing {
@@ -41,6 +42,10 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
+  // Readiness checks and base_url() over HTTPS, trusting `ca_file` (the test passes the TLS
+  // settings in `env`); call before start().
+  void use_https(std::string ca_file);
+  const ClientTls& client_tls() const { return client_tls_; }
   // Starts the binary and waits until it answers /api/health/ping; throws std::runtime_error
   // (with the captured log) when it exits or does not become ready.
   void start();
@@ -55,7 +60,9 @@ class ServerProcess {
 
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const {
+    return std::string(https_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  }
   TestBackend backend() const { return backend_; }
   // The SQLite file (on PostgreSQL: a path that is never created).
   const std::filesystem::path& db_file() const { return db_file_; }
@@ -90,6 +97,8 @@ class ServerProcess {
   pid_t pid_ = -1;
   unsigned descriptor_soft_limit_ = 0;  // 0 = inherit the test's limits
   unsigned descriptor_hard_limit_ = 0;
+  bool https_ = false;
+  ClientTls client_tls_;
 };
 
 // A loopback port that was free a moment ago.

@@ -8,6 +8,7 @@
 #include "automation/app/descriptor_limit.hpp"
 #include "automation/app/periodic_task.hpp"
 #include "automation/cli/commands.hpp"
+#include "automation/http/listen_address.hpp"
 #include "automation/http/login_time.hpp"
 #include "automation/http/server.hpp"
 
@@ -37,6 +38,23 @@ void apply_connection_limits(const config::ServerConfig& server,
   }
 }
 
+// HTTPS when both TLS files are set (checked now, so a bad file changes nothing); otherwise
+// plain HTTP, with one warning line when the address is reachable from the network.
+Status choose_transport(const config::ServerConfig& server, http::ServerOptions& options) {
+  if (server.tls_cert_file.empty()) {
+    if (!http::is_loopback_host(server.host)) {
+      spdlog::warn("listening on {} with plain HTTP: passwords and API keys cross the network "
+                   "unencrypted; set AUTOMATION_TLS_CERT_FILE and AUTOMATION_TLS_KEY_FILE",
+                   server.host);
+    }
+    return {};
+  }
+  http::TlsFiles files{server.tls_cert_file, server.tls_key_file};
+  if (auto checked = http::check_tls_files(files); !checked) return checked;
+  options.tls = std::move(files);
+  return {};
+}
+
 // One log line for what a retention run did, when it did anything worth saying.
 void log_audit_retention(const Result<AuditRetentionOutcome>& outcome,
                          const AuditRetentionSettings& settings) {
@@ -63,11 +81,15 @@ int serve(CliContext& context) {
               << std::endl;
     return kExitUsage;
   }
+  http::ServerOptions options;
+  if (auto transport = choose_transport(config->server, options); !transport) {
+    std::cerr << "automation: configuration error: " << transport.error().message << std::endl;
+    return kExitUsage;
+  }
   // Before the database opens, so every descriptor the process will use is under one limit.
   const auto descriptors = app::raise_descriptor_limit();
   auto app = start_application(*config, context, /*serving=*/true);
   if (!app) return context.exit_code;
-  http::ServerOptions options;
   apply_connection_limits(config->server, descriptors, options);
   options.host = config->server.host;
   options.port = config->server.port;
@@ -118,6 +140,10 @@ void add_serve_command(CLI::App& cli, CliContext& context) {
                    "IANA time zone of login times");
   add_setting_flag(*serve_cmd, context, "--max-connections", "AUTOMATION_MAX_CONNECTIONS",
                    "Connections served at once (0 = from the descriptor limit)");
+  add_setting_flag(*serve_cmd, context, "--tls-cert-file", "AUTOMATION_TLS_CERT_FILE",
+                   "PEM certificate chain: serve HTTPS (with --tls-key-file)");
+  add_setting_flag(*serve_cmd, context, "--tls-key-file", "AUTOMATION_TLS_KEY_FILE",
+                   "PEM private key (mode 0600) for --tls-cert-file");
   add_setting_flag(*serve_cmd, context, "--read-timeout", "AUTOMATION_READ_TIMEOUT",
                    "Seconds to receive a whole request, or to idle between requests");
   add_setting_flag(*serve_cmd, context, "--write-timeout", "AUTOMATION_WRITE_TIMEOUT",

@@ -27,6 +27,9 @@ struct ServerConfig {
   unsigned read_timeout_seconds = 20;
   // Seconds a response may take to be written to a client that reads slowly or not at all.
   unsigned write_timeout_seconds = 30;
+  // HTTPS: both set (PEM certificate chain and private key) or neither (plain HTTP).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 struct DatabaseConfig {

@@ -230,6 +230,17 @@ Result<Config> load(const Sources& sources) {
     if (!parsed) return bad("AUTOMATION_TRUSTED_PROXIES", parsed.error().message);
     config.server.trusted_proxies = std::move(*parsed);
   }
+  config.server.tls_cert_file = reader.text("AUTOMATION_TLS_CERT_FILE").value_or("");
+  config.server.tls_key_file = reader.text("AUTOMATION_TLS_KEY_FILE").value_or("");
+  // One without the other would serve plain HTTP where the operator asked for HTTPS.
+  if (config.server.tls_cert_file.empty() != config.server.tls_key_file.empty()) {
+    return bad(config.server.tls_cert_file.empty() ? "AUTOMATION_TLS_CERT_FILE"
+                                                   : "AUTOMATION_TLS_KEY_FILE",
+               "must be set together with " +
+                   std::string(config.server.tls_cert_file.empty() ? "AUTOMATION_TLS_KEY_FILE"
+                                                                   : "AUTOMATION_TLS_CERT_FILE") +
+                   " (both for HTTPS, neither for plain HTTP)");
+  }
   if (auto tz = reader.text("AUTOMATION_TIMEZONE")) {
     if (tz->empty()) return bad("AUTOMATION_TIMEZONE", "must be an IANA time zone name");
     config.server.timezone = *tz;

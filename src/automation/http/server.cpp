@@ -10,6 +10,7 @@
 #include "automation/http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,7 +19,9 @@
 #include <exception>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <restinio/http_server_run.hpp>
+#include <restinio/tls.hpp>
 #include <restinio/version.hpp>
 #include <string>
 #include <thread>
@@ -34,6 +37,7 @@
 #include "automation/http/login_time.hpp"
 #include "automation/http/route_table.hpp"
 #include "automation/http/routes.hpp"
+#include "automation/http/tls_context.hpp"
 #include "automation/http/worker_pool.hpp"
 
 namespace automation::http {
@@ -42,11 +46,16 @@ namespace {
 // Multi-threaded traits (connections on strands, so pool threads may answer), plain handler,
 // and RESTinio's connection-count limiter: past ServerOptions::max_connections the acceptor
 // stops calling accept(), so further clients wait in the kernel's listen backlog and the
-// connections being served keep their descriptors and threads.
-struct ServerTraits : restinio::default_traits_t {
+// connections being served keep their descriptors and threads. One server code path serves
+// both transports: plain TCP, and TLS over asio + OpenSSL (restinio/tls.hpp).
+template <typename Socket>
+struct ServerTraits : restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t,
+                                         restinio::details::autodetect_request_handler_type,
+                                         restinio::default_strand_t, Socket> {
   static constexpr bool use_connection_count_limiter = true;
 };
-using HttpServer = restinio::http_server_t<ServerTraits>;
+using PlainTraits = ServerTraits<restinio::asio_ns::ip::tcp::socket>;
+using TlsTraits = ServerTraits<restinio::tls_socket_t>;
 
 // How long the acceptor waits before calling accept() again after it failed (EMFILE, ENFILE,
 // ENOBUFS, ENOMEM). The failed connection stays in the backlog, so an immediate retry would
@@ -57,6 +66,78 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 // (The acceptor specialization below cannot add members to RESTinio's class; one server runs
 // per process.)
 std::atomic<bool> accept_failing{false};
+
+void note_accept_succeeded() {
+  if (accept_failing.exchange(false)) spdlog::info("accepting connections again");
+}
+
+// False when the listener was closed (server stopping): nothing to retry. Otherwise logs the
+// first failure of an episode.
+bool should_retry_accept(const restinio::asio_ns::error_code& error) {
+  if (error == restinio::asio_ns::error::operation_aborted ||
+      error == restinio::asio_ns::error::bad_descriptor) {
+    return false;
+  }
+  if (!accept_failing.exchange(true)) {
+    spdlog::warn("accept failed: {}; retrying every {} ms until descriptors free up",
+                 error.message(), kAcceptRetryDelay.count());
+  }
+  return true;
+}
+
+// How long a TLS client may take to complete its handshake: the read timeout, set by
+// run_server before the I/O threads start (one server runs per process).
+std::chrono::steady_clock::duration tls_handshake_timeout = std::chrono::seconds(20);
+
+// Shared by a TLS handshake's completion and its deadline timer; whichever comes first
+// settles it. The mutex keeps the descriptor open while the timer shuts it down: the
+// connection cannot close before its handshake completion has settled.
+struct HandshakeDeadline {
+  explicit HandshakeDeadline(const restinio::asio_ns::any_io_executor& executor, int socket)
+      : timer(executor), descriptor(socket) {}
+  restinio::asio_ns::steady_timer timer;
+  const int descriptor;
+  std::mutex mutex;
+  bool settled = false;
+};
+
+// RESTinio 0.6.16 runs no timer during the TLS handshake (its read timeout starts after it),
+// so a client that connects and sends nothing would hold a connection slot forever, and
+// max_connections of them would stop the service. This overload (found by argument-dependent
+// lookup, and more specialized than restinio/tls.hpp's for our TLS connections) starts a
+// deadline with the handshake; when it passes, shutdown(2) makes the pending handshake read
+// fail, and RESTinio closes the connection as for any failed handshake. shutdown() rather than
+// closing the asio socket: it does not touch the socket object another thread is using.
+template <typename StartRead, typename Failed>
+void prepare_connection_and_start_read(restinio::tls_socket_t& socket,
+                                       restinio::impl::connection_t<TlsTraits>& connection,
+                                       StartRead start_read, Failed failed) {
+  auto deadline = std::make_shared<HandshakeDeadline>(socket.get_executor(),
+                                                      socket.lowest_layer().native_handle());
+  deadline->timer.expires_after(tls_handshake_timeout);
+  deadline->timer.async_wait([deadline](const restinio::asio_ns::error_code& error) {
+    if (error) return;  // cancelled: the handshake completed first
+    const std::lock_guard lock(deadline->mutex);
+    if (deadline->settled) return;
+    deadline->settled = true;
+    ::shutdown(deadline->descriptor, SHUT_RDWR);
+  });
+  socket.async_handshake(
+      restinio::asio_ns::ssl::stream_base::server,
+      [start_read = std::move(start_read), failed = std::move(failed), deadline,
+       keep_alive = connection.shared_from_this()](const restinio::asio_ns::error_code& error) {
+        {
+          const std::lock_guard lock(deadline->mutex);
+          deadline->settled = true;
+          deadline->timer.cancel();
+        }
+        if (!error) {
+          start_read();
+        } else {
+          failed(error);
+        }
+      });
+}
 
 }  // namespace
 }  // namespace automation::http
@@ -81,61 +162,62 @@ static_assert(RESTINIO_VERSION == RESTINIO_VERSION_MAKE(0, 6, 16),
 
 namespace restinio::impl {
 
-// Starts one accept; on failure waits kAcceptRetryDelay and starts it again, keeping the
-// slot counted by the limiter as an active accept throughout (it never was released).
-template <>
-void acceptor_t<automation::http::ServerTraits>::call_accept_now(std::size_t index) noexcept {
-  m_acceptor.async_accept(
-      this->socket(index).lowest_layer(),
-      asio_ns::bind_executor(
-          get_executor(),
-          [index, ctx = this->shared_from_this()](const asio_ns::error_code& ec) noexcept {
-            if (!ec) {
-              if (automation::http::accept_failing.exchange(false)) {
-                spdlog::info("accepting connections again");
-              }
-              ctx->accept_current_connection(index, ec);
-              return;
-            }
-            // The listener was closed (server stopping): nothing to retry.
-            if (ec == asio_ns::error::operation_aborted || ec == asio_ns::error::bad_descriptor) {
-              return;
-            }
-            if (!automation::http::accept_failing.exchange(true)) {
-              spdlog::warn("accept failed: {}; retrying every {} ms until descriptors free up",
-                           ec.message(), automation::http::kAcceptRetryDelay.count());
-            }
-            auto timer = std::make_shared<asio_ns::steady_timer>(ctx->get_executor());
-            timer->expires_after(automation::http::kAcceptRetryDelay);
-            // A weak reference: a stopped server is not kept alive by a pending retry.
-            timer->async_wait(asio_ns::bind_executor(
-                ctx->get_executor(),
-                [index, timer, weak = std::weak_ptr<acceptor_t>(ctx)](
-                    const asio_ns::error_code& wait_error) noexcept {
-                  if (wait_error) return;
-                  if (auto acceptor = weak.lock()) acceptor->call_accept_now(index);
-                }));
-          }));
-}
-
-// Hands an accepted socket to a new connection. A client that already reset the connection
-// has no remote endpoint: its socket is dropped, and the limiter is told a connection came and
-// went, so the accept slot it counted is released rather than leaked.
-template <>
-void acceptor_t<automation::http::ServerTraits>::accept_connection_for_socket_with_index(
-    std::size_t index) {
-  static_assert(std::is_same_v<automation::http::ServerTraits::ip_blocker_t,
-                               restinio::ip_blocker::noop_ip_blocker_t>,
-                "the IP blocker is not consulted here");
-  auto incoming_socket = this->move_socket(index);
-  asio_ns::error_code error;
-  auto remote_endpoint = incoming_socket.lowest_layer().remote_endpoint(error);
-  if (error) {
-    const connection_lifetime_monitor_t came_and_went{&m_connection_count_limiter};
-    return;  // the socket closes; the caller accepts the next connection
+// The same two specializations for each transport's traits. A macro because an explicit
+// specialization cannot be a template, and the members it needs (the listener, the socket
+// pool, the limiter) are private to acceptor_t, so the body cannot move to a shared function.
+//
+// call_accept_now: starts one accept; on failure waits kAcceptRetryDelay and starts it again,
+// keeping the slot counted by the limiter as an active accept throughout (it never was
+// released). A pending retry holds a weak reference: a stopped server is not kept alive by it.
+//
+// accept_connection_for_socket_with_index: hands an accepted socket to a new connection. A
+// client that already reset the connection has no remote endpoint: its socket is dropped, and
+// the limiter is told a connection came and went, so the accept slot it counted is released
+// rather than leaked.
+#define AUTOMATION_RETRYING_ACCEPTOR(TRAITS)                                                    \
+  template <>                                                                                   \
+  void acceptor_t<TRAITS>::call_accept_now(std::size_t index) noexcept {                        \
+    m_acceptor.async_accept(                                                                    \
+        this->socket(index).lowest_layer(),                                                     \
+        asio_ns::bind_executor(                                                                 \
+            get_executor(),                                                                     \
+            [index, ctx = this->shared_from_this()](const asio_ns::error_code& ec) noexcept {    \
+              if (!ec) {                                                                        \
+                automation::http::note_accept_succeeded();                                      \
+                ctx->accept_current_connection(index, ec);                                      \
+                return;                                                                         \
+              }                                                                                 \
+              if (!automation::http::should_retry_accept(ec)) return;                           \
+              auto timer = std::make_shared<asio_ns::steady_timer>(ctx->get_executor());       \
+              timer->expires_after(automation::http::kAcceptRetryDelay);                        \
+              timer->async_wait(asio_ns::bind_executor(                                         \
+                  ctx->get_executor(),                                                          \
+                  [index, timer, weak = std::weak_ptr<acceptor_t>(ctx)](                        \
+                      const asio_ns::error_code& wait_error) noexcept {                         \
+                    if (wait_error) return;                                                     \
+                    if (auto acceptor = weak.lock()) acceptor->call_accept_now(index);          \
+                  }));                                                                          \
+            }));                                                                                \
+  }                                                                                             \
+                                                                                                \
+  template <>                                                                                   \
+  void acceptor_t<TRAITS>::accept_connection_for_socket_with_index(std::size_t index) {         \
+    static_assert(                                                                              \
+        std::is_same_v<TRAITS::ip_blocker_t, restinio::ip_blocker::noop_ip_blocker_t>,          \
+        "the IP blocker is not consulted here");                                                \
+    auto incoming_socket = this->move_socket(index);                                            \
+    asio_ns::error_code error;                                                                  \
+    auto remote_endpoint = incoming_socket.lowest_layer().remote_endpoint(error);               \
+    if (error) {                                                                                \
+      const connection_lifetime_monitor_t came_and_went{&m_connection_count_limiter};           \
+      return;                                                                                   \
+    }                                                                                           \
+    do_accept_current_connection(std::move(incoming_socket), remote_endpoint);                  \
   }
-  do_accept_current_connection(std::move(incoming_socket), remote_endpoint);
-}
+
+AUTOMATION_RETRYING_ACCEPTOR(automation::http::PlainTraits)
+AUTOMATION_RETRYING_ACCEPTOR(automation::http::TlsTraits)
+#undef AUTOMATION_RETRYING_ACCEPTOR
 
 }  // namespace restinio::impl
 
@@ -371,6 +453,7 @@ class IoContext : public restinio::asio_ns::io_context {
 // does by default) they would write to freed memory. Declared after the server so it runs
 // first; the server's own asio objects are then destroyed on shut-down services, which asio
 // allows, and the io_context is destroyed last.
+template <typename HttpServer>
 class ConnectionsGoFirst {
  public:
   ConnectionsGoFirst(HttpServer& server, IoContext& io) : server_(server), io_(io) {}
@@ -401,20 +484,20 @@ void run_io(restinio::asio_ns::io_context& io) {
   }
 }
 
-}  // namespace
-
-Status run_server(AuthorizedApi& api, const ServerOptions& options,
-                  const std::function<void(const std::string& address)>& on_listening) {
-  auto login_time = LoginTime::create(options.timezone);
-  if (!login_time) {
-    return fail(ErrorCode::kInvalidArgument, "AUTOMATION_TIMEZONE: " + login_time.error().message);
-  }
-  ServerState state(options, RouteContext{api, *login_time});
+// Runs the server on one transport (Traits: PlainTraits or TlsTraits, whose settings take the
+// TLS context); everything else is the same for both.
+template <typename Traits>
+Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& login_time,
+             const std::function<void(restinio::server_settings_t<Traits>&)>& set_transport,
+             const std::string& scheme,
+             const std::function<void(const std::string& address)>& on_listening) {
+  using HttpServer = restinio::http_server_t<Traits>;
+  ServerState state(options, RouteContext{api, login_time});
 
   IoContext io;
   const std::uint64_t hard_body_limit =
       std::max<std::uint64_t>(kMinHardBodyLimit, std::uint64_t{options.max_body_bytes} * 4);
-  auto settings = restinio::server_settings_t<ServerTraits>{}
+  auto settings = restinio::server_settings_t<Traits>{}
                       .port(options.port)
                       .address(options.host)
                       .request_handler([&state](restinio::request_handle_t wire) {
@@ -431,8 +514,9 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
                       .write_http_response_timelimit(options.write_timeout)
                       // The hashing queue is bounded (503 beyond it), so this never bites first.
                       .handle_request_timeout(kHandleRequestTimeout);
+  set_transport(settings);
   HttpServer server{restinio::external_io_context(io), std::move(settings)};
-  const ConnectionsGoFirst teardown{server, io};
+  const ConnectionsGoFirst<HttpServer> teardown{server, io};
   if (options.batched_freshness) {
     // Stopped first at return (reset below): tasks it still holds own connections.
     state.gate = std::make_unique<FreshnessGate>(
@@ -488,7 +572,7 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
     state.pool.shutdown();
   };
 
-  const std::string address = "http://" + options.host + ":" + std::to_string(options.port);
+  const std::string address = scheme + "://" + options.host + ":" + std::to_string(options.port);
   if (auto error = opened.get_future().get()) {
     io.stop();
     join_all();
@@ -511,6 +595,30 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
   }
   join_all();
   return status;
+}
+
+}  // namespace
+
+Status run_server(AuthorizedApi& api, const ServerOptions& options,
+                  const std::function<void(const std::string& address)>& on_listening) {
+  auto login_time = LoginTime::create(options.timezone);
+  if (!login_time) {
+    return fail(ErrorCode::kInvalidArgument, "AUTOMATION_TIMEZONE: " + login_time.error().message);
+  }
+  if (!options.tls) {
+    return serve<PlainTraits>(
+        api, options, *login_time, [](restinio::server_settings_t<PlainTraits>&) {}, "http",
+        on_listening);
+  }
+  auto context = make_tls_context(*options.tls);
+  if (!context) return fail(context.error());
+  tls_handshake_timeout = options.read_timeout;
+  return serve<TlsTraits>(
+      api, options, *login_time,
+      [&context](restinio::server_settings_t<TlsTraits>& settings) {
+        settings.tls_context(std::move(*context));
+      },
+      "https", on_listening);
 }
 
 }  // namespace automation::http

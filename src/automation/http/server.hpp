@@ -13,6 +13,7 @@
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/error.hpp"
 #include "automation/http/freshness_gate.hpp"
+#include "automation/http/tls_files.hpp"
 
 namespace automation::http {
 
@@ -43,11 +44,15 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{20};
   // Writing one response to the client.
   std::chrono::seconds write_timeout{30};
+  // When set, the listener speaks HTTPS only (TLS 1.2/1.3); the read timeout also bounds the
+  // TLS handshake.
+  std::optional<TlsFiles> tls;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and
 // returns success. `on_listening` runs once, when the socket accepts connections, with the
-// address ("http://host:port"). Failures to start (address in use, bad timezone) are errors.
+// address ("http://host:port" or "https://host:port"). Failures to start (address in use, bad
+// timezone, unusable TLS files) are errors.
 Status run_server(AuthorizedApi& api, const ServerOptions& options,
                   const std::function<void(const std::string& address)>& on_listening);
 

@@ -1,10 +1,6 @@
 #include "automation/storage/change_watch.hpp"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstring>
@@ -44,29 +40,47 @@ Result<std::unique_ptr<SqliteChangeWatch>> SqliteChangeWatch::open(const std::st
     sqlite3_busy_timeout(probe.db, 5000);
     watch->observe(probe);
   }
-  watch->map_wal_index(file);
+  watch->map_wal_index();
   return watch;
 }
 
-bool SqliteChangeWatch::map_wal_index(const std::string& file) {
-  const int fd = ::open((file + "-shm").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat info {};
-  void* mapping = MAP_FAILED;
-  if (::fstat(fd, &info) == 0 && static_cast<std::size_t>(info.st_size) >= kWalIndexHeaderBytes) {
-    mapping = ::mmap(nullptr, kWalIndexHeaderBytes, PROT_READ, MAP_SHARED, fd, 0);
+// Asks SQLite's own VFS for the mapping of the WAL-index's first region, through the first
+// probe's file handle, instead of opening "<file>-shm" ourselves: closing a descriptor of a
+// file drops every POSIX lock the process holds on it (fcntl semantics), SQLite's shared lock
+// on the -shm "DMS" byte included. Without that lock the next process to open the database
+// (the CLI) believes it is alone, truncates and rebuilds the -shm under the server's feet, and
+// the server died of SIGBUS on its mapping (found by the crash-consistency test).
+bool SqliteChangeWatch::map_wal_index() {
+  sqlite3* db = probes_[0].db;
+  // Only a database in WAL mode has a WAL-index (and the VFS would create a stray -shm file).
+  sqlite3_stmt* mode = nullptr;
+  bool wal = false;
+  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &mode, nullptr) == SQLITE_OK &&
+      sqlite3_step(mode) == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(mode, 0));
+    wal = text != nullptr && std::strcmp(text, "wal") == 0;
   }
-  ::close(fd);  // the mapping keeps the pages
-  if (mapping == MAP_FAILED) return false;
-  wal_index_ = static_cast<const unsigned char*>(mapping);
-  wal_index_size_ = kWalIndexHeaderBytes;
+  sqlite3_finalize(mode);
+  if (!wal) return false;
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+      file->pMethods->xShmMap == nullptr) {
+    return false;
+  }
+  constexpr int kWalIndexRegionBytes = 32768;  // SQLite's WALINDEX_PGSZ
+  void volatile* region = nullptr;
+  if (file->pMethods->xShmMap(file, 0, kWalIndexRegionBytes, 0, &region) != SQLITE_OK ||
+      region == nullptr) {
+    return false;
+  }
+  static_assert(kWalIndexHeaderBytes <= kWalIndexRegionBytes);
+  wal_index_ = static_cast<const volatile unsigned char*>(region);
   return true;
 }
 
 SqliteChangeWatch::~SqliteChangeWatch() {
-  if (wal_index_ != nullptr) {
-    ::munmap(const_cast<unsigned char*>(wal_index_), wal_index_size_);
-  }
+  // wal_index_ belongs to the first probe's connection, unmapped as it closes.
   for (Probe& probe : probes_) {
     sqlite3_finalize(probe.statement);
     sqlite3_close(probe.db);
@@ -93,9 +107,10 @@ std::int64_t SqliteChangeWatch::version() {
     WalIndexHeader first{};
     WalIndexHeader second{};
     std::atomic_thread_fence(std::memory_order_acquire);
-    std::memcpy(&first, wal_index_, sizeof first);
+    const auto* header = const_cast<const unsigned char*>(wal_index_);
+    std::memcpy(&first, header, sizeof first);
     std::atomic_thread_fence(std::memory_order_acquire);
-    std::memcpy(&second, wal_index_ + sizeof first, sizeof second);
+    std::memcpy(&second, header + sizeof first, sizeof second);
     std::atomic_thread_fence(std::memory_order_acquire);
     if (std::memcmp(&first, &second, sizeof first) == 0 && first.is_init != 0 &&
         first.version == kWalIndexVersion) {

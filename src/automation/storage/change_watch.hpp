@@ -38,6 +38,9 @@ class SqliteChangeWatch {
   // (unknown is treated as changed, never as "nothing changed").
   std::int64_t version();
 
+  // Whether the fast path (the WAL-index header) is in use.
+  bool reads_wal_index() const { return wal_index_ != nullptr; }
+
  private:
   static constexpr std::size_t kConnections = 4;
 
@@ -54,11 +57,12 @@ class SqliteChangeWatch {
   // Reads the probe's data_version (probe.mutex held) and moves the generation if it changed.
   std::int64_t observe(Probe& probe);
   std::int64_t version_from_data_version();
-  // Maps the WAL-index header of `file`; false when there is none (not in WAL mode).
-  bool map_wal_index(const std::string& file);
+  // Finds the WAL-index header; false when there is none (not in WAL mode).
+  bool map_wal_index();
 
-  const unsigned char* wal_index_ = nullptr;  // read-only shared mapping of "<file>-shm"
-  std::size_t wal_index_size_ = 0;
+  // The first WAL-index region as SQLite itself maps it for the first probe (valid while that
+  // connection is open); nullptr when the database is not in WAL mode.
+  const volatile unsigned char* wal_index_ = nullptr;
   std::atomic<std::int64_t> unknown_{0};      // counts header reads caught mid-update
 
   std::array<Probe, kConnections> probes_;

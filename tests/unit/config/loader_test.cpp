@@ -46,6 +46,28 @@ TEST(ConfigLoader, ReadsConnectionLimitAndTimeouts) {
   EXPECT_EQ(config->server.write_timeout_seconds, 7u);
 }
 
+TEST(ConfigLoader, TlsFilesComeTogether) {
+  auto both = load_flags({{"AUTOMATION_TLS_CERT_FILE", "/etc/automation/cert.pem"},
+                          {"AUTOMATION_TLS_KEY_FILE", "/etc/automation/key.pem"}});
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_EQ(both->server.tls_cert_file, "/etc/automation/cert.pem");
+  EXPECT_EQ(both->server.tls_key_file, "/etc/automation/key.pem");
+  auto neither = load_flags({});
+  ASSERT_TRUE(neither);
+  EXPECT_TRUE(neither->server.tls_cert_file.empty());
+
+  auto cert_only = load_flags({{"AUTOMATION_TLS_CERT_FILE", "/etc/automation/cert.pem"}});
+  ASSERT_FALSE(cert_only);
+  EXPECT_EQ(cert_only.error().message.rfind("AUTOMATION_TLS_KEY_FILE: must be set together", 0),
+            0u)
+      << cert_only.error().message;
+  auto key_only = load_flags({{"AUTOMATION_TLS_KEY_FILE", "/etc/automation/key.pem"}});
+  ASSERT_FALSE(key_only);
+  EXPECT_EQ(key_only.error().message.rfind("AUTOMATION_TLS_CERT_FILE: must be set together", 0),
+            0u)
+      << key_only.error().message;
+}
+
 TEST(ConfigLoader, FlagsOverrideEnvironmentOverrideDotenv) {
   Sources sources{{{"AUTOMATION_PORT", "1000"}, {"AUTOMATION_HOST", "0.0.0.0"}},
                   {{"AUTOMATION_PORT", "2000"}},
