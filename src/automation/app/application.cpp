@@ -181,6 +181,12 @@ bool Application::lookups_check_remotely() const {
   return cache_ && !cache_->lookups.checks_are_local();
 }
 
+std::uint64_t Application::database_failures() const { return database_->failure_count(); }
+
+Result<long long> Application::live_sessions() {
+  return parts_->sessions.count_live_sessions(clock_.now());
+}
+
 std::optional<CacheStats> Application::cache_stats() const {
   if (!cache_) return std::nullopt;
   const auto stats = cache_->lookups.stats();

@@ -14,6 +14,8 @@
 #include "automation/app/application.hpp"
 #include "automation/app/database_admin.hpp"
 #include "automation/app/descriptor_limit.hpp"
+#include "automation/app/logging.hpp"
+#include "automation/app/observability.hpp"
 #include "automation/config/loader.hpp"
 #include "automation/core/time_format.hpp"
 #include "automation/http/login_time.hpp"
@@ -158,6 +160,7 @@ int serve(const CommonFlags& flags) {
   int exit_code = 0;
   auto config = load_config_or_report(flags, exit_code);
   if (!config) return exit_code;
+  automation::app::configure_logging(config->logging);
   // Checked before the database is touched, so a typo changes nothing.
   if (auto zone = automation::http::LoginTime::create(config->server.timezone); !zone) {
     std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: " << zone.error().message
@@ -187,6 +190,12 @@ int serve(const CommonFlags& flags) {
     options.request_begins = [&app] { app->begin_request(); };
     options.request_ends = [&app] { app->end_request(); };
   }
+  auto observability = automation::app::Observability::start(*config, *app);
+  if (!observability) {
+    std::cerr << "automation: " << observability.error().message << std::endl;
+    return kExitFailure;
+  }
+  (*observability)->attach(options);
   const std::string database = app->database_label();
   auto served = automation::http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,

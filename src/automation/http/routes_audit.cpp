@@ -16,7 +16,21 @@ std::vector<Route> audit_routes(const RouteContext& context) {
          auto limit = parse_audit_limit(request.query);
          if (!limit) return error_response(limit.error());
          return list_response(context.api.audit(caller, *limit), audit_event_json);
-       }},
+       },
+       {.tag = "audit",
+        .summary = "Security events, newest first",
+        .description = "Logins, logouts, sign-ups, password and role changes, edits, deletions "
+                       "and token events, refusals included. Admin, sudo or auditor.",
+        .query_parameters = R"([{"name": "limit", "in": "query", "required": false,
+          "description": "Most events to return", "schema": {"type": "integer", "minimum": 1}}])",
+        .responses = {{200, "Events", R"({"type": "array", "items": {"type": "object",
+            "properties": {"time": {"type": "string"}, "timestamp": {"type": "integer"},
+              "event": {"type": "string"}, "actor": {"type": "string"},
+              "target": {"type": "string"}, "address": {"type": "string"},
+              "outcome": {"type": "string", "enum": ["success", "failure", "denied"]},
+              "reason": {"type": "string"}}}})"},
+                      {400, "Bad `limit`"},
+                      {403, "The caller's role may not read the audit log"}}}},
   };
 }
 

@@ -13,6 +13,7 @@
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/error.hpp"
 #include "automation/http/freshness_gate.hpp"
+#include "automation/http/request_observer.hpp"
 
 namespace automation::http {
 
@@ -43,6 +44,10 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{20};
   // Writing one response to the client.
   std::chrono::seconds write_timeout{30};
+  // Told about every answered request (metrics, access log); they outlive the server.
+  std::vector<RequestObserver*> observers;
+  // When set, GET /metrics on this listener answers with it (Prometheus text format).
+  std::function<std::string()> metrics_text;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

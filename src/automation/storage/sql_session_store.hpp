@@ -22,6 +22,8 @@ class SqlSessionStore final : public SessionStore {
   Status delete_session(std::string_view digest) override;
   Status delete_user_sessions(std::int64_t user_id) override;
   Status delete_expired_sessions(UnixSeconds now) override;
+  // Sessions not expired at `now` (for the live-sessions metric; not part of the port).
+  Result<long long> count_live_sessions(UnixSeconds now);
 
  private:
   Database& db_;
