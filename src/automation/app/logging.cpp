@@ -2,8 +2,6 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <spdlog/async.h>
-#include <spdlog/async_logger.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -64,7 +62,7 @@ class JsonFormatter final : public spdlog::formatter {
 };
 
 // Collects formatted lines and writes them to stderr in one write() per batch (on flush, or
-// when 32 KiB are pending), so lines stay whole next to the synchronous logger's.
+// when 32 KiB are pending), so lines stay whole next to the default logger's.
 class BatchedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   ~BatchedStderrSink() override {
@@ -109,16 +107,14 @@ void configure_logging(const config::LoggingConfig& logging) {
   }
 }
 
-AccessLogger::AccessLogger(config::LoggingConfig::Format format)
-    : pool_(std::make_shared<spdlog::details::thread_pool>(8192, 1)) {
+AccessLogger::AccessLogger(config::LoggingConfig::Format format) {
   auto sink = std::make_shared<BatchedStderrSink>();
   if (format == config::LoggingConfig::Format::kJson) {
     sink->set_formatter(std::make_unique<JsonFormatter>(/*message_is_fields=*/true));
   } else {
     sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(kAccessTextPattern));
   }
-  logger_ = std::make_shared<spdlog::async_logger>("access", std::move(sink), pool_,
-                                                   spdlog::async_overflow_policy::block);
+  logger_ = std::make_shared<spdlog::logger>("access", std::move(sink));
   // Access lines are switched by AUTOMATION_ACCESS_LOG, not by the level.
   logger_->set_level(spdlog::level::info);
   spdlog::register_logger(logger_);
@@ -127,9 +123,7 @@ AccessLogger::AccessLogger(config::LoggingConfig::Format format)
 
 AccessLogger::~AccessLogger() {
   spdlog::drop("access");
-  logger_->flush();  // queued behind every line; the pool's thread writes them in order
-  logger_.reset();
-  pool_.reset();  // joins the thread once the queue is empty; the sink then writes the rest
+  logger_->flush();
 }
 
 }  // namespace automation::app

@@ -18,11 +18,11 @@ struct CompletedRequest {
   // (404, 405: then `method` is the method as sent).
   const Route* route = nullptr;
   std::size_t route_index = 0;
-  std::string_view method;  // "GET", ... (the wire's, for unmatched requests)
+  std::string_view method = {};  // "GET", ... (the wire's, for unmatched requests)
   int status = 0;
   std::chrono::steady_clock::duration duration{};  // from the request's arrival to its response
-  std::string_view client_address;
-  std::string_view request_id;
+  std::string_view client_address = {};
+  std::string_view request_id = {};
 };
 
 class RequestObserver {

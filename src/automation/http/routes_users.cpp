@@ -99,7 +99,7 @@ Response delete_user(const RouteContext& context, const Request& request, const 
 // OpenAPI text shared by several routes below.
 constexpr std::string_view kUserRef = R"({"$ref": "#/components/schemas/User"})";
 constexpr std::string_view kCredentialsSchema = R"({"type": "object", "required": ["password"],
-  "description": "`username` or `email` (email wins when both are given)",
+  "description": "`username` or `email`; email wins when both are given",
   "properties": {"username": {"type": "string"}, "email": {"type": "string"},
                  "password": {"type": "string", "format": "password"}}})";
 constexpr std::string_view kUserPathParameter = "The user's username";
