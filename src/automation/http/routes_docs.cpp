@@ -64,7 +64,7 @@ std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json) 
        [](const Request& request, const Caller&) {
          const EmbeddedFile* file = find_docs_file(request.path_param);
          if (file == nullptr || file->name == "index.html") {
-           return message_response(404, "Not found");
+           return message_response(404, "No such documentation file");
          }
          return file_response(*file);
        },
