@@ -3,22 +3,12 @@
 // operation it lists is served (neither 404 nor 405), and the Swagger UI page references no
 // outside host. Usage: node openapi_validate.cjs <automation binary>
 'use strict';
-const { requireTool, skipOrFail, startServer, report } = require('./server.cjs');
+const { requireToolOrSkip, startServer, checks } = require('./server.cjs');
 
 async function main() {
-  let SwaggerParser;
-  try {
-    SwaggerParser = requireTool('@apidevtools/swagger-parser');
-  } catch {
-    skipOrFail('npm packages missing in tools/npm (run scripts/install-deps.sh)');
-  }
+  const SwaggerParser = requireToolOrSkip('@apidevtools/swagger-parser');
   const server = await startServer(process.argv[2]);
-  const failures = [];
-  let checks = 0;
-  const check = (ok, what) => {
-    checks += 1;
-    if (!ok) failures.push(what);
-  };
+  const { check, report } = checks();
   try {
     const response = await fetch(`${server.base}/api/openapi.json`);
     check(response.status === 200, `openapi.json answered ${response.status}`);
@@ -49,7 +39,7 @@ async function main() {
   } finally {
     check((await server.stop()) === 0, 'the server did not exit 0 on SIGTERM');
   }
-  report(failures, checks);
+  report();
 }
 
 main().catch((error) => {

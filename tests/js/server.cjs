@@ -67,11 +67,31 @@ async function startServer(binary, env = {}) {
   return { base, stop };
 }
 
-// "N passed, N failed" for the test runner, and the exit code.
-function report(failures, total) {
-  for (const failure of failures) console.error(`FAILED: ${failure}`);
-  console.log(`${total - failures.length} passed, ${failures.length} failed`);
-  process.exit(failures.length === 0 ? 0 : 1);
+// A package of tools/npm, or a skip (a failure under CI) when it is not installed.
+function requireToolOrSkip(name) {
+  try {
+    return requireTool(name);
+  } catch {
+    return skipOrFail(`npm package ${name} missing in tools/npm (run scripts/install-deps.sh)`);
+  }
 }
 
-module.exports = { requireTool, skipOrFail, startServer, report };
+// check(ok, what) records one check; report() prints "N passed, N failed" for the test
+// runner and exits with the verdict.
+function checks() {
+  const failures = [];
+  let total = 0;
+  return {
+    check(ok, what) {
+      total += 1;
+      if (!ok) failures.push(what);
+    },
+    report() {
+      for (const failure of failures) console.error(`FAILED: ${failure}`);
+      console.log(`${total - failures.length} passed, ${failures.length} failed`);
+      process.exit(failures.length === 0 ? 0 : 1);
+    },
+  };
+}
+
+module.exports = { requireToolOrSkip, skipOrFail, startServer, checks };

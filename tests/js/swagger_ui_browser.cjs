@@ -4,25 +4,15 @@
 // Usage: node swagger_ui_browser.cjs <automation binary>
 'use strict';
 const fs = require('node:fs');
-const { requireTool, skipOrFail, startServer, report } = require('./server.cjs');
+const { requireToolOrSkip, skipOrFail, startServer, checks } = require('./server.cjs');
 
 const kChromium = process.env.AUTOMATION_CHROMIUM || '/usr/bin/chromium';
 
 async function main() {
   if (!fs.existsSync(kChromium)) skipOrFail(`no browser at ${kChromium} (apt-get install chromium)`);
-  let chromium;
-  try {
-    ({ chromium } = requireTool('playwright-core'));
-  } catch {
-    skipOrFail('npm packages missing in tools/npm (run scripts/install-deps.sh)');
-  }
+  const { chromium } = requireToolOrSkip('playwright-core');
   const server = await startServer(process.argv[2]);
-  const failures = [];
-  let checks = 0;
-  const check = (ok, what) => {
-    checks += 1;
-    if (!ok) failures.push(what);
-  };
+  const { check, report } = checks();
   // Never a browser download: Debian's chromium, no sandbox (tests may run as root).
   const browser = await chromium.launch({ executablePath: kChromium, headless: true, args: ['--no-sandbox'] });
   try {
@@ -58,7 +48,7 @@ async function main() {
     await browser.close();
     check((await server.stop()) === 0, 'the server did not exit 0 on SIGTERM');
   }
-  report(failures, checks);
+  report();
 }
 
 main().catch((error) => {
