@@ -189,6 +189,15 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
          "an unknown path 404. Request bodies of POST and PUT routes are JSON or HTML forms "
          "(`application/x-www-form-urlencoded`)."}}},
       {"servers", {{{"url", "/"}}}},
+      // The order the docs page shows the groups in (OperationDoc::tag).
+      {"tags", nlohmann::json::parse(R"([
+        {"name": "users", "description": "Sessions, accounts and passwords"},
+        {"name": "roles", "description": "Roles and their levels"},
+        {"name": "tpts", "description": "Third-party tokens for machines"},
+        {"name": "audit", "description": "Security events"},
+        {"name": "health", "description": "Probes"},
+        {"name": "docs", "description": "This description and its viewer"},
+        {"name": "metrics", "description": "Prometheus"}])")},
       {"paths", std::move(paths)},
       {"components",
        {{"schemas", shared_schemas()},

@@ -44,10 +44,14 @@ TEST(OpenApiPath, ParametersBecomeTemplates) {
 // Adding a route without a description fails here: every route needs a summary and its
 // success answer next to it (see OperationDoc in routes.hpp).
 TEST_F(OpenApiTest, EveryRouteIsDescribed) {
-  for (const Route& route : routes(/*with_metrics=*/true)) {
+  const auto table = routes(/*with_metrics=*/true);
+  std::set<std::string> tags;
+  for (const auto& tag : openapi_document(table).at("tags")) tags.insert(tag.at("name").get<std::string>());
+  for (const Route& route : table) {
     const std::string name = std::string(to_string(route.method)) + " " + route.pattern;
     EXPECT_FALSE(route.doc.summary.empty()) << name << " has no OperationDoc summary";
     EXPECT_FALSE(route.doc.tag.empty()) << name << " has no tag";
+    EXPECT_TRUE(tags.contains(std::string(route.doc.tag))) << name << ": tag not in the list";
     ASSERT_FALSE(route.doc.responses.empty()) << name << " documents no response";
     EXPECT_LT(route.doc.responses.front().status, 300) << name << ": success answer first";
     if (route.pattern.find(':') != std::string::npos) {
