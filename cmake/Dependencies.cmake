@@ -10,6 +10,9 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)  # must precede RESTinio (Debian packaging quirk)
 find_package(restinio CONFIG REQUIRED)
+# Metrics: the core library (data model, text serializer) and pull (the exposer that serves
+# AUTOMATION_METRICS=host:port on a listener of its own).
+find_package(prometheus-cpp CONFIG REQUIRED COMPONENTS core pull)
 
 # SOCI on Debian ships no CMake config: locate its headers and libraries directly.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)

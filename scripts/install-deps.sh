@@ -11,6 +11,10 @@ PACKAGES=(
   librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libspdlog-dev libcli11-dev
+  # Metrics (core library and the exposer of AUTOMATION_METRICS=host:port)
+  prometheus-cpp-dev
+  # Browser test of /api/docs (driven by playwright-core from tools/npm)
+  chromium
   libcurl4-openssl-dev curl jq wrk python3
   # the TLS integration test makes its self-signed certificate with the openssl command
   openssl
@@ -33,12 +37,29 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and npm, for the pinned npm packages below. The machine may already have a Node.js
+# of its own (e.g. NodeSource's, which bundles npm and conflicts with Debian's npm package):
+# only what is missing is installed.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# npm packages, pinned by tools/npm/package-lock.json: swagger-ui-dist (compiled into the
+# server), the OpenAPI validator and playwright-core (tests). --ignore-scripts: no package
+# runs an install script (swagger-ui-dist's dependency would report to an outside host);
+# playwright-core never downloads a browser, the tests use Debian's chromium.
+npm_dir="$(cd "$(dirname "$0")/../tools/npm" && pwd)"
+stamp="$npm_dir/node_modules/.installed-from-lock"
+if ! cmp -s "$npm_dir/package-lock.json" "$stamp" 2>/dev/null; then
+  echo "install-deps: npm ci in tools/npm"
+  (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp "$npm_dir/package-lock.json" "$stamp"
+fi

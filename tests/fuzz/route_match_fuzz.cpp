@@ -32,7 +32,8 @@ using http::Method;
 
 http::Route route(Method method, const char* pattern) {
   return http::Route{method, pattern, http::KeyPolicy::kRequired, http::Execution::kIoThread,
-                     [](const http::Request&, const automation::Caller&) { return http::Response{}; }};
+                     [](const http::Request&, const automation::Caller&) { return http::Response{}; },
+                     http::OperationDoc{}};
 }
 
 const http::RouteTable& api_routes() {

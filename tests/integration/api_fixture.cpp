@@ -67,7 +67,10 @@ void expect_no_secrets(const std::string& text, const std::string& what) {
 ServerProcess& ApiTest::server() {
   auto& server = shared_server();
   if (!server) {
-    server = std::make_unique<ServerProcess>();
+    // JSON lines at debug level with access lines: the secret check at the end covers the
+    // most verbose output (lifecycle tests cover the text format).
+    server = std::make_unique<ServerProcess>(std::map<std::string, std::string>{
+        {"AUTOMATION_LOG_FORMAT", "json"}, {"AUTOMATION_LOG_LEVEL", "debug"}});
     server->start();
   }
   return *server;

@@ -202,6 +202,12 @@ Result<AuditRetentionOutcome> Application::enforce_audit_retention() {
   return audit_retention_->enforce();
 }
 
+std::uint64_t Application::database_failures() const { return database_->failure_count(); }
+
+Result<long long> Application::live_sessions() {
+  return parts_->sessions.count_live_sessions(clock_.now());
+}
+
 std::optional<CacheStats> Application::cache_stats() const {
   if (!cache_) return std::nullopt;
   const auto stats = cache_->lookups.stats();

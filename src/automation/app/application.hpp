@@ -54,6 +54,10 @@ class Application {
   const std::string& database_label() const { return database_label_; }
   // nullopt when lookups are not cached (an in-memory SQLite database).
   std::optional<CacheStats> cache_stats() const;
+  // Database units of work that failed in the database since start (metrics).
+  std::uint64_t database_failures() const;
+  // Sessions alive now: one COUNT query (metrics; callers cache it briefly).
+  Result<long long> live_sessions();
   // Bring the cached lookups up to date once for the request handled on this thread, and
   // end that (see LookupCache::begin_request). No-ops without a cache.
   void begin_request();

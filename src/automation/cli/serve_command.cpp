@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "automation/app/descriptor_limit.hpp"
+#include "automation/app/logging.hpp"
+#include "automation/app/observability.hpp"
 #include "automation/app/periodic_task.hpp"
 #include "automation/cli/commands.hpp"
 #include "automation/http/listen_address.hpp"
@@ -75,6 +77,7 @@ void log_audit_retention(const Result<AuditRetentionOutcome>& outcome,
 int serve(CliContext& context) {
   auto config = load_config_or_report(context);
   if (!config) return context.exit_code;
+  app::configure_logging(config->logging);
   // Checked before the database is touched, so a typo changes nothing.
   if (auto zone = http::LoginTime::create(config->server.timezone); !zone) {
     std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: " << zone.error().message
@@ -108,6 +111,12 @@ int serve(CliContext& context) {
     options.request_begins = [&app] { app->begin_request(); };
     options.request_ends = [&app] { app->end_request(); };
   }
+  auto observability = app::Observability::start(*config, *app);
+  if (!observability) {
+    std::cerr << "automation: " << observability.error().message << std::endl;
+    return kExitFailure;
+  }
+  (*observability)->attach(options);
   // Audit retention: once now, then hourly on a thread of its own.
   const auto retention_settings = config->core.audit_retention;
   log_audit_retention(app->enforce_audit_retention(), retention_settings);

@@ -60,8 +60,29 @@ struct AuditConfig {
   std::string key_file;
 };
 
+// Log lines (spdlog on stderr).
+struct LoggingConfig {
+  enum class Format { kText, kJson };
+  Format format = Format::kText;
+  std::string level = "info";  // spdlog level name: trace debug info warn error critical off
+  bool access_log = true;      // one line per request
+};
+
+// Where GET /metrics (Prometheus text format) is served.
+struct MetricsConfig {
+  enum class Mode {
+    kOff,          // no metrics endpoint
+    kSameListener, // /metrics on the API's address and port, without authentication
+    kOwnListener,  // /metrics on `listen` only (host:port), not on the API's listener
+  };
+  Mode mode = Mode::kSameListener;
+  std::string listen;  // kOwnListener: "host:port" ("[::1]:9464" for IPv6)
+};
+
 struct Config {
   ServerConfig server;
+  LoggingConfig logging;
+  MetricsConfig metrics;
   DatabaseConfig database;
   SecretsConfig secrets;
   CoreSettings core;

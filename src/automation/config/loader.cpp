@@ -104,6 +104,67 @@ Result<std::vector<std::string>> parse_trusted_proxies(std::string_view text) {
   return proxies;
 }
 
+// AUTOMATION_METRICS: on | off | host:port (IPv6 hosts in brackets).
+Result<MetricsConfig> parse_metrics(std::string_view text) {
+  MetricsConfig metrics;
+  if (text == "on") return metrics;
+  if (text == "off") {
+    metrics.mode = MetricsConfig::Mode::kOff;
+    return metrics;
+  }
+  const auto colon = text.rfind(':');
+  const auto why = "must be on, off or host:port (e.g. 127.0.0.1:9464)";
+  if (colon == std::string_view::npos || colon == 0) return fail(ErrorCode::kInvalidArgument, why);
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+    return fail(ErrorCode::kInvalidArgument, why);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  in6_addr buffer{};
+  const std::string host_text(host);
+  const int family = host_text.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  if (host_text.find('\0') != std::string::npos ||
+      inet_pton(family, host_text.c_str(), &buffer) != 1) {
+    return fail(ErrorCode::kInvalidArgument, "the host of host:port must be an IP address");
+  }
+  metrics.mode = MetricsConfig::Mode::kOwnListener;
+  metrics.listen = std::string(text);
+  return metrics;
+}
+
+Status load_logging(const Reader& reader, LoggingConfig& logging) {
+  if (auto format = reader.text("AUTOMATION_LOG_FORMAT")) {
+    if (*format == "text") {
+      logging.format = LoggingConfig::Format::kText;
+    } else if (*format == "json") {
+      logging.format = LoggingConfig::Format::kJson;
+    } else {
+      return bad("AUTOMATION_LOG_FORMAT", "must be text or json");
+    }
+  }
+  if (auto level = reader.text("AUTOMATION_LOG_LEVEL")) {
+    constexpr std::string_view kLevels[] = {"trace", "debug", "info",    "warn",
+                                            "error", "critical", "off"};
+    if (std::find(std::begin(kLevels), std::end(kLevels), *level) == std::end(kLevels)) {
+      return bad("AUTOMATION_LOG_LEVEL", "must be trace, debug, info, warn, error, critical or off");
+    }
+    logging.level = *level;
+  }
+  if (auto access = reader.text("AUTOMATION_ACCESS_LOG")) {
+    if (*access == "on") {
+      logging.access_log = true;
+    } else if (*access == "off") {
+      logging.access_log = false;
+    } else {
+      return bad("AUTOMATION_ACCESS_LOG", "must be on or off");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Settings> parse_dotenv(const std::filesystem::path& path) {
@@ -240,6 +301,12 @@ Result<Config> load(const Sources& sources) {
                    std::string(config.server.tls_cert_file.empty() ? "AUTOMATION_TLS_KEY_FILE"
                                                                    : "AUTOMATION_TLS_CERT_FILE") +
                    " (both for HTTPS, neither for plain HTTP)");
+  }
+  if (auto status = load_logging(reader, config.logging); !status) return fail(status.error());
+  if (auto metrics = reader.text("AUTOMATION_METRICS")) {
+    auto parsed = parse_metrics(*metrics);
+    if (!parsed) return bad("AUTOMATION_METRICS", parsed.error().message);
+    config.metrics = std::move(*parsed);
   }
   if (auto tz = reader.text("AUTOMATION_TIMEZONE")) {
     if (tz->empty()) return bad("AUTOMATION_TIMEZONE", "must be an IANA time zone name");

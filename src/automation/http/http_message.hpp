@@ -30,8 +30,8 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::string body;              // JSON text, unless content_type says otherwise
-  std::string content_type = "application/json";
+  std::string body;              // JSON text unless content_type says otherwise
+  std::string_view content_type = "application/json";  // a literal (static storage)
   long retry_after_seconds = 0;  // > 0: a Retry-After header is sent
   std::string allow;             // non-empty: an Allow header is sent (405)
 };

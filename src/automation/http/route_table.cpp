@@ -26,9 +26,9 @@ bool split_path(std::string_view path, std::vector<std::string_view>& segments) 
 
 }  // namespace
 
-RouteTable::RouteTable(std::vector<Route> routes) {
-  entries_.reserve(routes.size());
-  for (auto& route : routes) {
+RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
+  entries_.reserve(routes_.size());
+  for (const auto& route : routes_) {
     Entry entry;
     std::vector<std::string_view> segments;
     split_path(route.pattern, segments);
@@ -36,7 +36,6 @@ RouteTable::RouteTable(std::vector<Route> routes) {
       if (segments[i].starts_with(':')) entry.parameter_index = static_cast<int>(i);
       entry.segments.emplace_back(segments[i]);
     }
-    entry.route = std::move(route);
     entries_.push_back(std::move(entry));
   }
 }
@@ -53,7 +52,9 @@ RouteMatch RouteTable::match(std::optional<Method> method, std::string_view raw_
     segments.push_back(std::move(*decoded));
   }
   std::array<bool, 4> allowed{};
-  for (const Entry& entry : entries_) {
+  for (std::size_t index = 0; index < entries_.size(); ++index) {
+    const Entry& entry = entries_[index];
+    const Route& route = routes_[index];
     if (entry.segments.size() != segments.size()) continue;
     bool matches = true;
     for (std::size_t i = 0; i < segments.size() && matches; ++i) {
@@ -64,14 +65,15 @@ RouteMatch RouteTable::match(std::optional<Method> method, std::string_view raw_
       }
     }
     if (!matches) continue;
-    if (method && entry.route.method == *method) {
-      result.route = &entry.route;
+    if (method && route.method == *method) {
+      result.route = &route;
+      result.index = index;
       if (entry.parameter_index >= 0) {
         result.parameter = std::move(segments[static_cast<std::size_t>(entry.parameter_index)]);
       }
       return result;
     }
-    allowed[static_cast<std::size_t>(entry.route.method)] = true;
+    allowed[static_cast<std::size_t>(route.method)] = true;
   }
   for (const Method candidate : {Method::kGet, Method::kPost, Method::kPut, Method::kDelete}) {
     if (!allowed[static_cast<std::size_t>(candidate)]) continue;

@@ -6,7 +6,9 @@
 // segment matches any non-empty segment that is not a reserved word, so every path has
 // exactly one meaning (SPEC §3).
 
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +20,7 @@ namespace automation::http {
 
 struct RouteMatch {
   const Route* route = nullptr;  // the route to run; nullptr when none takes the request
+  std::size_t index = 0;         // route's position in routes()
   std::string parameter;         // the decoded `:name` segment of the matched route
   std::string allow;             // route == nullptr: "GET, PUT" if the path is known, else ""
 };
@@ -29,16 +32,19 @@ class RouteTable {
   // `method` is nullopt for methods no route uses (HEAD, PATCH, ...): then 405 or 404.
   RouteMatch match(std::optional<Method> method, std::string_view raw_path) const;
 
+  // Every route, in the order given to the constructor.
+  std::span<const Route> routes() const { return routes_; }
+
   // The answer to an unmatched request: 405 with Allow when match.allow is set, else 404.
   static Response unmatched_response(const RouteMatch& match);
 
  private:
   struct Entry {
-    Route route;
     std::vector<std::string> segments;  // ":name" marks the parameter
     int parameter_index = -1;
   };
-  std::vector<Entry> entries_;
+  std::vector<Route> routes_;
+  std::vector<Entry> entries_;  // entries_[i] is the parsed pattern of routes_[i]
 };
 
 }  // namespace automation::http

@@ -1,20 +1,25 @@
 #include "automation/http/routes.hpp"
 
 #include <iterator>
+#include <memory>
 
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
+#include "automation/http/openapi.hpp"
 
 namespace automation::http {
 
 std::vector<Route> all_routes(const RouteContext& context) {
   std::vector<Route> routes;
+  auto openapi_json = std::make_shared<std::string>();
   // The cheapest, most frequent probe first.
   for (auto part : {health_routes(context), user_routes(context), tpt_routes(context),
                     role_routes(context), audit_routes(context), account_routes(context),
-                    notice_routes(context)}) {
+                    notice_routes(context), docs_routes(openapi_json), metrics_routes(context)}) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));
   }
+  // Every route is in the document, the documentation routes included.
+  *openapi_json = openapi_document(routes).dump();
   return routes;
 }
 

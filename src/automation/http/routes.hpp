@@ -5,6 +5,7 @@
 // RouteTable (route_table.hpp) matches requests against them, 404/405 included.
 
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -27,6 +28,30 @@ enum class Execution {
 
 using Handler = std::function<Response(const Request& request, const Caller& caller)>;
 
+// One documented answer of an operation (OpenAPI Response Object).
+struct ResponseDoc {
+  int status = 200;
+  std::string_view description;
+  // JSON Schema of the body as JSON text ("" = {"$ref": "#/components/schemas/Message"});
+  // shared schemas are under #/components/schemas (openapi.cpp).
+  std::string_view schema = {};
+  std::string_view content_type = "application/json";
+};
+
+// The OpenAPI description of a route, written next to it (openapi.hpp turns the route table
+// into the document). The path parameter, the security requirement, 401 (from key_policy),
+// 400 and 413 (when there is a request body) and 503 (KDF routes) are derived, not written.
+struct OperationDoc {
+  std::string_view tag;      // group in the docs: "users", "roles", "tpts", "audit", "health"
+  std::string_view summary;  // one line; required (a test fails for a route without one)
+  std::string_view description = {};
+  std::string_view path_parameter = {};  // what the `:name` segment names
+  std::string_view query_parameters = {};  // JSON array of OpenAPI Parameter Objects, or ""
+  // JSON Schema of the request body, accepted as JSON and as an HTML form; "" = no body.
+  std::string_view request_body = {};
+  std::vector<ResponseDoc> responses = {};  // the success answer first, then the route's errors
+};
+
 struct Route {
   Method method = Method::kGet;
   // '/'-separated literal segments and at most one `:name` parameter segment (express
@@ -35,12 +60,15 @@ struct Route {
   KeyPolicy key_policy = KeyPolicy::kRequired;
   Execution execution = Execution::kIoThread;
   Handler handle;
+  OperationDoc doc;
 };
 
 // What handlers need; referenced objects outlive the server.
 struct RouteContext {
   AuthorizedApi& api;
   const LoginTime& login_time;
+  // The Prometheus text exposition; empty: no /metrics route on this listener.
+  std::function<std::string()> metrics_text = {};
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp
@@ -50,6 +78,9 @@ std::vector<Route> audit_routes(const RouteContext& context);   // routes_audit.
 std::vector<Route> health_routes(const RouteContext& context);  // routes_health.cpp
 std::vector<Route> account_routes(const RouteContext& context);  // routes_accounts.cpp
 std::vector<Route> notice_routes(const RouteContext& context);   // routes_notice.cpp
+// GET /api/openapi.json answers *openapi_json, filled in once the table is complete.
+std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json);  // routes_docs.cpp
+std::vector<Route> metrics_routes(const RouteContext& context); // routes_metrics.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

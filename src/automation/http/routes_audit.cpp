@@ -18,7 +18,21 @@ std::vector<Route> audit_routes(const RouteContext& context) {
          auto limit = parse_audit_limit(request.query);
          if (!limit) return error_response(limit.error());
          return list_response(context.api.audit(caller, *limit), audit_event_json);
-       }},
+       },
+       {.tag = "audit",
+        .summary = "Security events, newest first",
+        .description = "Logins, logouts, sign-ups, password and role changes, edits, deletions "
+                       "and token events, refusals included. Admin, sudo or auditor.",
+        .query_parameters = R"([{"name": "limit", "in": "query", "required": false,
+          "description": "Most events to return", "schema": {"type": "integer", "minimum": 1}}])",
+        .responses = {{200, "Events", R"({"type": "array", "items": {"type": "object",
+            "properties": {"time": {"type": "string"}, "timestamp": {"type": "integer"},
+              "event": {"type": "string"}, "actor": {"type": "string"},
+              "target": {"type": "string"}, "address": {"type": "string"},
+              "outcome": {"type": "string", "enum": ["success", "failure", "denied"]},
+              "reason": {"type": "string"}}}})"},
+                      {400, "Bad `limit`"},
+                      {403, "The caller's role may not read the audit log"}}}},
       {Method::kGet, "/api/users/audit/export", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request& request, const Caller& caller) {
          auto query = parse_audit_export(request.query);
@@ -34,7 +48,25 @@ std::vector<Route> audit_routes(const RouteContext& context) {
            response.content_type = "application/x-ndjson";
          }
          return response;
-       }},
+       },
+       {.tag = "audit",
+        .summary = "The sealed audit trail, for an auditor",
+        .description = "Events in chain order with `seq`, `previous_mac` and `mac`, so each row "
+                       "can be checked with the audit key: mac = HMAC-SHA-256(key, message) "
+                       "(README \"Security controls\" gives the message). JSON lines or CSV; "
+                       "page on with `after_seq`. Admin, sudo or auditor; audited.",
+        .query_parameters = R"([
+          {"name": "format", "in": "query", "required": false,
+           "schema": {"type": "string", "enum": ["jsonl", "csv"], "default": "jsonl"}},
+          {"name": "after_seq", "in": "query", "required": false,
+           "description": "Events after this sequence number",
+           "schema": {"type": "integer", "minimum": 0, "default": 0}},
+          {"name": "limit", "in": "query", "required": false,
+           "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 10000}}])",
+        .responses = {{200, "One event per line", R"({"type": "string"})",
+                       "application/x-ndjson"},
+                      {400, "Bad `format`, `after_seq` or `limit`"},
+                      {403, "The caller's role may not read the audit log"}}}},
   };
 }
 

@@ -96,6 +96,14 @@ Response delete_user(const RouteContext& context, const Request& request, const 
                          "User " + request.path_param + " deleted successfully");
 }
 
+// OpenAPI text shared by several routes below.
+constexpr std::string_view kUserRef = R"({"$ref": "#/components/schemas/User"})";
+constexpr std::string_view kCredentialsSchema = R"({"type": "object", "required": ["password"],
+  "description": "`username` or `email`; email wins when both are given",
+  "properties": {"username": {"type": "string"}, "email": {"type": "string"},
+                 "password": {"type": "string", "format": "password"}}})";
+constexpr std::string_view kUserPathParameter = "The user's username";
+
 }  // namespace
 
 std::vector<Route> user_routes(const RouteContext& context) {
@@ -108,34 +116,142 @@ std::vector<Route> user_routes(const RouteContext& context) {
   const auto io = Execution::kIoThread;
   const auto pool = Execution::kWorkerPool;
   return {
-      {Method::kPost, "/api/users/login", KeyPolicy::kNone, pool, bind(&login)},
+      {Method::kPost, "/api/users/login", KeyPolicy::kNone, pool, bind(&login),
+       {.tag = "users",
+        .summary = "Log in: a new session and its API key",
+        .request_body = kCredentialsSchema,
+        .responses = {{200, "The session's key (send it as X-API-KEY)", R"({"type": "object",
+            "required": ["apiKey", "role", "role_level", "datetime", "timezone"],
+            "properties": {"apiKey": {"type": "string"}, "role": {"type": "string"},
+              "role_level": {"type": "integer"},
+              "datetime": {"type": "string", "description": "MM/DD/YYYY, HH:MM:SS in timezone"},
+              "timezone": {"type": "string"}}})"},
+                      {403, "Wrong user or password (the same body and timing for both)",
+                       R"({"type": "object", "properties": {"message": {"type": "string"},
+                         "error_type": {"type": "string"}, "details": {"type": "string"}}})"},
+                      {429, "Too many failed attempts; retry after `Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/logout", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return status_response(c.api.logout(caller), "Logout successful");
-       })},
+       }),
+       {.tag = "users",
+        .summary = "End this session",
+        .responses = {{200, "`Logout successful`"},
+                      {403, "A third-party token has no session to end"}}}},
       {Method::kPost, "/api/users/logout_all", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return status_response(c.api.logout_all(caller), "Logged out of all sessions");
-       })},
-      {Method::kGet, "/api/users", KeyPolicy::kRequired, io, bind(&list_users)},
+       }),
+       {.tag = "users",
+        .summary = "End every session of the caller",
+        .responses = {{200, "Every session ended"},
+                      {403, "A third-party token has no sessions"}}}},
+      {Method::kGet, "/api/users", KeyPolicy::kRequired, io, bind(&list_users),
+       {.tag = "users",
+        .summary = "List users (sudo users left out)",
+        .description = "Without `page` and `limit` the plain array; with either, one page "
+                       "(large limits such as 10000 are served).",
+        .query_parameters = R"([
+          {"name": "page", "in": "query", "required": false,
+           "schema": {"type": "integer", "minimum": 1}},
+          {"name": "limit", "in": "query", "required": false,
+           "schema": {"type": "integer", "minimum": 1}}])",
+        .responses = {{200, "The users, or one page of them", R"({"oneOf": [
+            {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
+            {"type": "object", "required": ["data", "pagination"], "properties": {
+              "data": {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
+              "pagination": {"type": "object", "properties": {
+                "page": {"type": "integer"}, "limit": {"type": "integer"},
+                "total_records": {"type": "integer"}, "total_pages": {"type": "integer"}}}}}]})"},
+                      {400, "Bad `page` or `limit`"}}}},
       {Method::kGet, "/api/users/me", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return user_response(c.api.me(caller));
-       })},
-      {Method::kPost, "/api/users/signup", KeyPolicy::kOptional, pool, bind(&signup)},
+       }),
+       {.tag = "users",
+        .summary = "The caller's own account (sessions only)",
+        .responses = {{200, "The user", kUserRef},
+                      {403, "A third-party token is not a user"}}}},
+      {Method::kPost, "/api/users/signup", KeyPolicy::kOptional, pool, bind(&signup),
+       {.tag = "users",
+        .summary = "Create a user",
+        .description = "Without a key: role guest (unless sign-up is disabled). With an admin "
+                       "or sudo key: any role of level >= the caller's, never sudo.",
+        .request_body = R"({"type": "object", "required": ["username", "email", "password"],
+          "properties": {"username": {"type": "string"}, "email": {"type": "string"},
+            "password": {"type": "string", "format": "password"},
+            "role_name": {"type": "string"}, "name": {"type": "string"},
+            "lastname": {"type": "string"}}})",
+        .responses = {{200, "The new user", kUserRef},
+                      {403, "The role asked for is not allowed, or sign-up is disabled"},
+                      {409, "The username or email is taken"}}}},
       {Method::kPost, "/api/users/credentials_are_valid", KeyPolicy::kRequired, pool,
-       bind(&credentials_are_valid)},
+       bind(&credentials_are_valid),
+       {.tag = "users",
+        .summary = "Check a username/email and password (creates no session)",
+        .request_body = kCredentialsSchema,
+        .responses = {{200, "Whether they are valid", R"({"type": "boolean"})"},
+                      {429, "Too many failed attempts; retry after `Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/change_password", KeyPolicy::kRequired, pool,
-       bind(&change_password)},
+       bind(&change_password),
+       {.tag = "users",
+        .summary = "Change a password (ends the target's other sessions)",
+        .description = "Sudo: admins only; admin: levels >= its own; others: themselves, with "
+                       "`current_password`. A `current_password` given must be right.",
+        .request_body = R"({"type": "object", "required": ["target_username", "new_password"],
+          "properties": {"target_username": {"type": "string"},
+            "new_password": {"type": "string", "format": "password"},
+            "current_password": {"type": "string", "format": "password"}}})",
+        .responses = {{200, "`Password changed successfully`"},
+                      {400, "Rule violation, wrong current password, or `User <name> not found`"},
+                      {403, "A third-party token changing its own password"}}}},
       {Method::kPost, "/api/users/reset_password", KeyPolicy::kRequired, pool,
-       bind(&reset_password)},
-      {Method::kPost, "/api/users/update_role", KeyPolicy::kRequired, io, bind(&update_role)},
+       bind(&reset_password),
+       {.tag = "users",
+        .summary = "Reset a password (ends the target's sessions)",
+        .request_body = R"({"type": "object", "required": ["target_username", "new_password"],
+          "properties": {"target_username": {"type": "string"},
+            "new_password": {"type": "string", "format": "password"}}})",
+        .responses = {{200, "`Password reset successfully`"},
+                      {400, "Rule violation or `User <name> not found`"},
+                      {403, "The caller may not reset passwords"}}}},
+      {Method::kPost, "/api/users/update_role", KeyPolicy::kRequired, io, bind(&update_role),
+       {.tag = "users",
+        .summary = "Change a user's role (admin and sudo)",
+        .request_body = R"({"type": "object", "required": ["target_username", "new_role_name"],
+          "properties": {"target_username": {"type": "string"},
+            "new_role_name": {"type": "string"}}})",
+        .responses = {{200, "Role updated"},
+                      {400, "Rule violation, unknown user or unknown role"},
+                      {403, "The caller is not admin or sudo"}}}},
       {Method::kGet, "/api/users/:username", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request& request, const Caller& caller) {
          return user_response(c.api.get_user(caller, request.path_param));
-       })},
-      {Method::kPut, "/api/users/:username", KeyPolicy::kRequired, io, bind(&edit_user)},
-      {Method::kDelete, "/api/users/:username", KeyPolicy::kRequired, io, bind(&delete_user)},
+       }),
+       {.tag = "users",
+        .summary = "One user",
+        .path_parameter = kUserPathParameter,
+        .responses = {{200, "The user", kUserRef}, {404, "No such user"}}}},
+      {Method::kPut, "/api/users/:username", KeyPolicy::kRequired, io, bind(&edit_user),
+       {.tag = "users",
+        .summary = "Edit a user's email, name and lastname",
+        .path_parameter = kUserPathParameter,
+        .request_body = R"({"type": "object", "properties": {"email": {"type": "string"},
+          "name": {"type": "string", "nullable": true},
+          "lastname": {"type": "string", "nullable": true}}})",
+        .responses = {{200, "The edited user", kUserRef},
+                      {400, "Invalid value"},
+                      {403, "The caller may not edit this user"},
+                      {404, "No such user"},
+                      {409, "The email is taken"}}}},
+      {Method::kDelete, "/api/users/:username", KeyPolicy::kRequired, io, bind(&delete_user),
+       {.tag = "users",
+        .summary = "Delete a user",
+        .path_parameter = kUserPathParameter,
+        .responses = {{200, "Deleted"},
+                      {400, "Deleting yourself or `system`"},
+                      {403, "The caller may not delete this user"},
+                      {404, "No such user"}}}},
   };
 }
 

@@ -35,6 +35,7 @@
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
+#include "automation/http/request_id.hpp"
 #include "automation/http/route_table.hpp"
 #include "automation/http/routes.hpp"
 #include "automation/http/tls_context.hpp"
@@ -243,7 +244,7 @@ constexpr auto kDrainPoll = std::chrono::milliseconds(5);
 struct ServerState {
   ServerState(const ServerOptions& server_options, RouteContext route_context)
       : options(server_options),
-        context(route_context),
+        context(std::move(route_context)),
         routes(all_routes(context)),
         pool(server_options.hash_threads, server_options.hash_queue_limit) {}
 
@@ -251,6 +252,7 @@ struct ServerState {
   RouteContext context;
   const RouteTable routes;
   WorkerPool pool;
+  RequestIdGenerator request_ids;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
   std::unique_ptr<FreshnessGate> gate;  // set when the app asks for batched freshness
@@ -276,13 +278,22 @@ class RequestHooks {
 };
 
 // Held until the response is written (or dropped with its connection): a stop waits for
-// every live token.
+// every live token. It carries what the response and the observers need to know about the
+// request.
 class InFlightToken {
  public:
-  explicit InFlightToken(std::atomic<std::size_t>& counter) : counter_(counter) { ++counter_; }
+  InFlightToken(std::atomic<std::size_t>& counter, std::string id)
+      : request_id(std::move(id)), counter_(counter) {
+    ++counter_;
+  }
   ~InFlightToken() { --counter_; }
   InFlightToken(const InFlightToken&) = delete;
   InFlightToken& operator=(const InFlightToken&) = delete;
+
+  const std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
+  const std::string request_id;  // echoed as X-Request-Id
+  const Route* route = nullptr;  // nullptr: no route matched
+  std::size_t route_index = 0;    // route's position in the table
 
  private:
   std::atomic<std::size_t>& counter_;
@@ -333,13 +344,38 @@ Request to_request(const restinio::request_t& wire, Method method, std::string p
   return request;
 }
 
+// X-Request-Id as sent, when it is safe to echo and log; otherwise a new one.
+std::string request_id_of(ServerState& state, const restinio::request_t& wire) {
+  if (const auto* sent = wire.header().try_get_field("X-Request-Id");
+      sent != nullptr && is_valid_request_id(*sent)) {
+    return *sent;
+  }
+  return state.request_ids.next();
+}
+
+void tell_observers(const ServerState& state, const restinio::request_t& wire,
+                    const InFlightToken& exchange, int status) {
+  const std::string client = client_address_of(wire, state.options.trusted_proxies);
+  const CompletedRequest completed{
+      .route = exchange.route,
+      .route_index = exchange.route_index,
+      .method = exchange.route != nullptr ? std::string_view(to_string(exchange.route->method))
+                                          : std::string_view(wire.header().method().c_str()),
+      .status = status,
+      .duration = std::chrono::steady_clock::now() - exchange.arrived,
+      .client_address = client,
+      .request_id = exchange.request_id,
+  };
+  for (RequestObserver* observer : state.options.observers) observer->completed(completed);
+}
+
 void send(ServerState& state, const restinio::request_handle_t& wire, const Response& response,
           InFlight in_flight) {
   auto builder = wire->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
-  builder.append_header(restinio::http_field::content_type, response.content_type);
-  // Every body is JSON and must be read as JSON only, never sniffed into something runnable.
+  builder.append_header(restinio::http_field::content_type, std::string(response.content_type));
+  // Every body must be read as its declared type only, never sniffed into something runnable.
   builder.append_header("X-Content-Type-Options", "nosniff");
   // On every response, not only those with keys, tokens or user data: almost every route
   // carries one of them, and the rest (health, errors) is live state a cache would serve
@@ -350,15 +386,11 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
                           std::to_string(response.retry_after_seconds));
   }
   if (!response.allow.empty()) builder.append_header(restinio::http_field::allow, response.allow);
+  builder.append_header("X-Request-Id", in_flight->request_id);
   if (state.stopping.load(std::memory_order_relaxed)) builder.connection_close();
   // A HEAD answer carries no body (no route serves HEAD: it gets a bodiless 405/404).
   if (wire->header().method() != restinio::http_method_head()) builder.set_body(response.body);
-  // One line per request, at debug level only; paths carry no secrets (keys travel in headers).
-  if (spdlog::should_log(spdlog::level::debug)) {
-    spdlog::debug("{} {} -> {} ({})", wire->header().method().c_str(),
-                  std::string_view(wire->header().path()), response.status,
-                  wire->remote_endpoint().address().to_string());
-  }
+  if (!state.options.observers.empty()) tell_observers(state, *wire, *in_flight, response.status);
   builder.done([in_flight = std::move(in_flight)](const restinio::asio_ns::error_code&) {});
 }
 
@@ -407,6 +439,7 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
     send(state, wire, response, std::move(in_flight));
   });
   if (!queued) {
+    for (RequestObserver* observer : state.options.observers) observer->hash_queue_full();
     Response busy = message_response(503, "Server busy, retry later");
     busy.retry_after_seconds = 1;
     send(state, wire, busy, std::move(in_flight));
@@ -414,9 +447,11 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
 }
 
 restinio::request_handling_status_t handle(ServerState& state, restinio::request_handle_t wire) {
-  auto in_flight = std::make_shared<InFlightToken>(state.in_flight);
+  auto in_flight = std::make_shared<InFlightToken>(state.in_flight, request_id_of(state, *wire));
   const auto method = from_restinio(wire->header().method());
   RouteMatch match = state.routes.match(method, wire->header().path());
+  in_flight->route = match.route;
+  in_flight->route_index = match.index;
   if (match.route == nullptr) {
     send(state, wire, RouteTable::unmatched_response(match), std::move(in_flight));
     return restinio::request_accepted();
@@ -492,7 +527,20 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
              const std::string& scheme,
              const std::function<void(const std::string& address)>& on_listening) {
   using HttpServer = restinio::http_server_t<Traits>;
-  ServerState state(options, RouteContext{api, login_time});
+  ServerState state(options, RouteContext{api, login_time, options.metrics_text});
+  // Observers may outlive this call (a metrics listener of its own): they learn when the
+  // queue probe, which reads this call's pool, stops being valid.
+  struct ObserversAttached {
+    ServerState& state;
+    explicit ObserversAttached(ServerState& attached) : state(attached) {
+      for (RequestObserver* observer : state.options.observers) {
+        observer->serving(state.routes.routes(), [this] { return state.pool.queued(); });
+      }
+    }
+    ~ObserversAttached() {
+      for (RequestObserver* observer : state.options.observers) observer->stopped();
+    }
+  } const observers_attached{state};
 
   IoContext io;
   const std::uint64_t hard_body_limit =

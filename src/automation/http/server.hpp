@@ -14,6 +14,7 @@
 #include "automation/core/error.hpp"
 #include "automation/http/freshness_gate.hpp"
 #include "automation/http/tls_files.hpp"
+#include "automation/http/request_observer.hpp"
 
 namespace automation::http {
 
@@ -47,6 +48,10 @@ struct ServerOptions {
   // When set, the listener speaks HTTPS only (TLS 1.2/1.3); the read timeout also bounds the
   // TLS handshake.
   std::optional<TlsFiles> tls;
+  // Told about every answered request (metrics, access log); they outlive the server.
+  std::vector<RequestObserver*> observers;
+  // When set, GET /metrics on this listener answers with it (Prometheus text format).
+  std::function<std::string()> metrics_text;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

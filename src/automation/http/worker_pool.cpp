@@ -44,6 +44,11 @@ bool WorkerPool::submit(std::function<void()> job) {
   return true;
 }
 
+std::size_t WorkerPool::queued() const {
+  const std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 void WorkerPool::shutdown() {
   {
     const std::lock_guard lock(mutex_);

@@ -29,12 +29,14 @@ class WorkerPool {
   void shutdown();
 
   std::size_t thread_count() const noexcept { return threads_.size(); }
+  // Jobs waiting for a thread (metrics).
+  std::size_t queued() const;
 
  private:
   void work();
 
   const std::size_t queue_limit_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;

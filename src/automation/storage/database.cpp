@@ -325,6 +325,15 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 }
 
 Status Database::run(std::optional<TxMode> mode, void* context, Body body) {
+  Status status = run_uncounted(mode, context, body);
+  if (!status && (status.error().code == ErrorCode::kUnavailable ||
+                  status.error().code == ErrorCode::kInternal)) {
+    failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return status;
+}
+
+Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body body) {
   try {
     Lease lease(*pool_);
     soci::session& sql = lease.session();

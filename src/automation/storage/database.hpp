@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +53,11 @@ class Database {
 
   Dialect dialect() const noexcept { return dialect_; }
   std::size_t pool_size() const noexcept { return pool_size_; }
+  // Units of work that failed in the database itself (kUnavailable or kInternal: lost
+  // connection, busy, I/O, driver failure) since the database was opened; for metrics.
+  std::uint64_t failure_count() const noexcept {
+    return failures_.load(std::memory_order_relaxed);
+  }
 
   // Runs fn(soci::session&) inside one transaction on a leased connection. fn returns a
   // Result<T> or Status: a value commits, an error rolls back and is returned as is.
@@ -78,6 +85,8 @@ class Database {
 
   // Type-erased core of transaction()/with_session(): body returns true to commit.
   Status run(std::optional<TxMode> mode, void* context, Body body);
+  // run() without counting failures.
+  Status run_uncounted(std::optional<TxMode> mode, void* context, Body body);
 
   template <typename Fn>
   auto run_typed(std::optional<TxMode> mode, Fn& fn)
@@ -99,6 +108,7 @@ class Database {
   Dialect dialect_;
   std::size_t pool_size_;
   std::unique_ptr<soci::connection_pool> pool_;
+  std::atomic<std::uint64_t> failures_{0};
 };
 
 // The libpq connect string for options (dbname, host, port, user, password; empty ones

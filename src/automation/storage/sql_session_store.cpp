@@ -179,4 +179,14 @@ Status SqlSessionStore::delete_expired_sessions(UnixSeconds now) {
   });
 }
 
+Result<long long> SqlSessionStore::count_live_sessions(UnixSeconds now) {
+  const long long cutoff = now;
+  return db_.with_session([cutoff](soci::session& sql) -> Result<long long> {
+    long long count = 0;
+    sql << "SELECT COUNT(*) FROM sessions WHERE expires_at = 0 OR expires_at > :now",
+        soci::into(count), soci::use(cutoff);
+    return count;
+  });
+}
+
 }  // namespace automation::storage

@@ -28,6 +28,8 @@ class SqlSessionStore final : public SessionStore {
   Result<std::optional<Session>> find_session_by_id(std::string_view session_id) override;
   Status delete_user_sessions(std::int64_t user_id) override;
   Status delete_expired_sessions(UnixSeconds now) override;
+  // Sessions not expired at `now` (for the live-sessions metric; not part of the port).
+  Result<long long> count_live_sessions(UnixSeconds now);
 
  private:
   // max_per_user 0: no limit.

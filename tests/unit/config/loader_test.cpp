@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace automation::config {
 namespace {
@@ -157,6 +160,55 @@ TEST(ConfigLoader, TrustedProxyWithNulByteIsNotAnAddress) {
   using namespace std::string_literals;
   EXPECT_FALSE(load_flags({{"AUTOMATION_TRUSTED_PROXIES", "127.0.0.1\0junk"s}}));
   EXPECT_FALSE(load_flags({{"AUTOMATION_TRUSTED_PROXIES", "::1\0"s}}));
+}
+
+TEST(ConfigLoader, LoggingDefaultsToTextAtInfoWithAccessLines) {
+  auto config = load(Sources{});
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->logging.format, LoggingConfig::Format::kText);
+  EXPECT_EQ(config->logging.level, "info");
+  EXPECT_TRUE(config->logging.access_log);
+  EXPECT_EQ(config->metrics.mode, MetricsConfig::Mode::kSameListener);
+}
+
+TEST(ConfigLoader, ReadsLoggingSettings) {
+  auto config = load_flags({{"AUTOMATION_LOG_FORMAT", "json"},
+                            {"AUTOMATION_LOG_LEVEL", "debug"},
+                            {"AUTOMATION_ACCESS_LOG", "off"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->logging.format, LoggingConfig::Format::kJson);
+  EXPECT_EQ(config->logging.level, "debug");
+  EXPECT_FALSE(config->logging.access_log);
+}
+
+TEST(ConfigLoader, RefusesBadLoggingSettingsNamingTheKey) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"AUTOMATION_LOG_FORMAT", "xml"},
+           {"AUTOMATION_LOG_LEVEL", "verbose"},
+           {"AUTOMATION_ACCESS_LOG", "maybe"}}) {
+    auto config = load_flags({{key, value}});
+    ASSERT_FALSE(config) << key;
+    EXPECT_EQ(config.error().message.rfind(key + ": ", 0), 0u) << config.error().message;
+  }
+}
+
+TEST(ConfigLoader, MetricsAreOnOffOrTheirOwnAddress) {
+  auto off = load_flags({{"AUTOMATION_METRICS", "off"}});
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->metrics.mode, MetricsConfig::Mode::kOff);
+  auto own = load_flags({{"AUTOMATION_METRICS", "127.0.0.1:9464"}});
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->metrics.mode, MetricsConfig::Mode::kOwnListener);
+  EXPECT_EQ(own->metrics.listen, "127.0.0.1:9464");
+  auto v6 = load_flags({{"AUTOMATION_METRICS", "[::1]:9464"}});
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->metrics.mode, MetricsConfig::Mode::kOwnListener);
+  for (const char* bad : {"yes", "9464", ":9464", "localhost:9464", "127.0.0.1:0",
+                          "127.0.0.1:70000", "127.0.0.1:94x"}) {
+    auto config = load_flags({{"AUTOMATION_METRICS", bad}});
+    ASSERT_FALSE(config) << bad;
+    EXPECT_EQ(config.error().message.rfind("AUTOMATION_METRICS: ", 0), 0u);
+  }
 }
 
 }  // namespace

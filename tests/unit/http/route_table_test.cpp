@@ -7,7 +7,7 @@ namespace {
 
 Route route(Method method, std::string pattern) {
   return Route{method, std::move(pattern), KeyPolicy::kRequired, Execution::kIoThread,
-               [](const Request&, const Caller&) { return Response{}; }};
+               [](const Request&, const Caller&) { return Response{}; }, OperationDoc{}};
 }
 
 RouteTable table() {
@@ -27,6 +27,15 @@ TEST(RouteTable, LiteralRoutesWinAndParametersAreDecoded) {
   ASSERT_NE(user.route, nullptr);
   EXPECT_EQ(user.route->pattern, "/api/users/:username");
   EXPECT_EQ(user.parameter, "john_doe");
+}
+
+TEST(RouteTable, AMatchNamesTheRoutesIndexInTheTable) {
+  const auto routes = table();
+  auto user = routes.match(Method::kPut, "/api/users/ana");
+  ASSERT_NE(user.route, nullptr);
+  ASSERT_LT(user.index, routes.routes().size());
+  EXPECT_EQ(&routes.routes()[user.index], user.route);
+  EXPECT_EQ(user.index, 3u);
 }
 
 TEST(RouteTable, ReservedWordsNeverMatchAParameter) {

@@ -1,0 +1,20 @@
+#pragma once
+
+// Files compiled into the binary (cmake/EmbedFiles.cmake).
+
+#include <span>
+#include <string_view>
+
+namespace automation {
+
+struct EmbeddedFile {
+  std::string_view name;   // file name, e.g. "swagger-ui.css"
+  std::string_view bytes;  // the file's content, as it was at build time
+};
+
+// Swagger UI's files from the npm package swagger-ui-dist plus our page and initializer
+// (src/automation/http/docs/); the dist files are missing when the build did not find the
+// package (scripts/install-deps.sh installs it).
+std::span<const EmbeddedFile> docs_files();
+
+}  // namespace automation

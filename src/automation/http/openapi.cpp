@@ -1,0 +1,216 @@
+#include "automation/http/openapi.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace automation::http {
+namespace {
+
+constexpr std::string_view kMessageRef = R"({"$ref": "#/components/schemas/Message"})";
+constexpr std::string_view kErrorRef = R"({"$ref": "#/components/schemas/Error"})";
+
+// Schemas more than one route answers with (SPEC §2-§3).
+nlohmann::json shared_schemas() {
+  return nlohmann::json::parse(R"({
+    "Message": {
+      "type": "object", "required": ["message"],
+      "properties": {"message": {"type": "string"}}
+    },
+    "Error": {
+      "type": "object", "required": ["message"],
+      "properties": {
+        "message": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "Each invalid field and why"}
+      }
+    },
+    "Role": {
+      "type": "object", "required": ["identifier", "name", "level"],
+      "properties": {
+        "identifier": {"type": "string"},
+        "name": {"type": "string"},
+        "level": {"type": "integer", "minimum": 0, "description": "Lower is more privileged"}
+      }
+    },
+    "User": {
+      "type": "object", "required": ["identifier", "username", "role", "email", "name", "lastname"],
+      "properties": {
+        "identifier": {"type": "string"},
+        "username": {"type": "string"},
+        "role": {"$ref": "#/components/schemas/Role"},
+        "email": {"type": "string"},
+        "name": {"type": "string", "nullable": true},
+        "lastname": {"type": "string", "nullable": true}
+      }
+    }
+  })");
+}
+
+nlohmann::json security_schemes() {
+  return nlohmann::json::parse(R"({
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-KEY",
+               "description": "The apiKey of POST /api/users/login, or a third-party token"},
+    "TokenAuthorization": {"type": "apiKey", "in": "header", "name": "Authorization",
+                           "description": "`Token <key>`, as PyAutomation sends it"},
+    "BearerAuthorization": {"type": "http", "scheme": "bearer",
+                            "description": "`Bearer <key>`"}
+  })");
+}
+
+nlohmann::json response(std::string_view description, std::string_view schema,
+                        std::string_view content_type = "application/json") {
+  return {{"description", description},
+          {"content", {{content_type, {{"schema", nlohmann::json::parse(schema)}}}}}};
+}
+
+// The answers every route of a kind gives, whatever its handler does.
+void add_derived_responses(const Route& route, nlohmann::json& responses) {
+  auto add = [&responses](int status, std::string_view description) {
+    const std::string code = std::to_string(status);
+    if (!responses.contains(code)) responses[code] = response(description, kErrorRef);
+  };
+  if (!route.doc.request_body.empty()) {
+    add(400, "Malformed body, a field of the wrong type, or missing or invalid fields (named "
+             "in `errors`)");
+    add(413, "Body over 64 KiB");
+  }
+  if (route.key_policy == KeyPolicy::kRequired) {
+    add(401, "`Key is missing.` (no key sent) or `Invalid token` (unknown, expired, revoked "
+             "or malformed key)");
+  } else if (route.key_policy == KeyPolicy::kOptional) {
+    add(401, "`Invalid token`: a key was sent and is not valid");
+  }
+  if (route.execution == Execution::kWorkerPool) {
+    add(503, "The password-hashing queue is full; retry after `Retry-After` seconds");
+  }
+}
+
+nlohmann::json operation(const Route& route) {
+  const OperationDoc& doc = route.doc;
+  nlohmann::json op = {{"summary", doc.summary},
+                       {"tags", {doc.tag}},
+                       {"operationId", std::string(to_string(route.method)) + " " + route.pattern}};
+  if (!doc.description.empty()) op["description"] = doc.description;
+
+  nlohmann::json parameters = nlohmann::json::array();
+  if (const auto colon = route.pattern.find(':'); colon != std::string::npos) {
+    const auto end = route.pattern.find('/', colon);
+    const std::string name = route.pattern.substr(colon + 1, end - colon - 1);
+    parameters.push_back({{"name", name},
+                          {"in", "path"},
+                          {"required", true},
+                          {"description", doc.path_parameter},
+                          {"schema", {{"type", "string"}}}});
+  }
+  if (!doc.query_parameters.empty()) {
+    for (auto& parameter : nlohmann::json::parse(doc.query_parameters)) {
+      parameters.push_back(std::move(parameter));
+    }
+  }
+  if (!parameters.empty()) op["parameters"] = std::move(parameters);
+
+  if (!doc.request_body.empty()) {
+    const auto schema = nlohmann::json::parse(doc.request_body);
+    op["requestBody"] = {
+        {"required", true},
+        {"description", "JSON, or an HTML form with the same fields (numbers as decimal text)"},
+        {"content",
+         {{"application/json", {{"schema", schema}}},
+          {"application/x-www-form-urlencoded", {{"schema", schema}}}}}};
+  }
+
+  nlohmann::json responses = nlohmann::json::object();
+  for (const ResponseDoc& answer : doc.responses) {
+    const std::string_view schema = answer.schema.empty()
+                                        ? (answer.status < 400 ? kMessageRef : kErrorRef)
+                                        : answer.schema;
+    responses[std::to_string(answer.status)] =
+        response(answer.description, schema, answer.content_type);
+  }
+  add_derived_responses(route, responses);
+  op["responses"] = std::move(responses);
+
+  switch (route.key_policy) {
+    case KeyPolicy::kNone:
+      op["security"] = nlohmann::json::array();
+      break;
+    case KeyPolicy::kOptional:
+      op["security"] = nlohmann::json::parse(
+          R"([{"ApiKey": []}, {"TokenAuthorization": []}, {"BearerAuthorization": []}, {}])");
+      break;
+    case KeyPolicy::kRequired:
+      break;  // the document's default
+  }
+  return op;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::string openapi_path(std::string_view pattern) {
+  std::string path;
+  path.reserve(pattern.size() + 2);
+  bool in_parameter = false;
+  for (const char c : pattern) {
+    if (c == ':' && (path.empty() || path.back() == '/')) {
+      path += '{';
+      in_parameter = true;
+    } else if (c == '/' && in_parameter) {
+      path += "}/";
+      in_parameter = false;
+    } else {
+      path += c;
+    }
+  }
+  if (in_parameter) path += '}';
+  return path;
+}
+
+nlohmann::json openapi_document(std::span<const Route> routes) {
+  nlohmann::json paths = nlohmann::json::object();
+  for (const Route& route : routes) {
+    paths[openapi_path(route.pattern)][lower(to_string(route.method))] = operation(route);
+  }
+  nlohmann::json document = {
+      {"openapi", "3.0.3"},
+      {"info",
+       {{"title", "automation users API"},
+        {"version", AUTOMATION_VERSION},
+        {"description",
+         "Users, roles, sessions and third-party tokens, compatible with PyAutomation's users "
+         "API. Every body is JSON, errors included: `{\"message\"}` plus `\"errors\"` naming "
+         "each invalid field. A path that exists with another method answers 405 with `Allow`; "
+         "an unknown path 404. Request bodies of POST and PUT routes are JSON or HTML forms "
+         "(`application/x-www-form-urlencoded`)."}}},
+      {"servers", {{{"url", "/"}}}},
+      // The order the docs page shows the groups in (OperationDoc::tag).
+      {"tags", nlohmann::json::parse(R"([
+        {"name": "users", "description": "Sessions, accounts and passwords"},
+        {"name": "roles", "description": "Roles and their levels"},
+        {"name": "tpts", "description": "Third-party tokens for machines"},
+        {"name": "audit", "description": "Security events"},
+        {"name": "health", "description": "Probes"},
+        {"name": "docs", "description": "This description and its viewer"},
+        {"name": "metrics", "description": "Prometheus"}])")},
+      {"paths", std::move(paths)},
+      {"components",
+       {{"schemas", shared_schemas()},
+        {"securitySchemes", security_schemes()},
+        {"responses",
+         {{"NotFound", response("Unknown path", kErrorRef)},
+          {"MethodNotAllowed",
+           response("The path exists with other methods, listed in `Allow`", kErrorRef)}}}}},
+      // Key-checked routes take the key in any of the three forms; routes without a key say so.
+      {"security", nlohmann::json::parse(
+                       R"([{"ApiKey": []}, {"TokenAuthorization": []}, {"BearerAuthorization": []}])")},
+  };
+  return document;
+}
+
+}  // namespace automation::http

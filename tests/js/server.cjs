@@ -1,0 +1,97 @@
+// Shared by the node tests: the pinned npm packages (tools/npm) and the real server binary
+// on a free loopback port in a temporary directory, ready once /api/health/ping answers.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const root = path.resolve(__dirname, '..', '..');
+// Resolves packages from tools/npm/node_modules (installed by scripts/install-deps.sh).
+const requireTool = createRequire(path.join(root, 'tools', 'npm', 'package.json'));
+
+// Skips (exit 77, one line) outside CI; under CI=true a missing prerequisite fails the test.
+function skipOrFail(why) {
+  if (process.env.CI === 'true') {
+    console.error(`FAILED: ${why} (required under CI)`);
+    process.exit(1);
+  }
+  console.log(`skipped: ${why}`);
+  process.exit(77);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(binary, env = {}) {
+  binary = path.resolve(binary);  // the server runs in its own directory
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'automation-js-'));
+  const port = await freePort();
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  const child = spawn(binary, ['serve', '--port', String(port), '--db-file', path.join(dir, 'app.db')], {
+    cwd: dir,
+    stdio: ['ignore', log, log],
+    env: { PATH: process.env.PATH, AUTOMATION_SUPERUSER_PASSWORD: 'Js-Test-Sys7em-Pass', ...env },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${fs.readFileSync(path.join(dir, 'server.log'))}`);
+    try {
+      if ((await fetch(`${base}/api/health/ping`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        resolve(code);
+      });
+      child.kill('SIGTERM');
+    });
+  return { base, stop };
+}
+
+// A package of tools/npm, or a skip (a failure under CI) when it is not installed.
+function requireToolOrSkip(name) {
+  try {
+    return requireTool(name);
+  } catch {
+    return skipOrFail(`npm package ${name} missing in tools/npm (run scripts/install-deps.sh)`);
+  }
+}
+
+// check(ok, what) records one check; report() prints "N passed, N failed" for the test
+// runner and exits with the verdict.
+function checks() {
+  const failures = [];
+  let total = 0;
+  return {
+    check(ok, what) {
+      total += 1;
+      if (!ok) failures.push(what);
+    },
+    report() {
+      for (const failure of failures) console.error(`FAILED: ${failure}`);
+      console.log(`${total - failures.length} passed, ${failures.length} failed`);
+      process.exit(failures.length === 0 ? 0 : 1);
+    },
+  };
+}
+
+module.exports = { requireToolOrSkip, skipOrFail, startServer, checks };

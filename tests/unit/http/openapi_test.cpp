@@ -1,0 +1,121 @@
+#include "automation/http/openapi.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <utility>
+
+#include "automation/http/login_time.hpp"
+#include "automation/http/route_table.hpp"
+#include "core_fixture.hpp"
+
+namespace automation::http {
+namespace {
+
+using testing::CoreTest;
+
+// The server's route table, built as the server builds it (over in-memory core fakes).
+class OpenApiTest : public CoreTest {
+ protected:
+  std::vector<Route> routes(bool with_metrics) {
+    auto zone = LoginTime::create("UTC");
+    EXPECT_TRUE(zone);
+    login_time_ = std::make_unique<LoginTime>(*zone);
+    RouteContext context{*api, *login_time_};
+    if (with_metrics) context.metrics_text = [] { return std::string(); };
+    return all_routes(context);
+  }
+
+  std::unique_ptr<LoginTime> login_time_;
+};
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+TEST(OpenApiPath, ParametersBecomeTemplates) {
+  EXPECT_EQ(openapi_path("/api/users/:username"), "/api/users/{username}");
+  EXPECT_EQ(openapi_path("/api/users/tpts/:jti"), "/api/users/tpts/{jti}");
+  EXPECT_EQ(openapi_path("/api/health/ping"), "/api/health/ping");
+}
+
+// Adding a route without a description fails here: every route needs a summary and its
+// success answer next to it (see OperationDoc in routes.hpp).
+TEST_F(OpenApiTest, EveryRouteIsDescribed) {
+  const auto table = routes(/*with_metrics=*/true);
+  std::set<std::string> tags;
+  for (const auto& tag : openapi_document(table).at("tags")) tags.insert(tag.at("name").get<std::string>());
+  for (const Route& route : table) {
+    const std::string name = std::string(to_string(route.method)) + " " + route.pattern;
+    EXPECT_FALSE(route.doc.summary.empty()) << name << " has no OperationDoc summary";
+    EXPECT_FALSE(route.doc.tag.empty()) << name << " has no tag";
+    EXPECT_TRUE(tags.contains(std::string(route.doc.tag))) << name << ": tag not in the list";
+    ASSERT_FALSE(route.doc.responses.empty()) << name << " documents no response";
+    EXPECT_LT(route.doc.responses.front().status, 300) << name << ": success answer first";
+    if (route.pattern.find(':') != std::string::npos) {
+      EXPECT_FALSE(route.doc.path_parameter.empty()) << name << " does not say what :name is";
+    }
+  }
+}
+
+// The document's operations and the route table are the same set (with and without /metrics).
+TEST_F(OpenApiTest, DocumentAndRouteTableHoldTheSameOperations) {
+  for (const bool with_metrics : {false, true}) {
+    const auto table = routes(with_metrics);
+    const auto document = openapi_document(table);
+    std::set<std::pair<std::string, std::string>> from_table, from_document;
+    for (const Route& route : table) {
+      from_table.emplace(openapi_path(route.pattern), lower(to_string(route.method)));
+    }
+    for (const auto& [path, operations] : document.at("paths").items()) {
+      for (const auto& [method, operation] : operations.items()) {
+        from_document.emplace(path, method);
+      }
+    }
+    EXPECT_EQ(from_table, from_document);
+    EXPECT_EQ(from_table.size(), table.size()) << "two routes share a method and path";
+    EXPECT_EQ(document.at("paths").contains("/metrics"), with_metrics);
+  }
+}
+
+TEST_F(OpenApiTest, NamesEveryStatusCodeOfTheSpecAndBothKeyForms) {
+  const auto document = openapi_document(routes(true));
+  std::set<std::string> codes;
+  for (const auto& [path, operations] : document.at("paths").items()) {
+    for (const auto& [method, operation] : operations.items()) {
+      for (const auto& [code, answer] : operation.at("responses").items()) codes.insert(code);
+    }
+  }
+  for (const auto& [name, answer] : document.at("components").at("responses").items()) {
+    codes.insert(name == "NotFound" ? "404" : name == "MethodNotAllowed" ? "405" : name);
+  }
+  for (const char* code : {"200", "400", "401", "403", "404", "405", "409", "413", "429", "503"}) {
+    EXPECT_TRUE(codes.contains(code)) << code;
+  }
+  const auto& schemes = document.at("components").at("securitySchemes");
+  EXPECT_EQ(schemes.at("ApiKey").at("name"), "X-API-KEY");
+  EXPECT_EQ(schemes.at("TokenAuthorization").at("name"), "Authorization");
+  // Routes without a key say so; the login route needs none.
+  EXPECT_TRUE(document["paths"]["/api/users/login"]["post"]["security"].empty());
+  EXPECT_FALSE(document["paths"]["/api/users/me"]["get"].contains("security"));
+}
+
+TEST_F(OpenApiTest, BodiesAreJsonOrFormsAndKeyRoutesAnswer401) {
+  const auto document = openapi_document(routes(false));
+  const auto& change = document["paths"]["/api/users/change_password"]["post"];
+  const auto& content = change.at("requestBody").at("content");
+  EXPECT_TRUE(content.contains("application/json"));
+  EXPECT_TRUE(content.contains("application/x-www-form-urlencoded"));
+  for (const char* code : {"200", "400", "401", "413", "503"}) {
+    EXPECT_TRUE(change.at("responses").contains(code)) << code;
+  }
+  const auto& user = document["paths"]["/api/users/{username}"]["get"];
+  EXPECT_EQ(user.at("parameters").at(0).at("in"), "path");
+  EXPECT_EQ(user.at("parameters").at(0).at("name"), "username");
+  EXPECT_TRUE(user.at("responses").contains("404"));
+}
+
+}  // namespace
+}  // namespace automation::http
