@@ -19,7 +19,16 @@ std::vector<Route> all_routes(const RouteContext& context) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));
   }
   // Every route is in the document, the documentation routes included.
-  *openapi_json = openapi_document(routes).dump();
+  nlohmann::json document = openapi_document(routes);
+  // The system use notice (IEC 62443-4-2 CR 1.12) travels with the description, for clients
+  // that read it from there rather than from GET /api/notice.
+  const std::string& notice = context.api.system_use_notice();
+  document["info"]["x-notice"] = notice;
+  if (!notice.empty()) {
+    document["info"]["description"] =
+        notice + "\n\n" + document["info"].value("description", std::string());
+  }
+  *openapi_json = document.dump();
   return routes;
 }
 
