@@ -46,7 +46,8 @@ TEST(OpenApiPath, ParametersBecomeTemplates) {
 TEST_F(OpenApiTest, EveryRouteIsDescribed) {
   const auto table = routes(/*with_metrics=*/true);
   std::set<std::string> tags;
-  for (const auto& tag : openapi_document(table).at("tags")) tags.insert(tag.at("name").get<std::string>());
+  const auto document = openapi_document(table);
+  for (const auto& tag : document.at("tags")) tags.insert(tag.at("name").get<std::string>());
   for (const Route& route : table) {
     const std::string name = std::string(to_string(route.method)) + " " + route.pattern;
     EXPECT_FALSE(route.doc.summary.empty()) << name << " has no OperationDoc summary";
