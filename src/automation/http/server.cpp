@@ -162,7 +162,7 @@ constexpr auto kDrainPoll = std::chrono::milliseconds(5);
 struct ServerState {
   ServerState(const ServerOptions& server_options, RouteContext route_context)
       : options(server_options),
-        context(std::move(route_context)),
+        context(route_context),
         routes(all_routes(context)),
         pool(server_options.hash_threads, server_options.hash_queue_limit) {}
 
@@ -444,14 +444,14 @@ Status run_server(AuthorizedApi& api, const ServerOptions& options,
   if (!login_time) {
     return fail(ErrorCode::kInvalidArgument, "AUTOMATION_TIMEZONE: " + login_time.error().message);
   }
-  ServerState state(options, RouteContext{api, *login_time, options.metrics_text});
+  ServerState state(options, RouteContext{api, *login_time, &options.metrics_text});
   // Observers may outlive this call (a metrics listener of its own): they learn when the
   // queue probe, which reads this call's pool, stops being valid.
   struct ObserversAttached {
     ServerState& state;
     explicit ObserversAttached(ServerState& attached) : state(attached) {
       for (RequestObserver* observer : state.options.observers) {
-        observer->serving(state.routes.routes(), [this] { return state.pool.queued(); });
+        observer->serving(state.routes.routes(), [&pool = state.pool] { return pool.queued(); });
       }
     }
     ~ObserversAttached() {

@@ -23,11 +23,12 @@ class OpenApiTest : public CoreTest {
     EXPECT_TRUE(zone);
     login_time_ = std::make_unique<LoginTime>(*zone);
     RouteContext context{*api, *login_time_};
-    if (with_metrics) context.metrics_text = [] { return std::string(); };
+    if (with_metrics) context.metrics_text = &metrics_text_;
     return all_routes(context);
   }
 
   std::unique_ptr<LoginTime> login_time_;
+  const std::function<std::string()> metrics_text_ = [] { return std::string(); };
 };
 
 std::string lower(std::string text) {
