@@ -67,8 +67,8 @@ struct Route {
 struct RouteContext {
   AuthorizedApi& api;
   const LoginTime& login_time;
-  // The Prometheus text exposition; empty: no /metrics route on this listener.
-  std::function<std::string()> metrics_text = {};
+  // The Prometheus text exposition; null or empty: no /metrics route on this listener.
+  const std::function<std::string()>* metrics_text = nullptr;
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp

@@ -6,12 +6,12 @@
 namespace automation::http {
 
 std::vector<Route> metrics_routes(const RouteContext& context) {
-  if (!context.metrics_text) return {};
+  if (context.metrics_text == nullptr || !*context.metrics_text) return {};
   return {
       {Method::kGet, "/metrics", KeyPolicy::kNone, Execution::kIoThread,
        [render = context.metrics_text](const Request&, const Caller&) {
          Response response;
-         response.body = render();
+         response.body = (*render)();
          response.content_type = "text/plain; version=0.0.4; charset=utf-8";
          return response;
        },

@@ -244,7 +244,7 @@ constexpr auto kDrainPoll = std::chrono::milliseconds(5);
 struct ServerState {
   ServerState(const ServerOptions& server_options, RouteContext route_context)
       : options(server_options),
-        context(std::move(route_context)),
+        context(route_context),
         routes(all_routes(context)),
         pool(server_options.hash_threads, server_options.hash_queue_limit) {}
 
@@ -527,14 +527,14 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
              const std::string& scheme,
              const std::function<void(const std::string& address)>& on_listening) {
   using HttpServer = restinio::http_server_t<Traits>;
-  ServerState state(options, RouteContext{api, login_time, options.metrics_text});
+  ServerState state(options, RouteContext{api, login_time, &options.metrics_text});
   // Observers may outlive this call (a metrics listener of its own): they learn when the
   // queue probe, which reads this call's pool, stops being valid.
   struct ObserversAttached {
     ServerState& state;
     explicit ObserversAttached(ServerState& attached) : state(attached) {
       for (RequestObserver* observer : state.options.observers) {
-        observer->serving(state.routes.routes(), [this] { return state.pool.queued(); });
+        observer->serving(state.routes.routes(), [&pool = state.pool] { return pool.queued(); });
       }
     }
     ~ObserversAttached() {
