@@ -24,7 +24,10 @@ struct AuditOptions {
 // The API's bound on one read of the trail (GET /api/users/audit?limit=).
 constexpr int kMaxLimit = 1000;
 
-std::string_view or_dash(const std::string& text) { return text.empty() ? "-" : text; }
+// (Both arms string_view: with "-" against a std::string the result would be a temporary.)
+std::string_view or_dash(const std::string& text) {
+  return text.empty() ? std::string_view("-") : std::string_view(text);
+}
 
 void print_event(const AuditEvent& event) {
   std::cout << format_utc(event.time) << '\t' << event.event << '\t' << or_dash(event.actor)
