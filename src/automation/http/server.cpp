@@ -270,7 +270,13 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   if (!response.allow.empty()) builder.append_header(restinio::http_field::allow, response.allow);
   if (state.stopping.load(std::memory_order_relaxed)) builder.connection_close();
   // A HEAD answer carries no body (no route serves HEAD: it gets a bodiless 405/404).
-  if (wire->header().method() != restinio::http_method_head()) builder.set_body(response.body);
+  if (wire->header().method() != restinio::http_method_head()) {
+    if (response.shared_body) {
+      builder.set_body(response.shared_body);
+    } else {
+      builder.set_body(response.body);
+    }
+  }
   // One line per request, at debug level only; paths carry no secrets (keys travel in headers).
   if (spdlog::should_log(spdlog::level::debug)) {
     spdlog::debug("{} {} -> {} ({})", wire->header().method().c_str(),
