@@ -66,8 +66,16 @@ void append_user(std::string& out, const User& user) {
 
 // Appends "[user,user,...]" as nlohmann's compact dump of the array would write it.
 void append_users(std::string& out, const std::vector<User>& users) {
-  constexpr std::size_t kTypicalUserBytes = 200;
-  out.reserve(out.size() + users.size() * kTypicalUserBytes + 2);
+  // Room for every user without escapes (keys, quotes, commas and a level take < 128 bytes),
+  // so a 100,000-user text is allocated once rather than grown by doubling.
+  constexpr std::size_t kFixedBytes = 128;
+  std::size_t size = out.size() + 2 + kFixedBytes;  // + what follows the array in a page
+  for (const User& user : users) {
+    size += kFixedBytes + user.email.size() + user.identifier.size() + user.username.size() +
+            (user.name ? user.name->size() : 0) + (user.lastname ? user.lastname->size() : 0) +
+            user.role.identifier.size() + user.role.name.size();
+  }
+  out.reserve(size);
   out += '[';
   for (std::size_t i = 0; i < users.size(); ++i) {
     if (i > 0) out += ',';
