@@ -33,12 +33,17 @@ def parse(text: str) -> dict:
         rps = float(timed.group(1)) / float(timed.group(2))
     elif rps:
         rps = float(rps.group(1))
+    ticks = re.search(r"^server_ticks: (\d+) of (\d+)$", text, re.M)
+    served = int(total.group(1)) if total else 0
     return {
+        "cpu_us": (int(ticks.group(1)) / int(ticks.group(2)) * 1e6 / served
+                   if ticks and served else float("nan")),
         "rps": rps or 0.0,
         "p99_ms": float(p99.group(1)) * UNITS[p99.group(2)] if p99 else float("nan"),
         "non2xx": int(bad.group(1)) if bad else 0,
         "errors": errors.group(0) if errors else "",
         "requests": int(total.group(1)) if total else 0,
+        "keys": int(timed.group(1)) if timed else 0,
     }
 
 
@@ -51,12 +56,13 @@ def main() -> None:
         if files:
             runs[name] = [parse(p.read_text()) for p in files]
     ping = statistics.median(r["rps"] for r in runs["ping"])
-    print(f"\n{'figure':40} {'req/s':>9} {'p99 ms':>8} {'x ping':>7}  bar")
+    print(f"\n{'figure':40} {'req/s':>9} {'p99 ms':>8} {'x ping':>7} {'cpu us':>7}  bar")
     for name, label, bar, bar_text in FIGURES:
         if name not in runs:
             continue
         rps = statistics.median(r["rps"] for r in runs[name])
         p99 = statistics.median(r["p99_ms"] for r in runs[name])
+        cpu = statistics.median(r["cpu_us"] for r in runs[name])
         ratio = rps / ping if ping else 0.0
         verdict = "" if bar is None else ("  ok" if ratio >= bar else "  MISSED")
         note = ""
@@ -66,8 +72,8 @@ def main() -> None:
         if any(r["errors"] for r in runs[name]):
             note += "  (" + "; ".join(r["errors"] for r in runs[name] if r["errors"]) + ")"
         if name == "cold":
-            note += f"  ({runs[name][0]['requests']} requests)"
-        print(f"{label:40} {rps:9.0f} {p99:8.2f} {ratio:6.2f}x  {bar_text}{verdict}{note}")
+            note += f"  ({runs[name][0]['keys']} distinct keys)"
+        print(f"{label:40} {rps:9.0f} {p99:8.2f} {ratio:6.2f}x {cpu:7.0f}  {bar_text}{verdict}{note}")
     memory = folder / "memory"
     if memory.exists():
         kib = dict(line.split(":") for line in memory.read_text().splitlines())
@@ -75,7 +81,8 @@ def main() -> None:
         peak = int(kib["VmHWM"].split()[0]) / 1024
         print(f"{'resident memory after that load':40} {rss:6.0f} MiB (peak {peak:.0f} MiB;"
               " bar: < 200 MiB at 100,000 users + 100,000 sessions)")
-    print(f"(medians of {rounds} round(s); ping measured twice per round)")
+    print(f"(medians of {rounds} round(s); ping measured twice per round; cpu us = server CPU time"
+          " (user + system) per request, all threads)")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@
 #   --rounds R  repeat the alternating phases R times (default 1)
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS (wrk threads, 1),
 #              BENCH_KEEP=dir (keep wrk's raw output there).
+# Besides req/s, p99 and the ratio, it prints the server CPU time per request (user + system,
+# all threads, from /proc): on a shared machine that moves far less than req/s.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=bench/common.sh
@@ -69,11 +71,16 @@ settle() {
     sleep 0.1
   done
 }
+# CPU time the server has used so far, in clock ticks: per request, a figure that other work
+# on a shared machine moves much less than req/s.
+server_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 wrk_run() {  # wrk_run NAME [wrk arguments...]: raw output to $out/NAME
-  local name="$1"
+  local name="$1" before
   shift
+  before="$(server_ticks)"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency --timeout 30s "$@" >"$out/$name"
   settle
+  echo "server_ticks: $(($(server_ticks) - before)) of $(getconf CLK_TCK)" >>"$out/$name"
 }
 echo "wrk -t$threads -c$connections -d$duration --latency, $(nproc) cores, load average" \
   "$(cut -d' ' -f1-3 /proc/loadavg) at start; $listed users listed, $rounds round(s)"
@@ -81,16 +88,18 @@ for ((round = 1; round <= rounds; round++)); do
   wrk_run "ping.$round" "$base/api/health/ping"
   wrk_run "hot.$round" -H "X-API-KEY: $user_key" "$base/api/users/bench_user"
   wrk_run "ping.$round.b" "$base/api/health/ping"
-  wrk_run "list.$round" -H "X-API-KEY: $user_key" "$base/api/users/"
   wrk_run "page_first.$round" -H "X-API-KEY: $user_key" "$base/api/users/?page=1&limit=20"
   wrk_run "page_last.$round" -H "X-API-KEY: $user_key" \
     "$base/api/users/?page=$last_page&limit=20"
+  wrk_run "list.$round" -H "X-API-KEY: $user_key" "$base/api/users/"
 done
 if ((users > 0)); then
   # One wrk thread: the script walks the key file once per thread.
-  BENCH_KEYS_FILE="$workdir/keys.txt" wrk -t1 -c"$connections" -d120s --latency --timeout 30s \
-    -s "$root/bench/cold_keys.lua" "$base/api/users/me" >"$out/cold"
+  before="$(server_ticks)"
+  BENCH_KEYS_FILE="$workdir/keys.txt" BENCH_CONNECTIONS="$connections" wrk -t1 -c"$connections" \
+    -d300s --latency --timeout 30s -s "$root/bench/cold_keys.lua" "$base/api/users/me" >"$out/cold"
   settle
+  echo "server_ticks: $(($(server_ticks) - before)) of $(getconf CLK_TCK)" >>"$out/cold"
 fi
 grep -E '^(VmRSS|VmHWM)' "/proc/$server/status" >"$out/memory"
 BENCH_USER=bench_user BENCH_PASSWORD=bench-password-1 wrk_run login -s "$root/bench/login.lua" \
