@@ -163,6 +163,12 @@ std::string user_page_text(const UserPage& page, std::int64_t page_number, std::
   return out;
 }
 
+std::string user_text(const User& user) {
+  std::string out;
+  append_user(out, user);
+  return out;
+}
+
 std::string user_list_text(const std::vector<User>& users) {
   std::string out;
   append_users(out, users);
@@ -181,6 +187,13 @@ Response json_response(int status, const nlohmann::json& body) {
   Response response;
   response.status = status;
   response.body = dump(body);
+  return response;
+}
+
+Response text_json_response(int status, std::string text) {
+  Response response;
+  response.status = status;
+  response.body = std::move(text);
   return response;
 }
 

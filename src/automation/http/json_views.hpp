@@ -43,6 +43,8 @@ nlohmann::json pagination_json(const UserPage& page, std::int64_t page_number, s
 // json_response(200, user_page_json(...)) and a json_response(200, array of user_json) send.
 std::string user_page_text(const UserPage& page, std::int64_t page_number, std::int64_t limit);
 std::string user_list_text(const std::vector<User>& users);
+// The same for one user: what json_response(200, user_json(user)) sends.
+std::string user_text(const User& user);
 
 // {"apiKey","role","role_level","datetime","timezone"}.
 nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
@@ -51,6 +53,8 @@ nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
 // A response whose body is `body` serialized (invalid UTF-8 from legacy data is replaced).
 Response json_response(int status, const nlohmann::json& body);
 
+// A response whose body is the JSON text `text`.
+Response text_json_response(int status, std::string text);
 // A response whose body is the shared JSON text `text`.
 Response shared_json_response(int status, std::shared_ptr<const std::string> text);
 

@@ -13,7 +13,7 @@ namespace {
 
 Response user_response(const Result<User>& user) {
   if (!user) return error_response(user.error());
-  return json_response(200, user_json(*user));
+  return text_json_response(200, user_text(*user));
 }
 
 Response login(const RouteContext& context, const Request& request, const Caller& caller) {

@@ -51,6 +51,7 @@ TEST(JsonViews, UserListTextIsTheTreesBytes) {
   EXPECT_EQ(user_list_text(users), tree_text(array));
   EXPECT_EQ(user_list_text({}), tree_text(nlohmann::json::array()));
   EXPECT_EQ(user_list_text(users).find("never-rendered"), std::string::npos);
+  for (const auto& user : users) EXPECT_EQ(user_text(user), tree_text(user_json(user)));
 }
 
 TEST(JsonViews, UserPageTextIsTheTreesBytes) {
