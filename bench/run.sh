@@ -60,7 +60,8 @@ if ((users > 0)); then
 fi
 listed="$(curl -sf -H "X-API-KEY: $user_key" "$base/api/users/?page=1&limit=1" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["pagination"]["total_records"])')"
-last_page=$(((listed + 19) / 20))
+# The last full page of 20 (the very last one may hold a single user).
+last_page=$((listed >= 20 ? listed / 20 : 1))
 
 # Requests wrk left behind (slow whole-list answers) would still be running in the next phase:
 # wait until ping answers within 20 ms again.
