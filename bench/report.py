@@ -73,7 +73,8 @@ def main() -> None:
             note += "  (" + "; ".join(r["errors"] for r in runs[name] if r["errors"]) + ")"
         if name == "cold":
             note += f"  ({runs[name][0]['keys']} distinct keys)"
-        print(f"{label:40} {rps:9.0f} {p99:8.2f} {ratio:6.2f}x {cpu:7.0f}  {bar_text}{verdict}{note}")
+        print(f"{label:40} {rps:9.0f} {p99:8.2f} {ratio:6.2f}x {cpu:7.0f}  {bar_text}{verdict}{note}"
+              .rstrip())
     memory = folder / "memory"
     if memory.exists():
         kib = dict(line.split(":") for line in memory.read_text().splitlines())

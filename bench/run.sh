@@ -97,8 +97,14 @@ done
 if ((users > 0)); then
   # One wrk thread: the script walks the key file once per thread.
   before="$(server_ticks)"
-  BENCH_KEYS_FILE="$workdir/keys.txt" BENCH_CONNECTIONS="$connections" wrk -t1 -c"$connections" \
-    -d300s --latency --timeout 30s -s "$root/bench/cold_keys.lua" "$base/api/users/me" >"$out/cold"
+  BENCH_KEYS_FILE="$workdir/keys.txt" BENCH_CONNECTIONS="$connections" \
+    BENCH_COLD_DONE="$workdir/cold.done" wrk -t1 -c"$connections" -d600s --latency \
+    --timeout 30s -s "$root/bench/cold_keys.lua" "$base/api/users/me" >"$out/cold" &
+  cold_wrk=$!
+  # wrk sleeps out its whole -d even after the script stopped its thread: interrupt it then.
+  while kill -0 $cold_wrk 2>/dev/null && [[ ! -e "$workdir/cold.done" ]]; do sleep 0.2; done
+  kill -INT $cold_wrk 2>/dev/null || true
+  wait $cold_wrk || true
   settle
   echo "server_ticks: $(($(server_ticks) - before)) of $(getconf CLK_TCK)" >>"$out/cold"
 fi
