@@ -17,6 +17,7 @@
 #include "automation/storage/database.hpp"
 #include "automation/storage/dialect.hpp"
 #include "automation/storage/migrations.hpp"
+#include "automation/storage/soci_support.hpp"
 #include "automation/storage/sql_audit_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -331,6 +332,107 @@ TEST_P(StoreContract, ListUsersLeavesOutSudoAndPaginatesById) {
   ASSERT_TRUE(rest.has_value());
   ASSERT_EQ(rest->users.size(), 2u);
   EXPECT_EQ(rest->users[0].username, "u4");
+}
+
+std::int64_t list_version(UserStore& users) {
+  auto version = users.list_version();
+  EXPECT_TRUE(version.has_value() && version->has_value());
+  return version && *version ? **version : -1;
+}
+
+std::vector<std::string> listed_names(const Result<UserPage>& page) {
+  std::vector<std::string> names;
+  if (page) {
+    for (const User& user : page->users) names.push_back(user.username);
+  }
+  return names;
+}
+
+TEST_P(StoreContract, ListVersionMovesWithEveryChangeToTheListButNotWithPasswords) {
+  std::int64_t version = list_version(*users_);
+  auto moved = [&] {
+    const std::int64_t now = list_version(*users_);
+    const bool changed = now != version;
+    version = now;
+    return changed;
+  };
+  User alice = add_user("alice", operator_);
+  EXPECT_TRUE(moved()) << "add_user";
+  ASSERT_TRUE(users_->update_profile(alice.id, UserEdit{std::nullopt, "Alice", std::nullopt}));
+  EXPECT_TRUE(moved()) << "update_profile";
+  ASSERT_TRUE(users_->set_user_role(alice.id, guest_.id));
+  EXPECT_TRUE(moved()) << "set_user_role";
+  ASSERT_TRUE(users_->set_password_hash(alice.id, "another-hash", SessionRevocation{}));
+  EXPECT_FALSE(moved()) << "set_password_hash";
+  add_session(digest('a'), alice);
+  EXPECT_FALSE(moved()) << "add_session";
+  add_role("maintainer", 5);
+  EXPECT_TRUE(moved()) << "add_role";
+  ASSERT_TRUE(database().transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    sql << "UPDATE roles SET level = 0 WHERE id = :id", soci::use(guest_.id);
+    return {};
+  }));
+  EXPECT_TRUE(moved()) << "a role's level changed outside the store";
+  ASSERT_TRUE(users_->delete_user(alice.id));
+  EXPECT_TRUE(moved()) << "delete_user";
+}
+
+TEST_P(StoreContract, ListUsersFollowsChangesMadeByAnotherStoreOrOutsideIt) {
+  for (const char* name : {"u1", "u2", "u3", "u4", "u5"}) add_user(name, operator_);
+  SqlUserStore other(database());  // another process, as far as the kept ids are concerned
+  auto before = users_->list_users(2, 2);
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(listed_names(before), (std::vector<std::string>{"u3", "u4"}));
+  EXPECT_EQ(before->total, 5);
+  EXPECT_EQ(before->version, std::optional<std::int64_t>(list_version(*users_)));
+
+  auto u2 = other.find_user_by_username("u2");
+  ASSERT_TRUE(u2 && *u2);
+  ASSERT_TRUE(other.delete_user((*u2)->id));
+  ASSERT_TRUE(other.add_user(new_user("u6", "u6@example.com", operator_)));
+  auto after = users_->list_users(2, 2);
+  EXPECT_EQ(listed_names(after), (std::vector<std::string>{"u4", "u5"}));
+  EXPECT_EQ(after->total, 5);
+
+  // A role leaving the list (level 0) takes its users along, even when changed in plain SQL.
+  ASSERT_TRUE(database().transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    sql << "UPDATE users SET role_id = :sudo WHERE username = 'u4'", soci::use(sudo_.id);
+    sql << "UPDATE users SET name = 'Five' WHERE username = 'u5'";
+    return {};
+  }));
+  auto last = users_->list_users(0, 0);
+  EXPECT_EQ(listed_names(last), (std::vector<std::string>{"u1", "u3", "u5", "u6"}));
+  ASSERT_EQ(last->users.size(), 4u);
+  EXPECT_EQ(last->users[2].name, std::optional<std::string>("Five"));
+  EXPECT_EQ(users_->list_users(3, 10)->total, 4);
+  EXPECT_EQ(listed_names(users_->list_users(3, 10)), (std::vector<std::string>{"u6"}));
+}
+
+TEST_P(StoreContract, ListedUsersCarryNoPasswordHash) {
+  add_user("alice", operator_);
+  auto page = users_->list_users(0, 0);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_EQ(page->users.size(), 1u);
+  EXPECT_EQ(page->users[0].password_hash, "");
+  EXPECT_NE((*users_->find_user_by_username("alice"))->password_hash, "");
+}
+
+TEST_P(StoreContract, KeptSessionLookupSeesEveryCommittedChange) {
+  // The lookup statement is prepared once per connection and reused: it must neither answer
+  // from an old snapshot nor keep one open that would stop the connection from writing.
+  User alice = add_user("alice", operator_);
+  for (int round = 0; round < 3; ++round) {
+    add_session(digest('a'), alice);
+    for (std::size_t i = 0; i < 2 * database().pool_size(); ++i) {
+      EXPECT_TRUE(session_exists(digest('a')));  // every pooled connection keeps one
+    }
+    SqlSessionStore other(database());
+    ASSERT_TRUE(other.delete_session(digest('a')));
+    for (std::size_t i = 0; i < 2 * database().pool_size(); ++i) {
+      EXPECT_FALSE(session_exists(digest('a')));
+    }
+  }
+  EXPECT_FALSE(session_exists(digest('b')));
 }
 
 TEST_P(StoreContract, UpdateProfileChangesOnlyTheGivenFields) {

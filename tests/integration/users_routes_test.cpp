@@ -98,6 +98,38 @@ TEST_F(UsersRoutes, PaginatedListHasDataAndPagination) {
   }
 }
 
+// Whole lists and pages of >= 100 are rendered once per listing version and kept: every
+// change to a user must show in the very next list, in both forms.
+TEST_F(UsersRoutes, KeptListsShowEveryChangeAtOnce) {
+  const std::string name = unique_name("kept");
+  create_user(name, "operator");
+  auto find = [&](const std::string& path) {
+    const auto response = http().get(path, api_key(system_key()));
+    EXPECT_EQ(response.status, 200) << response.body;
+    const json body = response.json();
+    const json& users = body.is_array() ? body : body.at("data");
+    for (const auto& user : users) {
+      if (user.at("username") == name) return user;
+    }
+    return json();
+  };
+  const std::string paths[] = {"/api/users/", "/api/users/?page=1&limit=10000"};
+  for (const auto& path : paths) {
+    for (int i = 0; i < 2; ++i) EXPECT_TRUE(find(path).at("name").is_null()) << path;
+  }
+  ASSERT_EQ(http().put("/api/users/" + name, json{{"name", "Kept"}}, api_key(system_key())).status,
+            200);
+  for (const auto& path : paths) EXPECT_EQ(find(path).at("name"), "Kept") << path;
+  ASSERT_EQ(http().post("/api/users/update_role",
+                        json{{"target_username", name}, {"new_role_name", "guest"}},
+                        api_key(system_key()))
+                .status,
+            200);
+  for (const auto& path : paths) EXPECT_EQ(find(path).at("role").at("name"), "guest") << path;
+  ASSERT_EQ(http().del("/api/users/" + name, api_key(system_key())).status, 200);
+  for (const auto& path : paths) EXPECT_TRUE(find(path).is_null()) << path;
+}
+
 TEST_F(UsersRoutes, GetUserByNameAndUnknownIs404) {
   const std::string name = unique_name("get_me");
   create_user(name, "supervisor");

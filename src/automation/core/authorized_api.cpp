@@ -217,9 +217,14 @@ Result<User> AuthorizedApi::me(const Caller& caller) {
   return *caller.principal->user;
 }
 
-Result<std::vector<User>> AuthorizedApi::list_users(const Caller& caller) {
+Result<UserPage> AuthorizedApi::list_users(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  return core_.list_users();
+  return core_.users().list_users();
+}
+
+Result<std::optional<std::int64_t>> AuthorizedApi::user_list_version(const Caller& caller) {
+  if (!caller.principal) return key_missing();
+  return core_.users().list_version();
 }
 
 Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,

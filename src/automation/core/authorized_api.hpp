@@ -43,7 +43,10 @@ class AuthorizedApi {
   Status logout(const Caller& caller);
   Status logout_all(const Caller& caller);
   Result<User> me(const Caller& caller);
-  Result<std::vector<User>> list_users(const Caller& caller);
+  // Every user but sudo ones, with the listing version they were read at.
+  Result<UserPage> list_users(const Caller& caller);
+  // UserStore::list_version(): equal versions, equal lists (for reusing a rendered list).
+  Result<std::optional<std::int64_t>> user_list_version(const Caller& caller);
   // page >= 1, limit >= 1 (kInvalidArgument otherwise), however large: a page past the end
   // is empty and still carries the total.
   Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);

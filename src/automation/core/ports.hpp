@@ -31,6 +31,8 @@ class RoleStore {
 struct UserPage {
   std::vector<User> users;
   std::int64_t total = 0;  // all matching users, not just this page
+  // UserStore::list_version() of the snapshot the page was read from, when the store tells.
+  std::optional<std::int64_t> version;
 };
 
 // Which sessions to end together with a password change, in the same transaction.
@@ -50,6 +52,12 @@ class UserStore {
   virtual Result<std::optional<User>> find_user_by_id(std::int64_t id) = 0;
   // Users whose role level is > 0 (sudo left out), ordered by id; limit <= 0 means all.
   virtual Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) = 0;
+  // A number that moves whenever what list_users answers may change (a user added, removed or
+  // edited, a role added, changed or removed), by any writer; equal numbers mean equal lists.
+  // nullopt when the store cannot tell: then nothing derived from a list may be kept.
+  virtual Result<std::optional<std::int64_t>> list_version() {
+    return std::optional<std::int64_t>();
+  }
   // Applies the set fields; kAlreadyExists (field "email") on a taken email.
   virtual Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) = 0;
   virtual Status set_password_hash(std::int64_t user_id, std::string_view hash,

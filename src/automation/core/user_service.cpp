@@ -118,6 +118,8 @@ Result<UserPage> UserService::list_users(std::int64_t offset, std::int64_t limit
   return store_.list_users(offset, limit);
 }
 
+Result<std::optional<std::int64_t>> UserService::list_version() { return store_.list_version(); }
+
 Result<User> UserService::edit_user(std::string_view username, const UserEdit& edit) {
   ValidationErrors errors;
   if (edit.email) errors.check(validate_email(*edit.email));

@@ -39,6 +39,8 @@ class UserService {
 
   // Users without sudo ones; limit <= 0 means all.
   Result<UserPage> list_users(std::int64_t offset = 0, std::int64_t limit = 0);
+  // The store's list_version(): what a list rendered earlier may be reused for.
+  Result<std::optional<std::int64_t>> list_version();
   // Edits email/name/lastname (an empty name/lastname clears it).
   Result<User> edit_user(std::string_view username, const UserEdit& edit);
   Status delete_user(std::string_view username);

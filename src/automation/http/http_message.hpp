@@ -4,6 +4,7 @@
 // includes RESTinio) fills a Request from the wire and writes a Response back; everything
 // else in the http layer sees only these plain values.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct Response {
   int status = 200;
   std::string body;              // JSON text unless content_type says otherwise
   std::string_view content_type = "application/json";  // a literal (static storage)
+  // When set, the JSON text sent instead of `body`, shared rather than copied (a large body
+  // kept for many responses, such as a rendered user list).
+  std::shared_ptr<const std::string> shared_body;
   long retry_after_seconds = 0;  // > 0: a Retry-After header is sent
   std::string allow;             // non-empty: an Allow header is sent (405)
 };

@@ -12,6 +12,83 @@ nlohmann::json optional_text(const std::optional<std::string>& value) {
   return *value;
 }
 
+std::string dump(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Text that nlohmann writes between quotes unchanged: printable ASCII but '"' and '\\'.
+bool is_plain(std::string_view text) {
+  for (const char c : text) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+void append_string(std::string& out, const std::string& text) {
+  if (is_plain(text)) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {
+    out += dump(nlohmann::json(text));  // escapes and replaces invalid UTF-8 as json_response
+  }
+}
+
+void append_optional(std::string& out, const std::optional<std::string>& text) {
+  if (!text || text->empty()) {
+    out += "null";
+  } else {
+    append_string(out, *text);
+  }
+}
+
+// dump(user_json(user)) without building the tree: the keys in the order nlohmann's objects
+// (sorted maps) write them. Lists render thousands of users; the tree cost more than the query.
+void append_user(std::string& out, const User& user) {
+  out += "{\"email\":";
+  append_string(out, user.email);
+  out += ",\"identifier\":";
+  append_string(out, user.identifier);
+  out += ",\"lastname\":";
+  append_optional(out, user.lastname);
+  out += ",\"name\":";
+  append_optional(out, user.name);
+  out += ",\"role\":{\"identifier\":";
+  append_string(out, user.role.identifier);
+  out += ",\"level\":";
+  out += std::to_string(user.role.level);
+  out += ",\"name\":";
+  append_string(out, user.role.name);
+  out += "},\"username\":";
+  append_string(out, user.username);
+  out += '}';
+}
+
+// Appends "[user,user,...]" as nlohmann's compact dump of the array would write it.
+void append_users(std::string& out, const std::vector<User>& users) {
+  // Room for every user without escapes (keys, quotes, commas and a level take < 128 bytes),
+  // so a 100,000-user text is allocated once rather than grown by doubling.
+  constexpr std::size_t kFixedBytes = 128;
+  std::size_t size = out.size() + 2 + kFixedBytes;  // + what follows the array in a page
+  for (const User& user : users) {
+    size += kFixedBytes + user.email.size() + user.identifier.size() + user.username.size() +
+            (user.name ? user.name->size() : 0) + (user.lastname ? user.lastname->size() : 0) +
+            user.role.identifier.size() + user.role.name.size();
+  }
+  out.reserve(size);
+  out += '[';
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    if (i > 0) out += ',';
+    append_user(out, users[i]);
+  }
+  out += ']';
+}
+
+std::int64_t total_pages(std::int64_t total, std::int64_t limit) {
+  // Not (total + limit - 1) / limit: that overflows for limits near INT64_MAX.
+  return limit > 0 ? total / limit + (total % limit != 0 ? 1 : 0) : 0;
+}
+
 }  // namespace
 
 nlohmann::json user_json(const User& user) {
@@ -74,17 +151,40 @@ nlohmann::json audit_event_json(const AuditEvent& event) {
 nlohmann::json user_page_json(const UserPage& page, std::int64_t page_number, std::int64_t limit) {
   nlohmann::json data = nlohmann::json::array();
   for (const auto& user : page.users) data.push_back(user_json(user));
-  // Not (total + limit - 1) / limit: that overflows for limits near INT64_MAX.
-  const std::int64_t total_pages =
-      limit > 0 ? page.total / limit + (page.total % limit != 0 ? 1 : 0) : 0;
   return nlohmann::json{
       {"data", std::move(data)},
-      {"pagination",
-       {{"page", page_number},
-        {"limit", limit},
-        {"total_records", page.total},
-        {"total_pages", total_pages}}},
+      {"pagination", pagination_json(page, page_number, limit)},
   };
+}
+
+nlohmann::json pagination_json(const UserPage& page, std::int64_t page_number,
+                               std::int64_t limit) {
+  return nlohmann::json{{"page", page_number},
+                        {"limit", limit},
+                        {"total_records", page.total},
+                        {"total_pages", total_pages(page.total, limit)}};
+}
+
+std::string user_page_text(const UserPage& page, std::int64_t page_number, std::int64_t limit) {
+  // The keys in the order nlohmann's object (a sorted map) writes them: "data", "pagination".
+  std::string out = "{\"data\":";
+  append_users(out, page.users);
+  out += ",\"pagination\":";
+  out += dump(pagination_json(page, page_number, limit));
+  out += '}';
+  return out;
+}
+
+std::string user_text(const User& user) {
+  std::string out;
+  append_user(out, user);
+  return out;
+}
+
+std::string user_list_text(const std::vector<User>& users) {
+  std::string out;
+  append_users(out, users);
+  return out;
 }
 
 nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
@@ -98,7 +198,21 @@ nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
 Response json_response(int status, const nlohmann::json& body) {
   Response response;
   response.status = status;
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body = dump(body);
+  return response;
+}
+
+Response text_json_response(int status, std::string text) {
+  Response response;
+  response.status = status;
+  response.body = std::move(text);
+  return response;
+}
+
+Response shared_json_response(int status, std::shared_ptr<const std::string> text) {
+  Response response;
+  response.status = status;
+  response.shared_body = std::move(text);
   return response;
 }
 

@@ -4,9 +4,11 @@
 // fields leave the server: never a password hash, a session digest or a stored secret.
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "automation/core/model.hpp"
 #include "automation/core/ports.hpp"
@@ -37,6 +39,16 @@ nlohmann::json audit_event_json(const AuditEvent& event);
 
 // {"data":[users],"pagination":{"page","limit","total_records","total_pages"}}.
 nlohmann::json user_page_json(const UserPage& page, std::int64_t page_number, std::int64_t limit);
+// Its "pagination" object.
+nlohmann::json pagination_json(const UserPage& page, std::int64_t page_number, std::int64_t limit);
+
+// The JSON text of a page or of the whole list, rendered user by user rather than as one tree
+// (a tree of 100,000 users takes several times the memory of its text): byte for byte what
+// json_response(200, user_page_json(...)) and a json_response(200, array of user_json) send.
+std::string user_page_text(const UserPage& page, std::int64_t page_number, std::int64_t limit);
+std::string user_list_text(const std::vector<User>& users);
+// The same for one user: what json_response(200, user_json(user)) sends.
+std::string user_text(const User& user);
 
 // {"apiKey","role","role_level","datetime","timezone"}.
 nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
@@ -44,6 +56,11 @@ nlohmann::json login_json(const LoginResult& login, const std::string& datetime,
 
 // A response whose body is `body` serialized (invalid UTF-8 from legacy data is replaced).
 Response json_response(int status, const nlohmann::json& body);
+
+// A response whose body is the JSON text `text`.
+Response text_json_response(int status, std::string text);
+// A response whose body is the shared JSON text `text`.
+Response shared_json_response(int status, std::shared_ptr<const std::string> text);
 
 // {"message": message}.
 Response message_response(int status, std::string_view message);

@@ -4,6 +4,7 @@
 
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
+#include "automation/http/rendered_list_cache.hpp"
 #include "automation/http/request_parsing.hpp"
 #include "automation/http/routes.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 
 Response user_response(const Result<User>& user) {
   if (!user) return error_response(user.error());
-  return json_response(200, user_json(*user));
+  return text_json_response(200, user_text(*user));
 }
 
 Response login(const RouteContext& context, const Request& request, const Caller& caller) {
@@ -34,16 +35,35 @@ Response login(const RouteContext& context, const Request& request, const Caller
                                        context.login_time.zone_name()));
 }
 
-Response list_users(const RouteContext& context, const Request& request, const Caller& caller) {
-  auto page = parse_page_query(request.query);
-  if (!page) return error_response(page.error());
-  if (*page) {
-    const PageQuery query = **page;
-    auto users = context.api.list_users_page(caller, query.page, query.limit);
-    if (!users) return error_response(users.error());
-    return json_response(200, user_page_json(*users, query.page, query.limit));
+// The whole list, or a page of it. Big lists are rendered once per listing version and the
+// text is shared by every response until a user or role changes.
+Response list_users(const RouteContext& context, RenderedListCache& rendered,
+                    const Request& request, const Caller& caller) {
+  auto query = parse_page_query(request.query);
+  if (!query) return error_response(query.error());
+  const bool paged = query->has_value();
+  const RenderedListCache::Key key =
+      paged ? RenderedListCache::Key{(*query)->page, (*query)->limit} : RenderedListCache::Key{};
+  // Only valid pages: an invalid one must get its 400 from list_users_page.
+  const bool keep = RenderedListCache::worth_keeping(key) && (!paged || key.page >= 1);
+  if (keep) {
+    auto version = context.api.user_list_version(caller);
+    if (!version) return error_response(version.error());
+    if (*version) {
+      if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
+    }
   }
-  return list_response(context.api.list_users(caller), user_json);
+  RenderedListCache::Text text;
+  {
+    auto users = paged ? context.api.list_users_page(caller, key.page, key.limit)
+                       : context.api.list_users(caller);
+    if (!users) return error_response(users.error());
+    text = std::make_shared<const std::string>(paged ? user_page_text(*users, key.page, key.limit)
+                                                     : user_list_text(users->users));
+    if (keep && users->version) rendered.keep(*users->version, key, text);
+  }  // the users read are freed here, before memory is handed back
+  release_free_memory_after(text->size());
+  return shared_json_response(200, std::move(text));
 }
 
 Response signup(const RouteContext& context, const Request& request, const Caller& caller) {
@@ -146,7 +166,11 @@ std::vector<Route> user_routes(const RouteContext& context) {
         .summary = "End every session of the caller",
         .responses = {{200, "Every session ended"},
                       {403, "A third-party token has no sessions"}}}},
-      {Method::kGet, "/api/users", KeyPolicy::kRequired, io, bind(&list_users),
+      {Method::kGet, "/api/users", KeyPolicy::kRequired, io,
+       Handler([context, rendered = std::make_shared<RenderedListCache>()](
+                   const Request& request, const Caller& caller) {
+         return list_users(context, *rendered, request, caller);
+       }),
        {.tag = "users",
         .summary = "List users (sudo users left out)",
         .description = "Without `page` and `limit` the plain array; with either, one page "

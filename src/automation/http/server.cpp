@@ -389,7 +389,13 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   builder.append_header("X-Request-Id", in_flight->request_id);
   if (state.stopping.load(std::memory_order_relaxed)) builder.connection_close();
   // A HEAD answer carries no body (no route serves HEAD: it gets a bodiless 405/404).
-  if (wire->header().method() != restinio::http_method_head()) builder.set_body(response.body);
+  if (wire->header().method() != restinio::http_method_head()) {
+    if (response.shared_body) {
+      builder.set_body(response.shared_body);
+    } else {
+      builder.set_body(response.body);
+    }
+  }
   if (!state.options.observers.empty()) tell_observers(state, *wire, *in_flight, response.status);
   builder.done([in_flight = std::move(in_flight)](const restinio::asio_ns::error_code&) {});
 }

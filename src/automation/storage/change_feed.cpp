@@ -1,6 +1,7 @@
 #include "automation/storage/change_feed.hpp"
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 
 namespace automation::storage {
@@ -8,13 +9,21 @@ namespace {
 
 constexpr const char* kPosition = "SELECT seq FROM change_counter WHERE id = 1";
 
+// kPosition, prepared once per connection: read before every batch of lookups.
+struct PositionQuery final : PreparedQuery {
+  explicit PositionQuery(soci::session& sql) : st((sql.prepare << kPosition, soci::into(seq))) {}
+  long long seq = 0;
+  soci::statement st;
+};
+
 }  // namespace
 
 Result<std::int64_t> ChangeFeed::position() {
-  return db_.with_session([](soci::session& sql) -> Result<std::int64_t> {
-    long long seq = 0;
-    sql << kPosition, soci::into(seq);
-    return static_cast<std::int64_t>(seq);
+  return db_.with_session([this](soci::session& sql) -> Result<std::int64_t> {
+    auto& query = db_.prepared<PositionQuery>(sql);
+    query.seq = 0;
+    if (!fetch_single(query.st, [] {})) return fail(ErrorCode::kInternal, "change counter missing");
+    return static_cast<std::int64_t>(query.seq);
   });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 #include <string_view>
 #include <thread>
 
@@ -259,9 +260,20 @@ std::string postgresql_connect_string(const DatabaseOptions& options) {
 Database::Database(Dialect dialect, std::size_t pool_size)
     : dialect_(dialect),
       pool_size_(pool_size),
-      pool_(std::make_unique<soci::connection_pool>(pool_size)) {}
+      pool_(std::make_unique<soci::connection_pool>(pool_size)),
+      prepared_(pool_size) {}
 
-Database::~Database() = default;
+Database::~Database() {
+  // Kept statements refer to their connections: they go first.
+  prepared_.clear();
+}
+
+Database::PreparedQueries& Database::prepared_for(soci::session& sql) {
+  for (std::size_t i = 0; i < pool_size_; ++i) {
+    if (&pool_->at(i) == &sql) return prepared_[i];
+  }
+  throw std::logic_error("Database::prepared: a session this database did not hand out");
+}
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
   auto dialect = parse_dialect(options.type);
@@ -364,6 +376,7 @@ Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body b
       } catch (const soci::soci_error& e) {
         Error error = classify(e, sql);  // before the rollback resets the connection's error
         if (in_transaction) rollback_quietly(sql);
+        prepared_for(sql).clear();  // a kept statement may be mid-way; before any reconnect
         if (dialect_ == Dialect::kPostgresql &&
             (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kInternal) &&
             !sql.is_connected()) {
@@ -382,6 +395,7 @@ Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body b
         return fail(std::move(error));
       } catch (const std::exception&) {
         if (in_transaction) rollback_quietly(sql);
+        prepared_for(sql).clear();
         return fail(ErrorCode::kInternal, "unexpected failure in a database operation");
       }
     }

@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "automation/core/error.hpp"
 #include "automation/storage/dialect.hpp"
@@ -33,6 +35,14 @@ struct DatabaseOptions {
 enum class TxMode {
   kRead,   // reads only; a consistent snapshot that never blocks writers
   kWrite,  // writes; takes the write lock up front on SQLite
+};
+
+// A statement prepared once on one pooled connection and kept there for reuse, together with
+// the variables it is bound to (see Database::prepared). Preparing costs more than running a
+// short query (on SQLite, parsing and planning were half of a cold key check).
+class PreparedQuery {
+ public:
+  virtual ~PreparedQuery() = default;
 };
 
 // An open database: a fixed pool of connections (one soci::session per slot), configured
@@ -78,10 +88,26 @@ class Database {
     return run_typed(std::nullopt, fn);
   }
 
+  // The Query (a PreparedQuery constructible from the session) kept for connection `sql`, which
+  // must be the session a unit of work of this database was handed; prepared on first use.
+  // Only the unit of work holding the connection touches it. Every query kept for a
+  // connection is dropped when a unit of work on it fails (its state is unknown then) and
+  // before the connection is reopened.
+  template <typename Query>
+  Query& prepared(soci::session& sql) {
+    static const char tag = 0;  // one address per Query type
+    std::unique_ptr<PreparedQuery>& slot = prepared_for(sql)[&tag];
+    if (!slot) slot = std::make_unique<Query>(sql);
+    return static_cast<Query&>(*slot);
+  }
+
  private:
+  using PreparedQueries = std::unordered_map<const void*, std::unique_ptr<PreparedQuery>>;
   using Body = bool (*)(void* context, soci::session& sql);
 
   Database(Dialect dialect, std::size_t pool_size);
+
+  PreparedQueries& prepared_for(soci::session& sql);
 
   // Type-erased core of transaction()/with_session(): body returns true to commit.
   Status run(std::optional<TxMode> mode, void* context, Body body);
@@ -109,6 +135,7 @@ class Database {
   std::size_t pool_size_;
   std::unique_ptr<soci::connection_pool> pool_;
   std::atomic<std::uint64_t> failures_{0};
+  std::vector<PreparedQueries> prepared_;  // by pool position
 };
 
 // The libpq connect string for options (dbname, host, port, user, password; empty ones

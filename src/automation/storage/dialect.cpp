@@ -27,7 +27,9 @@ constexpr DialectSql kPostgresql{
     .id_column = "SERIAL PRIMARY KEY",
     .big_id_column = "BIGSERIAL PRIMARY KEY",
     .begin_write = "BEGIN",
-    .begin_read = "BEGIN",
+    // Repeatable read: every statement of the transaction sees one snapshot (as SQLite's
+    // read transactions do), e.g. a page of users and the listing version it was built at.
+    .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     .migration_lock = "SELECT pg_advisory_xact_lock(7243610519)",
     .key_lock = "SELECT pg_advisory_xact_lock(hashtext(:key))",
     // Not a secret (a session id grants nothing), so random() is good enough.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "automation/storage/database.hpp"
@@ -189,6 +190,49 @@ std::vector<std::string> v6_audit_chain(const DialectSql&) {
   };
 }
 
+// The listing version (UserStore::list_version): one counter row that every write able to
+// change the user list moves, in the writing transaction, whoever writes. A password change
+// does not move it (no list shows hashes). PostgreSQL bumps it once per statement, SQLite
+// (row triggers only) once per row.
+constexpr const char* kListedUserColumns = "identifier, username, role_id, email, name, lastname";
+
+std::vector<std::string> v7_user_list_version(const DialectSql& d) {
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS user_list_version ("
+      " id INTEGER PRIMARY KEY,"
+      " version BIGINT NOT NULL)",
+      "INSERT INTO user_list_version (id, version) SELECT 1, 0 WHERE NOT EXISTS"
+      " (SELECT 1 FROM user_list_version WHERE id = 1)",
+  };
+  const std::string bump = "UPDATE user_list_version SET version = version + 1 WHERE id = 1";
+  const std::string users_update = std::string("UPDATE OF ") + kListedUserColumns;
+  if (d.dialect == Dialect::kPostgresql) {
+    statements.push_back(
+        "CREATE OR REPLACE FUNCTION automation_bump_user_list() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN " + bump + "; RETURN NULL; END $$");
+    for (const auto& [table, events] :
+         {std::pair<std::string, std::string>{"users", "INSERT OR DELETE OR " + users_update},
+          {"roles", "INSERT OR DELETE OR UPDATE"}}) {
+      statements.push_back("DROP TRIGGER IF EXISTS " + table + "_list_version ON " + table);
+      statements.push_back("CREATE TRIGGER " + table + "_list_version AFTER " + events + " ON " +
+                           table +
+                           " FOR EACH STATEMENT EXECUTE FUNCTION automation_bump_user_list()");
+    }
+    return statements;
+  }
+  const std::pair<const char*, std::string> triggers[] = {
+      {"users_list_insert", "INSERT ON users"},   {"users_list_delete", "DELETE ON users"},
+      {"users_list_update", users_update + " ON users"},
+      {"roles_list_insert", "INSERT ON roles"},   {"roles_list_delete", "DELETE ON roles"},
+      {"roles_list_update", "UPDATE ON roles"},
+  };
+  for (const auto& [name, event] : triggers) {
+    statements.push_back(std::string("CREATE TRIGGER IF NOT EXISTS ") + name + " AFTER " + event +
+                         " BEGIN " + bump + "; END");
+  }
+  return statements;
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -197,6 +241,7 @@ const Migration kMigrations[] = {
     {4, "change feed: change_counter, change_log and their triggers", &v4_change_feed},
     {5, "sessions.session_id", &v5_session_ids},
     {6, "audit chain: audit_events.seq and .mac, audit_chain", &v6_audit_chain},
+    {7, "user_list_version and its triggers", &v7_user_list_version},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).

@@ -31,4 +31,16 @@ auto query_rows(soci::session& sql, const std::string& query, Convert convert,
   return values;
 }
 
+// Runs a prepared query that selects at most one row; calls read() while that row is in the
+// buffers and says whether there was one. The statement is then run to its end, which on
+// SQLite ends the read transaction: a statement kept for reuse pins no snapshot in between.
+template <typename Read>
+bool fetch_single(soci::statement& st, Read read) {
+  if (!st.execute(true)) return false;
+  read();
+  while (st.fetch()) {
+  }
+  return true;
+}
+
 }  // namespace automation::storage

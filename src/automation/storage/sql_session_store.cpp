@@ -111,25 +111,41 @@ Status SqlSessionStore::insert(const Session& session, int max_per_user) {
   return added;
 }
 
-Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_view digest) {
-  if (!is_storable_text(digest)) return std::optional<ActiveSession>();
-  const std::string wanted(digest);
-  // One statement in autocommit: the hot path of every key-checked request.
-  return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<ActiveSession>> {
-    SessionRow session_row;
-    UserRow row;
-    soci::statement st(sql);
+namespace {
+
+// kSelectSession, prepared once per connection: the hot path of every cold key check.
+struct SessionLookup final : PreparedQuery {
+  explicit SessionLookup(soci::session& sql) : st(sql) {
     session_row.bind(st);
     row.bind(st);
-    st.exchange(soci::use(wanted));
+    st.exchange(soci::use(digest));
     st.alloc();
     st.prepare(kSelectSession);
     st.define_and_bind();
-    if (!st.execute(true)) return std::optional<ActiveSession>();
-    ActiveSession active;
-    active.session = session_row.to_session();
-    active.user = row.to_user();
-    return std::optional<ActiveSession>(std::move(active));
+  }
+
+  std::string digest;  // the parameter
+  SessionRow session_row;
+  UserRow row;
+  soci::statement st;  // last: it goes before the buffers it is bound to
+};
+
+}  // namespace
+
+Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_view digest) {
+  if (!is_storable_text(digest)) return std::optional<ActiveSession>();
+  // One statement in autocommit: the hot path of every key-checked request.
+  return db_.with_session([this, digest](soci::session& sql) -> Result<std::optional<ActiveSession>> {
+    auto& lookup = db_.prepared<SessionLookup>(sql);
+    lookup.digest.assign(digest);
+    std::optional<ActiveSession> found;
+    fetch_single(lookup.st, [&] {
+      ActiveSession active;
+      active.session = lookup.session_row.to_session();
+      active.user = lookup.row.to_user();
+      found = std::move(active);
+    });
+    return found;
   });
 }
 

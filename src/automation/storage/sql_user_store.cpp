@@ -1,10 +1,13 @@
 #include "automation/storage/sql_user_store.hpp"
 
+#include <algorithm>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -52,6 +55,54 @@ bool role_exists(soci::session& sql, std::int64_t role_id) {
   int n = 0;
   sql << "SELECT COUNT(*) FROM roles WHERE id = :id", soci::use(role_id), soci::into(n);
   return n > 0;
+}
+
+// The listing version, prepared once per connection: read before every list.
+struct ListVersionQuery final : PreparedQuery {
+  explicit ListVersionQuery(soci::session& sql)
+      : st((sql.prepare << "SELECT version FROM user_list_version WHERE id = 1",
+            soci::into(version))) {}
+  long long version = 0;
+  soci::statement st;
+};
+
+long long read_list_version(Database& db, soci::session& sql) {
+  auto& query = db.prepared<ListVersionQuery>(sql);
+  if (!fetch_single(query.st, [] {})) throw soci::soci_error("user_list_version row missing");
+  return query.version;
+}
+
+// The listed users with ids in [first, last], prepared once per connection.
+struct ListedRangeQuery final : PreparedQuery {
+  explicit ListedRangeQuery(soci::session& sql) : st(sql) {
+    row.bind(st);
+    st.exchange(soci::use(first));
+    st.exchange(soci::use(last));
+    st.alloc();
+    st.prepare("SELECT " + std::string(kListedUserColumns) + std::string(kUserFrom) +
+               " WHERE r.level > 0 AND u.id >= :first AND u.id <= :last ORDER BY u.id");
+    st.define_and_bind();
+  }
+  long long first = 0, last = 0;
+  UserRow row;
+  soci::statement st;
+};
+
+// Every listed id in order, fetched in chunks (one scan of the users; after a change only).
+std::shared_ptr<const ListedUserIds::Ids> read_listed_ids(soci::session& sql) {
+  auto ids = std::make_shared<ListedUserIds::Ids>();
+  constexpr std::size_t kChunk = 4096;
+  std::vector<long long> chunk(kChunk);
+  soci::statement st = (sql.prepare << "SELECT u.id" << kUserFrom
+                                    << " WHERE r.level > 0 ORDER BY u.id",
+                        soci::into(chunk));
+  if (st.execute(true)) {
+    do {
+      ids->insert(ids->end(), chunk.begin(), chunk.end());
+      chunk.resize(kChunk);
+    } while (st.fetch());
+  }
+  return ids;
 }
 
 // Executes a prepared write and returns how many rows it touched.
@@ -141,19 +192,37 @@ Result<std::optional<User>> SqlUserStore::find_user_by_id(std::int64_t id) {
 }
 
 Result<UserPage> SqlUserStore::list_users(std::int64_t offset, std::int64_t limit) {
-  // "No limit" is the largest limit rather than a different statement: SQLite does not
-  // accept OFFSET without LIMIT.
-  const long long page_limit = limit > 0 ? limit : std::numeric_limits<long long>::max();
-  const long long page_offset = offset > 0 ? offset : 0;
   return db_.transaction(TxMode::kRead, [&](soci::session& sql) -> Result<UserPage> {
+    const long long version = read_list_version(db_, sql);
+    std::shared_ptr<const ListedUserIds::Ids> ids = listed_ids_.at(version);
+    if (!ids) {
+      ids = read_listed_ids(sql);
+      listed_ids_.keep(version, ids);
+    }
     UserPage page;
-    long long total = 0;
-    sql << "SELECT COUNT(*)" << kUserFrom << " WHERE r.level > 0", soci::into(total);
-    page.total = total;
-    page.users = query_users(
-        sql, kSelectUser + " WHERE r.level > 0 ORDER BY u.id LIMIT :limit OFFSET :offset",
-        page_limit, page_offset);
+    page.version = version;
+    page.total = static_cast<std::int64_t>(ids->size());
+    const std::size_t begin = static_cast<std::size_t>(std::clamp<std::int64_t>(offset, 0, page.total));
+    const std::size_t count = limit > 0 ? static_cast<std::size_t>(std::min<std::int64_t>(
+                                              limit, page.total - static_cast<std::int64_t>(begin)))
+                                        : ids->size() - begin;
+    if (count == 0) return page;
+    auto& range = db_.prepared<ListedRangeQuery>(sql);
+    range.first = (*ids)[begin];
+    range.last = (*ids)[begin + count - 1];
+    page.users.reserve(count);
+    if (range.st.execute(true)) {
+      do {
+        page.users.push_back(range.row.to_user());
+      } while (range.st.fetch());
+    }
     return page;
+  });
+}
+
+Result<std::optional<std::int64_t>> SqlUserStore::list_version() {
+  return db_.with_session([this](soci::session& sql) -> Result<std::optional<std::int64_t>> {
+    return std::optional<std::int64_t>(read_list_version(db_, sql));
   });
 }
 

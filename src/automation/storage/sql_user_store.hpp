@@ -1,6 +1,7 @@
 #pragma once
 
 #include "automation/core/ports.hpp"
+#include "automation/storage/listed_user_ids.hpp"
 
 namespace automation::storage {
 
@@ -23,8 +24,13 @@ class SqlUserStore final : public UserStore {
   Result<std::optional<User>> find_user_by_email(std::string_view email) override;
   Result<std::optional<User>> find_user_by_identifier(std::string_view identifier) override;
   Result<std::optional<User>> find_user_by_id(std::int64_t id) override;
-  // Page and total read in one snapshot. offset < 0 counts as 0.
+  // Page, total and version read in one snapshot; listed users carry no password hash.
+  // offset < 0 counts as 0. Costs no more for the last page than for the first: pages are
+  // found in the listed ids kept for the current listing version (read again, at the cost of
+  // one scan of the ids, only after a change to the list).
   Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) override;
+  // The user_list_version counter, which triggers move on every change to the list.
+  Result<std::optional<std::int64_t>> list_version() override;
   // kNotFound for an unknown user; kAlreadyExists (field "email") when another user has it.
   Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) override;
   // kNotFound for an unknown user. With revocation.revoke, every other session of the
@@ -38,6 +44,7 @@ class SqlUserStore final : public UserStore {
 
  private:
   Database& db_;
+  ListedUserIds listed_ids_;
 };
 
 }  // namespace automation::storage

@@ -18,6 +18,11 @@ namespace automation::storage {
 inline constexpr std::string_view kUserColumns =
     "u.id, u.identifier, u.username, u.email, u.password, u.name, u.lastname,"
     " r.id, r.identifier, r.name, r.level";
+// The same columns for lists: the password hash is not read (no list shows it), an empty
+// text stands in its place, so listed users carry an empty password_hash.
+inline constexpr std::string_view kListedUserColumns =
+    "u.id, u.identifier, u.username, u.email, '', u.name, u.lastname,"
+    " r.id, r.identifier, r.name, r.level";
 // FROM clause for a user query.
 inline constexpr std::string_view kUserFrom = " FROM users u JOIN roles r ON r.id = u.role_id";
 
