@@ -48,7 +48,11 @@ mysql_cluster_start() {
     MYSQL_CLUSTER_ERROR="running as root but there is no 'mysql' user to own the server"
     return 1
   fi
-  MYSQL_CLUSTER_DIR="$(mktemp -d "${TMPDIR:-/tmp}/automation-mysql-XXXXXX")"
+  # In memory where there is a tmpfs: InnoDB's DDL syncs files, and every test migrates a
+  # fresh database (about 1.5 s per database on disk, 30 ms in memory).
+  local parent="${TMPDIR:-/tmp}"
+  if [[ -z "${MYSQL_CLUSTER_ON_DISK:-}" && -d /dev/shm && -w /dev/shm ]]; then parent=/dev/shm; fi
+  MYSQL_CLUSTER_DIR="$(mktemp -d "$parent/automation-mysql-XXXXXX")"
   mkdir -p "$MYSQL_CLUSTER_DIR/data"
   chmod 700 "$MYSQL_CLUSTER_DIR"
   local user_flag=()
@@ -69,13 +73,15 @@ mysql_cluster_start() {
   password="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
   for attempt in 1 2 3; do
     port="$(_mysql_free_port)"
-    # Durability is worthless for a server deleted at the end: no fsync, small buffers.
+    # Durability is worthless for a server deleted at the end: no fsync, one tablespace file
+    # (no file to create per table), small buffers.
     # Loopback and a private socket only; no binary log (triggers need no extra privilege).
     "$mariadbd" --no-defaults "${user_flag[@]}" \
       --datadir="$MYSQL_CLUSTER_DIR/data" --socket="$MYSQL_CLUSTER_DIR/mysqld.sock" \
       --pid-file="$MYSQL_CLUSTER_DIR/mysqld.pid" --bind-address=127.0.0.1 --port="$port" \
       --skip-log-bin --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-      --innodb-flush-method=nosync --innodb-buffer-pool-size=64M --max-connections=400 \
+      --innodb-flush-method=nosync --innodb-file-per-table=0 --innodb-buffer-pool-size=64M \
+      --max-connections=400 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
       --log-error="$MYSQL_CLUSTER_DIR/server.log" >/dev/null 2>&1 &
     MYSQL_CLUSTER_PID=$!

@@ -16,7 +16,13 @@ constexpr DialectSql kSqlite{
     .begin_write = "BEGIN IMMEDIATE",
     .begin_read = "BEGIN",
     .migration_lock = "",
+    .migration_unlock = "",
     .key_lock = "",
+    .returning_id = " RETURNING id",
+    .last_insert_id = "",
+    .insert_setting_if_absent =
+        "INSERT INTO settings (\"key\", value) VALUES (:key, :value) ON CONFLICT (\"key\") DO NOTHING",
+    .table_options = "",
 };
 
 // PostgreSQL: SERIAL matches what peewee creates for PyAutomation's tables; the
@@ -28,28 +34,71 @@ constexpr DialectSql kPostgresql{
     .begin_write = "BEGIN",
     .begin_read = "BEGIN",
     .migration_lock = "SELECT pg_advisory_xact_lock(7243610519)",
+    .migration_unlock = "",
     .key_lock = "SELECT pg_advisory_xact_lock(hashtext(:key))",
+    .returning_id = " RETURNING id",
+    .last_insert_id = "",
+    .insert_setting_if_absent = kSqlite.insert_setting_if_absent,
+    .table_options = "",
+};
+
+// MySQL 8 / MariaDB >= 10.5 (sessions run READ COMMITTED with ANSI_QUOTES, see database.cpp).
+// INTEGER AUTO_INCREMENT is what peewee creates. MySQL has no transaction-scoped advisory
+// lock: GET_LOCK belongs to the connection and survives a failed COMMIT or ROLLBACK unless
+// released by hand. So the key lock is a row lock (SELECT ... FOR UPDATE) on one of 1000
+// fixed slot rows, picked by a hash of the key: InnoDB releases it at COMMIT or ROLLBACK and
+// when the connection dies, whatever failed. Two keys on one slot only wait for each other.
+// Migrations do use GET_LOCK (named after the database): DDL commits implicitly, which
+// would release a row lock; they release it explicitly, and a connection that dies frees it.
+constexpr DialectSql kMysql{
+    .dialect = Dialect::kMysql,
+    .id_column = "INTEGER AUTO_INCREMENT PRIMARY KEY",
+    .big_id_column = "BIGINT AUTO_INCREMENT PRIMARY KEY",
+    .begin_write = "START TRANSACTION",
+    .begin_read = "START TRANSACTION READ ONLY",
+    .migration_lock = "DO GET_LOCK(CONCAT('automation_migrations:', DATABASE()), 60)",
+    .migration_unlock = "DO RELEASE_LOCK(CONCAT('automation_migrations:', DATABASE()))",
+    .key_lock = "SELECT slot FROM throttle_lock_slots WHERE slot = CRC32(:key) % 1000 FOR UPDATE",
+    .returning_id = "",
+    .last_insert_id = "SELECT LAST_INSERT_ID()",
+    .insert_setting_if_absent =
+        "INSERT INTO settings (\"key\", value) VALUES (:key, :value)"
+        " ON DUPLICATE KEY UPDATE value = value",
+    .table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
 };
 
 }  // namespace
 
 const DialectSql& sql_for(Dialect dialect) noexcept {
-  return dialect == Dialect::kPostgresql ? kPostgresql : kSqlite;
+  switch (dialect) {
+    case Dialect::kPostgresql:
+      return kPostgresql;
+    case Dialect::kMysql:
+      return kMysql;
+    case Dialect::kSqlite:
+      break;
+  }
+  return kSqlite;
 }
 
 Result<Dialect> parse_dialect(std::string_view type) {
   if (type == "sqlite" || type == "sqlite3") return Dialect::kSqlite;
   if (type == "postgresql" || type == "postgres") return Dialect::kPostgresql;
-  if (type == "mysql") {
-    return fail(ErrorCode::kInvalidArgument,
-                "database type mysql is not supported yet (use sqlite or postgresql)");
-  }
-  return fail(ErrorCode::kInvalidArgument,
-              "unknown database type '" + std::string(type) + "' (use sqlite or postgresql)");
+  if (type == "mysql" || type == "mariadb") return Dialect::kMysql;
+  return fail(ErrorCode::kInvalidArgument, "unknown database type '" + std::string(type) +
+                                               "' (use sqlite, postgresql or mysql)");
 }
 
 const char* to_string(Dialect dialect) noexcept {
-  return dialect == Dialect::kPostgresql ? "postgresql" : "sqlite";
+  switch (dialect) {
+    case Dialect::kPostgresql:
+      return "postgresql";
+    case Dialect::kMysql:
+      return "mysql";
+    case Dialect::kSqlite:
+      break;
+  }
+  return "sqlite";
 }
 
 }  // namespace automation::storage

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/inserted_id.hpp"
 #include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
@@ -83,16 +84,16 @@ Result<std::optional<Role>> SqlRoleStore::find_role(std::string_view name) {
 Result<Role> SqlRoleStore::add_role(const Role& role) {
   if (auto ok = check_storable("name", role.name); !ok) return fail(ok.error());
   if (auto ok = check_storable("identifier", role.identifier); !ok) return fail(ok.error());
-  auto added = db_.transaction(TxMode::kWrite, [&role](soci::session& sql) -> Result<Role> {
+  const DialectSql& d = sql_for(db_.dialect());
+  auto added = db_.transaction(TxMode::kWrite, [&role, &d](soci::session& sql) -> Result<Role> {
     // Checked here, not only by the unique indexes: it names the field, and it still
     // holds on a PyAutomation database whose case-insensitive index had to be skipped.
     if (auto duplicate = find_duplicate(sql, role.name, role.identifier)) {
       return fail(std::move(*duplicate));
     }
-    long long id = 0;
-    sql << "INSERT INTO roles (identifier, name, level) VALUES (:identifier, :name, :level)"
-           " RETURNING id",
-        soci::use(role.identifier), soci::use(role.name), soci::use(role.level), soci::into(id);
+    const long long id = insert_returning_id(
+        sql, d, "INSERT INTO roles (identifier, name, level) VALUES (:identifier, :name, :level)",
+        soci::use(role.identifier), soci::use(role.name), soci::use(role.level));
     Role stored = role;
     stored.id = id;
     return stored;

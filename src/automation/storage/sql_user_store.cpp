@@ -5,6 +5,7 @@
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/inserted_id.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -78,7 +79,8 @@ Result<User> SqlUserStore::add_user(const NewUser& user) {
     if (auto ok = check_storable("lastname", *user.lastname); !ok) return fail(ok.error());
   }
 
-  auto added = db_.transaction(TxMode::kWrite, [&user](soci::session& sql) -> Result<User> {
+  const DialectSql& d = sql_for(db_.dialect());
+  auto added = db_.transaction(TxMode::kWrite, [&user, &d](soci::session& sql) -> Result<User> {
     // Checked here as well as by the unique indexes: it names the field, and it holds on
     // a PyAutomation database whose case-insensitive index had to be skipped.
     if (auto duplicate = find_duplicate(sql, user)) return fail(std::move(*duplicate));
@@ -87,13 +89,13 @@ Result<User> SqlUserStore::add_user(const NewUser& user) {
     soci::indicator lastname_ind = user.lastname ? soci::i_ok : soci::i_null;
     const std::string name = user.name.value_or("");
     const std::string lastname = user.lastname.value_or("");
-    long long id = 0;
-    sql << "INSERT INTO users (identifier, username, role_id, email, password, name, lastname)"
-           " VALUES (:identifier, :username, :role_id, :email, :password, :name, :lastname)"
-           " RETURNING id",
+    const long long id = insert_returning_id(
+        sql, d,
+        "INSERT INTO users (identifier, username, role_id, email, password, name, lastname)"
+        " VALUES (:identifier, :username, :role_id, :email, :password, :name, :lastname)",
         soci::use(user.identifier), soci::use(user.username), soci::use(user.role_id),
         soci::use(user.email), soci::use(user.password_hash), soci::use(name, name_ind),
-        soci::use(lastname, lastname_ind), soci::into(id);
+        soci::use(lastname, lastname_ind));
     auto stored = query_user(sql, kSelectUser + " WHERE u.id = :id", id);
     if (!stored) return fail(ErrorCode::kInternal, "inserted user could not be read back");
     return std::move(*stored);
