@@ -142,17 +142,17 @@ TEST(DatabaseMove, NonEmptyTargetIsRefusedWithoutReplace) {
   EXPECT_NE(output.find("not empty"), std::string::npos) << output;
   EXPECT_NE(output.find("--replace"), std::string::npos) << output;
   // Nothing changed: the user made on PostgreSQL is still there.
-  EXPECT_EQ(postgresql.pg_database()->query(
+  EXPECT_EQ(postgresql.server_database()->query(
                 "SELECT COUNT(*) FROM users WHERE username = 'kept_user'"),
             "1");
 
   std::vector<std::string> replace = copy;
   replace.push_back("--replace");
   EXPECT_EQ(postgresql.run_cli(replace, &output), 0) << output;
-  EXPECT_EQ(postgresql.pg_database()->query(
+  EXPECT_EQ(postgresql.server_database()->query(
                 "SELECT COUNT(*) FROM users WHERE username = 'kept_user'"),
             "0");
-  EXPECT_EQ(postgresql.pg_database()->query("SELECT COUNT(*) FROM users"), "1");  // system
+  EXPECT_EQ(postgresql.server_database()->query("SELECT COUNT(*) FROM users"), "1");  // system
 }
 
 TEST(DatabaseMove, BadSourceOrUnreachableTargetIsOneLineAndCreatesNothing) {
