@@ -23,9 +23,9 @@ class MysqlPyAutomation : public ::testing::TestWithParam<std::string> {
     if (!backend.skip_reason.empty()) GTEST_SKIP() << backend.skip_reason;
     // Only the server's settings: the database is made here, PyAutomation-shaped.
     server_ = backend.make()->options();
-    server_.name = "automation_pyauto_" + std::to_string(::testing::UnitTest::GetInstance()
-                                                             ->random_seed()) +
-                   "_" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000);
+    server_.name = "automation_pyauto_" +
+                   std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+                   std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000);
     mysql_admin_exec(server_, "CREATE DATABASE " + server_.name +
                                   " CHARACTER SET utf8mb4 COLLATE " + GetParam());
     // peewee's MySQL DDL for PyAutomation's Roles and Users models.
@@ -86,8 +86,7 @@ TEST_P(MysqlPyAutomation, OpensInPlaceAndMatchesCaseInsensitively) {
 
 TEST_P(MysqlPyAutomation, CaseDuplicatesAreRefusedWhateverTheCollation) {
   SqlUserStore users(*db_);
-  NewUser twin{"9c0d1e2f", "mARIA", "other@plant.example", "hash", 1, std::nullopt,
-               std::nullopt};
+  NewUser twin{"9c0d1e2f", "mARIA", "other@plant.example", "hash", 1, std::nullopt, std::nullopt};
   auto added = users.add_user(twin);
   ASSERT_FALSE(added.has_value());
   EXPECT_EQ(added.error().code, ErrorCode::kAlreadyExists);

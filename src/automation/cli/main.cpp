@@ -240,12 +240,12 @@ int main(int argc, char** argv) {
   CommonFlags flags;
   cli.add_option("--env-file", flags.env_file, "Settings file read before the environment")
       ->capture_default_str();
-  add_setting_flag(cli, flags, "--db-type", "AUTOMATION_DB_TYPE", "sqlite or postgresql");
+  add_setting_flag(cli, flags, "--db-type", "AUTOMATION_DB_TYPE", "sqlite, postgresql or mysql");
   add_setting_flag(cli, flags, "--db-file", "AUTOMATION_DB_FILE", "SQLite database file");
-  add_setting_flag(cli, flags, "--db-host", "AUTOMATION_DB_HOST", "PostgreSQL host");
-  add_setting_flag(cli, flags, "--db-port", "AUTOMATION_DB_PORT", "PostgreSQL port");
-  add_setting_flag(cli, flags, "--db-name", "AUTOMATION_DB_NAME", "PostgreSQL database");
-  add_setting_flag(cli, flags, "--db-user", "AUTOMATION_DB_USER", "PostgreSQL user");
+  add_setting_flag(cli, flags, "--db-host", "AUTOMATION_DB_HOST", "PostgreSQL/MySQL host");
+  add_setting_flag(cli, flags, "--db-port", "AUTOMATION_DB_PORT", "PostgreSQL/MySQL port");
+  add_setting_flag(cli, flags, "--db-name", "AUTOMATION_DB_NAME", "PostgreSQL/MySQL database");
+  add_setting_flag(cli, flags, "--db-user", "AUTOMATION_DB_USER", "PostgreSQL/MySQL user");
   int exit_code = 0;
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server until SIGINT/SIGTERM");
@@ -412,7 +412,8 @@ int main(int argc, char** argv) {
   std::string copy_source;
   bool copy_replace = false;
   auto* db_copy = db_cmd->add_subcommand(
-      "copy", "Copy every table of a SQLite database into the configured (PostgreSQL) one");
+      "copy",
+      "Copy every table of a SQLite database into the configured (PostgreSQL or MySQL) one");
   db_copy->add_option("--from-sqlite", copy_source, "SQLite database file to copy from")
       ->required();
   db_copy->add_flag("--replace", copy_replace,

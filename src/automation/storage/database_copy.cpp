@@ -188,29 +188,29 @@ namespace {
 // MySQL needs no sequence reset: an explicit id moves AUTO_INCREMENT past it.
 Result<CopyReport> copy_tables(soci::session& from, soci::session& to, Dialect target,
                                bool replace) {
-      for (const Table& table : tables()) {
-        const long long present = count_rows(to, table);
-        if (present != 0 && !replace) {
-          return fail(ErrorCode::kRuleViolation,
-                      std::string("the target database is not empty (table ") + table.name +
-                          " has " + std::to_string(present) +
-                          " rows); pass --replace to delete its contents and copy anyway");
-        }
-      }
-      if (replace) {
-        // Children first, so no foreign key is broken on the way.
-        for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
-          to << std::string("DELETE FROM ") + table->name;
-        }
-      }
-      CopyReport report;
-      for (const Table& table : tables()) {
-        report.tables.push_back({table.name, copy_table(table, from, to)});
-        if (target == Dialect::kPostgresql && table.postgresql_sequence_reset) {
-          to << table.postgresql_sequence_reset;
-        }
-      }
-      return report;
+  for (const Table& table : tables()) {
+    const long long present = count_rows(to, table);
+    if (present != 0 && !replace) {
+      return fail(ErrorCode::kRuleViolation,
+                  std::string("the target database is not empty (table ") + table.name +
+                      " has " + std::to_string(present) +
+                      " rows); pass --replace to delete its contents and copy anyway");
+    }
+  }
+  if (replace) {
+    // Children first, so no foreign key is broken on the way.
+    for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
+      to << std::string("DELETE FROM ") + table->name;
+    }
+  }
+  CopyReport report;
+  for (const Table& table : tables()) {
+    report.tables.push_back({table.name, copy_table(table, from, to)});
+    if (target == Dialect::kPostgresql && table.postgresql_sequence_reset) {
+      to << table.postgresql_sequence_reset;
+    }
+  }
+  return report;
 }
 
 }  // namespace
