@@ -79,6 +79,13 @@ TEST_P(MysqlPyAutomation, OpensInPlaceAndMatchesCaseInsensitively) {
   ASSERT_TRUE(maria.has_value() && maria->has_value());
   EXPECT_EQ((*maria)->identifier, "5e6f7a8b");
   EXPECT_EQ((*maria)->password_hash, "pbkdf2:sha256:600000$salt$0000");  // untouched
+  // Exactly "same lower-case text", as on SQLite and PostgreSQL: a _ci collation would
+  // also take an accented or space-padded name for this one.
+  for (const char* other : {"MARÍA", "maría", "Maria "}) {
+    auto missing = users.find_user_by_username(other);
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_FALSE(missing->has_value()) << other;
+  }
   auto by_email = users.find_user_by_email("maria@plant.EXAMPLE");
   ASSERT_TRUE(by_email.has_value() && by_email->has_value());
   EXPECT_EQ((*by_email)->id, (*maria)->id);

@@ -23,6 +23,9 @@ constexpr DialectSql kSqlite{
     .insert_setting_if_absent =
         "INSERT INTO settings (\"key\", value) VALUES (:key, :value) ON CONFLICT (\"key\") DO NOTHING",
     .table_options = "",
+    .username_matches = "lower(username) = lower(:v)",
+    .email_matches = "lower(email) = lower(:v)",
+    .role_name_matches = "lower(name) = lower(:v)",
 };
 
 // PostgreSQL: SERIAL matches what peewee creates for PyAutomation's tables; the
@@ -40,6 +43,9 @@ constexpr DialectSql kPostgresql{
     .last_insert_id = "",
     .insert_setting_if_absent = kSqlite.insert_setting_if_absent,
     .table_options = "",
+    .username_matches = kSqlite.username_matches,
+    .email_matches = kSqlite.email_matches,
+    .role_name_matches = kSqlite.role_name_matches,
 };
 
 // MySQL 8 / MariaDB >= 10.5 (sessions run READ COMMITTED with ANSI_QUOTES, see database.cpp).
@@ -65,6 +71,9 @@ constexpr DialectSql kMysql{
         "INSERT INTO settings (\"key\", value) VALUES (:key, :value)"
         " ON DUPLICATE KEY UPDATE value = value",
     .table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    .username_matches = "username_ci = lower(:v)",
+    .email_matches = "email_ci = lower(:v)",
+    .role_name_matches = "name_ci = lower(:v)",
 };
 
 }  // namespace

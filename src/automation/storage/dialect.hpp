@@ -42,6 +42,13 @@ struct DialectSql {
   std::string_view insert_setting_if_absent;
   // Appended to CREATE TABLE of the service's own tables (engine, character set).
   std::string_view table_options;
+  // Predicates matching users.username, users.email and roles.name case-insensitively
+  // with the text bound as :v (unqualified columns: valid alone and in the users-roles
+  // join). MySQL compares the lower-case key columns, bytes (migrations.cpp), so the match
+  // is exact whatever the collation of an existing PyAutomation table, and uses their index.
+  std::string_view username_matches;
+  std::string_view email_matches;
+  std::string_view role_name_matches;
 };
 
 // The fragments for a dialect.

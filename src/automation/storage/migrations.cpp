@@ -287,33 +287,36 @@ const Migration kMigrations[] = {
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.
-// MySQL 8 could too, but MariaDB cannot: there a generated column holds lower(column), in a
-// binary collation so that uniqueness means exactly "same lower-case text" whatever the
+// MySQL 8 could too, but MariaDB cannot: there a generated column holds the bytes of
+// lower(column) in UTF-8, so that equality means exactly "same lower-case text" whatever the
 // collation of the column (a _ci collation would also merge accents and trailing spaces,
-// a _bin one would not fold case), and a unique index is put on that column.
+// a _bin one would not fold case), and a unique index is put on that column. The column is
+// added even where duplicates keep the index out: the stores' lookups compare it
+// (DialectSql::username_matches and the like).
 struct CaseInsensitiveIndex {
   const char* ddl;
-  const char* table;      // MySQL: the index looked up by name first (no IF NOT EXISTS)
-  const char* name;
-  const char* mysql_ddl;  // one ALTER, so the column and its index come or go together
+  // MySQL: the key column and the index, each looked up by name first (MySQL 8 has no
+  // ADD COLUMN IF NOT EXISTS).
+  const char* table;
+  const char* source_column;
+  const char* key_column;
+  const char* index;
 };
 const CaseInsensitiveIndex kCaseInsensitiveIndexes[] = {
     {"CREATE UNIQUE INDEX IF NOT EXISTS users_username_ci ON users (lower(username))", "users",
-     "users_username_ci",
-     "ALTER TABLE users ADD COLUMN username_ci VARCHAR(255) CHARACTER SET utf8mb4"
-     " COLLATE utf8mb4_bin AS (lower(username)) VIRTUAL,"
-     " ADD UNIQUE INDEX users_username_ci (username_ci)"},
-    {"CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email))", "users",
-     "users_email_ci",
-     "ALTER TABLE users ADD COLUMN email_ci VARCHAR(255) CHARACTER SET utf8mb4"
-     " COLLATE utf8mb4_bin AS (lower(email)) VIRTUAL,"
-     " ADD UNIQUE INDEX users_email_ci (email_ci)"},
-    {"CREATE UNIQUE INDEX IF NOT EXISTS roles_name_ci ON roles (lower(name))", "roles",
-     "roles_name_ci",
-     "ALTER TABLE roles ADD COLUMN name_ci VARCHAR(255) CHARACTER SET utf8mb4"
-     " COLLATE utf8mb4_bin AS (lower(name)) VIRTUAL,"
-     " ADD UNIQUE INDEX roles_name_ci (name_ci)"},
+     "username", "username_ci", "users_username_ci"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email))", "users", "email",
+     "email_ci", "users_email_ci"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS roles_name_ci ON roles (lower(name))", "roles", "name",
+     "name_ci", "roles_name_ci"},
 };
+
+int count_in_schema(soci::session& sql, const std::string& query, const std::string& table,
+                    const std::string& name) {
+  int present = 0;
+  sql << query, soci::use(table), soci::use(name), soci::into(present);
+  return present;
+}
 
 void create_case_insensitive_index(soci::session& sql, Dialect dialect,
                                    const CaseInsensitiveIndex& index) {
@@ -321,13 +324,27 @@ void create_case_insensitive_index(soci::session& sql, Dialect dialect,
     sql << index.ddl;
     return;
   }
-  int present = 0;
+  // Names from the constant table above, never input.
   const std::string table = index.table;
-  const std::string name = index.name;
-  sql << "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE()"
-         " AND table_name = :t AND index_name = :n",
-      soci::use(table), soci::use(name), soci::into(present);
-  if (present == 0) sql << index.mysql_ddl;
+  const std::string key_column = index.key_column;
+  if (count_in_schema(sql,
+                      "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema ="
+                      " DATABASE() AND table_name = :t AND column_name = :c",
+                      table, key_column) == 0) {
+    // Bytes, not a _bin collation: utf8mb4_bin still ignores trailing spaces (PAD SPACE),
+    // and MariaDB's NO PAD collations have other names than MySQL 8's. 1020 bytes hold
+    // 255 four-byte characters.
+    sql << "ALTER TABLE " + table + " ADD COLUMN " + key_column +
+               " VARBINARY(1020) AS (CONVERT(lower(" + index.source_column +
+               ") USING utf8mb4)) VIRTUAL";
+  }
+  const std::string name = index.index;
+  if (count_in_schema(sql,
+                      "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema ="
+                      " DATABASE() AND table_name = :t AND index_name = :n",
+                      table, name) == 0) {
+    sql << "ALTER TABLE " + table + " ADD UNIQUE INDEX " + name + " (" + key_column + ")";
+  }
 }
 
 constexpr const char* kCreateSchemaVersion =
