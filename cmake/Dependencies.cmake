@@ -19,6 +19,10 @@ find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
 find_library(SOCI_CORE_LIBRARY NAMES soci_core REQUIRED)
 find_library(SOCI_SQLITE3_LIBRARY NAMES soci_sqlite3 REQUIRED)
 find_library(SOCI_POSTGRESQL_LIBRARY NAMES soci_postgresql)
+find_library(SOCI_MYSQL_LIBRARY NAMES soci_mysql)
+# The MySQL backend's client library (Debian: libmariadb-dev); optional like libpq.
+find_path(MARIADB_INCLUDE_DIR mysql.h PATH_SUFFIXES mariadb mysql)
+find_library(MARIADB_CLIENT_LIBRARY NAMES mariadb mysqlclient)
 add_library(soci_core_dep INTERFACE)
 target_include_directories(soci_core_dep INTERFACE ${SOCI_INCLUDE_DIR})
 target_link_libraries(soci_core_dep INTERFACE ${SOCI_SQLITE3_LIBRARY} ${SOCI_CORE_LIBRARY}

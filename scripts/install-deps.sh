@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libgtest-dev libgmock-dev
   libssl-dev libsodium-dev libjwt-dev
-  libsoci-dev libsqlite3-dev libpq-dev sqlite3
+  libsoci-dev libsqlite3-dev libpq-dev libmariadb-dev sqlite3
   librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libspdlog-dev libcli11-dev
@@ -22,6 +22,8 @@ PACKAGES=(
   postgresql-15
   # systemd-analyze, to verify the packaged unit (tests/package); dpkg-dev for CPack's .deb
   systemd dpkg-dev
+  # MariaDB server for the throw-away MySQL-compatible test server (scripts/mysql-cluster.sh)
+  mariadb-server
   # Fuzz preset. libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes; clang-14 only
   # recommends it, and recommends are not installed below.
   clang-14 libclang-rt-14-dev

@@ -3,9 +3,10 @@
 # presets; default: release, asan (address + undefined sanitizers), tsan (ThreadSanitizer on
 # the tests that exercise concurrency: see the tsan test preset's filter) and fuzz (every
 # libFuzzer target for FUZZ_SECONDS, default 15, each: scripts/fuzz.sh).
-# A throw-away PostgreSQL cluster runs for the duration, so the store contract suite and
-# the HTTP integration suite run on PostgreSQL as well as SQLite. Under CI (CI=true) a
-# missing PostgreSQL fails the run; elsewhere those tests skip, said in one line.
+# A throw-away PostgreSQL cluster and a throw-away MariaDB server run for the duration, so
+# the store contract suite and the HTTP integration suite run on PostgreSQL and MySQL as
+# well as SQLite. Under CI (CI=true) a missing PostgreSQL or MariaDB fails the run;
+# elsewhere those tests skip, said in one line.
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,9 @@ scripts/install-deps.sh
 
 # shellcheck source=scripts/pg-cluster.sh
 source scripts/pg-cluster.sh
-trap pg_cluster_stop EXIT
+# shellcheck source=scripts/mysql-cluster.sh
+source scripts/mysql-cluster.sh
+trap 'pg_cluster_stop; mysql_cluster_stop' EXIT
 # Settings from the caller's shell must not point the suites at some other server.
 unset AUTOMATION_TEST_PG_HOST AUTOMATION_TEST_PG_PORT AUTOMATION_TEST_PG_USER \
   AUTOMATION_TEST_PG_PASSWORD
@@ -25,6 +28,15 @@ if ! pg_cluster_start; then
     exit 1
   fi
   echo "test: PostgreSQL tests will be skipped: ${PG_CLUSTER_ERROR}"
+fi
+unset AUTOMATION_TEST_MYSQL_HOST AUTOMATION_TEST_MYSQL_PORT AUTOMATION_TEST_MYSQL_USER \
+  AUTOMATION_TEST_MYSQL_PASSWORD
+if ! mysql_cluster_start; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "test: CI requires MariaDB for the test suite: ${MYSQL_CLUSTER_ERROR}" >&2
+    exit 1
+  fi
+  echo "test: MySQL tests will be skipped: ${MYSQL_CLUSTER_ERROR}"
 fi
 
 presets=("$@")

@@ -35,10 +35,17 @@ TEST(Database, UnknownTypeIsInvalidArgument) {
   EXPECT_EQ(db.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(db.error().message.find("unknown database type"), std::string::npos);
 
+  // MySQL needs a database name (and refuses PostgreSQL's sslmode) before connecting.
   options.type = "mysql";
   auto mysql = Database::open(options);
   ASSERT_FALSE(mysql.has_value());
   EXPECT_EQ(mysql.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(mysql.error().fields.contains("name"));
+  options.name = "automation";
+  options.sslmode = "require";
+  auto tls = Database::open(options);
+  ASSERT_FALSE(tls.has_value());
+  EXPECT_TRUE(tls.error().fields.contains("sslmode"));
 }
 
 TEST(Database, EmptyFileNameIsInvalidArgument) {

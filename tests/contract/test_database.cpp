@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
@@ -10,6 +11,9 @@
 
 #ifdef AUTOMATION_TEST_HAVE_POSTGRESQL
 #include <libpq-fe.h>
+#endif
+#ifdef AUTOMATION_TEST_HAVE_MYSQL
+#include <mysql.h>
 #endif
 
 namespace automation::storage::contract {
@@ -40,11 +44,12 @@ class SqliteTestDatabase final : public TestDatabase {
   DatabaseOptions options_;
 };
 
-#ifdef AUTOMATION_TEST_HAVE_POSTGRESQL
-const char* env(const char* name) {
+[[maybe_unused]] const char* env(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : nullptr;
 }
+
+#ifdef AUTOMATION_TEST_HAVE_POSTGRESQL
 
 DatabaseOptions server_options() {
   DatabaseOptions options;
@@ -102,7 +107,64 @@ class PostgresqlTestDatabase final : public TestDatabase {
 };
 #endif
 
+#ifdef AUTOMATION_TEST_HAVE_MYSQL
+DatabaseOptions mysql_server_options() {
+  DatabaseOptions options;
+  options.type = "mysql";
+  options.host = env("AUTOMATION_TEST_MYSQL_HOST");
+  if (const char* port = env("AUTOMATION_TEST_MYSQL_PORT")) options.port = std::atoi(port);
+  if (const char* user = env("AUTOMATION_TEST_MYSQL_USER")) options.user = user;
+  if (const char* password = env("AUTOMATION_TEST_MYSQL_PASSWORD")) options.password = password;
+  options.pool_size = 2;
+  return options;
+}
+
+class MysqlTestDatabase final : public TestDatabase {
+ public:
+  MysqlTestDatabase() {
+    options_ = mysql_server_options();
+    options_.name = "automation_contract_" + unique_suffix();
+    mysql_admin_exec(options_, "CREATE DATABASE " + options_.name);
+    auto opened = Database::open(options_);
+    if (!opened) {
+      mysql_admin_exec(options_, "DROP DATABASE IF EXISTS " + options_.name);
+      throw std::runtime_error("cannot open test database: " + opened.error().message);
+    }
+    db_ = std::move(*opened);
+  }
+  ~MysqlTestDatabase() override {
+    db_.reset();
+    try {
+      mysql_admin_exec(options_, "DROP DATABASE IF EXISTS " + options_.name);
+    } catch (...) {
+    }
+  }
+  const DatabaseOptions& options() const override { return options_; }
+
+ private:
+  DatabaseOptions options_;
+};
+#endif
+
 }  // namespace
+
+#ifdef AUTOMATION_TEST_HAVE_MYSQL
+void mysql_admin_exec(const DatabaseOptions& server, const std::string& statement,
+                      const std::string& database) {
+  std::unique_ptr<MYSQL, decltype(&mysql_close)> conn(mysql_init(nullptr), &mysql_close);
+  if (!mysql_real_connect(conn.get(), server.host.c_str(), server.user.c_str(),
+                          server.password.c_str(), database.empty() ? nullptr : database.c_str(),
+                          static_cast<unsigned>(server.port), nullptr, 0)) {
+    throw std::runtime_error("cannot reach the MySQL test server: " +
+                             std::string(mysql_error(conn.get())));
+  }
+  mysql_set_character_set(conn.get(), "utf8mb4");
+  if (mysql_real_query(conn.get(), statement.data(), statement.size()) != 0) {
+    throw std::runtime_error(statement + ": " + mysql_error(conn.get()));
+  }
+  if (MYSQL_RES* result = mysql_store_result(conn.get())) mysql_free_result(result);
+}
+#endif
 
 TempDir::TempDir() {
   path_ = std::filesystem::temp_directory_path() / ("automation-contract-" + unique_suffix());
@@ -129,6 +191,19 @@ Backend postgresql_backend() {
 #else
   return {"Postgresql", [] { return std::unique_ptr<TestDatabase>(); },
           "built without PostgreSQL support"};
+#endif
+}
+
+Backend mysql_backend() {
+#ifdef AUTOMATION_TEST_HAVE_MYSQL
+  if (env("AUTOMATION_TEST_MYSQL_HOST") != nullptr) {
+    return {"Mysql", [] { return std::unique_ptr<TestDatabase>(new MysqlTestDatabase()); }, ""};
+  }
+  return {"Mysql", [] { return std::unique_ptr<TestDatabase>(); },
+          "AUTOMATION_TEST_MYSQL_HOST is not set"};
+#else
+  return {"Mysql", [] { return std::unique_ptr<TestDatabase>(); },
+          "built without MySQL support"};
 #endif
 }
 

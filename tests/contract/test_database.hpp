@@ -60,9 +60,17 @@ Backend sqlite_backend();
 // (+ _PORT, _USER, _PASSWORD; the user needs CREATEDB). Unavailable when unset.
 Backend postgresql_backend();
 
+// MySQL/MariaDB: a fresh database per test on the server named by
+// AUTOMATION_TEST_MYSQL_HOST (+ _PORT, _USER, _PASSWORD; the user may create databases).
+Backend mysql_backend();
+
+// Runs one statement on a MySQL server (in `database` when given) as `server`'s user.
+void mysql_admin_exec(const DatabaseOptions& server, const std::string& statement,
+                      const std::string& database = "");
+
 // Every engine, for INSTANTIATE_TEST_SUITE_P, and the test-name generator to go with it.
 inline auto all_backends() {
-  return ::testing::Values(sqlite_backend(), postgresql_backend());
+  return ::testing::Values(sqlite_backend(), postgresql_backend(), mysql_backend());
 }
 inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;

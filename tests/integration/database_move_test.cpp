@@ -1,6 +1,6 @@
-// Moving from the embedded default to PostgreSQL with the real binary: data made through
-// the HTTP API on SQLite, `automation db copy` into a fresh PostgreSQL database, and the
-// server started on PostgreSQL honours the old keys, tokens and passwords.
+// Moving from the embedded default to PostgreSQL or MySQL with the real binary: data made
+// through the HTTP API on SQLite, `automation db copy` into a fresh database of the run's
+// server, and the server started on it honours the old keys, tokens and passwords.
 
 #include <gtest/gtest.h>
 
@@ -20,11 +20,11 @@ namespace {
 
 using nlohmann::json;
 
-// These tests use both engines whatever the run's backend, so they run once: in the
-// PostgreSQL run (which skips, saying so, when there is no test server).
-#define SKIP_UNLESS_POSTGRESQL_RUN()                                                  \
-  if (run_backend() != TestBackend::kPostgresql) {                                    \
-    GTEST_SKIP() << "needs SQLite and PostgreSQL: runs in the pg. (PostgreSQL) run"; \
+// These tests use SQLite and the run's database server, so they run in the PostgreSQL and
+// MySQL runs (which skip, saying so, when there is no test server).
+#define SKIP_UNLESS_SERVER_RUN()                                                             \
+  if (run_backend() == TestBackend::kSqlite) {                                               \
+    GTEST_SKIP() << "needs SQLite and a database server: runs in the pg. and my. runs"; \
   }
 
 std::string login(HttpClient& http, const std::string& username, const std::string& password) {
@@ -34,8 +34,8 @@ std::string login(HttpClient& http, const std::string& username, const std::stri
   return response.status == 200 ? response.json().at("apiKey").get<std::string>() : "";
 }
 
-TEST(DatabaseMove, CopiedSqliteDataWorksOnPostgresql) {
-  SKIP_UNLESS_POSTGRESQL_RUN();
+TEST(DatabaseMove, CopiedSqliteDataWorksOnTheServer) {
+  SKIP_UNLESS_SERVER_RUN();
   // No AUTOMATION_APP_SECRET_KEY: the TPT secret is generated and kept in the database, so
   // the token below stays valid only if the copy carries the secret over.
   const std::map<std::string, std::string> generated_secret = {
@@ -74,9 +74,9 @@ TEST(DatabaseMove, CopiedSqliteDataWorksOnPostgresql) {
   }
   ASSERT_EQ(sqlite.stop(), 0);
 
-  ServerProcess postgresql(generated_secret, TestBackend::kPostgresql);
+  ServerProcess target(generated_secret, run_backend());
   std::string output;
-  ASSERT_EQ(postgresql.run_cli({"db", "copy", "--from-sqlite", sqlite.db_file().string()},
+  ASSERT_EQ(target.run_cli({"db", "copy", "--from-sqlite", sqlite.db_file().string()},
                                &output),
             0)
       << output;
@@ -87,8 +87,8 @@ TEST(DatabaseMove, CopiedSqliteDataWorksOnPostgresql) {
   EXPECT_NE(output.find("settings\t"), std::string::npos) << output;
   EXPECT_NE(output.find("audit_events\t"), std::string::npos) << output;
 
-  postgresql.start();
-  HttpClient http(postgresql.base_url());
+  target.start();
+  HttpClient http(target.base_url());
   // The old API key (its digest was copied) and its user.
   const auto me = http.get("/api/users/me", api_key(operator_key));
   ASSERT_EQ(me.status, 200) << me.body;
@@ -112,74 +112,74 @@ TEST(DatabaseMove, CopiedSqliteDataWorksOnPostgresql) {
   const auto audit = http.get("/api/users/audit?limit=500", api_key(admin_key));
   ASSERT_EQ(audit.status, 200) << audit.body;
   EXPECT_NE(audit.body.find("tpt_revoke"), std::string::npos) << "audit events were copied";
-  EXPECT_EQ(postgresql.stop(), 0);
+  EXPECT_EQ(target.stop(), 0);
   remember_secret(operator_key);
   remember_secret(token);
-  expect_no_secrets(postgresql.log(), "server log");
+  expect_no_secrets(target.log(), "server log");
 }
 
 TEST(DatabaseMove, NonEmptyTargetIsRefusedWithoutReplace) {
-  SKIP_UNLESS_POSTGRESQL_RUN();
+  SKIP_UNLESS_SERVER_RUN();
   ServerProcess sqlite({}, TestBackend::kSqlite);
   sqlite.start();
   ASSERT_EQ(sqlite.stop(), 0);
   // A target a server has started on holds roles and the system user.
-  ServerProcess postgresql({}, TestBackend::kPostgresql);
-  postgresql.start();
+  ServerProcess target({}, run_backend());
+  target.start();
   {
-    HttpClient http(postgresql.base_url());
+    HttpClient http(target.base_url());
     const auto created = http.post("/api/users/signup",
                                    json{{"username", "kept_user"},
                                         {"email", "kept_user@plant.example"},
                                         {"password", kUserPassword}});
     ASSERT_EQ(created.status, 200) << created.body;
   }
-  ASSERT_EQ(postgresql.stop(), 0);
+  ASSERT_EQ(target.stop(), 0);
   const std::vector<std::string> copy = {"db", "copy", "--from-sqlite",
                                          sqlite.db_file().string()};
   std::string output;
-  EXPECT_EQ(postgresql.run_cli(copy, &output), 1) << output;
+  EXPECT_EQ(target.run_cli(copy, &output), 1) << output;
   EXPECT_NE(output.find("not empty"), std::string::npos) << output;
   EXPECT_NE(output.find("--replace"), std::string::npos) << output;
-  // Nothing changed: the user made on PostgreSQL is still there.
-  EXPECT_EQ(postgresql.pg_database()->query(
+  // Nothing changed: the user made on the target is still there.
+  EXPECT_EQ(target.server_database()->query(
                 "SELECT COUNT(*) FROM users WHERE username = 'kept_user'"),
             "1");
 
   std::vector<std::string> replace = copy;
   replace.push_back("--replace");
-  EXPECT_EQ(postgresql.run_cli(replace, &output), 0) << output;
-  EXPECT_EQ(postgresql.pg_database()->query(
+  EXPECT_EQ(target.run_cli(replace, &output), 0) << output;
+  EXPECT_EQ(target.server_database()->query(
                 "SELECT COUNT(*) FROM users WHERE username = 'kept_user'"),
             "0");
-  EXPECT_EQ(postgresql.pg_database()->query("SELECT COUNT(*) FROM users"), "1");  // system
+  EXPECT_EQ(target.server_database()->query("SELECT COUNT(*) FROM users"), "1");  // system
 }
 
 TEST(DatabaseMove, BadSourceOrUnreachableTargetIsOneLineAndCreatesNothing) {
-  SKIP_UNLESS_POSTGRESQL_RUN();
-  ServerProcess postgresql({}, TestBackend::kPostgresql);
+  SKIP_UNLESS_SERVER_RUN();
+  ServerProcess target({}, run_backend());
   std::string output;
   // A source that does not exist: exit 1, and no file is created in its place.
-  EXPECT_EQ(postgresql.run_cli({"db", "copy", "--from-sqlite", "/nonexistent/source.db"},
+  EXPECT_EQ(target.run_cli({"db", "copy", "--from-sqlite", "/nonexistent/source.db"},
                                &output),
             1)
       << output;
   EXPECT_NE(output.find("/nonexistent/source.db"), std::string::npos) << output;
   // A file that is not a SQLite database.
-  const auto junk = postgresql.db_file().parent_path() / "junk.db";
+  const auto junk = target.db_file().parent_path() / "junk.db";
   {
     std::ofstream out(junk);
     out << "this is not a database, just text long enough to fill a header page";
   }
-  EXPECT_EQ(postgresql.run_cli({"db", "copy", "--from-sqlite", junk.string()}, &output), 1)
+  EXPECT_EQ(target.run_cli({"db", "copy", "--from-sqlite", junk.string()}, &output), 1)
       << output;
   EXPECT_NE(output.find("junk.db"), std::string::npos) << output;
   // The source is checked before the target is touched: not even migrated.
-  EXPECT_TRUE(postgresql.database_untouched());
+  EXPECT_TRUE(target.database_untouched());
 
   // Wrong password: exit 2, one line naming the settings to check.
   ServerProcess wrong_password({{"AUTOMATION_DB_PASSWORD", "not-the-password"}},
-                               TestBackend::kPostgresql);
+                               run_backend());
   EXPECT_EQ(wrong_password.run_cli({"db", "migrate"}, &output), 2) << output;
   EXPECT_NE(output.find("AUTOMATION_DB_PASSWORD"), std::string::npos) << output;
   EXPECT_EQ(output.find('\n'), output.size() - 1) << "one line: " << output;
@@ -187,13 +187,13 @@ TEST(DatabaseMove, BadSourceOrUnreachableTargetIsOneLineAndCreatesNothing) {
   EXPECT_TRUE(wrong_password.database_untouched());
   // Nothing listening: exit 2 naming the host and port.
   ServerProcess nothing_there({{"AUTOMATION_DB_PORT", std::to_string(pick_free_port())}},
-                              TestBackend::kPostgresql);
+                              run_backend());
   EXPECT_EQ(nothing_there.run_cli({"db", "migrate"}, &output), 2) << output;
   EXPECT_NE(output.find("AUTOMATION_DB_HOST"), std::string::npos) << output;
   EXPECT_NE(output.find("AUTOMATION_DB_PORT"), std::string::npos) << output;
 
   // And the happy path: migrate prints the version.
-  EXPECT_EQ(postgresql.run_cli({"db", "migrate"}, &output), 0) << output;
+  EXPECT_EQ(target.run_cli({"db", "migrate"}, &output), 0) << output;
   EXPECT_NE(output.find("schema version "), std::string::npos) << output;
 }
 

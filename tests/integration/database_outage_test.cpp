@@ -1,15 +1,18 @@
-// The database going away under a PostgreSQL-backed node (issue 7): requests that need it get
-// 503 "Database unavailable" with Retry-After, /api/health is 503, no cached key is accepted
-// while a revocation may have been missed, and the node recovers by itself.
+// The database going away under a PostgreSQL- or MySQL-backed node (issues 7, 11): requests
+// that need it get 503 "Database unavailable" with Retry-After, /api/health is 503, no cached
+// key is accepted while a revocation may have been missed, and the node recovers by itself.
 //
-// The outage is made without stopping the shared test cluster: the node's database refuses
-// new connections (CONNECTION LIMIT 0) and its open ones are terminated; lifting the limit
-// brings it back.
+// The outage is made without stopping the shared test server. PostgreSQL: the node's
+// database refuses new connections (CONNECTION LIMIT 0) and its open ones are terminated;
+// lifting the limit brings it back. MySQL: the node logs in with an account of its own,
+// which is locked and whose connections are killed; unlocking it brings it back.
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -25,15 +28,15 @@ using nlohmann::json;
 class DatabaseOutage : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (run_backend() != TestBackend::kPostgresql) {
-      GTEST_SKIP() << "a PostgreSQL outage (runs in the pg. suite)";
+    if (run_backend() == TestBackend::kSqlite) {
+      GTEST_SKIP() << "a database server outage (runs in the pg. and my. suites)";
     }
   }
 };
 
 // Runs `statement` from the server's maintenance database (the node's own database refuses
 // connections during the outage).
-void run_from_outside(const ScratchPgDatabase& db, const std::string& statement) {
+void run_from_outside(const ScratchDatabase& db, const std::string& statement) {
   const PgServer& server = db.server();
   const std::string conninfo = "host=" + server.host + " port=" + std::to_string(server.port) +
                                " user=" + server.user + " password=" + server.password +
@@ -47,18 +50,57 @@ void run_from_outside(const ScratchPgDatabase& db, const std::string& statement)
       << statement << ": " << PQerrorMessage(conn.get());
 }
 
-void cut_off(const ScratchPgDatabase& db) {
+// A MySQL account for one node, so that locking it cuts off that node alone; dropped at
+// the end. Its settings go into the node's environment.
+class MysqlNodeAccount {
+ public:
+  MysqlNodeAccount() : server_(*mysql_test_server()) {
+    name_ = "automation_node_" + std::to_string(::getpid());
+    mysql_exec(server_, "", "CREATE USER '" + name_ + "'@'127.0.0.1' IDENTIFIED BY '" +
+                                kPassword + "'");
+    mysql_exec(server_, "", "GRANT ALL PRIVILEGES ON *.* TO '" + name_ + "'@'127.0.0.1'");
+  }
+  ~MysqlNodeAccount() {
+    try {
+      mysql_exec(server_, "", "DROP USER IF EXISTS '" + name_ + "'@'127.0.0.1'");
+    } catch (...) {
+    }
+  }
+  std::map<std::string, std::string> env() const {
+    return {{"AUTOMATION_DB_USER", name_}, {"AUTOMATION_DB_PASSWORD", kPassword}};
+  }
+  void lock() const {
+    mysql_exec(server_, "", "ALTER USER '" + name_ + "'@'127.0.0.1' ACCOUNT LOCK");
+    mysql_exec(server_, "", "KILL CONNECTION USER '" + name_ + "'");  // MariaDB's form
+  }
+  void unlock() const {
+    mysql_exec(server_, "", "ALTER USER '" + name_ + "'@'127.0.0.1' ACCOUNT UNLOCK");
+  }
+
+ private:
+  static constexpr const char* kPassword = "node-account-Passw0rd";
+  DbServer server_;
+  std::string name_;
+};
+
+void cut_off(const ServerProcess& server, const MysqlNodeAccount* account) {
+  if (account != nullptr) return account->lock();
+  const ScratchDatabase& db = *server.server_database();
   run_from_outside(db, "ALTER DATABASE " + db.name() + " CONNECTION LIMIT 0");
   run_from_outside(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
                            db.name() + "'");
 }
 
-void restore(const ScratchPgDatabase& db) {
+void restore(const ServerProcess& server, const MysqlNodeAccount* account) {
+  if (account != nullptr) return account->unlock();
+  const ScratchDatabase& db = *server.server_database();
   run_from_outside(db, "ALTER DATABASE " + db.name() + " CONNECTION LIMIT -1");
 }
 
 TEST_F(DatabaseOutage, NodeAnswers503WithoutStaleYesAndRecoversByItself) {
-  ServerProcess server;
+  std::unique_ptr<MysqlNodeAccount> account;
+  if (run_backend() == TestBackend::kMysql) account = std::make_unique<MysqlNodeAccount>();
+  ServerProcess server(account ? account->env() : std::map<std::string, std::string>{});
   server.start();
   HttpClient http(server.base_url());
   const auto login =
@@ -84,8 +126,7 @@ TEST_F(DatabaseOutage, NodeAnswers503WithoutStaleYesAndRecoversByItself) {
       }
     });
   }
-  const ScratchPgDatabase& db = *server.pg_database();
-  cut_off(db);
+  cut_off(server, account.get());
   for (const char* path : {"/api/users/roles/", "/api/users/me"}) {
     const auto refused = http.get(path, api_key(key));
     EXPECT_EQ(refused.status, 503) << path << ": " << refused.body;
@@ -96,7 +137,7 @@ TEST_F(DatabaseOutage, NodeAnswers503WithoutStaleYesAndRecoversByItself) {
   EXPECT_EQ(health.status, 503) << health.body;
   EXPECT_EQ(http.get("/api/health/ping").status, 200);  // the process is alive
 
-  restore(db);
+  restore(server, account.get());
   // Back by itself: the next requests reconnect (each slot on its first use).
   long status = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -120,7 +161,7 @@ TEST_F(DatabaseOutage, NodeAnswers503WithoutStaleYesAndRecoversByItself) {
 TEST_F(DatabaseOutage, TwoNodesEnforceRevocationsAtOnce) {
   ServerProcess a;
   a.start();
-  ServerProcess b({{"AUTOMATION_DB_NAME", a.pg_database()->name()}});  // A's database
+  ServerProcess b({{"AUTOMATION_DB_NAME", a.server_database()->name()}});  // A's database
   b.start();
   HttpClient on_a(a.base_url());
   HttpClient on_b(b.base_url());

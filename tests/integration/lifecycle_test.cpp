@@ -125,8 +125,9 @@ TEST(Lifecycle, BadConfigurationIsOneLineNamingTheKey) {
   }
 }
 
-TEST(Lifecycle, UnreachableOrRefusingPostgresqlIsOneLineNamingTheSettings) {
-  if (run_backend() != TestBackend::kPostgresql) GTEST_SKIP() << "PostgreSQL settings only";
+// PostgreSQL and MySQL alike.
+TEST(Lifecycle, UnreachableOrRefusingDatabaseServerIsOneLineNamingTheSettings) {
+  if (run_backend() == TestBackend::kSqlite) GTEST_SKIP() << "database server settings only";
   ServerProcess wrong_password(
       std::map<std::string, std::string>{{"AUTOMATION_DB_PASSWORD", "not-the-password"}});
   EXPECT_EQ(wrong_password.run_expecting_exit(), 2);

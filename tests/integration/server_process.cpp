@@ -69,7 +69,11 @@ ServerProcess::ServerProcess(std::map<std::string, std::string> env,
   if (backend_ == TestBackend::kPostgresql) {
     auto server = pg_test_server();
     if (!server) throw std::runtime_error("PostgreSQL wanted but AUTOMATION_TEST_PG_HOST is unset");
-    pg_database_ = std::make_unique<ScratchPgDatabase>(std::move(*server));
+    server_database_ = std::make_unique<ScratchPgDatabase>(std::move(*server));
+  } else if (backend_ == TestBackend::kMysql) {
+    auto server = mysql_test_server();
+    if (!server) throw std::runtime_error("MySQL wanted but AUTOMATION_TEST_MYSQL_HOST is unset");
+    server_database_ = std::make_unique<ScratchMysqlDatabase>(std::move(*server));
   }
   dir_ = make_temp_dir();
   db_file_ = dir_ / "automation.db";
@@ -104,7 +108,7 @@ std::vector<std::string> ServerProcess::environment() const {
       {"AUTOMATION_THREADS", "2"},
   };
   // In the environment, not on the command line, as an operator would keep it.
-  if (pg_database_) env["AUTOMATION_DB_PASSWORD"] = pg_database_->server().password;
+  if (server_database_) env["AUTOMATION_DB_PASSWORD"] = server_database_->server().password;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string text(*entry);
     const auto eq = text.find('=');
@@ -160,23 +164,21 @@ pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
 }
 
 bool ServerProcess::database_untouched() const {
-  if (!pg_database_) return !std::filesystem::exists(db_file_);
-  return pg_database_->query(
-             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'") ==
-         "0";
+  if (!server_database_) return !std::filesystem::exists(db_file_);
+  return server_database_->empty();
 }
 
 std::vector<std::string> ServerProcess::database_flags() const {
   std::vector<std::pair<std::string, std::string>> flags;  // (flag, setting it sets)
-  if (!pg_database_) {
+  if (!server_database_) {
     flags = {{"--db-type", "sqlite"}, {"--db-file", db_file_.string()}};
   } else {
-    const PgServer& server = pg_database_->server();
-    flags = {{"--db-type", "postgresql"},
+    const DbServer& server = server_database_->server();
+    flags = {{"--db-type", server_database_->type()},
              {"--db-host", server.host},
              {"--db-port", std::to_string(server.port)},
              {"--db-user", server.user},
-             {"--db-name", pg_database_->name()}};
+             {"--db-name", server_database_->name()}};
   }
   // Flags win over the environment, so a setting the test gives is not passed as a flag.
   std::vector<std::string> args;

@@ -32,7 +32,7 @@ class ServerProcess {
  public:
   // `env` overrides/extends the defaults (AUTOMATION_* keys). The database is the run's
   // backend (run_backend()) unless `backend` names one: a SQLite file in a fresh temporary
-  // directory, or a fresh PostgreSQL database; the destructor removes either.
+  // directory, or a fresh PostgreSQL or MySQL database; the destructor removes it.
   explicit ServerProcess(std::map<std::string, std::string> env = {},
                          std::optional<TestBackend> backend = std::nullopt);
   // Runs the binary under these RLIMIT_NOFILE limits (through util-linux's `prlimit`, which
@@ -67,10 +67,10 @@ class ServerProcess {
   // The SQLite file (on PostgreSQL: a path that is never created).
   const std::filesystem::path& db_file() const { return db_file_; }
   // True while the server's database holds nothing: no SQLite file, or no table in the
-  // PostgreSQL database (what "refused before the database is touched" means).
+  // PostgreSQL/MySQL database (what "refused before the database is touched" means).
   bool database_untouched() const;
-  // The PostgreSQL database; nullptr on SQLite.
-  const ScratchPgDatabase* pg_database() const { return pg_database_.get(); }
+  // The PostgreSQL or MySQL database; nullptr on SQLite.
+  const ScratchDatabase* server_database() const { return server_database_.get(); }
   // Everything the server printed so far (all runs).
   std::string log() const;
   // Runs `automation <args> <flags selecting this database>` with the server's environment
@@ -89,7 +89,7 @@ class ServerProcess {
 
   std::map<std::string, std::string> env_;
   TestBackend backend_;
-  std::unique_ptr<ScratchPgDatabase> pg_database_;  // dropped after the process is gone
+  std::unique_ptr<ScratchDatabase> server_database_;  // dropped after the process is gone
   std::filesystem::path dir_;
   std::filesystem::path db_file_;
   std::filesystem::path log_file_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <mysql.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -65,6 +66,10 @@ class BackendEnvironment : public ::testing::Environment {
       GTEST_SKIP() << "AUTOMATION_TEST_DB=postgresql but AUTOMATION_TEST_PG_HOST is not set: "
                       "PostgreSQL integration tests skipped";
     }
+    if (run_backend() == TestBackend::kMysql && !mysql_test_server()) {
+      GTEST_SKIP() << "AUTOMATION_TEST_DB=mysql but AUTOMATION_TEST_MYSQL_HOST is not set: "
+                      "MySQL integration tests skipped";
+    }
   }
 };
 
@@ -77,26 +82,38 @@ TestBackend run_backend() {
   const char* value = env("AUTOMATION_TEST_DB");
   if (value == nullptr || std::string(value) == "sqlite") return TestBackend::kSqlite;
   if (std::string(value) == "postgresql") return TestBackend::kPostgresql;
-  throw std::runtime_error("AUTOMATION_TEST_DB must be sqlite or postgresql");
+  if (std::string(value) == "mysql") return TestBackend::kMysql;
+  throw std::runtime_error("AUTOMATION_TEST_DB must be sqlite, postgresql or mysql");
 }
 
-std::optional<PgServer> pg_test_server() {
-  const char* host = env("AUTOMATION_TEST_PG_HOST");
+namespace {
+
+std::optional<DbServer> server_from_env(const std::string& prefix) {
+  const char* host = env((prefix + "HOST").c_str());
   if (host == nullptr) return std::nullopt;
-  PgServer server;
+  DbServer server;
   server.host = host;
-  if (const char* port = env("AUTOMATION_TEST_PG_PORT")) server.port = std::atoi(port);
-  if (const char* user = env("AUTOMATION_TEST_PG_USER")) server.user = user;
-  if (const char* password = env("AUTOMATION_TEST_PG_PASSWORD")) server.password = password;
+  if (const char* port = env((prefix + "PORT").c_str())) server.port = std::atoi(port);
+  if (const char* user = env((prefix + "USER").c_str())) server.user = user;
+  if (const char* password = env((prefix + "PASSWORD").c_str())) server.password = password;
   return server;
 }
 
-ScratchPgDatabase::ScratchPgDatabase(PgServer server) : server_(std::move(server)) {
+}  // namespace
+
+std::optional<DbServer> pg_test_server() { return server_from_env("AUTOMATION_TEST_PG_"); }
+
+std::optional<DbServer> mysql_test_server() { return server_from_env("AUTOMATION_TEST_MYSQL_"); }
+
+ScratchDatabase::ScratchDatabase(DbServer server) : server_(std::move(server)) {
   // Unique across the test processes ctest runs in parallel, and across reruns.
   static std::atomic<int> counter{0};
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   name_ = "automation_it_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
           std::to_string(now % 1000000007);
+}
+
+ScratchPgDatabase::ScratchPgDatabase(DbServer server) : ScratchDatabase(std::move(server)) {
   Connection admin = connect(server_, "postgres");
   exec(admin.get(), "CREATE DATABASE " + name_);
 }
@@ -113,6 +130,52 @@ ScratchPgDatabase::~ScratchPgDatabase() {
 std::string ScratchPgDatabase::query(const std::string& statement) const {
   Connection conn = connect(server_, name_);
   return exec(conn.get(), statement);
+}
+
+bool ScratchPgDatabase::empty() const {
+  return query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'") ==
+         "0";
+}
+
+std::string mysql_exec(const DbServer& server, const std::string& database,
+                       const std::string& statement) {
+  std::unique_ptr<MYSQL, decltype(&mysql_close)> conn(mysql_init(nullptr), &mysql_close);
+  if (!mysql_real_connect(conn.get(), server.host.c_str(), server.user.c_str(),
+                          server.password.c_str(), database.empty() ? nullptr : database.c_str(),
+                          static_cast<unsigned>(server.port), nullptr, 0)) {
+    throw std::runtime_error("cannot reach the MySQL test server: " +
+                             std::string(mysql_error(conn.get())));
+  }
+  mysql_set_character_set(conn.get(), "utf8mb4");
+  if (mysql_real_query(conn.get(), statement.data(), statement.size()) != 0) {
+    throw std::runtime_error(statement + ": " + mysql_error(conn.get()));
+  }
+  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> result(mysql_store_result(conn.get()),
+                                                                  &mysql_free_result);
+  if (!result || mysql_num_fields(result.get()) == 0) return {};
+  MYSQL_ROW row = mysql_fetch_row(result.get());
+  return row != nullptr && row[0] != nullptr ? row[0] : "";
+}
+
+ScratchMysqlDatabase::ScratchMysqlDatabase(DbServer server) : ScratchDatabase(std::move(server)) {
+  mysql_exec(server_, "", "CREATE DATABASE " + name_);
+}
+
+ScratchMysqlDatabase::~ScratchMysqlDatabase() {
+  try {
+    mysql_exec(server_, "", "DROP DATABASE IF EXISTS " + name_);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "dropping " << name_ << ": " << e.what();
+  }
+}
+
+std::string ScratchMysqlDatabase::query(const std::string& statement) const {
+  return mysql_exec(server_, name_, statement);
+}
+
+bool ScratchMysqlDatabase::empty() const {
+  return query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()") ==
+         "0";
 }
 
 }  // namespace automation::testing

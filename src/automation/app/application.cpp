@@ -95,10 +95,6 @@ Application::~Application() = default;
 
 Result<std::unique_ptr<Application>> Application::start(const config::Config& config,
                                                         BootstrapReport& report) {
-  if (config.database.type == "mysql") {
-    return fail(ErrorCode::kInvalidArgument,
-                "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
-  }
   std::unique_ptr<Application> app(new Application());
   auto database = storage::Database::open(database_options(config.database, pool_size_for(config)));
   if (!database) return fail(database.error());

@@ -25,10 +25,6 @@ const std::map<std::string, std::string>& setting_of_option() {
 }
 
 Result<std::unique_ptr<storage::Database>> open_configured(const config::Config& config) {
-  if (config.database.type == "mysql") {
-    return fail(ErrorCode::kInvalidArgument,
-                "AUTOMATION_DB_TYPE: mysql is not supported yet (use sqlite or postgresql)");
-  }
   // One connection is all a command needs (a serving process sizes its pool to its threads).
   auto db = storage::Database::open(database_options(config.database, /*pool_size=*/1));
   if (!db) return fail(name_database_settings(std::move(db).error()));
@@ -57,7 +53,7 @@ Result<int> migrate_database(const config::Config& config) {
 Result<CopyCounts> copy_sqlite_database(const config::Config& config,
                                         const std::string& source_file, bool replace) {
   std::error_code ignored;
-  if (config.database.type != "postgresql" && config.database.type != "postgres" &&
+  if (config.database.type == "sqlite" &&
       std::filesystem::equivalent(config.database.file, source_file, ignored)) {
     return fail(ErrorCode::kInvalidArgument,
                 "AUTOMATION_DB_FILE: the target is the source file itself");

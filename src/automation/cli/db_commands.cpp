@@ -54,7 +54,7 @@ void add_db_commands(CLI::App& cli, CliContext& context) {
 
   auto options = std::make_shared<CopyOptions>();
   auto* copy = group.add_subcommand(
-      "copy", "Copy every table of a SQLite database into the configured (PostgreSQL) one");
+      "copy", "Copy every table of a SQLite database into the configured (PostgreSQL or MySQL) one");
   copy->add_option("--from-sqlite", options->source, "SQLite database file to copy from")
       ->required();
   copy->add_flag("--replace", options->replace,

@@ -13,6 +13,10 @@
 #ifdef AUTOMATION_HAVE_POSTGRESQL
 #include <soci/postgresql/soci-postgresql.h>
 #endif
+#ifdef AUTOMATION_HAVE_MYSQL
+#include <mysqld_error.h>
+#include <soci/mysql/soci-mysql.h>
+#endif
 
 namespace automation::storage {
 
@@ -35,8 +39,9 @@ Result<std::string> sqlite_connect_string(const std::string& file) {
   return "db=\"" + file + "\"";
 }
 
-// libpq quoting: single quotes around the value, backslash before ' and \.
-std::string quote_libpq(std::string_view value) {
+// libpq's and SOCI's MySQL connect strings quote alike: single quotes around the value,
+// backslash before ' and \.
+std::string quote_connect_value(std::string_view value) {
   std::string out = "'";
   for (char c : value) {
     if (c == '\'' || c == '\\') out += '\\';
@@ -154,6 +159,66 @@ Error classify_postgresql(const soci::postgresql_soci_error& e) {
 }
 #endif
 
+#ifdef AUTOMATION_HAVE_MYSQL
+// Per-connection settings, again after every reconnect (MySQL has no way to put them in the
+// connect string): strict mode, so a value that does not fit is an error and never silently
+// cut; ANSI_QUOTES, so "key" quotes an identifier as in SQLite and PostgreSQL; and READ
+// COMMITTED, PostgreSQL's level, so a statement that waited for a lock sees what the holder
+// committed (REPEATABLE READ would keep the snapshot of the transaction's first read).
+void configure_mysql(soci::session& sql) {
+  sql << "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ANSI_QUOTES,NO_ENGINE_SUBSTITUTION,"
+         "ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,ONLY_FULL_GROUP_BY'";
+  sql << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+}
+
+// MySQL/MariaDB: classify by the error number only; messages may quote row values.
+Error classify_mysql(const soci::mysql_soci_error& e) {
+  const unsigned number = e.err_num_;
+  const std::string code = " (error " + std::to_string(number) + ")";
+  switch (number) {
+    case ER_DUP_ENTRY:
+    case ER_DUP_ENTRY_WITH_KEY_NAME:
+    case ER_DUP_KEY:
+      return Error::make(ErrorCode::kAlreadyExists, "already exists");
+    case ER_NO_REFERENCED_ROW:
+    case ER_NO_REFERENCED_ROW_2:
+    case ER_ROW_IS_REFERENCED:
+    case ER_ROW_IS_REFERENCED_2:
+      return Error::make(ErrorCode::kNotFound, "a referenced record does not exist");
+    case ER_DATA_TOO_LONG:
+    case ER_TRUNCATED_WRONG_VALUE:
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+    case ER_WARN_DATA_OUT_OF_RANGE:
+    case ER_INVALID_CHARACTER_STRING:
+    case ER_BAD_NULL_ERROR:
+      return Error::make(ErrorCode::kInvalidArgument, "value not accepted by the database" + code);
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_UNKNOWN_HOST:
+    case CR_COMMANDS_OUT_OF_SYNC:
+    case ER_CON_COUNT_ERROR:
+    case ER_TOO_MANY_USER_CONNECTIONS:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CONNECTION_KILLED:  // MariaDB: this connection was killed
+    case ER_QUERY_INTERRUPTED:
+    case ER_LOCK_WAIT_TIMEOUT:
+    case ER_LOCK_DEADLOCK:
+    case ER_ACCESS_DENIED_ERROR:
+    case ER_DBACCESS_DENIED_ERROR:
+    case ER_ACCOUNT_HAS_BEEN_LOCKED:
+    case ER_BAD_DB_ERROR:
+    case ER_OPTION_PREVENTS_STATEMENT:  // read_only server (a replica, or a failover under way)
+    case 3118:                          // MySQL 8: account locked (MariaDB's is above)
+    case 4031:                          // MySQL 8: disconnected by the server for inactivity
+      return unavailable("Database unavailable" + code);
+    default:
+      return Error::make(ErrorCode::kInternal, "database error" + code);
+  }
+}
+#endif
+
 Error classify(const soci::soci_error& e, soci::session& sql) {
   if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
     return classify_sqlite(*lite, sql);
@@ -161,6 +226,11 @@ Error classify(const soci::soci_error& e, soci::session& sql) {
 #ifdef AUTOMATION_HAVE_POSTGRESQL
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
     return classify_postgresql(*pg);
+  }
+#endif
+#ifdef AUTOMATION_HAVE_MYSQL
+  if (const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
+    return classify_mysql(*my);
   }
 #endif
   switch (e.get_error_category()) {
@@ -213,6 +283,34 @@ void blame_connection_options(const std::string& connect, Error& error) {
 }
 #endif
 
+#ifdef AUTOMATION_HAVE_MYSQL
+// Names the options to check when MySQL cannot be connected to, from the client library's
+// error number: nothing answering at host:port, or a server that refused the account or
+// the database.
+void blame_mysql_connection_options(const soci::mysql_soci_error& e, Error& error) {
+  const std::string why = "the connection to MySQL failed";
+  switch (e.err_num_) {
+    case CR_CONNECTION_ERROR:
+    case CR_CONN_HOST_ERROR:
+    case CR_UNKNOWN_HOST:
+    case CR_SERVER_LOST:
+      error.fields["host"] = why;
+      error.fields["port"] = why;
+      break;
+    case ER_ACCESS_DENIED_ERROR:
+      error.fields["user"] = why;
+      error.fields["password"] = why;
+      break;
+    case ER_BAD_DB_ERROR:
+    case ER_DBACCESS_DENIED_ERROR:
+      error.fields["name"] = why;
+      break;
+    default:
+      break;
+  }
+}
+#endif
+
 void rollback_quietly(soci::session& sql) noexcept {
   try {
     sql.rollback();
@@ -243,7 +341,7 @@ std::string postgresql_connect_string(const DatabaseOptions& options) {
     if (!out.empty()) out += ' ';
     out += key;
     out += '=';
-    out += quote_libpq(value);
+    out += quote_connect_value(value);
   };
   add("dbname", options.name);
   add("host", options.host);
@@ -254,6 +352,31 @@ std::string postgresql_connect_string(const DatabaseOptions& options) {
   // Keeps "relation ... already exists, skipping" NOTICEs of every start off stderr;
   // in the connect string so that a reconnect keeps it too.
   add("options", "-c client_min_messages=warning");
+  return out;
+}
+
+std::string mysql_connect_string(const DatabaseOptions& options) {
+  std::string out;
+  auto add = [&out](std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += key;
+    out += '=';
+    out += quote_connect_value(value);
+  };
+  add("db", options.name);
+  // A host that is a path names the server's Unix socket (as libpq reads it).
+  if (options.host.starts_with('/')) {
+    add("unix_socket", options.host);
+  } else {
+    add("host", options.host);
+    add("port", options.port > 0 ? std::to_string(options.port) : std::string());
+  }
+  add("user", options.user);
+  add("password", options.password);
+  add("charset", "utf8mb4");
+  // A host that does not answer fails the start (or the request) in seconds, not minutes.
+  add("connect_timeout", "10");
   return out;
 }
 
@@ -289,7 +412,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     where = "SQLite database '" + options.file + "'";
     // Each connection to ":memory:" would be a different, empty database.
     if (is_memory_database(options.file)) size = 1;
-  } else {
+  } else if (*dialect == Dialect::kPostgresql) {
 #ifdef AUTOMATION_HAVE_POSTGRESQL
     connect = postgresql_connect_string(options);
     where = "PostgreSQL database '" + options.name + "' on " +
@@ -297,6 +420,21 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 #else
     return fail(ErrorCode::kInvalidArgument,
                 "this build has no PostgreSQL support (database type postgresql)");
+#endif
+  } else {
+#ifdef AUTOMATION_HAVE_MYSQL
+    if (!options.sslmode.empty()) {
+      return fail(Error::invalid("sslmode", "applies to PostgreSQL only"));
+    }
+    if (options.name.empty()) {
+      return fail(Error::invalid("name", "a MySQL database name is required"));
+    }
+    connect = mysql_connect_string(options);
+    where = "MySQL database '" + options.name + "' on " +
+            (options.host.empty() ? std::string("localhost") : options.host);
+#else
+    return fail(ErrorCode::kInvalidArgument,
+                "this build has no MySQL support (database type mysql)");
 #endif
   }
 
@@ -307,9 +445,14 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
       if (*dialect == Dialect::kSqlite) {
         sql.open(soci::sqlite3, connect);
         configure_sqlite(sql);
-      } else {
+      } else if (*dialect == Dialect::kPostgresql) {
 #ifdef AUTOMATION_HAVE_POSTGRESQL
         sql.open(soci::postgresql, connect);
+#endif
+      } else {
+#ifdef AUTOMATION_HAVE_MYSQL
+        sql.open(soci::mysql, connect);
+        configure_mysql(sql);
 #endif
       }
     } catch (const soci::soci_error& e) {
@@ -324,6 +467,11 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
           Error::make(ErrorCode::kUnavailable, "cannot open " + where + ": " + one_line(why));
 #ifdef AUTOMATION_HAVE_POSTGRESQL
       if (*dialect == Dialect::kPostgresql) blame_connection_options(connect, error);
+#endif
+#ifdef AUTOMATION_HAVE_MYSQL
+      if (const auto* my = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
+        blame_mysql_connection_options(*my, error);
+      }
 #endif
       return fail(std::move(error));
     }
@@ -377,7 +525,7 @@ Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body b
         Error error = classify(e, sql);  // before the rollback resets the connection's error
         if (in_transaction) rollback_quietly(sql);
         prepared_for(sql).clear();  // a kept statement may be mid-way; before any reconnect
-        if (dialect_ == Dialect::kPostgresql &&
+        if (dialect_ != Dialect::kSqlite &&
             (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kInternal) &&
             !sql.is_connected()) {
           // A lost connection surfaces as assorted driver errors (often with no SQLSTATE):
@@ -386,6 +534,9 @@ Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body b
           bool reconnected = false;
           try {
             sql.reconnect();
+#ifdef AUTOMATION_HAVE_MYSQL
+            if (dialect_ == Dialect::kMysql) configure_mysql(sql);
+#endif
             reconnected = sql.is_connected();
           } catch (...) {
           }

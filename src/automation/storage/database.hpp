@@ -23,10 +23,12 @@ namespace automation::storage {
 
 // Where the database is (the storage part of the configuration, SPEC §5).
 struct DatabaseOptions {
-  std::string type = "sqlite";  // sqlite | postgresql
+  std::string type = "sqlite";  // sqlite | postgresql | mysql
   std::string file = "app.db";  // SQLite file; ":memory:" forces a pool of one
-  std::string host, user, password, name;  // PostgreSQL; empty ones are left to libpq defaults
-  int port = 5432;
+  // PostgreSQL and MySQL; empty ones are left to the client library's defaults. A host
+  // starting with '/' is the directory (libpq) or file (MySQL) of the server's Unix socket.
+  std::string host, user, password, name;
+  int port = 0;               // 0: the driver's default (5432, 3306)
   std::size_t pool_size = 4;  // connections kept open (0 is treated as 1)
   std::string sslmode;        // PostgreSQL: libpq's sslmode ("" = libpq's default, prefer)
 };
@@ -142,5 +144,9 @@ class Database {
 // omitted; plus client_min_messages=warning), each value quoted so spaces and quotes in
 // a password cannot inject keys.
 std::string postgresql_connect_string(const DatabaseOptions& options);
+
+// SOCI's MySQL connect string for options (db, host and port or unix_socket, user,
+// password; empty ones omitted; plus charset utf8mb4 and a connect timeout), quoted alike.
+std::string mysql_connect_string(const DatabaseOptions& options);
 
 }  // namespace automation::storage

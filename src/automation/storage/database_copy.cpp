@@ -110,11 +110,14 @@ struct Cell {
   soci::indicator indicator = soci::i_ok;
 };
 
+// Quoted: "key" is a reserved word in MySQL (whose sessions run with ANSI_QUOTES).
 std::string column_list(const Table& table) {
   std::string out;
   for (const Column& column : table.columns) {
     if (!out.empty()) out += ", ";
+    out += '"';
     out += column.name;
+    out += '"';
   }
   return out;
 }
@@ -134,7 +137,7 @@ long long copy_table(const Table& table, soci::session& source, soci::session& t
   // The statements are built from the constant table list above, never from input.
   const std::string columns = column_list(table);
   const std::string select =
-      "SELECT " + columns + " FROM " + table.name + " ORDER BY " + table.columns[0].name;
+      "SELECT " + columns + " FROM " + table.name + " ORDER BY \"" + table.columns[0].name + '"';
   const std::string insert = std::string("INSERT INTO ") + table.name + " (" + columns +
                              ") VALUES (" + placeholders(table) + ")";
   std::vector<Cell> cells(table.columns.size());
@@ -196,36 +199,49 @@ Result<std::unique_ptr<Database>> open_sqlite_source(const std::string& file) {
   return Database::open(options);
 }
 
+namespace {
+
+// The copy itself, inside the target's write transaction and under the migration lock.
+// MySQL needs no sequence reset: an explicit id moves AUTO_INCREMENT past it.
+Result<CopyReport> copy_tables(soci::session& from, soci::session& to, Dialect target,
+                               bool replace) {
+  for (const Table& table : tables()) {
+    if (table.seeded_by_migration) continue;
+    const long long present = count_rows(to, table);
+    if (present != 0 && !replace) {
+      return fail(ErrorCode::kRuleViolation,
+                  std::string("the target database is not empty (table ") + table.name +
+                      " has " + std::to_string(present) +
+                      " rows); pass --replace to delete its contents and copy anyway");
+    }
+  }
+  // Children first, so no foreign key is broken on the way.
+  for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
+    if (replace || table->seeded_by_migration) to << std::string("DELETE FROM ") + table->name;
+  }
+  CopyReport report;
+  for (const Table& table : tables()) {
+    report.tables.push_back({table.name, copy_table(table, from, to)});
+    if (target == Dialect::kPostgresql && table.postgresql_sequence_reset) {
+      to << table.postgresql_sequence_reset;
+    }
+  }
+  return report;
+}
+
+}  // namespace
+
 Result<CopyReport> copy_database(Database& source, Database& target, bool replace) {
   // A read snapshot of the source around one write transaction on the target.
   return source.transaction(TxMode::kRead, [&](soci::session& from) -> Result<CopyReport> {
     return target.transaction(TxMode::kWrite, [&](soci::session& to) -> Result<CopyReport> {
       const DialectSql& d = sql_for(target.dialect());
-      // Serializes with migrations and with another copy into the same database.
+      // Serializes with migrations and with another copy into the same database. A lock
+      // that outlives the transaction (MySQL) is released here; should a statement throw,
+      // the transaction fails and this one-command connection closes, which releases it.
       if (!d.migration_lock.empty()) to << d.migration_lock;
-      for (const Table& table : tables()) {
-        if (table.seeded_by_migration) continue;
-        const long long present = count_rows(to, table);
-        if (present != 0 && !replace) {
-          return fail(ErrorCode::kRuleViolation,
-                      std::string("the target database is not empty (table ") + table.name +
-                          " has " + std::to_string(present) +
-                          " rows); pass --replace to delete its contents and copy anyway");
-        }
-      }
-      // Children first, so no foreign key is broken on the way.
-      for (auto table = tables().rbegin(); table != tables().rend(); ++table) {
-        if (replace || table->seeded_by_migration) {
-          to << std::string("DELETE FROM ") + table->name;
-        }
-      }
-      CopyReport report;
-      for (const Table& table : tables()) {
-        report.tables.push_back({table.name, copy_table(table, from, to)});
-        if (target.dialect() == Dialect::kPostgresql && table.postgresql_sequence_reset) {
-          to << table.postgresql_sequence_reset;
-        }
-      }
+      auto report = copy_tables(from, to, target.dialect(), replace);
+      if (!d.migration_unlock.empty()) to << d.migration_unlock;
       return report;
     });
   });

@@ -1,7 +1,7 @@
 #pragma once
 
 // Moving an installation off the embedded default: copies every table of a SQLite
-// database into another (migrated) database, typically PostgreSQL.
+// database into another (migrated) database, typically PostgreSQL or MySQL.
 
 #include <memory>
 #include <string>
@@ -39,8 +39,9 @@ Result<std::unique_ptr<Database>> open_sqlite_source(const std::string& file);
 // Copies roles, users (hashes as stored), sessions, tpts, settings (the generated TPT
 // secret included, so issued tokens stay valid), audit_events and login_failures from
 // `source` into `target`, keeping every id so references hold, then moves the target's id
-// sequences past the copied ids (PostgreSQL). The source is read in one snapshot and the
-// target written in one transaction: on any error nothing is copied.
+// sequences past the copied ids (PostgreSQL; MySQL moves AUTO_INCREMENT by itself). The
+// source is read in one snapshot and the target written in one transaction: on any error
+// nothing is copied.
 // A target holding any row in those tables is refused (kRuleViolation, the message names
 // the first non-empty table) unless `replace`, which deletes their rows first, in the same
 // transaction. Driver failures map as in Database::transaction.

@@ -20,10 +20,144 @@ struct Migration {
   std::vector<std::string> (*statements)(const DialectSql& d);
 };
 
+// The change feed (change_feed.hpp): every UPDATE or DELETE of a row the lookup cache may
+// hold is logged by a trigger, in the writing transaction, whoever writes (this service, the
+// CLI, another process, a tool outside this service). Inserts are not logged: a new row
+// makes no cached answer wrong (misses are never cached). The single counter row makes the
+// sequence numbers commit in order across processes (its row lock is held until commit).
+struct LoggedTable {
+  const char* table;
+  const char* entity;  // what the cache drops: "session", "user", "role", "tpt"
+  const char* key;     // the column naming the row to drop
+};
+constexpr LoggedTable kLoggedTables[] = {
+    {"sessions", "session", "token_digest"},
+    {"users", "user", "id"},
+    {"roles", "role", "id"},
+    {"tpts", "tpt", "jti"},
+};
+
+// MySQL's variants of the migrations below, where its DDL differs: indexes inside CREATE
+// TABLE (MySQL 8 has no CREATE INDEX IF NOT EXISTS), foreign keys as table constraints
+// (InnoDB ignores a REFERENCES clause on a column), LONGTEXT for free text (TEXT holds only
+// 64 KiB there), and no text column in a key without a prefix length.
+// Every statement is idempotent: DDL commits implicitly on MySQL, so a migration that
+// failed half-way is completed by the next run rather than rolled back.
+std::vector<std::string> v1_pyautomation_tables_mysql(const DialectSql& d) {
+  const std::string id(d.id_column);
+  // As peewee creates them, but in a binary collation, so that a fresh MySQL database
+  // compares and sorts exactly as SQLite and PostgreSQL do (an existing PyAutomation
+  // database keeps its own collation; case-insensitive uniqueness holds either way).
+  const std::string options(d.table_options);
+  return {
+      "CREATE TABLE IF NOT EXISTS roles ("
+      " id " + id + ","
+      " identifier VARCHAR(255) NOT NULL UNIQUE,"
+      " name VARCHAR(255) NOT NULL UNIQUE,"
+      " level INTEGER NOT NULL)" + options,
+      "CREATE TABLE IF NOT EXISTS users ("
+      " id " + id + ","
+      " identifier VARCHAR(255) NOT NULL UNIQUE,"
+      " username VARCHAR(255) NOT NULL UNIQUE,"
+      " role_id INTEGER NOT NULL,"
+      " email VARCHAR(255) NOT NULL UNIQUE,"
+      " password VARCHAR(255) NOT NULL,"
+      " token VARCHAR(255),"
+      " name VARCHAR(255),"
+      " lastname VARCHAR(255),"
+      " INDEX users_role_id (role_id),"
+      " FOREIGN KEY (role_id) REFERENCES roles (id))" + options,
+  };
+}
+
+// The service's tables with v3's audit reason included (no MySQL database of this service
+// predates v3), and the throttle's lock slots (see DialectSql::key_lock).
+std::vector<std::string> v2_service_tables_mysql(const DialectSql& d) {
+  const std::string big_id(d.big_id_column);
+  const std::string options(d.table_options);
+  // 0..999 from three digits: no recursive CTE needed (MySQL 8.0 and MariaDB differ there).
+  const std::string digits = "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL"
+                             " SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6"
+                             " UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+  return {
+      "CREATE TABLE IF NOT EXISTS sessions ("
+      " token_digest VARCHAR(64) PRIMARY KEY,"
+      " user_id INTEGER NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " expires_at BIGINT NOT NULL,"
+      " INDEX sessions_user_id (user_id),"
+      " INDEX sessions_expires_at (expires_at),"
+      " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)" + options,
+      "CREATE TABLE IF NOT EXISTS tpts ("
+      " jti VARCHAR(255) PRIMARY KEY,"
+      " role LONGTEXT NOT NULL,"
+      " created_on LONGTEXT NOT NULL,"
+      " expires_on LONGTEXT,"
+      " expires_at BIGINT,"
+      " description LONGTEXT NOT NULL,"
+      " created_by LONGTEXT NOT NULL,"
+      " revoked INTEGER NOT NULL DEFAULT 0)" + options,
+      "CREATE TABLE IF NOT EXISTS audit_events ("
+      " id " + big_id + ","
+      " time BIGINT NOT NULL,"
+      " event LONGTEXT NOT NULL,"
+      " actor LONGTEXT NOT NULL,"
+      " target LONGTEXT NOT NULL,"
+      " address LONGTEXT NOT NULL,"
+      " outcome LONGTEXT NOT NULL,"
+      " reason LONGTEXT NOT NULL DEFAULT (''),"
+      " INDEX audit_events_time (time))" + options,
+      "CREATE TABLE IF NOT EXISTS login_failures ("
+      " id " + big_id + ","
+      " \"key\" LONGTEXT NOT NULL,"
+      " at BIGINT NOT NULL,"
+      " INDEX login_failures_key_at (\"key\"(255), at))" + options,
+      "CREATE TABLE IF NOT EXISTS settings ("
+      " \"key\" VARCHAR(255) PRIMARY KEY,"
+      " value LONGTEXT NOT NULL)" + options,
+      "CREATE TABLE IF NOT EXISTS throttle_lock_slots (slot INTEGER PRIMARY KEY)" + options,
+      "INSERT IGNORE INTO throttle_lock_slots (slot)"
+      " SELECT a.n + 10 * b.n + 100 * c.n FROM " + digits + " a, " + digits + " b, " + digits +
+          " c",
+  };
+}
+
+// One trigger per table and event (MySQL allows no "UPDATE OR DELETE" and no shared
+// trigger function); dropped first because MySQL 8.0 before 8.0.29 has no IF NOT EXISTS
+// for triggers.
+std::vector<std::string> v4_change_feed_mysql(const DialectSql& d) {
+  const std::string options(d.table_options);
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS change_counter ("
+      " id INTEGER PRIMARY KEY,"
+      " seq BIGINT NOT NULL)" + options,
+      "INSERT IGNORE INTO change_counter (id, seq) VALUES (1, 0)",
+      "CREATE TABLE IF NOT EXISTS change_log ("
+      " seq BIGINT PRIMARY KEY,"
+      " entity LONGTEXT NOT NULL,"
+      " entity_key LONGTEXT NOT NULL)" + options,
+  };
+  for (const LoggedTable& t : kLoggedTables) {
+    for (const char* event : {"UPDATE", "DELETE"}) {
+      const std::string name = std::string(t.table) + "_log_" + event;
+      statements.push_back("DROP TRIGGER IF EXISTS " + name);
+      statements.push_back("CREATE TRIGGER " + name + " AFTER " + event + " ON " + t.table +
+                           " FOR EACH ROW BEGIN"
+                           " UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+                           " INSERT INTO change_log (seq, entity, entity_key)"
+                           " SELECT seq, '" + t.entity + "', CAST(OLD." + t.key +
+                           " AS CHAR) FROM change_counter WHERE id = 1;"
+                           " END");
+    }
+  }
+  return statements;
+}
+
 // PyAutomation's own tables, with the columns peewee gives them. IF NOT EXISTS because an
 // existing PyAutomation database already has them, with its own column types, and they
 // must be left untouched.
 std::vector<std::string> v1_pyautomation_tables(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return v1_pyautomation_tables_mysql(d);
   const std::string id(d.id_column);
   return {
       "CREATE TABLE IF NOT EXISTS roles ("
@@ -48,6 +182,7 @@ std::vector<std::string> v1_pyautomation_tables(const DialectSql& d) {
 // The service's own tables. Free text is TEXT (no length limit to trip over on
 // PostgreSQL); booleans are INTEGER 0/1, which both databases store the same way.
 std::vector<std::string> v2_service_tables(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return v2_service_tables_mysql(d);
   const std::string big_id(d.big_id_column);
   return {
       // Deleting a user also ends their sessions, even when done outside this service.
@@ -88,28 +223,14 @@ std::vector<std::string> v2_service_tables(const DialectSql& d) {
 }
 
 // Why an audited operation was refused or failed (SPEC §3 "Audit log": outcome with reason).
-std::vector<std::string> v3_audit_reason(const DialectSql&) {
+std::vector<std::string> v3_audit_reason(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return {};  // part of v2 there
   return {"ALTER TABLE audit_events ADD COLUMN reason TEXT NOT NULL DEFAULT ''"};
 }
 
-// The change feed (change_feed.hpp): every UPDATE or DELETE of a row the lookup cache may
-// hold is logged by a trigger, in the writing transaction, whoever writes (this service, the
-// CLI, another process, a tool outside this service). Inserts are not logged: a new row
-// makes no cached answer wrong (misses are never cached). The single counter row makes the
-// sequence numbers commit in order across processes (its row lock is held until commit).
-struct LoggedTable {
-  const char* table;
-  const char* entity;  // what the cache drops: "session", "user", "role", "tpt"
-  const char* key;     // the column naming the row to drop
-};
-constexpr LoggedTable kLoggedTables[] = {
-    {"sessions", "session", "token_digest"},
-    {"users", "user", "id"},
-    {"roles", "role", "id"},
-    {"tpts", "tpt", "jti"},
-};
 
 std::vector<std::string> v4_change_feed(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return v4_change_feed_mysql(d);
   std::vector<std::string> statements = {
       "CREATE TABLE IF NOT EXISTS change_counter ("
       " id INTEGER PRIMARY KEY,"
@@ -244,23 +365,91 @@ const Migration kMigrations[] = {
     {7, "user_list_version and its triggers", &v7_user_list_version},
 };
 
-// Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).
+// Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.
+// MySQL 8 could too, but MariaDB cannot: there a generated column holds the bytes of
+// lower(column) in UTF-8, so that equality means exactly "same lower-case text" whatever the
+// collation of the column (a _ci collation would also merge accents and trailing spaces,
+// a _bin one would not fold case), and a unique index is put on that column. The column is
+// added even where duplicates keep the index out: the stores' lookups compare it
+// (DialectSql::username_matches and the like).
 struct CaseInsensitiveIndex {
   const char* ddl;
+  // MySQL: the key column and the index, each looked up by name first (MySQL 8 has no
+  // ADD COLUMN IF NOT EXISTS).
+  const char* table;
+  const char* source_column;
+  const char* key_column;
+  const char* index;
 };
 const CaseInsensitiveIndex kCaseInsensitiveIndexes[] = {
-    {"CREATE UNIQUE INDEX IF NOT EXISTS users_username_ci ON users (lower(username))"},
-    {"CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email))"},
-    {"CREATE UNIQUE INDEX IF NOT EXISTS roles_name_ci ON roles (lower(name))"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS users_username_ci ON users (lower(username))", "users",
+     "username", "username_ci", "users_username_ci"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS users_email_ci ON users (lower(email))", "users", "email",
+     "email_ci", "users_email_ci"},
+    {"CREATE UNIQUE INDEX IF NOT EXISTS roles_name_ci ON roles (lower(name))", "roles", "name",
+     "name_ci", "roles_name_ci"},
 };
+
+int count_in_schema(soci::session& sql, const std::string& query, const std::string& table,
+                    const std::string& name) {
+  int present = 0;
+  sql << query, soci::use(table), soci::use(name), soci::into(present);
+  return present;
+}
+
+void create_case_insensitive_index(soci::session& sql, Dialect dialect,
+                                   const CaseInsensitiveIndex& index) {
+  if (dialect != Dialect::kMysql) {
+    sql << index.ddl;
+    return;
+  }
+  // Names from the constant table above, never input.
+  const std::string table = index.table;
+  const std::string key_column = index.key_column;
+  if (count_in_schema(sql,
+                      "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema ="
+                      " DATABASE() AND table_name = :t AND column_name = :c",
+                      table, key_column) == 0) {
+    // Bytes, not a _bin collation: utf8mb4_bin still ignores trailing spaces (PAD SPACE),
+    // and MariaDB's NO PAD collations have other names than MySQL 8's. 1020 bytes hold
+    // 255 four-byte characters.
+    sql << "ALTER TABLE " + table + " ADD COLUMN " + key_column +
+               " VARBINARY(1020) AS (CONVERT(lower(" + index.source_column +
+               ") USING utf8mb4)) VIRTUAL";
+  }
+  const std::string name = index.index;
+  if (count_in_schema(sql,
+                      "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema ="
+                      " DATABASE() AND table_name = :t AND index_name = :n",
+                      table, name) == 0) {
+    sql << "ALTER TABLE " + table + " ADD UNIQUE INDEX " + name + " (" + key_column + ")";
+  }
+}
 
 constexpr const char* kCreateSchemaVersion =
     "CREATE TABLE IF NOT EXISTS schema_version ("
     " version INTEGER PRIMARY KEY,"
     " applied_at BIGINT NOT NULL)";
 
-void take_migration_lock(soci::session& sql, const DialectSql& d) {
+// Runs fn() under the lock that serializes migrations across processes, and releases it
+// where it outlives the transaction (MySQL), on every way out.
+template <typename Fn>
+Status under_migration_lock(soci::session& sql, const DialectSql& d, Fn fn) {
   if (!d.migration_lock.empty()) sql << d.migration_lock;
+  Status status;
+  try {
+    status = fn();
+  } catch (...) {
+    if (!d.migration_unlock.empty()) {
+      try {
+        sql << d.migration_unlock;
+      } catch (...) {  // a lost connection has released it already
+      }
+    }
+    throw;
+  }
+  if (!d.migration_unlock.empty()) sql << d.migration_unlock;
+  return status;
 }
 
 long long unix_now() {
@@ -292,6 +481,10 @@ Result<int> current_schema_version(Database& db) {
       sql << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = "
              "'schema_version'",
           soci::into(tables);
+    } else if (db.dialect() == Dialect::kMysql) {
+      sql << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+             "DATABASE() AND table_name = 'schema_version'",
+          soci::into(tables);
     } else {
       sql << "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
              "current_schema() AND table_name = 'schema_version'",
@@ -308,9 +501,10 @@ Result<int> current_schema_version(Database& db) {
 Status migrate(Database& db) {
   const DialectSql& d = sql_for(db.dialect());
   auto created = db.transaction(TxMode::kWrite, [&d](soci::session& sql) -> Status {
-    take_migration_lock(sql, d);
-    sql << kCreateSchemaVersion;
-    return {};
+    return under_migration_lock(sql, d, [&]() -> Status {
+      sql << kCreateSchemaVersion;
+      return {};
+    });
   });
   if (!created) return fail(created.error());
 
@@ -320,17 +514,18 @@ Status migrate(Database& db) {
   for (const Migration& m : kMigrations) {
     if (applied->contains(m.version)) continue;
     auto done = db.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
-      take_migration_lock(sql, d);
-      // Checked again under the lock: another process may have applied it meanwhile.
-      int present = 0;
-      sql << "SELECT COUNT(*) FROM schema_version WHERE version = :v", soci::use(m.version),
-          soci::into(present);
-      if (present != 0) return {};
-      for (const std::string& statement : m.statements(d)) sql << statement;
-      const long long now = unix_now();
-      sql << "INSERT INTO schema_version (version, applied_at) VALUES (:v, :t)",
-          soci::use(m.version), soci::use(now);
-      return {};
+      return under_migration_lock(sql, d, [&]() -> Status {
+        // Checked again under the lock: another process may have applied it meanwhile.
+        int present = 0;
+        sql << "SELECT COUNT(*) FROM schema_version WHERE version = :v", soci::use(m.version),
+            soci::into(present);
+        if (present != 0) return {};
+        for (const std::string& statement : m.statements(d)) sql << statement;
+        const long long now = unix_now();
+        sql << "INSERT INTO schema_version (version, applied_at) VALUES (:v, :t)",
+            soci::use(m.version), soci::use(now);
+        return {};
+      });
     });
     // kAlreadyExists: a racing process recorded this version first (possible only where no
     // lock serializes migrations); its DDL and ours are the same IF NOT EXISTS statements.
@@ -351,9 +546,10 @@ Result<int> ensure_case_insensitive_indexes(Database& db) {
   int present = 0;
   for (const CaseInsensitiveIndex& index : kCaseInsensitiveIndexes) {
     auto built = db.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
-      take_migration_lock(sql, d);
-      sql << index.ddl;
-      return {};
+      return under_migration_lock(sql, d, [&]() -> Status {
+        create_case_insensitive_index(sql, d.dialect, index);
+        return {};
+      });
     });
     if (built) {
       ++present;

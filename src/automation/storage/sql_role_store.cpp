@@ -3,6 +3,7 @@
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/inserted_id.hpp"
 #include "automation/storage/row_query.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
@@ -33,9 +34,9 @@ struct RoleRow {
 
 constexpr const char* kRoleSelect = "SELECT id, identifier, name, level FROM roles";
 
-int count_name(soci::session& sql, const std::string& name) {
+int count_name(soci::session& sql, const DialectSql& d, const std::string& name) {
   int n = 0;
-  sql << "SELECT COUNT(*) FROM roles WHERE lower(name) = lower(:name)", soci::use(name),
+  sql << "SELECT COUNT(*) FROM roles WHERE " + std::string(d.role_name_matches), soci::use(name),
       soci::into(n);
   return n;
 }
@@ -48,9 +49,9 @@ int count_identifier(soci::session& sql, const std::string& identifier) {
 }
 
 // Names the field a role insert collided on, or nullopt when neither is taken.
-std::optional<Error> find_duplicate(soci::session& sql, const std::string& name,
-                                    const std::string& identifier) {
-  if (count_name(sql, name) > 0) return already_exists("name", "Role name already exists");
+std::optional<Error> find_duplicate(soci::session& sql, const DialectSql& d,
+                                    const std::string& name, const std::string& identifier) {
+  if (count_name(sql, d, name) > 0) return already_exists("name", "Role name already exists");
   if (count_identifier(sql, identifier) > 0) {
     return already_exists("identifier", "Role identifier already exists");
   }
@@ -69,12 +70,14 @@ Result<std::vector<Role>> SqlRoleStore::list_roles() {
 Result<std::optional<Role>> SqlRoleStore::find_role(std::string_view name) {
   if (!is_storable_text(name)) return std::optional<Role>();  // nothing stored can match
   const std::string wanted(name);
-  return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<Role>> {
-    // ORDER BY id: a PyAutomation database without the case-insensitive index may hold
-    // "Admin" and "ADMIN"; the oldest one wins, deterministically.
+  // ORDER BY id: a PyAutomation database without the case-insensitive index may hold
+  // "Admin" and "ADMIN"; the oldest one wins, deterministically.
+  const std::string query = std::string(kRoleSelect) + " WHERE " +
+                            std::string(sql_for(db_.dialect()).role_name_matches) +
+                            " ORDER BY id LIMIT 1";
+  return db_.with_session([&](soci::session& sql) -> Result<std::optional<Role>> {
     auto roles = query_rows<RoleRow>(
-        sql, std::string(kRoleSelect) + " WHERE lower(name) = lower(:name) ORDER BY id LIMIT 1",
-        [](RoleRow& row) { return row.to_role(); }, wanted);
+        sql, query, [](RoleRow& row) { return row.to_role(); }, wanted);
     if (roles.empty()) return std::optional<Role>();
     return std::optional<Role>(std::move(roles.front()));
   });
@@ -83,25 +86,26 @@ Result<std::optional<Role>> SqlRoleStore::find_role(std::string_view name) {
 Result<Role> SqlRoleStore::add_role(const Role& role) {
   if (auto ok = check_storable("name", role.name); !ok) return fail(ok.error());
   if (auto ok = check_storable("identifier", role.identifier); !ok) return fail(ok.error());
-  auto added = db_.transaction(TxMode::kWrite, [&role](soci::session& sql) -> Result<Role> {
+  const DialectSql& d = sql_for(db_.dialect());
+  auto added = db_.transaction(TxMode::kWrite, [&role, &d](soci::session& sql) -> Result<Role> {
     // Checked here, not only by the unique indexes: it names the field, and it still
     // holds on a PyAutomation database whose case-insensitive index had to be skipped.
-    if (auto duplicate = find_duplicate(sql, role.name, role.identifier)) {
+    if (auto duplicate = find_duplicate(sql, d, role.name, role.identifier)) {
       return fail(std::move(*duplicate));
     }
-    long long id = 0;
-    sql << "INSERT INTO roles (identifier, name, level) VALUES (:identifier, :name, :level)"
-           " RETURNING id",
-        soci::use(role.identifier), soci::use(role.name), soci::use(role.level), soci::into(id);
+    const long long id = insert_returning_id(
+        sql, d, "INSERT INTO roles (identifier, name, level) VALUES (:identifier, :name, :level)",
+        soci::use(role.identifier), soci::use(role.name), soci::use(role.level));
     Role stored = role;
     stored.id = id;
     return stored;
   });
   if (!added && is_unattributed_duplicate(added.error())) {
     // Lost a race with a concurrent insert (possible on PostgreSQL): say which field.
-    auto named = db_.with_session([&role](soci::session& sql) -> Result<std::optional<Error>> {
-      return find_duplicate(sql, role.name, role.identifier);
-    });
+    auto named =
+        db_.with_session([&role, &d](soci::session& sql) -> Result<std::optional<Error>> {
+          return find_duplicate(sql, d, role.name, role.identifier);
+        });
     if (named && *named) return fail(std::move(**named));
   }
   return added;

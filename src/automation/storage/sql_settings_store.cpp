@@ -3,6 +3,7 @@
 #include <string>
 
 #include "automation/storage/database.hpp"
+#include "automation/storage/dialect.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/text.hpp"
 
@@ -13,7 +14,7 @@ namespace {
 std::optional<std::string> read_setting(soci::session& sql, const std::string& key) {
   std::string value;
   soci::indicator ind = soci::i_null;
-  sql << "SELECT value FROM settings WHERE key = :key", soci::use(key), soci::into(value, ind);
+  sql << "SELECT value FROM settings WHERE \"key\" = :key", soci::use(key), soci::into(value, ind);
   if (!sql.got_data() || ind != soci::i_ok) return std::nullopt;
   return value;
 }
@@ -34,12 +35,12 @@ Result<std::string> SqlSettingsStore::put_setting_if_absent(std::string_view key
   if (auto ok = check_storable("value", value); !ok) return fail(ok.error());
   const std::string stored_key(key);
   const std::string stored_value(value);
-  // ON CONFLICT DO NOTHING (SQLite >= 3.24, PostgreSQL >= 9.5) instead of catching the
-  // unique violation: on PostgreSQL a failed statement aborts the whole transaction, and
-  // this way the insert waits for a racing one and the read then sees the winner's value.
+  // An insert that skips an existing key instead of catching the unique violation: on
+  // PostgreSQL a failed statement aborts the whole transaction, and this way the insert
+  // waits for a racing one and the read then sees the winner's value.
+  const std::string_view insert = sql_for(db_.dialect()).insert_setting_if_absent;
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<std::string> {
-    sql << "INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING",
-        soci::use(stored_key), soci::use(stored_value);
+    sql << insert, soci::use(stored_key), soci::use(stored_value);
     auto stored = read_setting(sql, stored_key);
     if (!stored) return fail(ErrorCode::kInternal, "setting vanished after insert");
     return std::move(*stored);

@@ -6,6 +6,7 @@
 
 #include "automation/storage/database.hpp"
 #include "automation/storage/dialect.hpp"
+#include "automation/storage/inserted_id.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/text.hpp"
 
@@ -21,7 +22,7 @@ struct WindowCount {
 WindowCount count_since(soci::session& sql, const std::string& key, long long since) {
   WindowCount window;
   soci::indicator oldest_ind = soci::i_null;  // MIN() of no rows is NULL
-  sql << "SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = :key AND at >= :since",
+  sql << "SELECT COUNT(*), MIN(at) FROM login_failures WHERE \"key\" = :key AND at >= :since",
       soci::use(key), soci::use(since), soci::into(window.count),
       soci::into(window.oldest, oldest_ind);
   if (window.count == 0 || oldest_ind != soci::i_ok) window.oldest = 0;
@@ -40,14 +41,14 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
   const long long when = now;
   const long long from = since;
   const long long horizon = now - kRetentionSeconds;
-  const std::string_view key_lock = sql_for(db_.dialect()).key_lock;
+  const DialectSql& d = sql_for(db_.dialect());
   // Filled by the transaction body (which returns a plain Status: GCC 12 warns falsely
   // about an expected<> holding a vector moved out of the type-erased body).
   AttemptReservation reservation;
   auto done = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
     reservation = AttemptReservation{};
     for (const auto& [key, limit] : keys) {
-      if (!key_lock.empty()) sql << key_lock, soci::use(key, "key");
+      if (!d.key_lock.empty()) sql << d.key_lock, soci::use(key, "key");
       const WindowCount window = count_since(sql, key, from);
       if (window.count >= limit) {
         reservation.oldest_blocking = window.oldest;
@@ -55,10 +56,10 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
       }
     }
     for (const auto& [key, limit] : keys) {
-      long long id = 0;
-      sql << "INSERT INTO login_failures (key, at) VALUES (:key, :at) RETURNING id",
-          soci::use(key), soci::use(when), soci::into(id);
-      sql << "DELETE FROM login_failures WHERE key = :key AND at < :horizon", soci::use(key),
+      const long long id =
+          insert_returning_id(sql, d, "INSERT INTO login_failures (\"key\", at) VALUES (:key, :at)",
+                              soci::use(key), soci::use(when));
+      sql << "DELETE FROM login_failures WHERE \"key\" = :key AND at < :horizon", soci::use(key),
           soci::use(horizon);
       reservation.failure_ids.push_back(id);
     }
@@ -77,7 +78,7 @@ Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failur
       const long long id = failure_id;
       sql << "DELETE FROM login_failures WHERE id = :id", soci::use(id);
     }
-    sql << "DELETE FROM login_failures WHERE key = :key", soci::use(stored_key);
+    sql << "DELETE FROM login_failures WHERE \"key\" = :key", soci::use(stored_key);
     return {};
   });
 }
@@ -98,10 +99,11 @@ Result<std::int64_t> SqlThrottleStore::clear_failures(std::string_view key) {
   const int prefix_length = static_cast<int>(prefix.size());
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<std::int64_t> {
     long long count = 0;
-    sql << "SELECT COUNT(*) FROM login_failures WHERE key = :key"
-           " OR substr(key, 1, :length) = :prefix",
+    sql << "SELECT COUNT(*) FROM login_failures WHERE \"key\" = :key"
+           " OR substr(\"key\", 1, :length) = :prefix",
         soci::use(stored_key), soci::use(prefix_length), soci::use(prefix), soci::into(count);
-    sql << "DELETE FROM login_failures WHERE key = :key OR substr(key, 1, :length) = :prefix",
+    sql << "DELETE FROM login_failures WHERE \"key\" = :key"
+           " OR substr(\"key\", 1, :length) = :prefix",
         soci::use(stored_key), soci::use(prefix_length), soci::use(prefix);
     return count;
   });

@@ -8,6 +8,7 @@
 
 #include "automation/storage/database.hpp"
 #include "automation/storage/row_query.hpp"
+#include "automation/storage/inserted_id.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -21,19 +22,21 @@ const std::string kSelectUser = "SELECT " + std::string(kUserColumns) + std::str
 
 std::unexpected<Error> user_not_found() { return fail(ErrorCode::kNotFound, "User not found"); }
 
-int count(soci::session& sql, const char* query, const std::string& value) {
+int count(soci::session& sql, const std::string& query, const std::string& value) {
   int n = 0;
   sql << query, soci::use(value), soci::into(n);
   return n;
 }
 
 // Names the field a new user collides on, or nullopt when none is taken.
-std::optional<Error> find_duplicate(soci::session& sql, const NewUser& user) {
-  if (count(sql, "SELECT COUNT(*) FROM users WHERE lower(username) = lower(:v)",
+std::optional<Error> find_duplicate(soci::session& sql, const DialectSql& d,
+                                    const NewUser& user) {
+  if (count(sql, "SELECT COUNT(*) FROM users WHERE " + std::string(d.username_matches),
             user.username) > 0) {
     return already_exists("username", "Username already exists");
   }
-  if (count(sql, "SELECT COUNT(*) FROM users WHERE lower(email) = lower(:v)", user.email) > 0) {
+  if (count(sql, "SELECT COUNT(*) FROM users WHERE " + std::string(d.email_matches),
+            user.email) > 0) {
     return already_exists("email", "Email already exists");
   }
   if (count(sql, "SELECT COUNT(*) FROM users WHERE identifier = :v", user.identifier) > 0) {
@@ -42,10 +45,10 @@ std::optional<Error> find_duplicate(soci::session& sql, const NewUser& user) {
   return std::nullopt;
 }
 
-std::optional<Error> find_email_taken(soci::session& sql, const std::string& email,
-                                      std::int64_t except_id) {
+std::optional<Error> find_email_taken(soci::session& sql, const DialectSql& d,
+                                      const std::string& email, std::int64_t except_id) {
   int n = 0;
-  sql << "SELECT COUNT(*) FROM users WHERE lower(email) = lower(:email) AND id <> :id",
+  sql << "SELECT COUNT(*) FROM users WHERE " + std::string(d.email_matches) + " AND id <> :id",
       soci::use(email), soci::use(except_id), soci::into(n);
   if (n > 0) return already_exists("email", "Email already exists");
   return std::nullopt;
@@ -129,31 +132,33 @@ Result<User> SqlUserStore::add_user(const NewUser& user) {
     if (auto ok = check_storable("lastname", *user.lastname); !ok) return fail(ok.error());
   }
 
-  auto added = db_.transaction(TxMode::kWrite, [&user](soci::session& sql) -> Result<User> {
+  const DialectSql& d = sql_for(db_.dialect());
+  auto added = db_.transaction(TxMode::kWrite, [&user, &d](soci::session& sql) -> Result<User> {
     // Checked here as well as by the unique indexes: it names the field, and it holds on
     // a PyAutomation database whose case-insensitive index had to be skipped.
-    if (auto duplicate = find_duplicate(sql, user)) return fail(std::move(*duplicate));
+    if (auto duplicate = find_duplicate(sql, d, user)) return fail(std::move(*duplicate));
     if (!role_exists(sql, user.role_id)) return fail(ErrorCode::kNotFound, "Role not found");
     soci::indicator name_ind = user.name ? soci::i_ok : soci::i_null;
     soci::indicator lastname_ind = user.lastname ? soci::i_ok : soci::i_null;
     const std::string name = user.name.value_or("");
     const std::string lastname = user.lastname.value_or("");
-    long long id = 0;
-    sql << "INSERT INTO users (identifier, username, role_id, email, password, name, lastname)"
-           " VALUES (:identifier, :username, :role_id, :email, :password, :name, :lastname)"
-           " RETURNING id",
+    const long long id = insert_returning_id(
+        sql, d,
+        "INSERT INTO users (identifier, username, role_id, email, password, name, lastname)"
+        " VALUES (:identifier, :username, :role_id, :email, :password, :name, :lastname)",
         soci::use(user.identifier), soci::use(user.username), soci::use(user.role_id),
         soci::use(user.email), soci::use(user.password_hash), soci::use(name, name_ind),
-        soci::use(lastname, lastname_ind), soci::into(id);
+        soci::use(lastname, lastname_ind));
     auto stored = query_user(sql, kSelectUser + " WHERE u.id = :id", id);
     if (!stored) return fail(ErrorCode::kInternal, "inserted user could not be read back");
     return std::move(*stored);
   });
   if (!added && is_unattributed_duplicate(added.error())) {
     // Lost a race with a concurrent insert (possible on PostgreSQL): say which field.
-    auto named = db_.with_session([&user](soci::session& sql) -> Result<std::optional<Error>> {
-      return find_duplicate(sql, user);
-    });
+    auto named =
+        db_.with_session([&user, &d](soci::session& sql) -> Result<std::optional<Error>> {
+          return find_duplicate(sql, d, user);
+        });
     if (named && *named) return fail(std::move(**named));
   }
   return added;
@@ -162,18 +167,21 @@ Result<User> SqlUserStore::add_user(const NewUser& user) {
 Result<std::optional<User>> SqlUserStore::find_user_by_username(std::string_view username) {
   if (!is_storable_text(username)) return std::optional<User>();  // nothing stored can match
   const std::string wanted(username);
-  return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<User>> {
-    return query_user(sql, kSelectUser + " WHERE lower(u.username) = lower(:v) ORDER BY u.id",
-                      wanted);
+  const std::string query = kSelectUser + " WHERE " +
+                            std::string(sql_for(db_.dialect()).username_matches) +
+                            " ORDER BY u.id";
+  return db_.with_session([&](soci::session& sql) -> Result<std::optional<User>> {
+    return query_user(sql, query, wanted);
   });
 }
 
 Result<std::optional<User>> SqlUserStore::find_user_by_email(std::string_view email) {
   if (!is_storable_text(email)) return std::optional<User>();
   const std::string wanted(email);
-  return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<User>> {
-    return query_user(sql, kSelectUser + " WHERE lower(u.email) = lower(:v) ORDER BY u.id",
-                      wanted);
+  const std::string query = kSelectUser + " WHERE " +
+                            std::string(sql_for(db_.dialect()).email_matches) + " ORDER BY u.id";
+  return db_.with_session([&](soci::session& sql) -> Result<std::optional<User>> {
+    return query_user(sql, query, wanted);
   });
 }
 
@@ -236,12 +244,15 @@ Result<User> SqlUserStore::update_profile(std::int64_t user_id, const UserEdit& 
   if (edit.lastname) {
     if (auto ok = check_storable("lastname", *edit.lastname); !ok) return fail(ok.error());
   }
+  const DialectSql& d = sql_for(db_.dialect());
   auto updated = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<User> {
     int exists = 0;
     sql << "SELECT COUNT(*) FROM users WHERE id = :id", soci::use(user_id), soci::into(exists);
     if (exists == 0) return user_not_found();
     if (edit.email) {
-      if (auto taken = find_email_taken(sql, *edit.email, user_id)) return fail(std::move(*taken));
+      if (auto taken = find_email_taken(sql, d, *edit.email, user_id)) {
+        return fail(std::move(*taken));
+      }
       sql << "UPDATE users SET email = :email WHERE id = :id", soci::use(*edit.email),
           soci::use(user_id);
     }
