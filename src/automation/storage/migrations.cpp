@@ -70,8 +70,9 @@ std::vector<std::string> v1_pyautomation_tables_mysql(const DialectSql& d) {
   };
 }
 
-// The service's tables with v3's audit reason included (no MySQL database of this service
-// predates v3), and the throttle's lock slots (see DialectSql::key_lock).
+// The service's tables with the columns v3 (audit reason), v5 (session ids) and v6 (audit
+// chain) add elsewhere included: no MySQL database of this service predates them (the MySQL
+// backend came with v6). And the throttle's lock slots (see DialectSql::key_lock).
 std::vector<std::string> v2_service_tables_mysql(const DialectSql& d) {
   const std::string big_id(d.big_id_column);
   const std::string options(d.table_options);
@@ -85,8 +86,10 @@ std::vector<std::string> v2_service_tables_mysql(const DialectSql& d) {
       " user_id INTEGER NOT NULL,"
       " created_at BIGINT NOT NULL,"
       " expires_at BIGINT NOT NULL,"
+      " session_id VARCHAR(32),"  // v5 elsewhere
       " INDEX sessions_user_id (user_id),"
       " INDEX sessions_expires_at (expires_at),"
+      " UNIQUE INDEX sessions_session_id (session_id),"
       " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)" + options,
       "CREATE TABLE IF NOT EXISTS tpts ("
       " jti VARCHAR(255) PRIMARY KEY,"
@@ -106,7 +109,10 @@ std::vector<std::string> v2_service_tables_mysql(const DialectSql& d) {
       " address LONGTEXT NOT NULL,"
       " outcome LONGTEXT NOT NULL,"
       " reason LONGTEXT NOT NULL DEFAULT (''),"
-      " INDEX audit_events_time (time))" + options,
+      " seq BIGINT,"         // v6 elsewhere
+      " mac VARCHAR(64),"    // v6 elsewhere
+      " INDEX audit_events_time (time),"
+      " INDEX audit_events_seq (seq, id))" + options,
       "CREATE TABLE IF NOT EXISTS login_failures ("
       " id " + big_id + ","
       " \"key\" LONGTEXT NOT NULL,"
@@ -283,6 +289,7 @@ std::vector<std::string> v4_change_feed(const DialectSql& d) {
 // showing the key's digest. Sessions stored before get one now; the column stays nullable
 // (SQLite cannot add a NOT NULL column without a default) and the store always fills it.
 std::vector<std::string> v5_session_ids(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return {};  // part of v2 there
   return {
       "ALTER TABLE sessions ADD COLUMN session_id VARCHAR(32)",
       "UPDATE sessions SET session_id = " + std::string(d.random_hex_id) +
@@ -294,7 +301,22 @@ std::vector<std::string> v5_session_ids(const DialectSql& d) {
 // The tamper-evident audit chain (core/audit_chain.hpp): each event's sequence number and
 // MAC, and one row holding the chain's anchor (where pruning left it) and head. Events
 // recorded before this migration keep no seal; chain_start_id marks where sealing begins.
-std::vector<std::string> v6_audit_chain(const DialectSql&) {
+std::vector<std::string> v6_audit_chain(const DialectSql& d) {
+  // MySQL: the columns are part of v2 there; these two statements are idempotent.
+  if (d.dialect == Dialect::kMysql) {
+    return {
+        "CREATE TABLE IF NOT EXISTS audit_chain ("
+        " id INTEGER PRIMARY KEY,"
+        " anchor_seq BIGINT NOT NULL,"
+        " anchor_mac VARCHAR(64) NOT NULL,"
+        " head_seq BIGINT NOT NULL,"
+        " head_mac VARCHAR(64) NOT NULL,"
+        " chain_start_id BIGINT NOT NULL)" + std::string(d.table_options),
+        "INSERT IGNORE INTO audit_chain"
+        " (id, anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id)"
+        " SELECT 1, 0, '', 0, '', COALESCE(MAX(id), 0) + 1 FROM audit_events",
+    };
+  }
   return {
       "ALTER TABLE audit_events ADD COLUMN seq BIGINT",
       "ALTER TABLE audit_events ADD COLUMN mac VARCHAR(64)",
@@ -317,6 +339,39 @@ std::vector<std::string> v6_audit_chain(const DialectSql&) {
 // (row triggers only) once per row.
 constexpr const char* kListedUserColumns = "identifier, username, role_id, email, name, lastname";
 
+// MySQL: row triggers (no statement triggers, no UPDATE OF): a users update bumps only when
+// a listed column changed; dropped first (no IF NOT EXISTS for triggers before 8.0.29).
+std::vector<std::string> v7_user_list_version_mysql(const DialectSql& d, const std::string& bump) {
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS user_list_version ("
+      " id INTEGER PRIMARY KEY,"
+      " version BIGINT NOT NULL)" + std::string(d.table_options),
+      "INSERT IGNORE INTO user_list_version (id, version) VALUES (1, 0)",
+  };
+  std::string listed_changed = "NOT (";
+  bool first = true;
+  for (const char* column : {"identifier", "username", "role_id", "email", "name", "lastname"}) {
+    if (!first) listed_changed += " AND ";
+    first = false;
+    listed_changed += std::string("OLD.") + column + " <=> NEW." + column;
+  }
+  listed_changed += ")";
+  const std::pair<const char*, std::string> triggers[] = {
+      {"users_list_insert", "INSERT ON users FOR EACH ROW " + bump},
+      {"users_list_delete", "DELETE ON users FOR EACH ROW " + bump},
+      {"users_list_update", "UPDATE ON users FOR EACH ROW BEGIN IF " + listed_changed + " THEN " +
+                                bump + "; END IF; END"},
+      {"roles_list_insert", "INSERT ON roles FOR EACH ROW " + bump},
+      {"roles_list_delete", "DELETE ON roles FOR EACH ROW " + bump},
+      {"roles_list_update", "UPDATE ON roles FOR EACH ROW " + bump},
+  };
+  for (const auto& [name, body] : triggers) {
+    statements.push_back(std::string("DROP TRIGGER IF EXISTS ") + name);
+    statements.push_back(std::string("CREATE TRIGGER ") + name + " AFTER " + body);
+  }
+  return statements;
+}
+
 std::vector<std::string> v7_user_list_version(const DialectSql& d) {
   std::vector<std::string> statements = {
       "CREATE TABLE IF NOT EXISTS user_list_version ("
@@ -326,6 +381,7 @@ std::vector<std::string> v7_user_list_version(const DialectSql& d) {
       " (SELECT 1 FROM user_list_version WHERE id = 1)",
   };
   const std::string bump = "UPDATE user_list_version SET version = version + 1 WHERE id = 1";
+  if (d.dialect == Dialect::kMysql) return v7_user_list_version_mysql(d, bump);
   const std::string users_update = std::string("UPDATE OF ") + kListedUserColumns;
   if (d.dialect == Dialect::kPostgresql) {
     statements.push_back(
