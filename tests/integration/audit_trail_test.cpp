@@ -23,8 +23,8 @@ const std::string kAuditKey = "integration-audit-key-0123456789abcdef0123456789"
 
 // Runs SQL on the server's database directly, as someone with database access would.
 void run_sql(const ServerProcess& server, const std::string& statement) {
-  if (server.backend() == TestBackend::kPostgresql) {
-    (void)server.pg_database()->query(statement);
+  if (const ScratchDatabase* database = server.server_database()) {
+    (void)database->query(statement);
     return;
   }
   sqlite3* db = nullptr;
