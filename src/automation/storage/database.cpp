@@ -334,15 +334,30 @@ class Lease {
 
 }  // namespace
 
-std::string postgresql_connect_string(const DatabaseOptions& options) {
-  std::string out;
-  auto add = [&out](std::string_view key, std::string_view value) {
+namespace {
+
+// "key=value key=value", each value quoted, empty ones left out: the form both libpq and
+// SOCI's mysql backend read.
+class ConnectString {
+ public:
+  void add(std::string_view key, std::string_view value) {
     if (value.empty()) return;
-    if (!out.empty()) out += ' ';
-    out += key;
-    out += '=';
-    out += quote_connect_value(value);
-  };
+    if (!text_.empty()) text_ += ' ';
+    text_ += key;
+    text_ += '=';
+    text_ += quote_connect_value(value);
+  }
+  std::string take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+}  // namespace
+
+std::string postgresql_connect_string(const DatabaseOptions& options) {
+  ConnectString out;
+  auto add = [&out](std::string_view key, std::string_view value) { out.add(key, value); };
   add("dbname", options.name);
   add("host", options.host);
   add("port", options.port > 0 ? std::to_string(options.port) : std::string());
@@ -352,18 +367,12 @@ std::string postgresql_connect_string(const DatabaseOptions& options) {
   // Keeps "relation ... already exists, skipping" NOTICEs of every start off stderr;
   // in the connect string so that a reconnect keeps it too.
   add("options", "-c client_min_messages=warning");
-  return out;
+  return out.take();
 }
 
 std::string mysql_connect_string(const DatabaseOptions& options) {
-  std::string out;
-  auto add = [&out](std::string_view key, std::string_view value) {
-    if (value.empty()) return;
-    if (!out.empty()) out += ' ';
-    out += key;
-    out += '=';
-    out += quote_connect_value(value);
-  };
+  ConnectString out;
+  auto add = [&out](std::string_view key, std::string_view value) { out.add(key, value); };
   add("db", options.name);
   // A host that is a path names the server's Unix socket (as libpq reads it).
   if (options.host.starts_with('/')) {
@@ -377,7 +386,7 @@ std::string mysql_connect_string(const DatabaseOptions& options) {
   add("charset", "utf8mb4");
   // A host that does not answer fails the start (or the request) in seconds, not minutes.
   add("connect_timeout", "10");
-  return out;
+  return out.take();
 }
 
 Database::Database(Dialect dialect, std::size_t pool_size)
