@@ -1,7 +1,7 @@
 // Soak (issue 8, point 7): a bounded mixed load (logins, key checks, writes, bad requests,
 // fresh connections) from several threads against one server; afterwards its resident memory
 // and open descriptors are back near where they were after a warm-up, and every answer had a
-// status expected for its request. AUTOMATION_SOAK_SECONDS sets the load's length (default 40;
+// status expected for its request. AUTOMATION_SOAK_SECONDS sets the load's length (default 20;
 // the warm-up is a fifth of it, at least 5 s): longer runs find slower leaks.
 
 #include <gtest/gtest.h>
@@ -32,8 +32,8 @@ constexpr const char* kPassword = "Soak-Passw0rd-long";
 
 int soak_seconds() {
   const char* text = std::getenv("AUTOMATION_SOAK_SECONDS");
-  const int seconds = text != nullptr ? std::atoi(text) : 40;
-  return seconds > 0 ? seconds : 40;
+  const int seconds = text != nullptr ? std::atoi(text) : 20;
+  return seconds > 0 ? seconds : 20;
 }
 
 // VmRSS of a process, in KiB.
