@@ -2,7 +2,7 @@
 # Builds and runs the whole test suite (unit, contract, integration) in the given CMake
 # presets; default: release, asan (address + undefined sanitizers), tsan (ThreadSanitizer on
 # the tests that exercise concurrency: see the tsan test preset's filter) and fuzz (every
-# libFuzzer target for FUZZ_SECONDS, default 6, each: scripts/fuzz.sh).
+# libFuzzer target for FUZZ_SECONDS, default 5, each: scripts/fuzz.sh).
 # A throw-away PostgreSQL cluster and a throw-away MariaDB server run for the duration, so
 # the store contract suite and the HTTP integration suite run on PostgreSQL and MySQL as
 # well as SQLite. Under CI (CI=true) a missing PostgreSQL or MariaDB fails the run;
@@ -48,7 +48,7 @@ for preset in "${presets[@]}"; do
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   if [[ "$preset" == fuzz ]]; then
-    scripts/fuzz.sh "${FUZZ_SECONDS:-6}"
+    scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
   elif [[ "$preset" == tsan ]]; then
     # ThreadSanitizer's fixed shadow layout breaks on kernels with more address randomisation
     # (vm.mmap_rnd_bits > 28: "unexpected memory mapping"); running without ASLR is the
