@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,9 +22,9 @@ class MysqlPyAutomation : public ::testing::TestWithParam<std::string> {
     if (!backend.skip_reason.empty()) GTEST_SKIP() << backend.skip_reason;
     // Only the server's settings: the database is made here, PyAutomation-shaped.
     server_ = backend.make()->options();
-    server_.name = "automation_pyauto_" +
-                   std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-                   std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000);
+    // Parallel ctest processes share the server: pid + counter + random keeps names apart
+    // (the gtest seed and the fixture's address were equal in two asan processes).
+    server_.name = "automation_pyauto_" + unique_suffix();
     mysql_admin_exec(server_, "CREATE DATABASE " + server_.name +
                                   " CHARACTER SET utf8mb4 COLLATE " + GetParam());
     // peewee's MySQL DDL for PyAutomation's Roles and Users models.

@@ -18,14 +18,14 @@
 
 namespace automation::storage::contract {
 
-namespace {
-
 std::string unique_suffix() {
   static std::atomic<int> counter{0};
   std::random_device random;
   return std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
          std::to_string(random() % 1000000);
 }
+
+namespace {
 
 class SqliteTestDatabase final : public TestDatabase {
  public:

@@ -64,6 +64,10 @@ Backend postgresql_backend();
 // AUTOMATION_TEST_MYSQL_HOST (+ _PORT, _USER, _PASSWORD; the user may create databases).
 Backend mysql_backend();
 
+// A name part no other test process running at the same time will produce (pid, counter,
+// random), for databases and files that concurrent ctest processes share a namespace for.
+std::string unique_suffix();
+
 // Runs one statement on a MySQL server (in `database` when given) as `server`'s user.
 void mysql_admin_exec(const DatabaseOptions& server, const std::string& statement,
                       const std::string& database = "");
