@@ -11,6 +11,8 @@ PACKAGES=(
   librestinio-dev libasio-dev libfmt-dev libhttp-parser-dev
   nlohmann-json3-dev libhowardhinnant-date-dev tzdata
   libspdlog-dev libcli11-dev
+  # cracklib: the optional password dictionary check and its dictionary
+  libcrack2-dev cracklib-runtime
   libcurl4-openssl-dev curl jq wrk python3
   # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
   postgresql-15

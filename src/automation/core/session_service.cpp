@@ -1,5 +1,6 @@
 #include "automation/core/session_service.hpp"
 
+#include "automation/core/password_rules.hpp"
 #include "automation/core/user_service.hpp"
 
 namespace automation {
@@ -58,9 +59,12 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
     }
   }
   const UnixSeconds now = ports_.clock.now();
+  auto demand = demand_for(*user, now);
+  if (!demand) return fail(demand.error());
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
   Session session{ports_.digester.digest(api_key), user->id, now,
-                  settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0};
+                  settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0,
+                  *demand};
   const int limit = settings_.max_sessions_per_user;
   if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
                               : ports_.sessions.add_session(session);
@@ -68,7 +72,17 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
     return fail(stored.error());
   }
   Role role = user->role;
-  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user)};
+  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user), *demand};
+}
+
+Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSeconds now) {
+  const PasswordPolicySettings& policy = settings_.password_policy;
+  if (policy.max_age_days <= 0 && !policy.change_on_first_login) {
+    return PasswordChangeDemand::kNone;
+  }
+  auto state = ports_.passwords.password_state(user.id);
+  if (!state) return fail(state.error());
+  return demand_at_login(*state, now, policy);
 }
 
 Result<User> SessionService::verify_credentials(const Credentials& credentials,

@@ -7,12 +7,14 @@ namespace automation {
 UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::string tpt_secret)
     : settings_(settings),
       settings_store_(ports.settings),
+      strength_(settings_, ports.dictionary),
       roles_(ports.roles, ports.random),
-      users_(ports.users, roles_, ports.hasher, ports.random, settings_),
+      users_(ports.users, roles_, ports.hasher, ports.random, ports.clock, settings_, strength_),
       throttle_(ports.throttle, ports.clock, settings_),
-      passwords_(users_, ports.users, ports.hasher, throttle_, settings_),
-      sessions_({ports.sessions, ports.users, ports.hasher, ports.random, ports.digester,
-                 ports.clock},
+      passwords_(users_, {ports.users, ports.passwords, ports.hasher, ports.clock}, throttle_,
+                 settings_, strength_),
+      sessions_({ports.sessions, ports.users, ports.passwords, ports.hasher, ports.random,
+                 ports.digester, ports.clock},
                 throttle_, settings_),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock) {}

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "automation/core/password_rules.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/request_parsing.hpp"
@@ -30,8 +31,17 @@ Response login(const RouteContext& context, const Request& request, const Caller
     }
     return error_response(login.error());
   }
-  return json_response(200, login_json(*login, context.login_time.format(login->logged_in_at),
-                                       context.login_time.zone_name()));
+  nlohmann::json body = login_json(*login, context.login_time.format(login->logged_in_at),
+                                   context.login_time.zone_name());
+  if (login->password_change == PasswordChangeDemand::kNone) return json_response(200, body);
+  // The key works for change_password and logout only (README "Security controls").
+  const bool expired = login->password_change == PasswordChangeDemand::kExpired;
+  body["message"] = expired ? "Password expired: change it before anything else"
+                            : "Password change required before anything else";
+  body["error_type"] = expired ? kPasswordExpired : kPasswordChangeRequired;
+  body["details"] = "This apiKey is accepted by POST /api/users/change_password (your own "
+                    "account) and POST /api/users/logout only.";
+  return json_response(403, body);
 }
 
 Response list_users(const RouteContext& context, const Request& request, const Caller& caller) {
@@ -109,7 +119,7 @@ std::vector<Route> user_routes(const RouteContext& context) {
   const auto pool = Execution::kWorkerPool;
   return {
       {Method::kPost, "/api/users/login", KeyPolicy::kNone, pool, bind(&login)},
-      {Method::kPost, "/api/users/logout", KeyPolicy::kRequired, io,
+      {Method::kPost, "/api/users/logout", KeyPolicy::kRequiredEvenBeforePasswordChange, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return status_response(c.api.logout(caller), "Logout successful");
        })},
@@ -125,7 +135,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
       {Method::kPost, "/api/users/signup", KeyPolicy::kOptional, pool, bind(&signup)},
       {Method::kPost, "/api/users/credentials_are_valid", KeyPolicy::kRequired, pool,
        bind(&credentials_are_valid)},
-      {Method::kPost, "/api/users/change_password", KeyPolicy::kRequired, pool,
+      {Method::kPost, "/api/users/change_password", KeyPolicy::kRequiredEvenBeforePasswordChange,
+       pool,
        bind(&change_password)},
       {Method::kPost, "/api/users/reset_password", KeyPolicy::kRequired, pool,
        bind(&reset_password)},

@@ -177,6 +177,25 @@ std::vector<std::string> v5_audit_chain(const DialectSql&) {
   };
 }
 
+// Password strength and lifetime (README "Security controls"): a session's demand that its
+// password be changed first, when each user's password was set (users without a row count
+// from the time this migration ran, recorded in schema_version), and previous hashes.
+std::vector<std::string> v6_password_records(const DialectSql& d) {
+  return {
+      "ALTER TABLE sessions ADD COLUMN password_change INTEGER NOT NULL DEFAULT 0",
+      "CREATE TABLE IF NOT EXISTS password_state ("
+      " user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+      " set_at BIGINT NOT NULL,"
+      " must_change INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS password_history ("
+      " id " + std::string(d.big_id_column) + ","
+      " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+      " password_hash TEXT NOT NULL,"
+      " replaced_at BIGINT NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS password_history_user_id ON password_history (user_id, id)",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -184,6 +203,8 @@ const Migration kMigrations[] = {
     {3, "audit_events.reason", &v3_audit_reason},
     {4, "change feed: change_counter, change_log and their triggers", &v4_change_feed},
     {5, "audit chain: audit_events.seq and .mac, audit_chain", &v5_audit_chain},
+    {6, "password records: sessions.password_change, password_state, password_history",
+     &v6_password_records},
 };
 
 // Expression indexes (both SQLite >= 3.9 and PostgreSQL accept this form).

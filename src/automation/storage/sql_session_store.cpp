@@ -15,7 +15,8 @@ namespace automation::storage {
 
 namespace {
 
-const std::string kSelectSession = "SELECT s.token_digest, s.user_id, s.created_at, s.expires_at, " +
+const std::string kSelectSession = "SELECT s.token_digest, s.user_id, s.created_at, s.expires_at, "
+                                   "s.password_change, " +
                                    std::string(kUserColumns) +
                                    " FROM sessions s JOIN users u ON u.id = s.user_id"
                                    " JOIN roles r ON r.id = u.role_id"
@@ -58,10 +59,11 @@ Status SqlSessionStore::insert(const Session& session, int max_per_user) {
     }
     const long long created_at = session.created_at;
     const long long expires_at = session.expires_at;
-    sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at)"
-           " VALUES (:digest, :user_id, :created_at, :expires_at)",
+    const int password_change = static_cast<int>(session.password_change);
+    sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at, password_change)"
+           " VALUES (:digest, :user_id, :created_at, :expires_at, :password_change)",
         soci::use(session.token_digest), soci::use(session.user_id), soci::use(created_at),
-        soci::use(expires_at);
+        soci::use(expires_at), soci::use(password_change);
     if (max_per_user > 0) end_oldest_sessions(sql, session, max_per_user);
     return {};
   });
@@ -81,12 +83,14 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
   return db_.with_session([&wanted](soci::session& sql) -> Result<std::optional<ActiveSession>> {
     std::string token_digest;
     long long user_id = 0, created_at = 0, expires_at = 0;
+    int password_change = 0;
     UserRow row;
     soci::statement st(sql);
     st.exchange(soci::into(token_digest));
     st.exchange(soci::into(user_id));
     st.exchange(soci::into(created_at));
     st.exchange(soci::into(expires_at));
+    st.exchange(soci::into(password_change));
     row.bind(st);
     st.exchange(soci::use(wanted));
     st.alloc();
@@ -94,7 +98,8 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
     st.define_and_bind();
     if (!st.execute(true)) return std::optional<ActiveSession>();
     ActiveSession active;
-    active.session = Session{token_digest, user_id, created_at, expires_at};
+    active.session = Session{token_digest, user_id, created_at, expires_at,
+                             static_cast<PasswordChangeDemand>(password_change)};
     active.user = row.to_user();
     return std::optional<ActiveSession>(std::move(active));
   });
