@@ -1,6 +1,7 @@
 #include "automation/core/session_service.hpp"
 
 #include "automation/core/password_rules.hpp"
+#include "automation/core/policy.hpp"
 #include "automation/core/user_service.hpp"
 
 namespace automation {
@@ -76,13 +77,16 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
 }
 
 Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSeconds now) {
-  const PasswordPolicySettings& policy = settings_.password_policy;
-  if (policy.max_age_days <= 0 && !policy.change_on_first_login) {
+  const PasswordPolicySettings& settings = settings_.password_policy;
+  if (settings.max_age_days <= 0 && !settings.change_on_first_login) {
     return PasswordChangeDemand::kNone;
   }
+  // Sudo accounts may not change their own password over the API (SPEC §2): the command-line
+  // tool and AUTOMATION_SUPERUSER_PASSWORD manage them, so no demand could ever be met.
+  if (policy::is_sudo_role(user.role.name, user.role.level)) return PasswordChangeDemand::kNone;
   auto state = ports_.passwords.password_state(user.id);
   if (!state) return fail(state.error());
-  return demand_at_login(*state, now, policy);
+  return demand_at_login(*state, now, settings);
 }
 
 Result<User> SessionService::verify_credentials(const Credentials& credentials,
