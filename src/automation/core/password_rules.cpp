@@ -74,7 +74,8 @@ Status PasswordStrength::check(std::string_view password, std::string_view usern
   }
   if (dictionary_ != nullptr) {
     if (auto weakness = dictionary_->weakness(password, username)) {
-      return fail(password_rule_error(kRuleDictionary, field, "is too easy to guess: " + *weakness));
+      return fail(
+          password_rule_error(kRuleDictionary, field, "is too easy to guess: " + *weakness));
     }
   }
   return {};

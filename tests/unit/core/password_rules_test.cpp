@@ -63,8 +63,8 @@ TEST(PasswordAge, TheDemandAtLoginFollowsTheSettings) {
 class OneWordDictionary : public PasswordDictionary {
  public:
   std::optional<std::string> weakness(std::string_view password, std::string_view) override {
-    if (password.find("dragon") != std::string_view::npos) return "it is based on a dictionary word";
-    return std::nullopt;
+    if (password.find("dragon") == std::string_view::npos) return std::nullopt;
+    return "it is based on a dictionary word";
   }
 };
 
