@@ -15,6 +15,8 @@ PACKAGES=(
   prometheus-cpp-dev
   # Browser test of /api/docs (driven by playwright-core from tools/npm)
   chromium
+  # cracklib: the optional password dictionary check and its dictionary
+  libcrack2-dev cracklib-runtime
   libcurl4-openssl-dev curl jq wrk python3
   # the TLS integration test makes its self-signed certificate with the openssl command
   openssl

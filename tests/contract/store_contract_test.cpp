@@ -19,6 +19,7 @@
 #include "automation/storage/migrations.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
@@ -47,6 +48,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     throttle_ = std::make_unique<SqlThrottleStore>(db);
     audit_ = std::make_unique<SqlAuditStore>(db, audit_key_);
     settings_ = std::make_unique<SqlSettingsStore>(db);
+    passwords_ = std::make_unique<SqlPasswordStore>(db);
     sudo_ = add_role("sudo", 0);
     admin_ = add_role("admin", 1);
     operator_ = add_role("operator", 10);
@@ -107,6 +109,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   crypto::HmacSha256Authenticator audit_key_{std::string(32, 'k')};
   std::unique_ptr<SqlAuditStore> audit_;
   std::unique_ptr<SqlSettingsStore> settings_;
+  std::unique_ptr<SqlPasswordStore> passwords_;
   Role sudo_, admin_, operator_, guest_;
   int next_id_ = 1;
 };
@@ -1079,6 +1082,97 @@ TEST_P(StoreContract, VeryLongTextRoundTripsOrIsRefusedCleanly) {
   auto found = tpts_->find_tpt("jti-long");
   ASSERT_TRUE(found.has_value() && found->has_value());
   EXPECT_EQ((*found)->description, record.description);
+}
+
+// --- PasswordStore ---
+
+TEST_P(StoreContract, PasswordStateIsRecordedWithTheUserAndDefaultsToTheMigrationTime) {
+  NewUser recorded = new_user("pwstate", "pwstate@example.com", operator_);
+  recorded.password_set_at = 5000;
+  recorded.must_change_password = true;
+  auto added = users_->add_user(recorded);
+  ASSERT_TRUE(added.has_value());
+  auto state = passwords_->password_state(added->id);
+  ASSERT_TRUE(state.has_value()) << state.error().message;
+  EXPECT_EQ(state->set_at, 5000);
+  EXPECT_TRUE(state->must_change);
+
+  const User unrecorded = add_user("pwnone", operator_);
+  auto fallback = passwords_->password_state(unrecorded.id);
+  ASSERT_TRUE(fallback.has_value());
+  EXPECT_GT(fallback->set_at, 1'600'000'000) << "the time migration 8 ran";
+  EXPECT_FALSE(fallback->must_change);
+}
+
+TEST_P(StoreContract, ReplacingAPasswordKeepsHistoryStateAndSessionsInOneStep) {
+  const User user = add_user("pwreplace", operator_);
+  add_session(digest('k'), user);
+  add_session(digest('o'), user);
+  const std::string kept_digest = digest('k');
+  ASSERT_TRUE(env_->db().transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    sql << "UPDATE sessions SET password_change = 1 WHERE token_digest = :d",
+        soci::use(kept_digest);
+    return {};
+  }));
+  std::vector<std::string> hashes;
+  for (int i = 1; i <= 4; ++i) {
+    PasswordUpdate update;
+    update.hash = "hash-" + std::to_string(i);
+    update.set_at = 100 * i;
+    update.must_change = i == 4;
+    update.history_depth = 2;
+    update.revocation = SessionRevocation{true, digest('k')};
+    ASSERT_TRUE(passwords_->replace_password(user.id, update).has_value());
+  }
+  auto previous = passwords_->previous_password_hashes(user.id, 10);
+  ASSERT_TRUE(previous.has_value());
+  EXPECT_EQ(*previous, (std::vector<std::string>{"hash-3", "hash-2"})) << "newest first, depth 2";
+  auto one = passwords_->previous_password_hashes(user.id, 1);
+  EXPECT_EQ(*one, std::vector<std::string>{"hash-3"});
+  auto state = passwords_->password_state(user.id);
+  EXPECT_EQ(state->set_at, 400);
+  EXPECT_TRUE(state->must_change);
+  EXPECT_EQ((*users_->find_user_by_id(user.id))->password_hash, "hash-4");
+  auto kept = sessions_->find_session(digest('k'));
+  ASSERT_TRUE(kept.has_value() && kept->has_value());
+  EXPECT_EQ((*kept)->session.password_change, PasswordChangeDemand::kNone) << "demand lifted";
+  EXPECT_FALSE(sessions_->find_session(digest('o'))->has_value()) << "other sessions end";
+
+  PasswordUpdate forget;
+  forget.hash = "hash-5";
+  forget.set_at = 500;
+  ASSERT_TRUE(passwords_->replace_password(user.id, forget).has_value());
+  EXPECT_TRUE(passwords_->previous_password_hashes(user.id, 10)->empty()) << "depth 0 keeps none";
+  EXPECT_EQ(passwords_->replace_password(user.id + 1000, forget).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, ASessionKeepsItsPasswordChangeDemand) {
+  const User user = add_user("pwdemand", operator_);
+  Session session{digest('d'), user.id, 1000, 0, "", PasswordChangeDemand::kExpired};
+  ASSERT_TRUE(sessions_->add_session(session).has_value());
+  auto found = sessions_->find_session(digest('d'));
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->session.password_change, PasswordChangeDemand::kExpired);
+}
+
+TEST_P(StoreContract, DeletingAUserForgetsItsPasswordRecords) {
+  const User user = add_user("pwgone", operator_);
+  PasswordUpdate update;
+  update.hash = "hash-x";
+  update.set_at = 100;
+  update.must_change = true;
+  update.history_depth = 3;
+  ASSERT_TRUE(passwords_->replace_password(user.id, update).has_value());
+  ASSERT_TRUE(users_->delete_user(user.id).has_value());
+  int left = -1;
+  ASSERT_TRUE(env_->db().transaction(TxMode::kRead, [&](soci::session& sql) -> Status {
+    sql << "SELECT (SELECT COUNT(*) FROM password_state WHERE user_id = :a) +"
+           " (SELECT COUNT(*) FROM password_history WHERE user_id = :b)",
+        soci::use(user.id), soci::use(user.id), soci::into(left);
+    return {};
+  }));
+  EXPECT_EQ(left, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreContract, contract::all_backends(), contract::backend_name);

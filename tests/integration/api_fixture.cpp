@@ -1,5 +1,7 @@
 #include "api_fixture.hpp"
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <memory>
 
@@ -130,6 +132,22 @@ long long ApiTest::visible_user_count() {
   EXPECT_EQ(response.status, 200) << response.body;
   if (response.status != 200) return -1;
   return response.json().at("pagination").at("total_records").get<long long>();
+}
+
+void run_sql(const ServerProcess& server, const std::string& statement) {
+  if (const ScratchDatabase* database = server.server_database()) {
+    (void)database->query(statement);
+    return;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(server.db_file().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message << " in " << statement;
 }
 
 }  // namespace automation::testing

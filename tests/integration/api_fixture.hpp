@@ -44,6 +44,10 @@ class ApiTest : public ::testing::Test {
 void remember_secret(const std::string& secret);
 const std::set<std::string>& remembered_secrets();
 
+// Runs one SQL statement on the server's database directly, as someone with database access
+// would (to make data old, or to tamper with it); ASSERTs that it succeeded.
+void run_sql(const ServerProcess& server, const std::string& statement);
+
 // True for "MM/DD/YYYY, HH:MM:SS" (the login `datetime`).
 bool is_login_datetime(const std::string& text);
 

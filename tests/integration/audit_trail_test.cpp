@@ -6,7 +6,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -20,23 +19,6 @@ namespace {
 using nlohmann::json;
 
 const std::string kAuditKey = "integration-audit-key-0123456789abcdef0123456789";
-
-// Runs SQL on the server's database directly, as someone with database access would.
-void run_sql(const ServerProcess& server, const std::string& statement) {
-  if (const ScratchDatabase* database = server.server_database()) {
-    (void)database->query(statement);
-    return;
-  }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(server.db_file().c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
-  const std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message << " in " << statement;
-}
 
 std::filesystem::path write_key_file(const std::filesystem::path& dir, mode_t mode) {
   const auto path = dir / "audit.key";

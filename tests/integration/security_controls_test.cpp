@@ -2,64 +2,12 @@
 // throttled account (CR 1.11), the system use notice (CR 1.12) and concurrent session
 // control (CR 2.7). The audit trail's controls are in audit_trail_test.cpp.
 
-#include "api_fixture.hpp"
+#include "controls_server.hpp"
 
 namespace automation::testing {
 namespace {
 
 using nlohmann::json;
-using Env = std::map<std::string, std::string>;
-
-// A server of its own, the system user's key, and helpers for the users a test needs.
-class ControlsServer {
- public:
-  explicit ControlsServer(std::map<std::string, std::string> env = {})
-      : server_(std::move(env)) {
-    server_.start();
-    http_ = std::make_unique<HttpClient>(server_.base_url());
-    system_key_ = login("system", kSystemPassword).json().value("apiKey", "");
-    remember_secret(system_key_);
-  }
-
-  HttpResponse login(const std::string& name, const std::string& password) {
-    return http_->post("/api/users/login", json{{"username", name}, {"password", password}});
-  }
-  std::string key_of(const std::string& name) {
-    const auto response = login(name, kUserPassword);
-    EXPECT_EQ(response.status, 200) << response.body;
-    const std::string key = response.json().value("apiKey", "");
-    remember_secret(key);
-    return key;
-  }
-  void add_user(const std::string& name, const std::string& role) {
-    const auto response = http_->post(
-        "/api/users/signup",
-        json{{"username", name}, {"email", name + "@plant.local"}, {"password", kUserPassword},
-             {"role_name", role}},
-        api_key(system_key_));
-    ASSERT_EQ(response.status, 200) << response.body;
-  }
-  bool has_event(const std::string& event, const std::string& target, const std::string& outcome) {
-    const auto trail = http_->get("/api/users/audit?limit=1000", api_key(system_key_));
-    for (const auto& entry : trail.json()) {
-      if (entry.at("event") == event && entry.at("target") == target &&
-          entry.at("outcome") == outcome) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  ServerProcess& process() { return server_; }
-  HttpClient& http() { return *http_; }
-  const std::string& system_key() const { return system_key_; }
-
- private:
-  ServerProcess server_;
-  std::unique_ptr<HttpClient> http_;
-  std::string system_key_;
-};
-
 TEST(AccountUnlock, AnAdminClearsAThrottledAccountAndItIsAudited) {
   ControlsServer server(Env{{"AUTOMATION_LOGIN_MAX_FAILURES", "2"}});
   server.add_user("locked1", "operator");

@@ -7,6 +7,7 @@
 #include "automation/app/audit_key.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/core/system_user.hpp"
+#include "automation/crypto/cracklib_dictionary.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
@@ -17,6 +18,7 @@
 #include "automation/storage/database.hpp"
 #include "automation/storage/lookup_cache.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
@@ -36,6 +38,7 @@ struct Application::Parts {
         throttle(db),
         audit(db, audit_authenticator),
         settings(db),
+        passwords(db),
         hasher(argon2) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
@@ -46,6 +49,8 @@ struct Application::Parts {
   storage::SqlThrottleStore throttle;
   storage::SqlAuditStore audit;
   storage::SqlSettingsStore settings;
+  storage::SqlPasswordStore passwords;
+  std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
   crypto::DefaultPasswordHasher hasher;
   crypto::SecureRandom random;
   crypto::Sha256Digester digester;
@@ -135,9 +140,19 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
     sessions = &app->cache_->sessions;
     tpts = &app->cache_->tpts;
   }
-  const CorePorts ports{*roles,         *users,         *sessions,    *tpts,
-                        parts.throttle, parts.audit,    parts.settings, parts.hasher,
-                        parts.random,   parts.digester, parts.jwt,    app->clock_};
+  if (config.core.password_policy.dictionary_check) {
+    auto dictionary = crypto::CracklibDictionary::open();
+    if (!dictionary) {
+      Error error = dictionary.error();
+      error.message = "AUTOMATION_PASSWORD_DICTIONARY_CHECK: " + error.message;
+      return fail(std::move(error));
+    }
+    parts.dictionary = std::move(*dictionary);
+  }
+  const CorePorts ports{*roles,         *users,          *sessions,       *tpts,
+                        parts.throttle, parts.audit,     parts.settings,  parts.passwords,
+                        parts.hasher,   parts.random,    parts.digester,  parts.jwt,
+                        app->clock_,    parts.dictionary.get()};
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =

@@ -261,6 +261,27 @@ Status assign_session_controls(const Reader& reader, Config& config) {
   return {};
 }
 
+// Password strength and lifetime (README "Security controls").
+Status assign_password_rules(const Reader& reader, Config& config) {
+  PasswordPolicySettings& rules = config.core.password_policy;
+  for (const Status& status : {
+           assign_integer(reader, "AUTOMATION_PASSWORD_MIN_CHARACTER_CLASSES", 0, 4,
+                          rules.min_character_classes),
+           reader.boolean("AUTOMATION_PASSWORD_DICTIONARY_CHECK", rules.dictionary_check),
+           assign_integer(reader, "AUTOMATION_PASSWORD_HISTORY", 0, kMaxPasswordHistory,
+                          rules.history),
+           assign_integer(reader, "AUTOMATION_PASSWORD_MAX_AGE_DAYS", 0, 100 * 366,
+                          rules.max_age_days),
+           assign_integer(reader, "AUTOMATION_PASSWORD_MIN_AGE_HOURS", 0, 366 * 24,
+                          rules.min_age_hours),
+           reader.boolean("AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN",
+                          rules.change_on_first_login),
+       }) {
+    if (!status) return status;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> load(const Sources& sources) {
@@ -374,6 +395,7 @@ Result<Config> load(const Sources& sources) {
   }
   if (auto status = assign_audit_settings(reader, config); !status) return fail(status.error());
   if (auto status = assign_session_controls(reader, config); !status) return fail(status.error());
+  if (auto status = assign_password_rules(reader, config); !status) return fail(status.error());
   return config;
 }
 

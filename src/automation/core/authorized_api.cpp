@@ -3,6 +3,7 @@
 #include <limits>
 #include <utility>
 
+#include "automation/core/password_rules.hpp"
 #include "automation/core/policy.hpp"
 #include "automation/core/text.hpp"
 #include "automation/core/users_core.hpp"
@@ -19,7 +20,18 @@ policy::Actor actor_of(const Principal& principal) {
   return policy::Actor{principal.role.name, principal.role.level,
                        principal.kind == Principal::Kind::kThirdPartyToken,
                        principal.user ? std::string_view(principal.user->username)
-                                      : std::string_view()};
+                                      : std::string_view(),
+                       principal.password_change != PasswordChangeDemand::kNone};
+}
+
+std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
+  Error error = Error::make(
+      ErrorCode::kPermissionDenied,
+      demand == PasswordChangeDemand::kExpired
+          ? "Your password has expired: change it (POST /api/users/change_password) first"
+          : "You must choose a new password (POST /api/users/change_password) first");
+  error.type = std::string(kPasswordChangeRequired);
+  return fail(std::move(error));
 }
 
 policy::Target target_of(const User& user) {
@@ -78,7 +90,7 @@ Result<User> AuthorizedApi::find_target(const Caller& caller, std::string_view u
   return user;
 }
 
-Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
+Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose purpose) {
   if (key.empty()) return key_missing();
   Principal principal;
   if (looks_like_jwt(key)) {
@@ -91,6 +103,11 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key) {
   }
   auto session = core_.sessions().resolve(key);
   if (!session) return fail(session.error());
+  const PasswordChangeDemand demand = session->session.password_change;
+  if (demand != PasswordChangeDemand::kNone && purpose != KeyPurpose::kPasswordChangeOrLogout) {
+    return password_change_first(demand);
+  }
+  principal.password_change = demand;
   principal.kind = Principal::Kind::kSession;
   principal.role = session->user.role;
   principal.session_digest = std::move(session->session.token_digest);
@@ -104,6 +121,11 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
   AuditOutcome outcome = audit_outcome_of(status_of(result));
   // A wrong password is a failed login, not a refusal by a rule.
   if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
+  if (result && result->password_change != PasswordChangeDemand::kNone) {
+    outcome.reason = result->password_change == PasswordChangeDemand::kExpired
+                         ? "password expired: only a password change is allowed"
+                         : "password set by someone else: only a password change is allowed";
+  }
   (void)core_.audit().record("login", result ? result->user.username : "", name, caller.address,
                              outcome.outcome, outcome.reason);
   return result;
@@ -132,7 +154,9 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
     record(caller, "signup", request.username + " as " + role->name, decision.status());
     return fail(decision.status().error());
   }
-  auto user = core_.users().create_user(request, *role);
+  // Created by an admin or sudo: the owner may have to choose their own password.
+  auto user = core_.users().create_user(
+      request, *role, caller.principal ? PasswordSetter::kSomeoneElse : PasswordSetter::kOwner);
   record(caller, "signup", request.username, status_of(user));
   return user;
 }
@@ -153,9 +177,11 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
     }
     // A current_password that is given must be right whoever the caller is (as upstream checks
     // it): an admin who types a wrong one for someone else changes nothing.
-    return core_.passwords().change_password(target->username, change.new_password,
-                                             change.current_password,
-                                             caller.principal->session_digest, caller.address);
+    const bool own = policy::requires_current_password(actor, target_of(*target));
+    return core_.passwords().change_password(
+        target->username, change.new_password, change.current_password,
+        caller.principal->session_digest, caller.address,
+        own ? PasswordSetter::kOwner : PasswordSetter::kSomeoneElse);
   }();
   record(caller, "password_change", change.target_username, status, hidden);
   return status;

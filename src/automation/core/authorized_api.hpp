@@ -18,14 +18,24 @@ namespace automation {
 
 class UsersCore;
 
+// What a key is presented for. A session that must change its password (expired, or set by
+// someone else) may only change it and log out: every other use is refused here, in the one
+// place keys are resolved.
+enum class KeyPurpose {
+  kAnyOperation,
+  kPasswordChangeOrLogout,
+};
+
 class AuthorizedApi {
  public:
   explicit AuthorizedApi(UsersCore& core);
 
   // Resolves an API key (session token or TPT) to a principal. Never runs a KDF.
   // kUnauthenticated "Key is missing." for an empty key, "Invalid token" for unknown, expired,
-  // revoked or malformed keys.
-  Result<Principal> authenticate(std::string_view key);
+  // revoked or malformed keys. A session with a password-change demand, for any other
+  // purpose than kPasswordChangeOrLogout: kPermissionDenied, type "password_change_required".
+  Result<Principal> authenticate(std::string_view key,
+                                 KeyPurpose purpose = KeyPurpose::kAnyOperation);
 
   // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---
   // Failures: kPermissionDenied "Invalid credentials" (unknown user and wrong password alike),

@@ -18,13 +18,13 @@ const char* to_string(ErrorCode code) noexcept {
 }
 
 Error Error::invalid(std::string field, std::string why) {
-  Error error{ErrorCode::kInvalidArgument, "Invalid " + field + ": " + why, {}, 0};
+  Error error{ErrorCode::kInvalidArgument, "Invalid " + field + ": " + why, {}, 0, {}};
   error.fields.emplace(std::move(field), std::move(why));
   return error;
 }
 
 Error Error::make(ErrorCode code, std::string message) {
-  return Error{code, std::move(message), {}, 0};
+  return Error{code, std::move(message), {}, 0, {}};
 }
 
 }  // namespace automation

@@ -31,6 +31,9 @@ struct Error {
   std::string message;
   std::map<std::string, std::string> fields;
   long retry_after_seconds = 0;
+  // A stable name of the specific refusal for clients that branch on it (rendered as
+  // "error_type", e.g. "password_reused"); "" for most errors.
+  std::string type;
 
   static Error invalid(std::string field, std::string why);
   static Error make(ErrorCode code, std::string message);

@@ -36,6 +36,9 @@ struct NewUser {
   std::int64_t role_id = 0;
   std::optional<std::string> name;
   std::optional<std::string> lastname;
+  // Recorded with the user, in the same transaction (password age and first-login change).
+  UnixSeconds password_set_at = 0;  // 0 = no record
+  bool must_change_password = false;
 };
 
 // Editable profile fields; nullopt = leave unchanged.
@@ -43,6 +46,14 @@ struct UserEdit {
   std::optional<std::string> email;
   std::optional<std::string> name;
   std::optional<std::string> lastname;
+};
+
+// Why a session may do nothing but change its own password or log out (IEC 62443-4-2
+// CR 1.5, CR 1.7). Stored with the session, as an integer.
+enum class PasswordChangeDemand : int {
+  kNone = 0,
+  kExpired = 1,   // the password is older than the maximum age
+  kRequired = 2,  // set by someone else: the owner must choose their own
 };
 
 struct Session {
@@ -54,6 +65,7 @@ struct Session {
   // or its digest it grants nothing, so it may be shown. Empty for sessions stored by a
   // version that did not assign one (the migration gives those one).
   std::string id;
+  PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
 };
 
 // What may be shown of a session (CLI, API): never its key or the key's digest.
@@ -92,6 +104,7 @@ struct Principal {
   std::optional<User> user;      // set for kSession
   Role role;                     // the acting role (user's role, or the TPT's role)
   std::string session_digest;    // set for kSession
+  PasswordChangeDemand password_change = PasswordChangeDemand::kNone;  // of the session
   std::string jti;               // set for kThirdPartyToken
 
   // Name used in audit records: the username, or the token's jti (never the token itself).

@@ -1,8 +1,7 @@
 #include "automation/core/password_service.hpp"
 
+#include <algorithm>
 #include <string>
-
-#include "automation/core/validation.hpp"
 
 namespace automation {
 
@@ -10,12 +9,9 @@ Status PasswordService::change_password(std::string_view target_username,
                                         std::string_view new_password,
                                         const std::optional<std::string>& current_password,
                                         std::string_view keep_session_digest,
-                                        std::string_view address) {
-  if (auto valid = validate_password(new_password, settings_.password_min_length); !valid) {
-    Error error = valid.error();
-    error.fields = {{"new_password", error.fields.begin()->second}};
-    error.message = "Invalid new_password: " + error.fields.begin()->second;
-    return fail(std::move(error));
+                                        std::string_view address, PasswordSetter setter) {
+  if (auto strong = strength_.check(new_password, target_username, "new_password"); !strong) {
+    return strong;
   }
   auto user = users_.get_user(target_username);
   if (!user) return fail(user.error());
@@ -23,36 +19,76 @@ Status PasswordService::change_password(std::string_view target_username,
     auto attempt = throttle_.begin_attempt(LoginThrottle::account_of_user(user->identifier),
                                            address);
     if (!attempt) return fail(attempt.error());
-    if (!hasher_.verify(*current_password, user->password_hash).matches) {
+    if (!ports_.hasher.verify(*current_password, user->password_hash).matches) {
       return fail(ErrorCode::kRuleViolation, "Invalid current password");  // stays counted
     }
     throttle_.succeeded(*attempt);
   }
-  return replace_hash(*user, new_password, keep_session_digest);
+  return replace_hash(*user, new_password, keep_session_digest, setter);
 }
 
 Status PasswordService::reset_password(std::string_view target_username,
                                        std::string_view new_password,
-                                       std::string_view keep_session_digest) {
-  return change_password(target_username, new_password, std::nullopt, keep_session_digest);
+                                       std::string_view keep_session_digest,
+                                       PasswordSetter setter) {
+  return change_password(target_username, new_password, std::nullopt, keep_session_digest, {},
+                         setter);
 }
 
 Result<bool> PasswordService::set_password_if_different(std::string_view username,
                                                         std::string_view password) {
   auto user = users_.get_user(username);
   if (!user) return fail(user.error());
-  const PasswordCheck check = hasher_.verify(password, user->password_hash);
+  const PasswordCheck check = ports_.hasher.verify(password, user->password_hash);
   if (check.matches && !check.needs_rehash) return false;
-  if (auto reset = reset_password(username, password); !reset) return fail(reset.error());
+  if (auto reset = reset_password(username, password, {}, PasswordSetter::kConfiguration);
+      !reset) {
+    return fail(reset.error());
+  }
   return true;
 }
 
+Status PasswordService::check_not_reused(const User& user, std::string_view new_password) {
+  const int remembered = std::min(settings_.password_policy.history, kMaxPasswordHistory);
+  if (remembered <= 0) return {};
+  auto previous = ports_.passwords.previous_password_hashes(user.id, remembered - 1);
+  if (!previous) return fail(previous.error());
+  previous->insert(previous->begin(), user.password_hash);
+  for (const std::string& hash : *previous) {
+    if (ports_.hasher.verify(new_password, hash).matches) {
+      return fail(password_rule_error(
+          kRuleReused, "new_password",
+          "must differ from the last " + std::to_string(remembered) + " passwords"));
+    }
+  }
+  return {};
+}
+
 Status PasswordService::replace_hash(const User& user, std::string_view new_password,
-                                     std::string_view keep_session_digest) {
-  auto hash = hasher_.hash(new_password);
+                                     std::string_view keep_session_digest,
+                                     PasswordSetter setter) {
+  const PasswordPolicySettings& policy = settings_.password_policy;
+  const UnixSeconds now = ports_.clock.now();
+  if (setter == PasswordSetter::kOwner && policy.min_age_hours > 0) {
+    auto state = ports_.passwords.password_state(user.id);
+    if (!state) return fail(state.error());
+    // A change the service demands (set by someone else) is never held back.
+    if (!(policy.change_on_first_login && state->must_change)) {
+      if (auto too_soon = check_minimum_age(*state, now, policy.min_age_hours); !too_soon) {
+        return too_soon;
+      }
+    }
+  }
+  if (auto reused = check_not_reused(user, new_password); !reused) return reused;
+  auto hash = ports_.hasher.hash(new_password);
   if (!hash) return fail(hash.error());
-  return store_.set_password_hash(user.id, *hash,
-                                  SessionRevocation{true, std::string(keep_session_digest)});
+  PasswordUpdate update;
+  update.hash = std::move(*hash);
+  update.set_at = now;
+  update.must_change = setter == PasswordSetter::kSomeoneElse && policy.change_on_first_login;
+  update.history_depth = std::max(0, std::min(policy.history, kMaxPasswordHistory) - 1);
+  update.revocation = SessionRevocation{true, std::string(keep_session_digest)};
+  return ports_.passwords.replace_password(user.id, update);
 }
 
 }  // namespace automation

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "automation/core/login_throttle.hpp"
+#include "automation/core/password_rules.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/settings.hpp"
 #include "automation/core/user_service.hpp"
@@ -12,12 +13,21 @@ namespace automation {
 
 // change_password / reset_password exactly as SPEC §4: no authorization here. Every other
 // session of the target ends in the same transaction as the change; `keep_session_digest`
-// names the session that made the change (empty: end them all).
+// names the session that made the change (empty: end them all), and that session's
+// password-change demand is lifted. The password rules (password_rules.hpp) apply to every
+// new password; the minimum age only to an owner's own change.
 class PasswordService {
  public:
-  PasswordService(UserService& users, UserStore& store, PasswordHasher& hasher,
-                  LoginThrottle& throttle, const CoreSettings& settings)
-      : users_(users), store_(store), hasher_(hasher), throttle_(throttle), settings_(settings) {}
+  struct Ports {
+    UserStore& users;
+    PasswordStore& passwords;
+    PasswordHasher& hasher;
+    Clock& clock;
+  };
+  PasswordService(UserService& users, const Ports& ports, LoginThrottle& throttle,
+                  const CoreSettings& settings, const PasswordStrength& strength)
+      : users_(users), ports_(ports), throttle_(throttle), settings_(settings),
+        strength_(strength) {}
 
   // When current_password is given it must match (kRuleViolation "Invalid current password").
   // Checking it is a password attempt like a login from `address`: counted and throttled
@@ -25,22 +35,26 @@ class PasswordService {
   Status change_password(std::string_view target_username, std::string_view new_password,
                          const std::optional<std::string>& current_password,
                          std::string_view keep_session_digest = {},
-                         std::string_view address = {});
+                         std::string_view address = {},
+                         PasswordSetter setter = PasswordSetter::kSomeoneElse);
   Status reset_password(std::string_view target_username, std::string_view new_password,
-                        std::string_view keep_session_digest = {});
+                        std::string_view keep_session_digest = {},
+                        PasswordSetter setter = PasswordSetter::kSomeoneElse);
   // Resets the password unless it already matches (then nothing changes and sessions
-  // survive). Returns whether it changed.
+  // survive), as the configuration sets it. Returns whether it changed.
   Result<bool> set_password_if_different(std::string_view username, std::string_view password);
 
  private:
+  // The history rule: the current password and the remembered previous ones, one KDF each.
+  Status check_not_reused(const User& user, std::string_view new_password);
   Status replace_hash(const User& user, std::string_view new_password,
-                      std::string_view keep_session_digest);
+                      std::string_view keep_session_digest, PasswordSetter setter);
 
   UserService& users_;
-  UserStore& store_;
-  PasswordHasher& hasher_;
+  Ports ports_;
   LoginThrottle& throttle_;
   const CoreSettings& settings_;
+  const PasswordStrength& strength_;
 };
 
 }  // namespace automation

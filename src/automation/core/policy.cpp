@@ -1,5 +1,6 @@
 #include "automation/core/policy.hpp"
 
+#include "automation/core/password_rules.hpp"
 #include "automation/core/text.hpp"
 
 namespace automation::policy {
@@ -100,7 +101,9 @@ Decision decide_delete(const Actor& actor, const Target& target) {
 
 Status Decision::status() const {
   if (allowed) return {};
-  return fail(code, reason);
+  Error error = Error::make(code, reason);
+  error.type = type;
+  return fail(std::move(error));
 }
 
 bool is_sudo_role(std::string_view role_name) { return iequals_ascii(role_name, "sudo"); }
@@ -112,6 +115,12 @@ bool is_auditor_role(std::string_view role_name) { return iequals_ascii(role_nam
 bool is_system_username(std::string_view username) { return iequals_ascii(username, "system"); }
 
 Decision decide(Operation operation, const Actor& actor, const Target& target) {
+  if (actor.must_change_password &&
+      !(operation == Operation::kChangePassword && is_self(actor, target))) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "You must change your own password before anything else",
+                          std::string(kPasswordChangeRequired));
+  }
   switch (operation) {
     case Operation::kChangePassword:
     case Operation::kResetPassword:

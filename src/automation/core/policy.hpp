@@ -20,6 +20,8 @@ struct Actor {
   int level = 0;
   bool is_token = false;        // a TPT: has no account of its own
   std::string_view username;    // empty for a TPT
+  // A session that must change its own password first (IEC 62443-4-2 CR 1.5, CR 1.7).
+  bool must_change_password = false;
 };
 
 // The user acted on.
@@ -42,10 +44,11 @@ struct Decision {
   bool allowed = false;
   ErrorCode code = ErrorCode::kPermissionDenied;  // meaningful when !allowed
   std::string reason;
+  std::string type;  // Error::type of the refusal, when it has one
 
-  static Decision allow() { return Decision{true, ErrorCode::kInternal, {}}; }
-  static Decision deny(ErrorCode code, std::string reason) {
-    return Decision{false, code, std::move(reason)};
+  static Decision allow() { return Decision{true, ErrorCode::kInternal, {}, {}}; }
+  static Decision deny(ErrorCode code, std::string reason, std::string type = {}) {
+    return Decision{false, code, std::move(reason), std::move(type)};
   }
   // The decision as a Status for callers that propagate errors.
   Status status() const;
@@ -58,7 +61,8 @@ bool is_admin_role(std::string_view role_name);
 bool is_auditor_role(std::string_view role_name);
 bool is_system_username(std::string_view username);
 
-// Password change/reset, user edit and delete of `target` by `actor`. Sudo accounts are
+// Password change/reset, user edit and delete of `target` by `actor`. An actor that must
+// change its own password may do only that. Sudo accounts are
 // never changed over the API (beyond a sudo user editing its own profile).
 Decision decide(Operation operation, const Actor& actor, const Target& target);
 

@@ -67,6 +67,39 @@ class UserStore {
   virtual Status delete_user(std::int64_t user_id) = 0;
 };
 
+// When the user's password was set and whether its owner must change it.
+struct PasswordState {
+  UnixSeconds set_at = 0;
+  bool must_change = false;
+};
+
+// A password replacement, stored in one transaction with everything that goes with it.
+struct PasswordUpdate {
+  std::string hash;
+  UnixSeconds set_at = 0;
+  bool must_change = false;
+  // Previous hashes to remember (the replaced one becomes the newest); older ones are
+  // deleted, and with 0 none are kept.
+  int history_depth = 0;
+  // Other sessions to end; the kept session's password-change demand is lifted.
+  SessionRevocation revocation;
+};
+
+// Password age, first-login changes and the history of previous hashes (tables of the
+// service's own: PyAutomation's users table stays as upstream creates it).
+class PasswordStore {
+ public:
+  virtual ~PasswordStore() = default;
+  // A user without a record counts as having set the password when these records began
+  // (schema migration 6), with no change demanded.
+  virtual Result<PasswordState> password_state(std::int64_t user_id) = 0;
+  // The hashes of the user's previous passwords, newest first, at most `limit`.
+  virtual Result<std::vector<std::string>> previous_password_hashes(std::int64_t user_id,
+                                                                    int limit) = 0;
+  // Replaces the hash (kNotFound for an unknown user), moving the old one into the history.
+  virtual Status replace_password(std::int64_t user_id, const PasswordUpdate& update) = 0;
+};
+
 struct ActiveSession {
   Session session;
   User user;
@@ -229,6 +262,15 @@ class PasswordHasher {
   // verification (the core checks unknown users against "" so timing does not tell).
   // Constant-time comparison.
   virtual PasswordCheck verify(std::string_view password, std::string_view stored) = 0;
+};
+
+// Judges a password against a dictionary of known and guessable words (cracklib).
+class PasswordDictionary {
+ public:
+  virtual ~PasswordDictionary() = default;
+  // Why the password is weak, or nullopt when it passes. `username` is checked against too.
+  virtual std::optional<std::string> weakness(std::string_view password,
+                                              std::string_view username) = 0;
 };
 
 class RandomSource {

@@ -31,6 +31,8 @@ struct LoginResult {
   Role role;
   UnixSeconds logged_in_at = 0;
   User user;
+  // Not kNone: the session may only change its own password or log out.
+  PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
 };
 
 struct SignupRequest {

@@ -1,5 +1,7 @@
 #include "automation/core/session_service.hpp"
 
+#include "automation/core/password_rules.hpp"
+#include "automation/core/policy.hpp"
 #include "automation/core/user_service.hpp"
 
 namespace automation {
@@ -59,10 +61,12 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
     }
   }
   const UnixSeconds now = ports_.clock.now();
+  auto demand = demand_for(*user, now);
+  if (!demand) return fail(demand.error());
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
   Session session{ports_.digester.digest(api_key), user->id, now,
                   settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0,
-                  ports_.random.random_hex(kSessionIdBytes)};
+                  ports_.random.random_hex(kSessionIdBytes), *demand};
   const int limit = settings_.max_sessions_per_user;
   if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
                               : ports_.sessions.add_session(session);
@@ -70,7 +74,20 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
     return fail(stored.error());
   }
   Role role = user->role;
-  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user)};
+  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user), *demand};
+}
+
+Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSeconds now) {
+  const PasswordPolicySettings& settings = settings_.password_policy;
+  if (settings.max_age_days <= 0 && !settings.change_on_first_login) {
+    return PasswordChangeDemand::kNone;
+  }
+  // Sudo accounts may not change their own password over the API (SPEC §2): the command-line
+  // tool and AUTOMATION_SUPERUSER_PASSWORD manage them, so no demand could ever be met.
+  if (policy::is_sudo_role(user.role.name, user.role.level)) return PasswordChangeDemand::kNone;
+  auto state = ports_.passwords.password_state(user.id);
+  if (!state) return fail(state.error());
+  return demand_at_login(*state, now, settings);
 }
 
 Result<User> SessionService::verify_credentials(const Credentials& credentials,

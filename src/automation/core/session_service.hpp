@@ -16,6 +16,7 @@ class SessionService {
   struct Ports {
     SessionStore& sessions;
     UserStore& users;
+    PasswordStore& passwords;
     PasswordHasher& hasher;
     RandomSource& random;
     TokenDigester& digester;
@@ -25,7 +26,8 @@ class SessionService {
 
   // Login by username or email from `address`. Unknown user and wrong password both give
   // kPermissionDenied "Invalid credentials" after one KDF evaluation each. Over the
-  // throttle limit: kThrottled. Legacy/weaker hashes are upgraded on success.
+  // throttle limit: kThrottled. Legacy/weaker hashes are upgraded on success. A password
+  // that expired, or that someone else set, gives a session that may only change it.
   Result<LoginResult> login(const Credentials& credentials, std::string_view address);
   // The user the credentials belong to, or kPermissionDenied; never creates a session.
   // Throttled and counted like a login, so it cannot be used to guess passwords faster.
@@ -41,6 +43,10 @@ class SessionService {
   // users, then the failure/success count.
   Result<User> check_password(const Credentials& credentials, std::string_view address,
                               bool* needs_rehash);
+
+  // What the user must do first, from the password's age and origin (no query when those
+  // rules are off).
+  Result<PasswordChangeDemand> demand_for(const User& user, UnixSeconds now);
 
   Ports ports_;
   LoginThrottle& throttle_;

@@ -13,6 +13,19 @@ struct AuditRetentionSettings {
   int warn_percent = 80;          // warn once the store holds this share of max_events
 };
 
+// Password strength and lifetime (IEC 62443-4-2 CR 1.5, CR 1.7 RE1; 21 CFR Part 11
+// §11.300(b)). Every rule is off by default, as upstream PyAutomation has none.
+struct PasswordPolicySettings {
+  int min_character_classes = 0;    // of lower case, upper case, digit, other: 0-4
+  bool dictionary_check = false;    // cracklib's checks (PasswordDictionary port)
+  int history = 0;                  // the last N passwords (the current one included) refused
+  std::int64_t max_age_days = 0;    // older passwords must be changed at login; 0 = never
+  std::int64_t min_age_hours = 0;   // an owner's change sooner than this is refused; 0 = none
+  bool change_on_first_login = false;  // set by someone else: the owner must change it
+};
+
+inline constexpr int kMaxPasswordHistory = 24;
+
 // The core's part of the configuration (SPEC §5), filled in by the app from the config loader.
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
@@ -28,6 +41,7 @@ struct CoreSettings {
   // Shown before login by GET /api/notice (CR 1.12); "" = none.
   std::string system_use_notice;
   AuditRetentionSettings audit_retention;
+  PasswordPolicySettings password_policy;
 };
 
 }  // namespace automation

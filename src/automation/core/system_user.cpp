@@ -23,9 +23,11 @@ Result<SystemUserOutcome> ensure_system_user(UserService& users, PasswordService
     return outcome;
   }
   if (existing.error().code != ErrorCode::kNotFound) return fail(existing.error());
-  SignupRequest request{"system", "system@localhost", password.value_or(random.random_hex(16)),
+  // 128 random bits; the fixed "Sys-" gives it every character class the rules may ask for.
+  SignupRequest request{"system", "system@localhost",
+                        password.value_or("Sys-" + random.random_hex(16)),
                         "sudo", "System", std::nullopt};
-  auto created = users.signup(request, /*allow_sudo=*/true);
+  auto created = users.signup(request, /*allow_sudo=*/true, PasswordSetter::kConfiguration);
   // Another process created it a moment ago: that one printed its password.
   if (!created && created.error().code == ErrorCode::kAlreadyExists) return outcome;
   if (!created) return fail(created.error());

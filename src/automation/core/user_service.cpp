@@ -35,14 +35,21 @@ bool is_plausible_lookup_key(std::string_view key) {
 }
 
 UserService::UserService(UserStore& store, RoleService& roles, PasswordHasher& hasher,
-                         RandomSource& random, const CoreSettings& settings)
-    : store_(store), roles_(roles), hasher_(hasher), random_(random), settings_(settings) {}
+                         RandomSource& random, Clock& clock, const CoreSettings& settings,
+                         const PasswordStrength& strength)
+    : store_(store),
+      roles_(roles),
+      hasher_(hasher),
+      random_(random),
+      clock_(clock),
+      settings_(settings),
+      strength_(strength) {}
 
 Status UserService::validate_signup(const SignupRequest& request) const {
   ValidationErrors errors;
   errors.check(validate_username(request.username));
   errors.check(validate_email(request.email));
-  errors.check(validate_password(request.password, settings_.password_min_length));
+  errors.check(strength_.check(request.password, request.username, "password"));
   if (request.name) errors.check(validate_person_name("name", *request.name));
   if (request.lastname) errors.check(validate_person_name("lastname", *request.lastname));
   if (request.role_name && !is_plausible_lookup_key(*request.role_name)) {
@@ -63,11 +70,12 @@ Result<Role> UserService::signup_role(const SignupRequest& request, bool allow_s
   return role;
 }
 
-Result<User> UserService::signup(const SignupRequest& request, bool allow_sudo) {
+Result<User> UserService::signup(const SignupRequest& request, bool allow_sudo,
+                                 PasswordSetter setter) {
   if (auto valid = validate_signup(request); !valid) return fail(valid.error());
   auto role = signup_role(request, allow_sudo);
   if (!role) return fail(role.error());
-  return create_user(request, *role);
+  return create_user(request, *role, setter);
 }
 
 Status UserService::ensure_unused(std::string_view field, const Result<std::optional<User>>& found,
@@ -80,7 +88,8 @@ Status UserService::ensure_unused(std::string_view field, const Result<std::opti
   return fail(std::move(error));
 }
 
-Result<User> UserService::create_user(const SignupRequest& request, const Role& role) {
+Result<User> UserService::create_user(const SignupRequest& request, const Role& role,
+                                      PasswordSetter setter) {
   // Check uniqueness before paying for the hash; the unique indexes still decide races.
   for (const Status& unused :
        {ensure_unused("username", store_.find_user_by_username(request.username),
@@ -92,6 +101,9 @@ Result<User> UserService::create_user(const SignupRequest& request, const Role& 
   if (!hash) return fail(hash.error());
   NewUser user{random_.random_hex(8), request.username, request.email, std::move(*hash),
                role.id, normalized_optional(request.name), normalized_optional(request.lastname)};
+  user.password_set_at = clock_.now();
+  user.must_change_password = setter == PasswordSetter::kSomeoneElse &&
+                              settings_.password_policy.change_on_first_login;
   return store_.add_user(user);
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "automation/core/password_rules.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
 #include "automation/core/role_service.hpp"
@@ -15,7 +16,7 @@ namespace automation {
 class UserService {
  public:
   UserService(UserStore& store, RoleService& roles, PasswordHasher& hasher, RandomSource& random,
-              const CoreSettings& settings);
+              Clock& clock, const CoreSettings& settings, const PasswordStrength& strength);
 
   // Every field check of signup (SPEC §2), merged into one kInvalidArgument error.
   // Cheap: no hashing, no database.
@@ -23,12 +24,15 @@ class UserService {
   // Validates, resolves the role (default guest; unknown: kInvalidArgument on role_name),
   // hashes the password and stores the user. The sudo role only when allow_sudo is set
   // (the command-line tool). Duplicates: kAlreadyExists naming the field.
-  Result<User> signup(const SignupRequest& request, bool allow_sudo = false);
+  // `setter` says who chose the password (a first-login change may be demanded of the new
+  // user when it was someone else).
+  Result<User> signup(const SignupRequest& request, bool allow_sudo = false,
+                      PasswordSetter setter = PasswordSetter::kSomeoneElse);
   // The steps of signup, for callers that authorize between them (AuthorizedApi):
   // the role the request names (default guest; unknown: kInvalidArgument on role_name),
   // then the user, from a request already validated, with that role.
   Result<Role> signup_role(const SignupRequest& request, bool allow_sudo = false);
-  Result<User> create_user(const SignupRequest& request, const Role& role);
+  Result<User> create_user(const SignupRequest& request, const Role& role, PasswordSetter setter);
 
   // Lookups; kNotFound when absent. Keys that cannot name a user (NUL, control characters,
   // over-long) are simply not found: they never reach the database.
@@ -56,7 +60,9 @@ class UserService {
   RoleService& roles_;
   PasswordHasher& hasher_;
   RandomSource& random_;
+  Clock& clock_;
   const CoreSettings& settings_;
+  const PasswordStrength& strength_;
 };
 
 // True when key could name a stored user: bounded, no NUL or control characters.

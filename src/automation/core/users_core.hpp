@@ -32,11 +32,14 @@ struct CorePorts {
   ThrottleStore& throttle;
   AuditStore& audit;
   SettingsStore& settings;
+  PasswordStore& passwords;
   PasswordHasher& hasher;
   RandomSource& random;
   TokenDigester& digester;
   JwtCodec& jwt;
   Clock& clock;
+  // Only when the dictionary check is on (PasswordPolicySettings::dictionary_check).
+  PasswordDictionary* dictionary = nullptr;
 };
 
 class UsersCore {
@@ -95,6 +98,7 @@ class UsersCore {
  private:
   CoreSettings settings_;
   SettingsStore& settings_store_;
+  PasswordStrength strength_;
   RoleService roles_;
   UserService users_;
   LoginThrottle throttle_;  // before passwords_ and sessions_, which use it

@@ -20,6 +20,9 @@ enum class KeyPolicy {
   kNone,      // anonymous route (login, health): key headers are ignored
   kOptional,  // signup: anonymous, but a key that is sent must be valid
   kRequired,  // everything else
+  // change_password and logout: required, and usable by a session that must change its
+  // password first (every other route refuses such a session: AuthorizedApi::authenticate)
+  kRequiredEvenBeforePasswordChange,
 };
 
 struct ExtractedKey {

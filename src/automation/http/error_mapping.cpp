@@ -43,6 +43,7 @@ Response error_response(const Error& error) {
   } else {
     body["message"] = error.message;
     if (!error.fields.empty()) body["errors"] = error.fields;
+    if (!error.type.empty()) body["error_type"] = error.type;
   }
   Response response = json_response(status, body);
   if (status == 429 || status == 503) {

@@ -11,7 +11,8 @@ namespace automation::http {
 // kNotFound 404, kAlreadyExists 409, kThrottled 429, kInternal 500, kUnavailable 503.
 int http_status(ErrorCode code) noexcept;
 
-// {"message": ..., "errors": {field: why}} (errors only when the error names fields).
+// {"message": ..., "errors": {field: why}, "error_type": ...} (errors only when the error
+// names fields, error_type only when it has a type).
 // 429 and 503 carry Retry-After (at least 1 s). Internal errors never show their detail.
 Response error_response(const Error& error);
 

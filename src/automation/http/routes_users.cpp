@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "automation/core/password_rules.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/rendered_list_cache.hpp"
@@ -31,8 +32,17 @@ Response login(const RouteContext& context, const Request& request, const Caller
     }
     return error_response(login.error());
   }
-  return json_response(200, login_json(*login, context.login_time.format(login->logged_in_at),
-                                       context.login_time.zone_name()));
+  nlohmann::json body = login_json(*login, context.login_time.format(login->logged_in_at),
+                                   context.login_time.zone_name());
+  if (login->password_change == PasswordChangeDemand::kNone) return json_response(200, body);
+  // The key works for change_password and logout only (README "Security controls").
+  const bool expired = login->password_change == PasswordChangeDemand::kExpired;
+  body["message"] = expired ? "Password expired: change it before anything else"
+                            : "Password change required before anything else";
+  body["error_type"] = expired ? kPasswordExpired : kPasswordChangeRequired;
+  body["details"] = "This apiKey is accepted by POST /api/users/change_password (your own "
+                    "account) and POST /api/users/logout only.";
+  return json_response(403, body);
 }
 
 // The whole list, or a page of it. Big lists are rendered once per listing version and the
@@ -146,11 +156,15 @@ std::vector<Route> user_routes(const RouteContext& context) {
               "role_level": {"type": "integer"},
               "datetime": {"type": "string", "description": "MM/DD/YYYY, HH:MM:SS in timezone"},
               "timezone": {"type": "string"}}})"},
-                      {403, "Wrong user or password (the same body and timing for both)",
+                      {403, "Wrong user or password (the same body and timing for both); or "
+                            "the password has expired or must be changed first: then the body "
+                            "also carries an `apiKey` that only change_password and logout "
+                            "accept (`error_type` says which)",
                        R"({"type": "object", "properties": {"message": {"type": "string"},
-                         "error_type": {"type": "string"}, "details": {"type": "string"}}})"},
+                         "error_type": {"type": "string"}, "details": {"type": "string"},
+                         "apiKey": {"type": "string"}}})"},
                       {429, "Too many failed attempts; retry after `Retry-After` seconds"}}}},
-      {Method::kPost, "/api/users/logout", KeyPolicy::kRequired, io,
+      {Method::kPost, "/api/users/logout", KeyPolicy::kRequiredEvenBeforePasswordChange, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return status_response(c.api.logout(caller), "Logout successful");
        }),
@@ -207,6 +221,7 @@ std::vector<Route> user_routes(const RouteContext& context) {
             "role_name": {"type": "string"}, "name": {"type": "string"},
             "lastname": {"type": "string"}}})",
         .responses = {{200, "The new user", kUserRef},
+                      {400, "The password breaks a password rule (named in the message)"},
                       {403, "The role asked for is not allowed, or sign-up is disabled"},
                       {409, "The username or email is taken"}}}},
       {Method::kPost, "/api/users/credentials_are_valid", KeyPolicy::kRequired, pool,
@@ -216,8 +231,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
         .request_body = kCredentialsSchema,
         .responses = {{200, "Whether they are valid", R"({"type": "boolean"})"},
                       {429, "Too many failed attempts; retry after `Retry-After` seconds"}}}},
-      {Method::kPost, "/api/users/change_password", KeyPolicy::kRequired, pool,
-       bind(&change_password),
+      {Method::kPost, "/api/users/change_password", KeyPolicy::kRequiredEvenBeforePasswordChange,
+       pool, bind(&change_password),
        {.tag = "users",
         .summary = "Change a password (ends the target's other sessions)",
         .description = "Sudo: admins only; admin: levels >= its own; others: themselves, with "

@@ -410,6 +410,47 @@ std::vector<std::string> v7_user_list_version(const DialectSql& d) {
   return statements;
 }
 
+// Password strength and lifetime (README "Security controls"): a session's demand that its
+// password be changed first, when each user's password was set (users without a row count
+// from the time this migration ran, recorded in schema_version), and previous hashes.
+std::vector<std::string> v8_password_records_mysql(const DialectSql& d) {
+  // Foreign keys and indexes in the table definition: MySQL ignores column-level
+  // REFERENCES, and MySQL 8 has no CREATE INDEX IF NOT EXISTS.
+  const std::string options(d.table_options);
+  return {
+      "ALTER TABLE sessions ADD COLUMN password_change INTEGER NOT NULL DEFAULT 0",
+      "CREATE TABLE IF NOT EXISTS password_state ("
+      " user_id INTEGER PRIMARY KEY,"
+      " set_at BIGINT NOT NULL,"
+      " must_change INTEGER NOT NULL,"
+      " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)" + options,
+      "CREATE TABLE IF NOT EXISTS password_history ("
+      " id " + std::string(d.big_id_column) + ","
+      " user_id INTEGER NOT NULL,"
+      " password_hash LONGTEXT NOT NULL,"
+      " replaced_at BIGINT NOT NULL,"
+      " INDEX password_history_user_id (user_id, id),"
+      " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)" + options,
+  };
+}
+
+std::vector<std::string> v8_password_records(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return v8_password_records_mysql(d);
+  return {
+      "ALTER TABLE sessions ADD COLUMN password_change INTEGER NOT NULL DEFAULT 0",
+      "CREATE TABLE IF NOT EXISTS password_state ("
+      " user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+      " set_at BIGINT NOT NULL,"
+      " must_change INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS password_history ("
+      " id " + std::string(d.big_id_column) + ","
+      " user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,"
+      " password_hash TEXT NOT NULL,"
+      " replaced_at BIGINT NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS password_history_user_id ON password_history (user_id, id)",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -419,6 +460,8 @@ const Migration kMigrations[] = {
     {5, "sessions.session_id", &v5_session_ids},
     {6, "audit chain: audit_events.seq and .mac, audit_chain", &v6_audit_chain},
     {7, "user_list_version and its triggers", &v7_user_list_version},
+    {8, "password records: sessions.password_change, password_state, password_history",
+     &v8_password_records},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

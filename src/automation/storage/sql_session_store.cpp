@@ -16,7 +16,7 @@ namespace automation::storage {
 namespace {
 
 constexpr std::string_view kSessionColumns =
-    "s.token_digest, s.user_id, s.created_at, s.expires_at, s.session_id";
+    "s.token_digest, s.user_id, s.created_at, s.expires_at, s.session_id, s.password_change";
 
 const std::string kSelectSession = std::string("SELECT ") + std::string(kSessionColumns) + ", " +
                                    std::string(kUserColumns) +
@@ -61,10 +61,12 @@ class SessionRow {
     st.exchange(soci::into(created_at_));
     st.exchange(soci::into(expires_at_));
     st.exchange(soci::into(id_, id_indicator_));
+    st.exchange(soci::into(password_change_));
   }
   Session to_session() const {
     return Session{token_digest_, user_id_, created_at_, expires_at_,
-                   id_indicator_ == soci::i_ok ? id_ : std::string()};
+                   id_indicator_ == soci::i_ok ? id_ : std::string(),
+                   static_cast<PasswordChangeDemand>(password_change_)};
   }
 
  private:
@@ -72,6 +74,7 @@ class SessionRow {
   long long user_id_ = 0, created_at_ = 0, expires_at_ = 0;
   std::string id_;
   soci::indicator id_indicator_ = soci::i_null;
+  int password_change_ = 0;
 };
 
 }  // namespace
@@ -95,10 +98,12 @@ Status SqlSessionStore::insert(const Session& session, int max_per_user) {
     const long long expires_at = session.expires_at;
     // No id: NULL, which the unique index lets any number of rows share.
     soci::indicator id_indicator = session.id.empty() ? soci::i_null : soci::i_ok;
-    sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at, session_id)"
-           " VALUES (:digest, :user_id, :created_at, :expires_at, :session_id)",
+    const int password_change = static_cast<int>(session.password_change);
+    sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at, session_id,"
+           " password_change)"
+           " VALUES (:digest, :user_id, :created_at, :expires_at, :session_id, :password_change)",
         soci::use(session.token_digest), soci::use(session.user_id), soci::use(created_at),
-        soci::use(expires_at), soci::use(session.id, id_indicator);
+        soci::use(expires_at), soci::use(session.id, id_indicator), soci::use(password_change);
     if (max_per_user > 0) end_oldest_sessions(sql, session, max_per_user);
     return {};
   });

@@ -10,6 +10,7 @@
 #include "automation/storage/row_query.hpp"
 #include "automation/storage/inserted_id.hpp"
 #include "automation/storage/soci_support.hpp"
+#include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
 #include "automation/storage/user_row.hpp"
@@ -149,6 +150,11 @@ Result<User> SqlUserStore::add_user(const NewUser& user) {
         soci::use(user.identifier), soci::use(user.username), soci::use(user.role_id),
         soci::use(user.email), soci::use(user.password_hash), soci::use(name, name_ind),
         soci::use(lastname, lastname_ind));
+    const std::int64_t user_id = id;
+    forget_password_records(sql, user_id);
+    if (user.password_set_at > 0) {
+      write_password_state(sql, user_id, user.password_set_at, user.must_change_password);
+    }
     auto stored = query_user(sql, kSelectUser + " WHERE u.id = :id", id);
     if (!stored) return fail(ErrorCode::kInternal, "inserted user could not be read back");
     return std::move(*stored);
@@ -281,15 +287,7 @@ Status SqlUserStore::set_password_hash(std::int64_t user_id, std::string_view ha
   if (auto ok = check_storable("password", hash); !ok) return ok;
   const std::string stored_hash(hash);
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
-    soci::statement update = (sql.prepare << "UPDATE users SET password = :hash WHERE id = :id",
-                              soci::use(stored_hash), soci::use(user_id));
-    if (execute_counting(update) == 0) return user_not_found();
-    if (revocation.revoke) {
-      // No session has an empty digest, so keep_digest "" ends them all.
-      sql << "DELETE FROM sessions WHERE user_id = :id AND token_digest <> :keep",
-          soci::use(user_id), soci::use(revocation.keep_digest);
-    }
-    return {};
+    return write_password_hash(sql, user_id, stored_hash, revocation);
   });
 }
 
@@ -308,6 +306,7 @@ Status SqlUserStore::delete_user(std::int64_t user_id) {
     // Explicit even though sessions cascade: PyAutomation-era databases or a connection
     // without foreign keys enabled must not keep sessions of a deleted user.
     sql << "DELETE FROM sessions WHERE user_id = :id", soci::use(user_id);
+    forget_password_records(sql, user_id);
     soci::statement remove =
         (sql.prepare << "DELETE FROM users WHERE id = :id", soci::use(user_id));
     if (execute_counting(remove) == 0) return user_not_found();

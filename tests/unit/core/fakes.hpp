@@ -91,7 +91,8 @@ class InMemoryStores : public RoleStore,
                        public TptStore,
                        public ThrottleStore,
                        public AuditStore,
-                       public SettingsStore {
+                       public SettingsStore,
+                       public PasswordStore {
  public:
   // RoleStore
   Result<std::vector<Role>> list_roles() override {
@@ -122,6 +123,9 @@ class InMemoryStores : public RoleStore,
     User stored{next_id_++, user.identifier, user.username, user.email, user.password_hash,
                 role_by_id(user.role_id), user.name, user.lastname};
     users_.push_back(stored);
+    if (user.password_set_at > 0) {
+      password_states_[stored.id] = PasswordState{user.password_set_at, user.must_change_password};
+    }
     return stored;
   }
   Result<std::optional<User>> find_user_by_username(std::string_view username) override {
@@ -179,8 +183,39 @@ class InMemoryStores : public RoleStore,
   }
   Status delete_user(std::int64_t user_id) override {
     std::erase_if(users_, [&](const User& u) { return u.id == user_id; });
+    password_states_.erase(user_id);
+    password_history_.erase(user_id);
     return delete_user_sessions(user_id);
   }
+
+  // PasswordStore; users without a record count from `records_began`.
+  Result<PasswordState> password_state(std::int64_t user_id) override {
+    auto it = password_states_.find(user_id);
+    return it != password_states_.end() ? it->second : PasswordState{records_began, false};
+  }
+  Result<std::vector<std::string>> previous_password_hashes(std::int64_t user_id,
+                                                            int limit) override {
+    std::vector<std::string> hashes = password_history_[user_id];
+    if (static_cast<int>(hashes.size()) > limit) hashes.resize(std::max(limit, 0));
+    return hashes;
+  }
+  Status replace_password(std::int64_t user_id, const PasswordUpdate& update) override {
+    User* user = user_by_id(user_id);
+    if (!user) return fail(ErrorCode::kNotFound, "no user");
+    std::vector<std::string>& history = password_history_[user_id];
+    if (update.history_depth > 0) history.insert(history.begin(), user->password_hash);
+    history.resize(std::min<std::size_t>(history.size(), std::max(update.history_depth, 0)));
+    password_states_[user_id] = PasswordState{update.set_at, update.must_change};
+    if (auto stored = set_password_hash(user_id, update.hash, update.revocation); !stored) {
+      return stored;
+    }
+    auto kept = sessions_.find(update.revocation.keep_digest);
+    if (kept != sessions_.end() && kept->second.user_id == user_id) {
+      kept->second.password_change = PasswordChangeDemand::kNone;
+    }
+    return {};
+  }
+  UnixSeconds records_began = 1'600'000'000;
 
   // SessionStore
   Status add_session(const Session& session) override {
@@ -421,6 +456,8 @@ class InMemoryStores : public RoleStore,
   std::map<std::int64_t, std::pair<std::string, UnixSeconds>> failure_ids_;  // reservations
   std::vector<AuditEvent> events_;
   std::map<std::string, std::string> settings_;
+  std::map<std::int64_t, PasswordState> password_states_;
+  std::map<std::int64_t, std::vector<std::string>> password_history_;  // newest first
 };
 
 }  // namespace automation::testing

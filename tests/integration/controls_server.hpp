@@ -1,0 +1,82 @@
+#pragma once
+
+// A server of its own per test, for the plant security controls (README "Security
+// controls"): security_controls_test.cpp and password_rules_test.cpp.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "api_fixture.hpp"
+
+namespace automation::testing {
+
+using Env = std::map<std::string, std::string>;
+
+// A server of its own, the system user's key, and helpers for the users a test needs.
+class ControlsServer {
+ public:
+  explicit ControlsServer(std::map<std::string, std::string> env = {})
+      : server_(std::move(env)) {
+    server_.start();
+    http_ = std::make_unique<HttpClient>(server_.base_url());
+    system_key_ = login("system", kSystemPassword).json().value("apiKey", "");
+    remember_secret(system_key_);
+  }
+
+  HttpResponse login(const std::string& name, const std::string& password) {
+    return http_->post("/api/users/login",
+                       nlohmann::json{{"username", name}, {"password", password}});
+  }
+  std::string key_of(const std::string& name, const std::string& password = kUserPassword) {
+    const auto response = login(name, password);
+    EXPECT_EQ(response.status, 200) << response.body;
+    const std::string key = response.json().value("apiKey", "");
+    remember_secret(key);
+    return key;
+  }
+  void add_user(const std::string& name, const std::string& role) {
+    const auto response = signup(name, role, kUserPassword, system_key_);
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+  // POST /api/users/signup with `key` ("" = anonymous).
+  HttpResponse signup(const std::string& name, const std::string& role,
+                      const std::string& password, const std::string& key) {
+    return http_->post("/api/users/signup",
+                       nlohmann::json{{"username", name},
+                                      {"email", name + "@plant.local"},
+                                      {"password", password},
+                                      {"role_name", role}},
+                       key.empty() ? Headers{} : api_key(key));
+  }
+  bool has_event(const std::string& event, const std::string& target, const std::string& outcome) {
+    const auto trail = http_->get("/api/users/audit?limit=1000", api_key(system_key_));
+    for (const auto& entry : trail.json()) {
+      if (entry.at("event") == event && entry.at("target") == target &&
+          entry.at("outcome") == outcome) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // POST /api/users/reset_password by the holder of `key`.
+  HttpResponse reset(const std::string& key, const std::string& target,
+                     const std::string& new_password) {
+    remember_secret(new_password);
+    return http_->post("/api/users/reset_password",
+                       nlohmann::json{{"target_username", target}, {"new_password", new_password}},
+                       api_key(key));
+  }
+
+  ServerProcess& process() { return server_; }
+  HttpClient& http() { return *http_; }
+  const std::string& system_key() const { return system_key_; }
+
+ private:
+  ServerProcess server_;
+  std::unique_ptr<HttpClient> http_;
+  std::string system_key_;
+};
+
+}  // namespace automation::testing
