@@ -273,8 +273,10 @@ TEST(Connections, OversizedHeaderSectionClosesTheConnection) {
   ServerProcess server;
   server.start();
   Connection client(server.port());
-  client.send_text("GET /api/health/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " +
-                   std::string(16 * 1024, 'a') + "\r\n\r\n");
+  // Appended, not literal + std::string: GCC 12 warns falsely (-Warray-bounds) on that form.
+  std::string request = "GET /api/health/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ";
+  request.append(16 * 1024, 'a').append("\r\n\r\n");
+  client.send_text(request);
   bool closed = false;
   const std::string received = client.read_until_closed(seconds(5), closed);
   EXPECT_TRUE(closed);

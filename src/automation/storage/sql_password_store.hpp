@@ -11,15 +11,15 @@ class Database;
 
 // PasswordStore on the service's tables password_state (when each user's password was set,
 // and whether its owner must change it) and password_history (hashes of previous
-// passwords), both created by migration 6; PyAutomation's users table only gets its
+// passwords), both created by migration 8; PyAutomation's users table only gets its
 // password column updated, as before.
 class SqlPasswordStore final : public PasswordStore {
  public:
   // db must outlive the store.
   explicit SqlPasswordStore(Database& db) : db_(db) {}
 
-  // Without a record (users that existed before migration 6, or were created by another
-  // program): set_at is the time migration 6 ran.
+  // Without a record (users that existed before migration 8, or were created by another
+  // program): set_at is the time migration 8 ran.
   Result<PasswordState> password_state(std::int64_t user_id) override;
   Result<std::vector<std::string>> previous_password_hashes(std::int64_t user_id,
                                                             int limit) override;
