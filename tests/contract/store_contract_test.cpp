@@ -21,6 +21,7 @@
 #include "automation/storage/sql_audit_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
+#include "automation/storage/session_use_buffer.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
 #include "automation/storage/sql_throttle_store.hpp"
@@ -633,6 +634,66 @@ TEST_P(StoreContract, SessionsAreListedPerUserLiveOnlyOldestFirstWithTheirIds) {
   auto nobody = sessions_->list_user_sessions(bob.id + 1000, 0);
   ASSERT_TRUE(nobody.has_value());
   EXPECT_TRUE(nobody->empty());
+}
+
+TEST_P(StoreContract, SessionUseIsRecordedForwardOnlyWithTheLoginsAddress) {
+  User alice = add_user("alice", operator_);
+  Session session{digest('a'), alice.id, 1000, 0, "id-used"};
+  session.client_address = "2001:db8::17";
+  ASSERT_TRUE(sessions_->add_session(session));
+  Session unknown_origin{digest('b'), alice.id, 1000, 0, "id-unknown"};
+  unknown_origin.client_address = std::string(65, '1');  // no address is that long
+  ASSERT_TRUE(sessions_->add_session(unknown_origin));
+
+  auto found = sessions_->find_session(digest('a'));
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->session.last_used_at, 0) << "not used since the login";
+  EXPECT_EQ((*found)->session.client_address, "2001:db8::17");
+  EXPECT_EQ((*sessions_->find_session(digest('b')))->session.client_address, "");
+
+  ASSERT_TRUE(sessions_->record_session_use(digest('a'), 2000));
+  ASSERT_TRUE(sessions_->record_session_use(digest('a'), 1500)) << "an older use changes nothing";
+  ASSERT_TRUE(sessions_->record_session_use(digest('z'), 3000)) << "an unknown key: nothing";
+  ASSERT_TRUE(sessions_->record_session_use("x\x01y", 3000));
+  found = sessions_->find_session(digest('a'));
+  ASSERT_TRUE(found.has_value() && found->has_value());
+  EXPECT_EQ((*found)->session.last_used_at, 2000);
+  auto listed = sessions_->list_user_sessions(alice.id, 0);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].id, "id-used");
+  EXPECT_EQ((*listed)[1].last_used_at, 2000);
+  EXPECT_EQ((*listed)[1].client_address, "2001:db8::17");
+  EXPECT_EQ((*listed)[0].last_used_at, 0) << "the other session is untouched";
+}
+
+TEST_P(StoreContract, BufferedSessionUsesAreSeenAtOnceAndWrittenInOneFlush) {
+  User alice = add_user("alice", operator_);
+  add_session(digest('a'), alice);
+  add_session(digest('b'), alice);
+  SessionUseBuffer buffer(*sessions_, *sessions_);
+  ASSERT_TRUE(buffer.record_session_use(digest('a'), 2000));
+  ASSERT_TRUE(buffer.record_session_use(digest('a'), 1500)) << "an older use is ignored";
+  ASSERT_TRUE(buffer.record_session_use(digest('b'), 1800));
+  ASSERT_TRUE(buffer.record_session_use(digest('z'), 1800)) << "an unknown key is harmless";
+  EXPECT_EQ(buffer.pending(), 3u);
+
+  EXPECT_EQ((*sessions_->find_session(digest('a')))->session.last_used_at, 0)
+      << "nothing written before the flush";
+  EXPECT_EQ((*buffer.find_session(digest('a')))->session.last_used_at, 2000)
+      << "but this process sees its own uses";
+  auto listed = buffer.list_user_sessions(alice.id, 0);
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  for (const Session& session : *listed) {
+    EXPECT_EQ(session.last_used_at, session.token_digest == digest('a') ? 2000 : 1800);
+  }
+
+  ASSERT_TRUE(buffer.flush());
+  EXPECT_EQ(buffer.pending(), 0u);
+  EXPECT_EQ((*sessions_->find_session(digest('a')))->session.last_used_at, 2000);
+  EXPECT_EQ((*sessions_->find_session(digest('b')))->session.last_used_at, 1800);
+  ASSERT_TRUE(buffer.flush()) << "an empty flush writes nothing";
 }
 
 TEST_P(StoreContract, SessionIsFoundByItsIdAndIdsAreUnique) {

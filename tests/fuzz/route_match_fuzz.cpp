@@ -8,6 +8,7 @@
 // non-empty, not a reserved word, and the percent-decoding of one whole raw path segment;
 // an unmatched request answers 404 or 405 with an Allow; decoding never grows the text and
 // leaves text without '%' (and '+', when it means space) unchanged.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -94,26 +95,26 @@ void check_decoding(std::string_view text) {
 void check_match(std::optional<Method> method, std::string_view path) {
   const http::RouteMatch match = api_routes().match(method, path);
   if (match.route == nullptr) {
-    if (!match.parameter.empty()) invariant_broken("a parameter without a route");
+    if (!match.parameters.empty()) invariant_broken("a parameter without a route");
     const int status = http::RouteTable::unmatched_response(match).status;
     if (status != (match.allow.empty() ? 404 : 405)) invariant_broken("unmatched status");
     return;
   }
   if (!method || match.route->method != *method) invariant_broken("matched another method");
   if (!match.allow.empty()) invariant_broken("a matched route with an Allow");
-  const bool has_parameter = match.route->pattern.find(':') != std::string::npos;
-  if (!has_parameter) {
-    if (!match.parameter.empty()) invariant_broken("a parameter of a literal route");
-    return;
+  const auto declared = static_cast<std::size_t>(
+      std::count(match.route->pattern.begin(), match.route->pattern.end(), ':'));
+  if (match.parameters.size() != declared) invariant_broken("parameters and pattern disagree");
+  for (const std::string& parameter : match.parameters) {
+    if (parameter.empty()) invariant_broken("an empty parameter");
+    if (automation::is_reserved_word(parameter)) invariant_broken("a reserved parameter");
+    // Each parameter is one whole raw segment, decoded: it may contain '/' only as %2F.
+    bool from_one_segment = false;
+    for (const std::string_view segment : raw_segments(path)) {
+      if (http::percent_decode(segment, false) == parameter) from_one_segment = true;
+    }
+    if (!from_one_segment) invariant_broken("a parameter is not one decoded segment");
   }
-  if (match.parameter.empty()) invariant_broken("an empty parameter");
-  if (automation::is_reserved_word(match.parameter)) invariant_broken("a reserved parameter");
-  // The parameter is one whole raw segment, decoded: it may contain '/' only as %2F.
-  bool from_one_segment = false;
-  for (const std::string_view segment : raw_segments(path)) {
-    if (http::percent_decode(segment, false) == match.parameter) from_one_segment = true;
-  }
-  if (!from_one_segment) invariant_broken("the parameter is not one decoded segment");
 }
 
 }  // namespace

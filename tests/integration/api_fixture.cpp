@@ -150,4 +150,25 @@ void run_sql(const ServerProcess& server, const std::string& statement) {
   ASSERT_EQ(rc, SQLITE_OK) << message << " in " << statement;
 }
 
+std::string query_sql(const ServerProcess& server, const std::string& statement) {
+  if (const ScratchDatabase* database = server.server_database()) return database->query(statement);
+  sqlite3* db = nullptr;
+  std::string value;
+  if (sqlite3_open(server.db_file().c_str(), &db) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << server.db_file();
+    sqlite3_close(db);
+    return value;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* prepared = nullptr;
+  if (sqlite3_prepare_v2(db, statement.c_str(), -1, &prepared, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sqlite3_errmsg(db) << " in " << statement;
+  } else if (sqlite3_step(prepared) == SQLITE_ROW && sqlite3_column_text(prepared, 0) != nullptr) {
+    value = reinterpret_cast<const char*>(sqlite3_column_text(prepared, 0));
+  }
+  sqlite3_finalize(prepared);
+  sqlite3_close(db);
+  return value;
+}
+
 }  // namespace automation::testing

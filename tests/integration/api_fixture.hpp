@@ -47,6 +47,8 @@ const std::set<std::string>& remembered_secrets();
 // Runs one SQL statement on the server's database directly, as someone with database access
 // would (to make data old, or to tamper with it); ASSERTs that it succeeded.
 void run_sql(const ServerProcess& server, const std::string& statement);
+// The same for a query: the first column of the first row as text ("" for none or NULL).
+std::string query_sql(const ServerProcess& server, const std::string& statement);
 
 // True for "MM/DD/YYYY, HH:MM:SS" (the login `datetime`).
 bool is_login_datetime(const std::string& text);

@@ -234,6 +234,13 @@ TEST_F(AuditTrail, RetentionPrunesOldestAuditsItselfAndWarnsNearCapacity) {
             std::string::npos);
   EXPECT_NE(server.log().find("audit retention pruned"), std::string::npos) << server.log();
   EXPECT_NE(server.log().find("of its capacity"), std::string::npos) << server.log();
+  // The same figure for a Prometheus alert: the store is full after pruning (at least 6 of 6).
+  const auto metrics = again.get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  const std::string gauge = "\nautomation_audit_capacity_percent ";
+  const auto at = metrics.body.find(gauge);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  EXPECT_GE(std::stod(metrics.body.substr(at + gauge.size())), 100.0) << metrics.body;
   ASSERT_EQ(server.stop(), 0);
   std::string output;
   EXPECT_EQ(server.run_cli({"audit", "verify"}, &output), 0) << output;

@@ -25,6 +25,7 @@
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
 #include "automation/storage/sql_user_store.hpp"
+#include "automation/storage/session_use_buffer.hpp"
 
 namespace automation::app {
 
@@ -96,7 +97,9 @@ std::string label_of(const config::DatabaseConfig& db) {
 }  // namespace
 
 Application::Application() = default;
-Application::~Application() = default;
+Application::~Application() {
+  if (session_uses_) (void)session_uses_->flush();  // before the stores go
+}
 
 Result<std::unique_ptr<Application>> Application::start(const config::Config& config,
                                                         BootstrapReport& report) {
@@ -140,6 +143,8 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
     sessions = &app->cache_->sessions;
     tpts = &app->cache_->tpts;
   }
+  app->session_uses_ = std::make_unique<storage::SessionUseBuffer>(*sessions, parts.sessions);
+  sessions = app->session_uses_.get();
   if (config.core.password_policy.dictionary_check) {
     auto dictionary = crypto::CracklibDictionary::open();
     if (!dictionary) {
@@ -157,6 +162,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =
       std::make_unique<AuditRetention>(parts.audit, app->clock_, config.core.audit_retention);
+  app->audit_capacity_set_ = config.core.audit_retention.max_events > 0;
 
   UsersCore& core = *app->core_;
   if (auto seeded = core.roles().seed_default_roles(); !seeded) return fail(seeded.error());
@@ -210,8 +216,24 @@ Result<AuditChainReport> Application::verify_audit_chain() {
 }
 
 Result<AuditRetentionOutcome> Application::enforce_audit_retention() {
-  return audit_retention_->enforce();
+  auto outcome = audit_retention_->enforce();
+  if (outcome) {
+    const std::lock_guard lock(last_retention_mutex_);
+    last_retention_ = *outcome;
+  }
+  return outcome;
 }
+
+std::optional<AuditRetentionOutcome> Application::last_audit_retention() const {
+  const std::lock_guard lock(last_retention_mutex_);
+  return last_retention_;
+}
+
+std::uint64_t Application::audit_write_failures() const {
+  return core_->audit().failed_writes();
+}
+
+Status Application::flush_session_uses() { return session_uses_->flush(); }
 
 std::uint64_t Application::database_failures() const { return database_->failure_count(); }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@
 
 namespace automation::storage {
 class Database;
+class SessionUseBuffer;
 }
 
 namespace automation::app {
@@ -72,6 +74,15 @@ class Application {
   Result<AuditChainReport> verify_audit_chain();
   // One audit retention run (at start and hourly while serving).
   Result<AuditRetentionOutcome> enforce_audit_retention();
+  // The last successful run's outcome (for the metrics); nullopt before the first.
+  std::optional<AuditRetentionOutcome> last_audit_retention() const;
+  // Audit events that could not be written since start.
+  std::uint64_t audit_write_failures() const;
+  // AUTOMATION_AUDIT_MAX_EVENTS is set (percent_of_capacity means something).
+  bool audit_capacity_set() const { return audit_capacity_set_; }
+  // Writes the sessions' last uses gathered in memory (every few seconds while serving, and
+  // when the application ends).
+  Status flush_session_uses();
 
  private:
   struct Parts;  // stores and crypto, kept out of this header
@@ -81,10 +92,14 @@ class Application {
   std::unique_ptr<storage::Database> database_;
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<Cache> cache_;
+  std::unique_ptr<storage::SessionUseBuffer> session_uses_;
   SystemClock clock_;
   std::unique_ptr<UsersCore> core_;
   std::unique_ptr<AuthorizedApi> api_;
   std::unique_ptr<AuditRetention> audit_retention_;
+  mutable std::mutex last_retention_mutex_;
+  std::optional<AuditRetentionOutcome> last_retention_;
+  bool audit_capacity_set_ = false;
   std::string database_label_;
 };
 

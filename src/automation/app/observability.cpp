@@ -64,6 +64,11 @@ http::ApplicationGauges Observability::application_gauges() {
     gauges.lookup_cache_misses = cache->misses;
   }
   gauges.database_failures = app_.database_failures();
+  gauges.audit_write_failures = app_.audit_write_failures();
+  if (const auto retention = app_.last_audit_retention()) {
+    gauges.audit_events_stored = retention->events_stored;
+    if (app_.audit_capacity_set()) gauges.audit_capacity_percent = retention->percent_of_capacity;
+  }
   const std::lock_guard lock(live_sessions_mutex_);
   const auto now = std::chrono::steady_clock::now();
   if (!live_sessions_ || now - live_sessions_counted_at_ >= kLiveSessionsMaxAge) {

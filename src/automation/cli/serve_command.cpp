@@ -123,6 +123,13 @@ int serve(CliContext& context) {
   app::PeriodicTask audit_retention(std::chrono::hours(1), [&app, retention_settings] {
     log_audit_retention(app->enforce_audit_retention(), retention_settings);
   });
+  // Sessions' last uses, gathered in memory, are written every few seconds (and at the end).
+  app::PeriodicTask session_uses(std::chrono::seconds(5), [&app] {
+    if (auto flushed = app->flush_session_uses(); !flushed) {
+      spdlog::warn("recording when sessions were last used failed (kept for the next try): {}",
+                   flushed.error().message);
+    }
+  });
   const std::string database = app->database_label();
   auto served = http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,

@@ -26,14 +26,17 @@ struct SessionOptions {
 void print_session(const SessionSummary& session) {
   std::cout << (session.id.empty() ? "-" : session.id) << '\t' << session.username << '\t'
             << format_utc(session.created_at) << '\t'
-            << (session.expires_at == 0 ? "never" : format_utc(session.expires_at)) << '\n';
+            << (session.expires_at == 0 ? "never" : format_utc(session.expires_at)) << '\t'
+            << format_utc(session.last_used_at) << '\t'
+            << (session.client_address.empty() ? "-" : session.client_address) << '\n';
 }
 
 using Options = std::shared_ptr<SessionOptions>;
 
 void add_list(CLI::App& group, CliContext& context, const Options& options) {
   auto* list = group.add_subcommand(
-      "list", "List a user's live sessions: id, username, created, expires (UTC)");
+      "list", "List a user's live sessions: id, username, created, expires, last used (UTC), "
+      "client address");
   list->add_option("--user", options->user, "User name")->required();
   list->add_flag("--json", options->json, "Print a JSON array instead");
   set_example(*list, "automation session list --user ana");

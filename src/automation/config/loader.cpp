@@ -9,6 +9,7 @@
 #include <limits>
 #include <string_view>
 
+#include "automation/core/model.hpp"
 #include "automation/core/text.hpp"
 
 extern char** environ;  // POSIX; read only by read_environment()
@@ -239,6 +240,16 @@ Status assign_session_controls(const Reader& reader, Config& config) {
                                    core.max_sessions_per_user);
       !status) {
     return status;
+  }
+  constexpr long long kCentury = 100LL * 366 * 24 * 3600;
+  if (auto status = assign_integer(reader, "AUTOMATION_SESSION_IDLE_TIMEOUT", 0, kCentury,
+                                   core.session_idle_seconds);
+      !status) {
+    return status;
+  }
+  // Last use is recorded once a minute at most, so a shorter limit could not be kept.
+  if (core.session_idle_seconds > 0 && core.session_idle_seconds < kSessionUseResolution) {
+    return bad("AUTOMATION_SESSION_IDLE_TIMEOUT", "must be 0 (off) or at least 60 seconds");
   }
   const auto text = reader.text("AUTOMATION_LOGIN_NOTICE");
   const auto file = reader.text("AUTOMATION_LOGIN_NOTICE_FILE");

@@ -28,9 +28,12 @@ AuditOutcome audit_outcome_of(const Status& status) {
 Status AuditLog::record(std::string_view event, std::string_view actor, std::string_view target,
                         std::string_view address, std::string_view outcome,
                         std::string_view reason) {
-  return store_.append_event(AuditEvent{clock_.now(), std::string(event), std::string(actor),
-                                        std::string(target), std::string(address),
-                                        std::string(outcome), std::string(reason)});
+  auto written =
+      store_.append_event(AuditEvent{clock_.now(), std::string(event), std::string(actor),
+                                     std::string(target), std::string(address),
+                                     std::string(outcome), std::string(reason)});
+  if (!written) failed_writes_.fetch_add(1, std::memory_order_relaxed);
+  return written;
 }
 
 Result<std::vector<AuditEvent>> AuditLog::recent(int limit) {

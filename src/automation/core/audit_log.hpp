@@ -1,5 +1,8 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,6 +40,8 @@ class AuditLog {
                 std::string_view address, std::string_view outcome,
                 std::string_view reason = {});
   Result<std::vector<AuditEvent>> recent(int limit);
+  // Audit events that could not be written since start (for the metrics).
+  std::uint64_t failed_writes() const { return failed_writes_.load(std::memory_order_relaxed); }
   // Sealed events in chain order after seq `after_seq` (from the chain's anchor when it
   // is lower), at most `limit` (clamped to 1..100000).
   Result<std::vector<ExportedAuditEvent>> export_chain(std::int64_t after_seq, int limit);
@@ -44,6 +49,7 @@ class AuditLog {
  private:
   AuditStore& store_;
   Clock& clock_;
+  std::atomic<std::uint64_t> failed_writes_{0};
 };
 
 }  // namespace automation

@@ -219,6 +219,52 @@ Result<std::int64_t> AuthorizedApi::unlock_user(const Caller& caller, std::strin
   return cleared;
 }
 
+Result<User> AuthorizedApi::session_owner(const Caller& caller, std::string_view username,
+                                         bool* hidden) {
+  auto target = find_target(caller, username, hidden);
+  if (!target) return fail(target.error());
+  const auto decision = policy::decide(policy::Operation::kManageSessions,
+                                       actor_of(*caller.principal), target_of(*target));
+  if (!decision.allowed) return fail(decision.status().error());
+  return target;
+}
+
+Result<std::vector<SessionSummary>> AuthorizedApi::list_user_sessions(const Caller& caller,
+                                                                      std::string_view username) {
+  if (!caller.principal) return key_missing();
+  auto owner = session_owner(caller, username);
+  if (!owner) return fail(owner.error());
+  return core_.session_admin().list_sessions(*owner);
+}
+
+Result<SessionSummary> AuthorizedApi::revoke_user_session(const Caller& caller,
+                                                          std::string_view username,
+                                                          std::string_view session_id) {
+  if (!caller.principal) return key_missing();
+  bool hidden = false;
+  auto revoked = [&]() -> Result<SessionSummary> {
+    auto owner = session_owner(caller, username, &hidden);
+    if (!owner) return fail(owner.error());
+    return core_.session_admin().revoke_session(*owner, session_id);
+  }();
+  record(caller, "session_revoke", std::string(username) + " session " + std::string(session_id),
+         status_of(revoked), hidden);
+  return revoked;
+}
+
+Result<std::size_t> AuthorizedApi::revoke_user_sessions(const Caller& caller,
+                                                        std::string_view username) {
+  if (!caller.principal) return key_missing();
+  bool hidden = false;
+  auto revoked = [&]() -> Result<std::size_t> {
+    auto owner = session_owner(caller, username, &hidden);
+    if (!owner) return fail(owner.error());
+    return core_.session_admin().revoke_all_sessions(*owner);
+  }();
+  record(caller, "session_revoke_all", username, status_of(revoked), hidden);
+  return revoked;
+}
+
 Status AuthorizedApi::logout(const Caller& caller) {
   if (!caller.principal) return key_missing();
   auto status = policy::decide_own_account(actor_of(*caller.principal)).status();

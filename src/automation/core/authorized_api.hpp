@@ -4,6 +4,7 @@
 // for the calling principal, then performed by the core services and audited.
 // Transport-agnostic: the HTTP layer only parses, calls one method and renders the result.
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,14 @@ class AuthorizedApi {
   Status delete_user(const Caller& caller, std::string_view username);
   // Clears a throttled account's failure count (admin/sudo; policy kUnlockAccount).
   Result<std::int64_t> unlock_user(const Caller& caller, std::string_view username);
+  // A user's live sessions (created, last used, client address; never the key), and ending
+  // one or all of them (IEC 62443-4-2 CR 2.6): policy kManageSessions. Ending is audited as
+  // session_revoke / session_revoke_all. Another user's session id is kNotFound.
+  Result<std::vector<SessionSummary>> list_user_sessions(const Caller& caller,
+                                                         std::string_view username);
+  Result<SessionSummary> revoke_user_session(const Caller& caller, std::string_view username,
+                                             std::string_view session_id);
+  Result<std::size_t> revoke_user_sessions(const Caller& caller, std::string_view username);
   Status update_role(const Caller& caller, std::string_view target_username,
                      std::string_view new_role_name);
   Result<TptCreated> create_tpt(const Caller& caller, const TptRequest& request);
@@ -95,6 +104,9 @@ class AuthorizedApi {
   // update_role): unknown is 400 "User <name> not found" there, as upstream answers.
   Result<User> find_named_target(const Caller& caller, std::string_view username,
                                  bool* hidden = nullptr);
+  // The user whose sessions the caller wants to manage, once policy kManageSessions allows.
+  Result<User> session_owner(const Caller& caller, std::string_view username,
+                             bool* hidden = nullptr);
 
   UsersCore& core_;
 };

@@ -66,7 +66,17 @@ struct Session {
   // version that did not assign one (the migration gives those one).
   std::string id;
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
+  // When the key was last presented, recorded at most once a minute (kSessionUseResolution)
+  // so that key checks do not write; 0 = not since creation.
+  UnixSeconds last_used_at = 0;
+  std::string client_address = {};  // where the login came from; "" when unknown
+
+  UnixSeconds last_activity() const { return last_used_at > created_at ? last_used_at : created_at; }
 };
+
+// How stale a session's recorded last use may be (IEC 62443-4-2 CR 2.5 asks for idle
+// sessions to end; a write per request would slow every key check).
+inline constexpr UnixSeconds kSessionUseResolution = 60;
 
 // What may be shown of a session (CLI, API): never its key or the key's digest.
 struct SessionSummary {
@@ -74,6 +84,8 @@ struct SessionSummary {
   std::string username;
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;  // 0 = never
+  UnixSeconds last_used_at = 0;  // the last recorded use, or created_at
+  std::string client_address;
 };
 
 struct TptRecord {

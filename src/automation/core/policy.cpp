@@ -57,15 +57,32 @@ Decision decide_password(Operation operation, const Actor& actor, const Target& 
   return Decision::allow();
 }
 
-// Unlocking and session management: admin and sudo, never on a sudo account (those are
-// managed with the CLI), an admin only on users of its level or below. Unlike the password
-// reset rule, sudo may act on any non-sudo user: nothing secret changes hands.
+// Unlocking: admin and sudo, never on a sudo account (those are managed with the CLI), an
+// admin only on users of its level or below. Unlike the password reset rule, sudo may act
+// on any non-sudo user: nothing secret changes hands.
 Decision decide_account_administration(const Actor& actor, const Target& target) {
   if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
   if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
   if (!is_sudo_role(actor.role_name) && target.level < actor.level) {
     return Decision::deny(ErrorCode::kRuleViolation,
                           "admin users cannot manage users with a higher role");
+  }
+  return Decision::allow();
+}
+
+// Listing and ending another user's sessions (IEC 62443-4-2 CR 2.6) follows the password
+// reset rule, as issue #12 asks: admin and sudo only; sudo on admin accounts only; an admin
+// on users of its level or below (itself included); never a sudo account.
+Decision decide_session_management(const Actor& actor, const Target& target) {
+  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
+  if (is_sudo_role(actor.role_name) && !is_admin_role(target.role_name)) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "sudo users can only manage sessions of admin users");
+  }
+  if (is_admin_role(actor.role_name) && target.level < actor.level) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "admin users cannot manage sessions of users with a higher role");
   }
   return Decision::allow();
 }
@@ -130,8 +147,9 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
     case Operation::kDeleteUser:
       return decide_delete(actor, target);
     case Operation::kUnlockAccount:
-    case Operation::kManageSessions:
       return decide_account_administration(actor, target);
+    case Operation::kManageSessions:
+      return decide_session_management(actor, target);
   }
   return Decision::deny(ErrorCode::kInternal, "unknown operation");
 }

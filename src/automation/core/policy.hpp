@@ -37,7 +37,7 @@ enum class Operation {
   kEditUser,
   kDeleteUser,
   kUnlockAccount,    // clear the failed-login count
-  kManageSessions,   // list and end another user's sessions
+  kManageSessions,   // list and end a user's sessions (the password reset rule)
 };
 
 struct Decision {

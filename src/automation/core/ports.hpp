@@ -91,7 +91,7 @@ class PasswordStore {
  public:
   virtual ~PasswordStore() = default;
   // A user without a record counts as having set the password when these records began
-  // (schema migration 6), with no change demanded.
+  // (schema migration 8), with no change demanded.
   virtual Result<PasswordState> password_state(std::int64_t user_id) = 0;
   // The hashes of the user's previous passwords, newest first, at most `limit`.
   virtual Result<std::vector<std::string>> previous_password_hashes(std::int64_t user_id,
@@ -124,6 +124,8 @@ class SessionStore {
   virtual Status delete_user_sessions(std::int64_t user_id) = 0;
   // Housekeeping: removes sessions with 0 < expires_at <= now.
   virtual Status delete_expired_sessions(UnixSeconds now) = 0;
+  // Records that the session was used at `now` (only ever moves last_used_at forward).
+  virtual Status record_session_use(std::string_view digest, UnixSeconds now) = 0;
 };
 
 class TptStore {

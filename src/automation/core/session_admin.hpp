@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +17,10 @@ namespace automation {
 // Nothing returned carries a key or a key's digest.
 class SessionAdmin {
  public:
-  SessionAdmin(UserService& users, SessionStore& sessions, Clock& clock)
-      : users_(users), sessions_(sessions), clock_(clock) {}
+  // idle_seconds: CoreSettings::session_idle_seconds (sessions idle that long are not live).
+  SessionAdmin(UserService& users, SessionStore& sessions, Clock& clock,
+               std::int64_t idle_seconds)
+      : users_(users), sessions_(sessions), clock_(clock), idle_seconds_(idle_seconds) {}
 
   // The user's live sessions, oldest first. kNotFound for an unknown user.
   Result<std::vector<SessionSummary>> list_sessions(std::string_view username);
@@ -28,11 +31,16 @@ class SessionAdmin {
                                         std::optional<std::string_view> username = std::nullopt);
   // Ends every session of the user; returns how many were live. kNotFound for an unknown user.
   Result<std::size_t> revoke_all_sessions(std::string_view username);
+  // The same for a user already looked up (and authorized) by the caller.
+  Result<std::vector<SessionSummary>> list_sessions(const User& user);
+  Result<SessionSummary> revoke_session(const User& user, std::string_view session_id);
+  Result<std::size_t> revoke_all_sessions(const User& user);
 
  private:
   UserService& users_;
   SessionStore& sessions_;
   Clock& clock_;
+  std::int64_t idle_seconds_;
 };
 
 }  // namespace automation

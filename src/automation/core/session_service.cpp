@@ -67,6 +67,7 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
   Session session{ports_.digester.digest(api_key), user->id, now,
                   settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0,
                   ports_.random.random_hex(kSessionIdBytes), *demand};
+  session.client_address = std::string(address);
   const int limit = settings_.max_sessions_per_user;
   if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
                               : ports_.sessions.add_session(session);
@@ -110,9 +111,18 @@ Result<ActiveSession> SessionService::resolve(std::string_view api_key) {
   if (!found) return fail(found.error());
   if (!*found) return invalid_token();
   const Session& session = (*found)->session;
-  if (session.expires_at != 0 && ports_.clock.now() >= session.expires_at) {
-    (void)ports_.sessions.delete_session(digest);  // lazy clean-up of the expired key
+  const UnixSeconds now = ports_.clock.now();
+  const std::int64_t idle_limit = settings_.session_idle_seconds;
+  const bool expired = session.expires_at != 0 && now >= session.expires_at;
+  const bool idle = idle_limit > 0 && now - session.last_activity() >= idle_limit;
+  if (expired || idle) {
+    (void)ports_.sessions.delete_session(digest);  // lazy clean-up of the dead key
     return invalid_token();
+  }
+  // At most one write per session and kSessionUseResolution, whatever the request rate.
+  // A failed write is not the caller's problem: at worst the session ends as idle sooner.
+  if (now - session.last_activity() >= kSessionUseResolution) {
+    (void)ports_.sessions.record_session_use(digest, now);
   }
   return std::move(**found);
 }

@@ -34,7 +34,9 @@ class SessionService {
   Result<User> verify_credentials(const Credentials& credentials, std::string_view address);
   Status logout(std::string_view session_digest);
   Status logout_all(std::int64_t user_id);
-  // The live session with this key, or kUnauthenticated "Invalid token". No KDF.
+  // The live session with this key, or kUnauthenticated "Invalid token" (also for a session
+  // past its lifetime or idle for session_idle_seconds). No KDF. Records the use when the
+  // recorded one is kSessionUseResolution old or more.
   Result<ActiveSession> resolve(std::string_view api_key);
   std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
 

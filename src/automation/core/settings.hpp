@@ -29,6 +29,9 @@ inline constexpr int kMaxPasswordHistory = 24;
 // The core's part of the configuration (SPEC §5), filled in by the app from the config loader.
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
+  // A session unused for this long ends (IEC 62443-4-2 CR 2.5); 0 = never. >= 60: the last
+  // use is recorded with a resolution of kSessionUseResolution.
+  std::int64_t session_idle_seconds = 0;
   bool allow_signup = true;
   std::size_t password_min_length = 8;
   int login_max_failures = 5;       // per (account, client address), within the window

@@ -16,7 +16,7 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       sessions_({ports.sessions, ports.users, ports.passwords, ports.hasher, ports.random,
                  ports.digester, ports.clock},
                 throttle_, settings_),
-      session_admin_(users_, ports.sessions, ports.clock),
+      session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock) {}
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace automation::http {
@@ -26,7 +27,8 @@ struct Request {
   std::optional<std::string> authorization;  // Authorization header, when present
   std::optional<std::string> content_type;   // Content-Type header, when present
   std::string address;                       // client IP address (throttling, audit)
-  std::string path_param;                    // the :username / :jti segment, percent-decoded
+  // The route's `:name` segments, in order, percent-decoded (:username, :jti, :session_id).
+  std::vector<std::string> path_params;
 };
 
 struct Response {

@@ -196,12 +196,23 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   add_app_counter("automation_database_failures_total",
                   "Database units of work that failed (connection lost, busy, I/O, driver)",
                   app.database_failures);
-  if (app.live_sessions) {
-    auto sessions = family("automation_live_sessions", "Sessions not expired (counted at most "
-                           "every few seconds)", MetricType::Gauge);
-    add_gauge(sessions, static_cast<double>(*app.live_sessions));
-    families.push_back(std::move(sessions));
-  }
+  add_app_counter("automation_audit_write_failures_total",
+                  "Audit events that could not be written", app.audit_write_failures);
+  auto add_app_gauge = [&families](const char* name, const char* help,
+                                   std::optional<double> value) {
+    if (!value) return;
+    auto gauge = family(name, help, MetricType::Gauge);
+    add_gauge(gauge, *value);
+    families.push_back(std::move(gauge));
+  };
+  add_app_gauge("automation_live_sessions",
+                "Sessions not expired (counted at most every few seconds)", app.live_sessions);
+  add_app_gauge("automation_audit_events_stored",
+                "Audit events kept, as of the last retention run (hourly)",
+                app.audit_events_stored);
+  add_app_gauge("automation_audit_capacity_percent",
+                "Share of AUTOMATION_AUDIT_MAX_EVENTS in use, as of the last retention run",
+                app.audit_capacity_percent);
   return families;
 }
 

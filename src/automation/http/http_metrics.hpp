@@ -33,6 +33,11 @@ struct ApplicationGauges {
   std::optional<std::uint64_t> lookup_cache_misses;
   std::optional<std::uint64_t> database_failures;
   std::optional<long long> live_sessions;
+  // Default member initializers keep positional initialization of the fields above warning-free.
+  std::optional<std::uint64_t> audit_write_failures = {};
+  // From the last audit retention run (at start, then hourly).
+  std::optional<long long> audit_events_stored = {};
+  std::optional<int> audit_capacity_percent = {};  // only with AUTOMATION_AUDIT_MAX_EVENTS
 };
 
 class HttpMetrics final : public RequestObserver, public prometheus::Collectable {

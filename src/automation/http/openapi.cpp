@@ -42,6 +42,22 @@ nlohmann::json shared_schemas() {
         "name": {"type": "string", "nullable": true},
         "lastname": {"type": "string", "nullable": true}
       }
+    },
+    "Session": {
+      "type": "object",
+      "required": ["id", "username", "created_on", "expires_on", "last_used_on", "client_address"],
+      "properties": {
+        "id": {"type": "string", "description": "Public handle; never the key"},
+        "username": {"type": "string"},
+        "created_on": {"type": "string", "description": "UTC, YYYY-MM-DD HH:MM:SS"},
+        "expires_on": {"type": "string", "nullable": true, "description": "null: never"},
+        "last_used_on": {"type": "string", "description": "UTC; recorded at most once a minute"},
+        "client_address": {"type": "string", "nullable": true,
+                           "description": "Where the login came from"},
+        "created_at": {"type": "integer"},
+        "expires_at": {"type": "integer"},
+        "last_used_at": {"type": "integer"}
+      }
     }
   })");
 }
@@ -74,7 +90,8 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
              "in `errors`)");
     add(413, "Body over 64 KiB");
   }
-  if (route.key_policy == KeyPolicy::kRequired) {
+  if (route.key_policy == KeyPolicy::kRequired ||
+      route.key_policy == KeyPolicy::kRequiredEvenBeforePasswordChange) {
     add(401, "`Key is missing.` (no key sent) or `Invalid token` (unknown, expired, revoked "
              "or malformed key)");
   } else if (route.key_policy == KeyPolicy::kOptional) {
@@ -93,13 +110,18 @@ nlohmann::json operation(const Route& route) {
   if (!doc.description.empty()) op["description"] = doc.description;
 
   nlohmann::json parameters = nlohmann::json::array();
-  if (const auto colon = route.pattern.find(':'); colon != std::string::npos) {
+  const std::string_view descriptions[] = {doc.path_parameter, doc.second_path_parameter};
+  std::size_t named = 0;
+  for (auto colon = route.pattern.find(':'); colon != std::string::npos;
+       colon = route.pattern.find(':', colon + 1)) {
     const auto end = route.pattern.find('/', colon);
     const std::string name = route.pattern.substr(colon + 1, end - colon - 1);
+    const std::string_view description = named < std::size(descriptions) ? descriptions[named] : "";
+    ++named;
     parameters.push_back({{"name", name},
                           {"in", "path"},
                           {"required", true},
-                          {"description", doc.path_parameter},
+                          {"description", description},
                           {"schema", {{"type", "string"}}}});
   }
   if (!doc.query_parameters.empty()) {
@@ -139,6 +161,7 @@ nlohmann::json operation(const Route& route) {
           R"([{"ApiKey": []}, {"TokenAuthorization": []}, {"BearerAuthorization": []}, {}])");
       break;
     case KeyPolicy::kRequired:
+    case KeyPolicy::kRequiredEvenBeforePasswordChange:
       break;  // the document's default
   }
   return op;

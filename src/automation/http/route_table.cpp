@@ -33,7 +33,7 @@ RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
     std::vector<std::string_view> segments;
     split_path(route.pattern, segments);
     for (std::size_t i = 0; i < segments.size(); ++i) {
-      if (segments[i].starts_with(':')) entry.parameter_index = static_cast<int>(i);
+      entry.is_parameter.push_back(segments[i].starts_with(':'));
       entry.segments.emplace_back(segments[i]);
     }
     entries_.push_back(std::move(entry));
@@ -58,7 +58,7 @@ RouteMatch RouteTable::match(std::optional<Method> method, std::string_view raw_
     if (entry.segments.size() != segments.size()) continue;
     bool matches = true;
     for (std::size_t i = 0; i < segments.size() && matches; ++i) {
-      if (static_cast<int>(i) == entry.parameter_index) {
+      if (entry.is_parameter[i]) {
         matches = !segments[i].empty() && !is_reserved_word(segments[i]);
       } else {
         matches = entry.segments[i] == segments[i];
@@ -68,8 +68,8 @@ RouteMatch RouteTable::match(std::optional<Method> method, std::string_view raw_
     if (method && route.method == *method) {
       result.route = &route;
       result.index = index;
-      if (entry.parameter_index >= 0) {
-        result.parameter = std::move(segments[static_cast<std::size_t>(entry.parameter_index)]);
+      for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (entry.is_parameter[i]) result.parameters.push_back(std::move(segments[i]));
       }
       return result;
     }

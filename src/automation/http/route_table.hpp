@@ -21,7 +21,7 @@ namespace automation::http {
 struct RouteMatch {
   const Route* route = nullptr;  // the route to run; nullptr when none takes the request
   std::size_t index = 0;         // route's position in routes()
-  std::string parameter;         // the decoded `:name` segment of the matched route
+  std::vector<std::string> parameters;  // the decoded `:name` segments of the matched route
   std::string allow;             // route == nullptr: "GET, PUT" if the path is known, else ""
 };
 
@@ -40,8 +40,8 @@ class RouteTable {
 
  private:
   struct Entry {
-    std::vector<std::string> segments;  // ":name" marks the parameter
-    int parameter_index = -1;
+    std::vector<std::string> segments;  // ":name" marks a parameter
+    std::vector<bool> is_parameter;     // per segment
   };
   std::vector<Route> routes_;
   std::vector<Entry> entries_;  // entries_[i] is the parsed pattern of routes_[i]

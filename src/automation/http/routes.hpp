@@ -45,7 +45,8 @@ struct OperationDoc {
   std::string_view tag;      // group in the docs: "users", "roles", "tpts", "audit", "health"
   std::string_view summary;  // one line; required (a test fails for a route without one)
   std::string_view description = {};
-  std::string_view path_parameter = {};  // what the `:name` segment names
+  std::string_view path_parameter = {};  // what the first `:name` segment names
+  std::string_view second_path_parameter = {};  // what the second one names, if any
   std::string_view query_parameters = {};  // JSON array of OpenAPI Parameter Objects, or ""
   // JSON Schema of the request body, accepted as JSON and as an HTML form; "" = no body.
   std::string_view request_body = {};
@@ -54,8 +55,8 @@ struct OperationDoc {
 
 struct Route {
   Method method = Method::kGet;
-  // '/'-separated literal segments and at most one `:name` parameter segment (express
-  // syntax). A parameter never matches a word reserved for routes (is_reserved_word).
+  // '/'-separated literal and `:name` parameter segments (express syntax). A parameter never
+  // matches a word reserved for routes (is_reserved_word).
   std::string pattern;
   KeyPolicy key_policy = KeyPolicy::kRequired;
   Execution execution = Execution::kIoThread;

@@ -62,7 +62,7 @@ std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json) 
                       {503, "This build has no Swagger UI files"}}}},
       {Method::kGet, "/api/docs/:file", KeyPolicy::kNone, Execution::kIoThread,
        [](const Request& request, const Caller&) {
-         const EmbeddedFile* file = find_docs_file(request.path_param);
+         const EmbeddedFile* file = find_docs_file(request.path_params.at(0));
          if (file == nullptr || file->name == "index.html") {
            return message_response(404, "No such documentation file");
          }

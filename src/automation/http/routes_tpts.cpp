@@ -49,7 +49,7 @@ std::vector<Route> tpt_routes(const RouteContext& context) {
                       {403, "`Access denied. Required roles: ['sudo']`"}}}},
       {Method::kDelete, "/api/users/tpts/:jti", KeyPolicy::kRequired, Execution::kIoThread,
        [context](const Request& request, const Caller& caller) {
-         return status_response(context.api.revoke_tpt(caller, request.path_param),
+         return status_response(context.api.revoke_tpt(caller, request.path_params.at(0)),
                                 "Third Party Token revoked successfully");
        },
        {.tag = "tpts",

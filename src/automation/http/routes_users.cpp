@@ -118,12 +118,12 @@ Response update_role(const RouteContext& context, const Request& request, const 
 Response edit_user(const RouteContext& context, const Request& request, const Caller& caller) {
   auto edit = parse_user_edit(request.body, body_encoding(request.content_type));
   if (!edit) return error_response(edit.error());
-  return user_response(context.api.edit_user(caller, request.path_param, *edit));
+  return user_response(context.api.edit_user(caller, request.path_params.at(0), *edit));
 }
 
 Response delete_user(const RouteContext& context, const Request& request, const Caller& caller) {
-  return status_response(context.api.delete_user(caller, request.path_param),
-                         "User " + request.path_param + " deleted successfully");
+  return status_response(context.api.delete_user(caller, request.path_params.at(0)),
+                         "User " + request.path_params.at(0) + " deleted successfully");
 }
 
 // OpenAPI text shared by several routes below.
@@ -265,7 +265,7 @@ std::vector<Route> user_routes(const RouteContext& context) {
                       {403, "The caller is not admin or sudo"}}}},
       {Method::kGet, "/api/users/:username", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request& request, const Caller& caller) {
-         return user_response(c.api.get_user(caller, request.path_param));
+         return user_response(c.api.get_user(caller, request.path_params.at(0)));
        }),
        {.tag = "users",
         .summary = "One user",

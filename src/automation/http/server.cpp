@@ -324,7 +324,7 @@ std::string client_address_of(const restinio::request_t& wire,
   return client_address(peer, forwarded_for, trusted_proxies);
 }
 
-Request to_request(const restinio::request_t& wire, Method method, std::string parameter,
+Request to_request(const restinio::request_t& wire, Method method, std::vector<std::string> parameters,
                    const std::vector<std::string>& trusted_proxies) {
   const auto& header = wire.header();
   Request request;
@@ -340,7 +340,7 @@ Request to_request(const restinio::request_t& wire, Method method, std::string p
     request.content_type = *content_type;
   }
   request.address = client_address_of(wire, trusted_proxies);
-  request.path_param = std::move(parameter);
+  request.path_params = std::move(parameters);
   return request;
 }
 
@@ -414,13 +414,13 @@ Response run_handler(const Route& route, const Request& request, const Caller& c
 // Answers a routed request: the key, then the handler on this thread or on the hashing pool.
 // `fresh` says the request already runs inside a freshness mark (the gate's).
 void answer(ServerState& state, const Route& route, const restinio::request_handle_t& wire,
-            std::string parameter, InFlight in_flight, bool fresh) {
+            std::vector<std::string> parameters, InFlight in_flight, bool fresh) {
   // Only key-checked routes answered here look keys up on this thread (ping touches no
   // database; KDF routes run on the pool, whose lookups check freshness themselves).
   const RequestHooks hooks(state.options, !fresh && route.key_policy != KeyPolicy::kNone &&
                                               route.execution == Execution::kIoThread);
   Request request =
-      to_request(*wire, route.method, std::move(parameter), state.options.trusted_proxies);
+      to_request(*wire, route.method, std::move(parameters), state.options.trusted_proxies);
   auto caller = authenticate_caller(state.context.api, request, route.key_policy);
   if (!caller) {
     send(state, wire, error_response(caller.error()), std::move(in_flight));
@@ -471,12 +471,12 @@ restinio::request_handling_status_t handle(ServerState& state, restinio::request
       route.execution == Execution::kIoThread) {
     // One database round trip for a whole batch of key checks (PostgreSQL).
     state.gate->submit([&state, &route, wire, in_flight = std::move(in_flight),
-                        parameter = std::move(match.parameter)]() mutable {
-      answer(state, route, wire, std::move(parameter), std::move(in_flight), /*fresh=*/true);
+                        parameters = std::move(match.parameters)]() mutable {
+      answer(state, route, wire, std::move(parameters), std::move(in_flight), /*fresh=*/true);
     });
     return restinio::request_accepted();
   }
-  answer(state, route, wire, std::move(match.parameter), std::move(in_flight), /*fresh=*/false);
+  answer(state, route, wire, std::move(match.parameters), std::move(in_flight), /*fresh=*/false);
   return restinio::request_accepted();
 }
 

@@ -8,7 +8,7 @@ namespace automation::storage {
 
 Result<std::optional<ActiveSession>> CachedSessionStore::find_session(std::string_view digest) {
   return cache_.get<ActiveSession>(cache_.sessions, std::string(digest),
-                                   [&] { return inner_.find_session(digest); });
+                                   [&] { return inner().find_session(digest); });
 }
 
 Result<std::optional<User>> CachedUserStore::find_user_by_username(std::string_view username) {

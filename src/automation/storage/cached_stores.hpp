@@ -7,35 +7,18 @@
 #include <string_view>
 
 #include "automation/core/ports.hpp"
+#include "automation/storage/forwarding_session_store.hpp"
 #include "automation/storage/lookup_cache.hpp"
 
 namespace automation::storage {
 
-class CachedSessionStore final : public SessionStore {
+class CachedSessionStore final : public ForwardingSessionStore {
  public:
-  CachedSessionStore(SessionStore& inner, LookupCache& cache) : inner_(inner), cache_(cache) {}
-  Status add_session(const Session& session) override { return inner_.add_session(session); }
-  Status add_session_within_limit(const Session& session, int max_per_user) override {
-    return inner_.add_session_within_limit(session, max_per_user);
-  }
+  CachedSessionStore(SessionStore& inner, LookupCache& cache)
+      : ForwardingSessionStore(inner), cache_(cache) {}
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override;
-  Status delete_session(std::string_view digest) override { return inner_.delete_session(digest); }
-  Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,
-                                                  UnixSeconds now) override {
-    return inner_.list_user_sessions(user_id, now);
-  }
-  Result<std::optional<Session>> find_session_by_id(std::string_view session_id) override {
-    return inner_.find_session_by_id(session_id);
-  }
-  Status delete_user_sessions(std::int64_t user_id) override {
-    return inner_.delete_user_sessions(user_id);
-  }
-  Status delete_expired_sessions(UnixSeconds now) override {
-    return inner_.delete_expired_sessions(now);
-  }
 
  private:
-  SessionStore& inner_;
   LookupCache& cache_;
 };
 

@@ -451,6 +451,16 @@ std::vector<std::string> v8_password_records(const DialectSql& d) {
   };
 }
 
+// Idle sessions and session listing (README "Security controls"): when each session was last
+// used (recorded at most once a minute) and where its login came from. The same on every
+// engine: ADD COLUMN with a default works on all three.
+std::vector<std::string> v9_session_activity(const DialectSql&) {
+  return {
+      "ALTER TABLE sessions ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0",
+      "ALTER TABLE sessions ADD COLUMN client_address VARCHAR(64)",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -462,6 +472,7 @@ const Migration kMigrations[] = {
     {7, "user_list_version and its triggers", &v7_user_list_version},
     {8, "password records: sessions.password_change, password_state, password_history",
      &v8_password_records},
+    {9, "sessions.last_used_at and .client_address", &v9_session_activity},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

@@ -16,7 +16,8 @@ namespace automation::storage {
 namespace {
 
 constexpr std::string_view kSessionColumns =
-    "s.token_digest, s.user_id, s.created_at, s.expires_at, s.session_id, s.password_change";
+    "s.token_digest, s.user_id, s.created_at, s.expires_at, s.session_id, s.password_change,"
+    " s.last_used_at, s.client_address";
 
 const std::string kSelectSession = std::string("SELECT ") + std::string(kSessionColumns) + ", " +
                                    std::string(kUserColumns) +
@@ -62,11 +63,18 @@ class SessionRow {
     st.exchange(soci::into(expires_at_));
     st.exchange(soci::into(id_, id_indicator_));
     st.exchange(soci::into(password_change_));
+    st.exchange(soci::into(last_used_at_));
+    st.exchange(soci::into(address_, address_indicator_));
   }
   Session to_session() const {
-    return Session{token_digest_, user_id_, created_at_, expires_at_,
+    return Session{token_digest_,
+                   user_id_,
+                   created_at_,
+                   expires_at_,
                    id_indicator_ == soci::i_ok ? id_ : std::string(),
-                   static_cast<PasswordChangeDemand>(password_change_)};
+                   static_cast<PasswordChangeDemand>(password_change_),
+                   last_used_at_,
+                   address_indicator_ == soci::i_ok ? address_ : std::string()};
   }
 
  private:
@@ -75,6 +83,9 @@ class SessionRow {
   std::string id_;
   soci::indicator id_indicator_ = soci::i_null;
   int password_change_ = 0;
+  long long last_used_at_ = 0;
+  std::string address_;
+  soci::indicator address_indicator_ = soci::i_null;
 };
 
 }  // namespace
@@ -88,6 +99,12 @@ Status SqlSessionStore::add_session_within_limit(const Session& session, int max
 Status SqlSessionStore::insert(const Session& session, int max_per_user) {
   if (auto ok = check_storable("token_digest", session.token_digest); !ok) return ok;
   if (auto ok = check_storable("id", session.id); !ok) return ok;
+  // An address is at most 45 characters (IPv6 with an IPv4 tail); anything longer is not one
+  // and is not kept (the column holds 64).
+  const std::string address = session.client_address.size() <= 64 &&
+                                      is_storable_text(session.client_address)
+                                  ? session.client_address
+                                  : std::string();
   const std::string_view key_lock = sql_for(db_.dialect()).key_lock;
   auto added = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
     if (max_per_user > 0 && !key_lock.empty()) {
@@ -98,12 +115,16 @@ Status SqlSessionStore::insert(const Session& session, int max_per_user) {
     const long long expires_at = session.expires_at;
     // No id: NULL, which the unique index lets any number of rows share.
     soci::indicator id_indicator = session.id.empty() ? soci::i_null : soci::i_ok;
+    soci::indicator address_indicator = address.empty() ? soci::i_null : soci::i_ok;
     const int password_change = static_cast<int>(session.password_change);
+    const long long last_used_at = session.last_used_at;
     sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at, session_id,"
-           " password_change)"
-           " VALUES (:digest, :user_id, :created_at, :expires_at, :session_id, :password_change)",
+           " password_change, last_used_at, client_address)"
+           " VALUES (:digest, :user_id, :created_at, :expires_at, :session_id, :password_change,"
+           " :last_used_at, :client_address)",
         soci::use(session.token_digest), soci::use(session.user_id), soci::use(created_at),
-        soci::use(expires_at), soci::use(session.id, id_indicator), soci::use(password_change);
+        soci::use(expires_at), soci::use(session.id, id_indicator), soci::use(password_change),
+        soci::use(last_used_at), soci::use(address, address_indicator);
     if (max_per_user > 0) end_oldest_sessions(sql, session, max_per_user);
     return {};
   });
@@ -188,6 +209,29 @@ Result<std::optional<Session>> SqlSessionStore::find_session_by_id(std::string_v
 Status SqlSessionStore::delete_user_sessions(std::int64_t user_id) {
   return db_.transaction(TxMode::kWrite, [user_id](soci::session& sql) -> Status {
     sql << "DELETE FROM sessions WHERE user_id = :user_id", soci::use(user_id);
+    return {};
+  });
+}
+
+Status SqlSessionStore::record_session_use(std::string_view digest, UnixSeconds now) {
+  const SessionUse use{std::string(digest), now};
+  return record_session_uses(std::span<const SessionUse>(&use, 1));
+}
+
+Status SqlSessionStore::record_session_uses(std::span<const SessionUse> uses) {
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    std::string digest;
+    long long at = 0;
+    soci::statement update =
+        (sql.prepare << "UPDATE sessions SET last_used_at = :at WHERE token_digest = :digest"
+                        " AND last_used_at < :at2",
+         soci::use(at), soci::use(digest), soci::use(at));
+    for (const SessionUse& use : uses) {
+      if (!is_storable_text(use.digest)) continue;  // no such session can exist
+      digest = use.digest;
+      at = use.at;
+      update.execute(true);
+    }
     return {};
   });
 }

@@ -1,10 +1,19 @@
 #pragma once
 
+#include <span>
+#include <string>
+
 #include "automation/core/ports.hpp"
 
 namespace automation::storage {
 
 class Database;
+
+// One session's last use, for SqlSessionStore::record_session_uses.
+struct SessionUse {
+  std::string digest;
+  UnixSeconds at = 0;
+};
 
 // SessionStore on the `sessions` table: only token digests are stored, never tokens.
 // Lookups read the session, its user and the user's role in one statement, so a change
@@ -28,6 +37,9 @@ class SqlSessionStore final : public SessionStore {
   Result<std::optional<Session>> find_session_by_id(std::string_view session_id) override;
   Status delete_user_sessions(std::int64_t user_id) override;
   Status delete_expired_sessions(UnixSeconds now) override;
+  Status record_session_use(std::string_view digest, UnixSeconds now) override;
+  // Many at once, in one transaction (SessionUseBuffer::flush); each only moves forward.
+  Status record_session_uses(std::span<const SessionUse> uses);
   // Sessions not expired at `now` (for the live-sessions metric; not part of the port).
   Result<long long> count_live_sessions(UnixSeconds now);
 

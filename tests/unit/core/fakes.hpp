@@ -279,7 +279,14 @@ class InMemoryStores : public RoleStore,
     });
     return {};
   }
+  Status record_session_use(std::string_view digest, UnixSeconds now) override {
+    ++session_use_writes;
+    auto it = sessions_.find(std::string(digest));
+    if (it != sessions_.end() && it->second.last_used_at < now) it->second.last_used_at = now;
+    return {};
+  }
   std::size_t session_count() const { return sessions_.size(); }
+  int session_use_writes = 0;
 
   // TptStore
   Status add_tpt(const TptRecord& record) override {

@@ -58,6 +58,17 @@ TEST(Policy, ResetPasswordTableMatchesChange) {
                                           {"guest", "A", "RRRRRR"}});
 }
 
+// Listing and ending sessions: the reset rule for admin and sudo (issue #12 point 4), and
+// nobody else, not even for their own sessions (logout and logout_all are theirs).
+TEST(Policy, ManageSessionsTable) {
+  check_table(Operation::kManageSessions, {{"sudo", "R", "RARRRR"},
+                                           {"admin", "A", "RAAAAA"},
+                                           {"supervisor", "P", "PPPPPP"},
+                                           {"operator", "P", "PPPPPP"},
+                                           {"auditor", "P", "PPPPPP"},
+                                           {"guest", "P", "PPPPPP"}});
+}
+
 TEST(Policy, EditUserTable) {
   // Sudo accounts are edited by themselves or with the CLI only (SPEC §2).
   check_table(Operation::kEditUser, {{"sudo", "A", "PAAAAA"},

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -56,8 +57,14 @@ TEST_F(OpenApiTest, EveryRouteIsDescribed) {
     EXPECT_TRUE(tags.contains(std::string(route.doc.tag))) << name << ": tag not in the list";
     ASSERT_FALSE(route.doc.responses.empty()) << name << " documents no response";
     EXPECT_LT(route.doc.responses.front().status, 300) << name << ": success answer first";
-    if (route.pattern.find(':') != std::string::npos) {
+    const auto parameters = std::count(route.pattern.begin(), route.pattern.end(), ':');
+    EXPECT_LE(parameters, 2) << name << ": OperationDoc describes two parameters at most";
+    if (parameters >= 1) {
       EXPECT_FALSE(route.doc.path_parameter.empty()) << name << " does not say what :name is";
+    }
+    if (parameters >= 2) {
+      EXPECT_FALSE(route.doc.second_path_parameter.empty())
+          << name << " does not say what its second parameter is";
     }
   }
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace automation::http {
 namespace {
 
@@ -15,7 +18,8 @@ RouteTable table() {
                      route(Method::kGet, "/api/users/me"),
                      route(Method::kGet, "/api/users/:username"),
                      route(Method::kPut, "/api/users/:username"),
-                     route(Method::kDelete, "/api/users/tpts/:jti")});
+                     route(Method::kDelete, "/api/users/tpts/:jti"),
+                     route(Method::kDelete, "/api/users/:username/sessions/:session_id")});
 }
 
 TEST(RouteTable, LiteralRoutesWinAndParametersAreDecoded) {
@@ -26,7 +30,17 @@ TEST(RouteTable, LiteralRoutesWinAndParametersAreDecoded) {
   auto user = routes.match(Method::kGet, "/api/users/john%5Fdoe/");
   ASSERT_NE(user.route, nullptr);
   EXPECT_EQ(user.route->pattern, "/api/users/:username");
-  EXPECT_EQ(user.parameter, "john_doe");
+  EXPECT_EQ(user.parameters, std::vector<std::string>{"john_doe"});
+}
+
+TEST(RouteTable, TwoParametersAreBothDecodedInOrder) {
+  const auto routes = table();
+  auto session = routes.match(Method::kDelete, "/api/users/ana%20b/sessions/9f86");
+  ASSERT_NE(session.route, nullptr);
+  EXPECT_EQ(session.parameters, (std::vector<std::string>{"ana b", "9f86"}));
+  EXPECT_EQ(routes.match(Method::kDelete, "/api/users/ana/sessions/").route, nullptr)
+      << "the trailing '/' is dropped, leaving no second parameter";
+  EXPECT_EQ(routes.match(Method::kDelete, "/api/users/ana/other/9f86").route, nullptr);
 }
 
 TEST(RouteTable, AMatchNamesTheRoutesIndexInTheTable) {
