@@ -696,6 +696,24 @@ TEST_P(StoreContract, BufferedSessionUsesAreSeenAtOnceAndWrittenInOneFlush) {
   ASSERT_TRUE(buffer.flush()) << "an empty flush writes nothing";
 }
 
+TEST_P(StoreContract, RecordingAUseLeavesTheChangeFeedAloneOtherSessionWritesDoNot) {
+  User alice = add_user("alice", operator_);
+  add_session(digest('a'), alice);
+  auto counter = [&] {
+    long long seq = 0;
+    EXPECT_TRUE(env_->db().transaction(TxMode::kRead, [&](soci::session& sql) -> Status {
+      sql << "SELECT seq FROM change_counter WHERE id = 1", soci::into(seq);
+      return {};
+    }));
+    return seq;
+  };
+  const long long before = counter();
+  ASSERT_TRUE(sessions_->record_session_use(digest('a'), 5000));
+  EXPECT_EQ(counter(), before) << "a last use is no change the caches must hear of";
+  ASSERT_TRUE(sessions_->delete_session(digest('a')));
+  EXPECT_GT(counter(), before) << "ending the session is";
+}
+
 TEST_P(StoreContract, SessionIsFoundByItsIdAndIdsAreUnique) {
   User alice = add_user("alice", operator_);
   ASSERT_TRUE(sessions_->add_session(Session{digest('a'), alice.id, 1000, 0, "0123abcd"}));

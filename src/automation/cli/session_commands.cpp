@@ -27,7 +27,7 @@ void print_session(const SessionSummary& session) {
   std::cout << (session.id.empty() ? "-" : session.id) << '\t' << session.username << '\t'
             << format_utc(session.created_at) << '\t'
             << (session.expires_at == 0 ? "never" : format_utc(session.expires_at)) << '\t'
-            << format_utc(session.last_used_at) << '\t'
+            << (session.last_used_at == 0 ? "-" : format_utc(session.last_used_at)) << '\t'
             << (session.client_address.empty() ? "-" : session.client_address) << '\n';
 }
 

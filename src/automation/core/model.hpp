@@ -67,7 +67,7 @@ struct Session {
   std::string id;
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
   // When the key was last presented, recorded at most once a minute (kSessionUseResolution)
-  // so that key checks do not write; 0 = not since creation.
+  // and only while idle sessions end; 0 = not since creation.
   UnixSeconds last_used_at = 0;
   std::string client_address = {};  // where the login came from; "" when unknown
 
@@ -84,7 +84,9 @@ struct SessionSummary {
   std::string username;
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;  // 0 = never
-  UnixSeconds last_used_at = 0;  // the last recorded use, or created_at
+  // The last recorded use; 0 = none since the login (always while idle sessions do not end:
+  // uses are recorded only where AUTOMATION_SESSION_IDLE_TIMEOUT is set).
+  UnixSeconds last_used_at = 0;
   std::string client_address;
 };
 

@@ -113,7 +113,10 @@ class SessionStore {
   // so at most max_per_user remain (concurrent session control). max_per_user >= 1.
   virtual Status add_session_within_limit(const Session& session, int max_per_user) = 0;
   // The session with this digest joined with its user and role, if any (expiry not checked).
+  // A cached answer may be behind on last_used_at only: recording a use drops no cache.
   virtual Result<std::optional<ActiveSession>> find_session(std::string_view digest) = 0;
+  // The same, read from the database itself (before ending a session as idle).
+  virtual Result<std::optional<ActiveSession>> reread_session(std::string_view digest) = 0;
   virtual Status delete_session(std::string_view digest) = 0;
   // The user's sessions that have not expired at `now` (expires_at 0 or after now), oldest
   // first (by created_at, then id).

@@ -6,7 +6,7 @@ namespace {
 SessionSummary summary_of(const Session& session, const std::string& username) {
   return SessionSummary{session.id,         username,
                         session.created_at, session.expires_at,
-                        session.last_activity(), session.client_address};
+                        session.last_used_at, session.client_address};
 }
 
 std::unexpected<Error> session_not_found() {

@@ -135,7 +135,8 @@ nlohmann::json session_json(const SessionSummary& session) {
       {"created_on", format_utc(session.created_at)},
       {"expires_on",
        session.expires_at == 0 ? nlohmann::json(nullptr) : nlohmann::json(format_utc(session.expires_at))},
-      {"last_used_on", format_utc(session.last_used_at)},
+      {"last_used_on", session.last_used_at == 0 ? nlohmann::json(nullptr)
+                                                 : nlohmann::json(format_utc(session.last_used_at))},
       {"client_address", session.client_address.empty() ? nlohmann::json(nullptr)
                                                           : nlohmann::json(session.client_address)},
       {"created_at", session.created_at},

@@ -18,6 +18,9 @@ class ForwardingSessionStore : public SessionStore {
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override {
     return inner_.find_session(digest);
   }
+  Result<std::optional<ActiveSession>> reread_session(std::string_view digest) override {
+    return inner_.reread_session(digest);
+  }
   Status delete_session(std::string_view digest) override { return inner_.delete_session(digest); }
   Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,
                                                   UnixSeconds now) override {

@@ -461,6 +461,52 @@ std::vector<std::string> v9_session_activity(const DialectSql&) {
   };
 }
 
+// Recording a session's last use (every active key, once a minute) must not go through the
+// change feed: every cache would drop that session and the log would grow by a row per use.
+// The sessions UPDATE trigger is rebuilt to fire only when a column other than last_used_at
+// is written; cached copies of last_used_at may then be behind, which SessionService
+// settles by re-reading a session before ending it as idle.
+constexpr const char* kSessionColumnsLogged[] = {"token_digest", "user_id",         "created_at",
+                                                 "expires_at",   "session_id",      "password_change",
+                                                 "client_address"};
+
+std::vector<std::string> v10_session_use_unlogged(const DialectSql& d) {
+  const std::string log_body = " UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+                               " INSERT INTO change_log (seq, entity, entity_key)"
+                               " SELECT seq, 'session', CAST(OLD.token_digest AS ";
+  std::string columns;
+  for (const char* column : kSessionColumnsLogged) {
+    if (!columns.empty()) columns += ", ";
+    columns += column;
+  }
+  if (d.dialect == Dialect::kPostgresql) {
+    return {
+        "DROP TRIGGER IF EXISTS sessions_log_change ON sessions",
+        "CREATE TRIGGER sessions_log_change AFTER DELETE OR UPDATE OF " + columns +
+            " ON sessions FOR EACH ROW EXECUTE FUNCTION automation_log_change('session',"
+            " 'token_digest')",
+    };
+  }
+  if (d.dialect == Dialect::kMysql) {
+    // No UPDATE OF: compare the logged columns (NULL-safe) instead.
+    std::string unchanged;
+    for (const char* column : kSessionColumnsLogged) {
+      if (!unchanged.empty()) unchanged += " AND ";
+      unchanged += std::string("OLD.") + column + " <=> NEW." + column;
+    }
+    return {
+        "DROP TRIGGER IF EXISTS sessions_log_UPDATE",
+        "CREATE TRIGGER sessions_log_UPDATE AFTER UPDATE ON sessions FOR EACH ROW BEGIN IF NOT (" +
+            unchanged + ") THEN" + log_body + "CHAR) FROM change_counter WHERE id = 1; END IF; END",
+    };
+  }
+  return {
+      "DROP TRIGGER IF EXISTS sessions_log_UPDATE",
+      "CREATE TRIGGER sessions_log_UPDATE AFTER UPDATE OF " + columns + " ON sessions BEGIN" +
+          log_body + "TEXT) FROM change_counter WHERE id = 1; END",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -473,6 +519,8 @@ const Migration kMigrations[] = {
     {8, "password records: sessions.password_change, password_state, password_history",
      &v8_password_records},
     {9, "sessions.last_used_at and .client_address", &v9_session_activity},
+    {10, "recording a session's last use leaves the change feed alone",
+     &v10_session_use_unlogged},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

@@ -1,27 +1,33 @@
 #include "automation/storage/session_use_buffer.hpp"
 
-#include <utility>
+#include <algorithm>
 #include <vector>
 
 namespace automation::storage {
 
 Status SessionUseBuffer::record_session_use(std::string_view digest, UnixSeconds now) {
   const std::lock_guard lock(mutex_);
-  auto [entry, inserted] = pending_.try_emplace(std::string(digest), now);
-  if (!inserted && entry->second < now) entry->second = now;
+  RecordedUse& use = recent_[std::string(digest)];
+  if (use.at < now) use = RecordedUse{now, false};
   return {};
 }
 
 void SessionUseBuffer::overlay(Session& session) const {
   const std::lock_guard lock(mutex_);
-  if (auto gathered = pending_.find(session.token_digest);
-      gathered != pending_.end() && gathered->second > session.last_used_at) {
-    session.last_used_at = gathered->second;
+  if (auto recorded = recent_.find(session.token_digest);
+      recorded != recent_.end() && recorded->second.at > session.last_used_at) {
+    session.last_used_at = recorded->second.at;
   }
 }
 
 Result<std::optional<ActiveSession>> SessionUseBuffer::find_session(std::string_view digest) {
   auto found = inner().find_session(digest);
+  if (found && *found) overlay((*found)->session);
+  return found;
+}
+
+Result<std::optional<ActiveSession>> SessionUseBuffer::reread_session(std::string_view digest) {
+  auto found = inner().reread_session(digest);
   if (found && *found) overlay((*found)->session);
   return found;
 }
@@ -36,22 +42,32 @@ Result<std::vector<Session>> SessionUseBuffer::list_user_sessions(std::int64_t u
 }
 
 Status SessionUseBuffer::flush() {
-  std::unordered_map<std::string, UnixSeconds> batch;
+  std::vector<SessionUse> uses;
   {
     const std::lock_guard lock(mutex_);
-    batch.swap(pending_);
+    UnixSeconds newest = 0;
+    for (const auto& [digest, use] : recent_) newest = std::max(newest, use.at);
+    // Older uses than this matter no more: a lookup's own copy is at most that far behind
+    // before the next use is recorded anyway.
+    const UnixSeconds forget_before = newest - 2 * kSessionUseResolution;
+    for (auto it = recent_.begin(); it != recent_.end();) {
+      if (it->second.written && it->second.at < forget_before) {
+        it = recent_.erase(it);
+        continue;
+      }
+      if (!it->second.written) uses.push_back(SessionUse{it->first, it->second.at});
+      ++it;
+    }
   }
-  if (batch.empty()) return {};
-  std::vector<SessionUse> uses;
-  uses.reserve(batch.size());
-  for (auto& [digest, at] : batch) uses.push_back(SessionUse{digest, at});
+  if (uses.empty()) return {};
   auto written = writer_.record_session_uses(uses);
-  if (!written) {
-    // Put them back, keeping any later use gathered meanwhile.
+  if (written) {
     const std::lock_guard lock(mutex_);
-    for (auto& [digest, at] : batch) {
-      auto [entry, inserted] = pending_.try_emplace(digest, at);
-      if (!inserted && entry->second < at) entry->second = at;
+    for (const SessionUse& use : uses) {
+      // A later use recorded meanwhile stays unwritten.
+      if (auto it = recent_.find(use.digest); it != recent_.end() && it->second.at == use.at) {
+        it->second.written = true;
+      }
     }
   }
   return written;
@@ -59,7 +75,8 @@ Status SessionUseBuffer::flush() {
 
 std::size_t SessionUseBuffer::pending() const {
   const std::lock_guard lock(mutex_);
-  return pending_.size();
+  return static_cast<std::size_t>(std::count_if(
+      recent_.begin(), recent_.end(), [](const auto& entry) { return !entry.second.written; }));
 }
 
 }  // namespace automation::storage

@@ -30,6 +30,10 @@ class SqlSessionStore final : public SessionStore {
   // racing logins never leave more than max_per_user sessions.
   Status add_session_within_limit(const Session& session, int max_per_user) override;
   Result<std::optional<ActiveSession>> find_session(std::string_view digest) override;
+  // Nothing is cached here: the same as find_session.
+  Result<std::optional<ActiveSession>> reread_session(std::string_view digest) override {
+    return find_session(digest);
+  }
   // Deleting an unknown digest succeeds (logout is idempotent).
   Status delete_session(std::string_view digest) override;
   Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,

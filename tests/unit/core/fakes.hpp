@@ -245,8 +245,18 @@ class InMemoryStores : public RoleStore,
     if (it == sessions_.end()) return std::optional<ActiveSession>{};
     auto user = *find_user_by_id(it->second.user_id);
     if (!user) return std::optional<ActiveSession>{};
-    return std::optional<ActiveSession>{ActiveSession{it->second, *user}};
+    ActiveSession active{it->second, *user};
+    if (auto stale = stale_last_use.find(it->first); stale != stale_last_use.end()) {
+      active.session.last_used_at = stale->second;
+    }
+    return std::optional<ActiveSession>{std::move(active)};
   }
+  // As a cache would, find_session may answer with an older last use (stale_last_use).
+  Result<std::optional<ActiveSession>> reread_session(std::string_view digest) override {
+    stale_last_use.erase(std::string(digest));
+    return find_session(digest);
+  }
+  std::map<std::string, UnixSeconds> stale_last_use;
   Status delete_session(std::string_view digest) override {
     sessions_.erase(std::string(digest));
     return {};

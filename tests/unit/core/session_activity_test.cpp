@@ -21,6 +21,8 @@ class SessionActivityTest : public CoreTest {
 };
 
 TEST_F(SessionActivityTest, LastUseIsWrittenAtMostOnceAMinutePerSession) {
+  settings.session_idle_seconds = 600;
+  rebuild();
   add_user("ana", "operator");
   const std::string key = login_key("ana");
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(api->authenticate(key));
@@ -57,13 +59,37 @@ TEST_F(SessionActivityTest, AnIdleSessionEndsAndAUsedOneDoesNot) {
   EXPECT_EQ(stores.session_count(), 0u) << "both ended sessions were removed on use";
 }
 
-TEST_F(SessionActivityTest, WithoutAnIdleLimitDisuseEndsNothing) {
+TEST_F(SessionActivityTest, AStaleCachedLastUseIsCheckedBeforeTheSessionEnds) {
+  settings.session_idle_seconds = 600;
+  rebuild();
+  add_user("ana", "operator");
+  const std::string key = login_key("ana");
+  clock.advance(500);
+  ASSERT_TRUE(api->authenticate(key));  // recorded 500 s after the login
+  // This process's cached copy still says the login was the last use.
+  stores.stale_last_use[core->sessions().digest_of(key)] = 0;
+  clock.advance(200);
+  EXPECT_TRUE(api->authenticate(key)) << "the database knows of the use 200 s ago";
+  stores.stale_last_use[core->sessions().digest_of(key)] = 0;
+  clock.advance(600);
+  EXPECT_FALSE(api->authenticate(key)) << "idle by the database's own record too";
+}
+
+TEST_F(SessionActivityTest, WithoutAnIdleLimitDisuseEndsNothingAndNothingIsWritten) {
   settings.session_ttl_seconds = 0;
   rebuild();
   add_user("ana", "operator");
   const std::string key = login_key("ana");
   clock.advance(400 * 86400);
   EXPECT_TRUE(api->authenticate(key));
+  clock.advance(3600);
+  EXPECT_TRUE(api->authenticate(key));
+  EXPECT_EQ(stores.session_use_writes, 0) << "key checks write nothing by default";
+  add_user("boss", "admin");
+  auto listed = api->list_user_sessions(session_of("boss"), "ana");
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().last_used_at, 0) << "shown as not recorded";
 }
 
 TEST_F(SessionActivityTest, ListingShowsLastUseAndAddressButNotIdleSessions) {
