@@ -64,6 +64,12 @@ class Verdicts {
     const std::lock_guard lock(mutex_);
     ++unexpected_[kind + " -> " + std::to_string(status)];
   }
+  // The same, naming the client's error when there was no HTTP answer at all.
+  void check(const std::string& kind, const HttpResponse& response,
+             const std::set<long>& expected) {
+    check(response.status == 0 ? kind + " (" + response.error + ")" : kind, response.status,
+          expected);
+  }
   std::map<std::string, int> unexpected() {
     const std::lock_guard lock(mutex_);
     return unexpected_;
@@ -124,10 +130,9 @@ void load(ServerProcess& server, const std::string& key, const std::string& user
                    {400});
     verdicts.check("no route", http.get("/api/nowhere").status, {404});
     verdicts.check("bad method", http.request("PATCH", "/api/users/me").status, {405});
-    verdicts.check(
-        "too large",
-        http.post_raw("/api/users/signup", std::string(70 * 1024, 'x'), api_key(key)).status,
-        {413});
+    verdicts.check("too large",
+                   http.post_raw("/api/users/signup", std::string(70 * 1024, 'x'), api_key(key)),
+                   {413});
     if (round % 10 == 0) {
       // Garbage on a connection of its own: closed without an answer, nothing else disturbed.
       raw_exchange(server.port(), "\x16\x03\x01garbage\r\n\r\n", std::chrono::seconds(5));

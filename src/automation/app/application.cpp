@@ -143,8 +143,12 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
     sessions = &app->cache_->sessions;
     tpts = &app->cache_->tpts;
   }
-  app->session_uses_ = std::make_unique<storage::SessionUseBuffer>(*sessions, parts.sessions);
-  sessions = app->session_uses_.get();
+  // Uses are recorded only where idle sessions end (SessionService::resolve); elsewhere the
+  // buffer would only cost every lookup a lock and a hash probe.
+  if (config.core.session_idle_seconds > 0) {
+    app->session_uses_ = std::make_unique<storage::SessionUseBuffer>(*sessions, parts.sessions);
+    sessions = app->session_uses_.get();
+  }
   if (config.core.password_policy.dictionary_check) {
     auto dictionary = crypto::CracklibDictionary::open();
     if (!dictionary) {
@@ -233,7 +237,9 @@ std::uint64_t Application::audit_write_failures() const {
   return core_->audit().failed_writes();
 }
 
-Status Application::flush_session_uses() { return session_uses_->flush(); }
+Status Application::flush_session_uses() {
+  return session_uses_ ? session_uses_->flush() : Status{};
+}
 
 std::uint64_t Application::database_failures() const { return database_->failure_count(); }
 
