@@ -13,7 +13,7 @@
 #include <libpq-fe.h>
 #endif
 #ifdef AUTOMATION_TEST_HAVE_MYSQL
-#include <mysql.h>
+#include "mysql_admin.hpp"
 #endif
 
 namespace automation::storage::contract {
@@ -151,18 +151,9 @@ class MysqlTestDatabase final : public TestDatabase {
 #ifdef AUTOMATION_TEST_HAVE_MYSQL
 void mysql_admin_exec(const DatabaseOptions& server, const std::string& statement,
                       const std::string& database) {
-  std::unique_ptr<MYSQL, decltype(&mysql_close)> conn(mysql_init(nullptr), &mysql_close);
-  if (!mysql_real_connect(conn.get(), server.host.c_str(), server.user.c_str(),
-                          server.password.c_str(), database.empty() ? nullptr : database.c_str(),
-                          static_cast<unsigned>(server.port), nullptr, 0)) {
-    throw std::runtime_error("cannot reach the MySQL test server: " +
-                             std::string(mysql_error(conn.get())));
-  }
-  mysql_set_character_set(conn.get(), "utf8mb4");
-  if (mysql_real_query(conn.get(), statement.data(), statement.size()) != 0) {
-    throw std::runtime_error(statement + ": " + mysql_error(conn.get()));
-  }
-  if (MYSQL_RES* result = mysql_store_result(conn.get())) mysql_free_result(result);
+  const automation::testing::MysqlLogin login{server.host, server.port, server.user,
+                                             server.password};
+  (void)automation::testing::mysql_admin_query(login, database, statement);
 }
 #endif
 

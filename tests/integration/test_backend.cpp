@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <mysql.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,6 +9,8 @@
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
+
+#include "mysql_admin.hpp"
 
 namespace automation::testing {
 namespace {
@@ -139,22 +140,8 @@ bool ScratchPgDatabase::empty() const {
 
 std::string mysql_exec(const DbServer& server, const std::string& database,
                        const std::string& statement) {
-  std::unique_ptr<MYSQL, decltype(&mysql_close)> conn(mysql_init(nullptr), &mysql_close);
-  if (!mysql_real_connect(conn.get(), server.host.c_str(), server.user.c_str(),
-                          server.password.c_str(), database.empty() ? nullptr : database.c_str(),
-                          static_cast<unsigned>(server.port), nullptr, 0)) {
-    throw std::runtime_error("cannot reach the MySQL test server: " +
-                             std::string(mysql_error(conn.get())));
-  }
-  mysql_set_character_set(conn.get(), "utf8mb4");
-  if (mysql_real_query(conn.get(), statement.data(), statement.size()) != 0) {
-    throw std::runtime_error(statement + ": " + mysql_error(conn.get()));
-  }
-  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> result(mysql_store_result(conn.get()),
-                                                                  &mysql_free_result);
-  if (!result || mysql_num_fields(result.get()) == 0) return {};
-  MYSQL_ROW row = mysql_fetch_row(result.get());
-  return row != nullptr && row[0] != nullptr ? row[0] : "";
+  return mysql_admin_query({server.host, server.port, server.user, server.password}, database,
+                           statement);
 }
 
 ScratchMysqlDatabase::ScratchMysqlDatabase(DbServer server) : ScratchDatabase(std::move(server)) {
