@@ -693,7 +693,7 @@ TEST_P(StoreContract, BufferedSessionUsesAreSeenAtOnceAndWrittenInOneFlush) {
   EXPECT_EQ(buffer.pending(), 0u);
   EXPECT_EQ((*sessions_->find_session(digest('a')))->session.last_used_at, 2000);
   EXPECT_EQ((*sessions_->find_session(digest('b')))->session.last_used_at, 1800);
-  ASSERT_TRUE(buffer.flush()) << "an empty flush writes nothing";
+  ASSERT_TRUE(buffer.flush()) << "flushing with nothing pending succeeds";
 }
 
 TEST_P(StoreContract, RecordingAUseLeavesTheChangeFeedAloneOtherSessionWritesDoNot) {

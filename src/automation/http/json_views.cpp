@@ -221,6 +221,13 @@ Response shared_json_response(int status, std::shared_ptr<const std::string> tex
   return response;
 }
 
+Response typed_response(std::string body, std::string_view content_type) {
+  Response response;
+  response.body = std::move(body);
+  response.content_type = content_type;
+  return response;
+}
+
 Response message_response(int status, std::string_view message) {
   return json_response(status, nlohmann::json{{"message", message}});
 }

@@ -61,6 +61,8 @@ Response json_response(int status, const nlohmann::json& body);
 Response text_json_response(int status, std::string text);
 // A response whose body is the shared JSON text `text`.
 Response shared_json_response(int status, std::shared_ptr<const std::string> text);
+// 200 with a body of another type (CSV, metrics, docs assets); content_type is a literal.
+Response typed_response(std::string body, std::string_view content_type);
 
 // {"message": message}.
 Response message_response(int status, std::string_view message);

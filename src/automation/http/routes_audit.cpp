@@ -39,15 +39,10 @@ std::vector<Route> audit_routes(const RouteContext& context) {
          if (!query) return error_response(query.error());
          auto events = context.api.export_audit(caller, query->after_seq, query->limit);
          if (!events) return error_response(events.error());
-         Response response;
          if (query->format == AuditExportQuery::Format::kCsv) {
-           response.body = audit_export_csv(*events);
-           response.content_type = "text/csv; charset=utf-8";
-         } else {
-           response.body = audit_export_jsonl(*events);
-           response.content_type = "application/x-ndjson";
+           return typed_response(audit_export_csv(*events), "text/csv; charset=utf-8");
          }
-         return response;
+         return typed_response(audit_export_jsonl(*events), "application/x-ndjson");
        },
        {.tag = "audit",
         .summary = "The sealed audit trail, for an auditor",

@@ -26,10 +26,7 @@ const EmbeddedFile* find_docs_file(std::string_view name) {
 }
 
 Response file_response(const EmbeddedFile& file) {
-  Response response;
-  response.body = std::string(file.bytes);
-  response.content_type = content_type_of(file.name);
-  return response;
+  return typed_response(std::string(file.bytes), content_type_of(file.name));
 }
 
 constexpr std::string_view kFileResponse = R"({"type": "string", "format": "binary"})";
@@ -40,9 +37,7 @@ std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json) 
   return {
       {Method::kGet, "/api/openapi.json", KeyPolicy::kNone, Execution::kIoThread,
        [openapi_json](const Request&, const Caller&) {
-         Response response;
-         response.body = *openapi_json;
-         return response;
+         return shared_json_response(200, openapi_json);  // shared, not copied per request
        },
        {.tag = "docs",
         .summary = "This document (OpenAPI 3.0)",

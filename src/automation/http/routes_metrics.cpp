@@ -10,10 +10,7 @@ std::vector<Route> metrics_routes(const RouteContext& context) {
   return {
       {Method::kGet, "/metrics", KeyPolicy::kNone, Execution::kIoThread,
        [render = context.metrics_text](const Request&, const Caller&) {
-         Response response;
-         response.body = (*render)();
-         response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-         return response;
+         return typed_response((*render)(), "text/plain; version=0.0.4; charset=utf-8");
        },
        {.tag = "metrics",
         .summary = "Prometheus metrics (text exposition format 0.0.4)",
