@@ -2,11 +2,12 @@
 
 // Ports: the interfaces the core owns and the outer layers implement
 // (storage/ for the stores, crypto/ for hashing, tokens and JWT, app/ for clock and randomness).
-// Every store method is one transaction; failures are typed (kAlreadyExists from the
+// Every store method is one transaction (or one step of a UnitOfWork); failures are typed (kAlreadyExists from the
 // driver's unique-violation code, kUnavailable when the database cannot be reached).
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -307,6 +308,18 @@ class JwtCodec {
   // Accepts HS256 only and checks the signature; kUnauthenticated otherwise.
   // Expiry and revocation are the caller's business (they need the Clock and the store).
   virtual Result<TptClaims> verify(std::string_view token, std::string_view secret) = 0;
+};
+
+// Makes several store writes one change, committed together or not at all: how a security
+// change and its audit event stand or fall together (IEC 62443-4-2 CR 2.10).
+class UnitOfWork {
+ public:
+  virtual ~UnitOfWork() = default;
+  // Runs work(); the store writes it makes (ThrottleStore's attempt counts excepted: they
+  // stand regardless) commit when it succeeds and are undone when it fails or the commit
+  // does. A store call that fails inside undoes only its own writes, as it would alone.
+  // Slow work done before the first write (a KDF) holds no write lock; keep it there.
+  virtual Status run(const std::function<Status()>& work) = 0;
 };
 
 class Clock {

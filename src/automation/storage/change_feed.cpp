@@ -57,7 +57,8 @@ Result<ChangeBatch> ChangeFeed::since(std::int64_t after) {
 
 Status ChangeFeed::prune(std::int64_t up_to) {
   const long long limit = up_to;
-  return db_.transaction(TxMode::kWrite, [limit](soci::session& sql) -> Status {
+  // Housekeeping, never part of an atomic change that happens to be open on this thread.
+  return db_.transaction(TxMode::kWriteAside, [limit](soci::session& sql) -> Status {
     sql << "DELETE FROM change_log WHERE seq <= :limit", soci::use(limit);
     return {};
   });

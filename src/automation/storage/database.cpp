@@ -334,7 +334,22 @@ class Lease {
 
 }  // namespace
 
+// This thread's Database::atomically() in progress: the connection it leased when it began
+// writing (its transaction open until finish_change), and how deep its savepoints go.
+struct OpenChange {
+  Database* database = nullptr;
+  OpenChange* outer = nullptr;  // an atomic change of another database on this thread
+  std::optional<Lease> lease;
+  bool in_transaction = false;
+  int savepoints = 0;
+  // A statement failed and the savepoint could not be rolled back (a lost connection): the
+  // transaction is unusable and the change can only roll back.
+  bool broken = false;
+};
+
 namespace {
+
+thread_local OpenChange* open_change = nullptr;
 
 // "key=value key=value", each value quoted, empty ones left out: the form both libpq and
 // SOCI's mysql backend read.
@@ -493,16 +508,127 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   return db;
 }
 
-Status Database::run(std::optional<TxMode> mode, void* context, Body body) {
-  Status status = run_uncounted(mode, context, body);
+bool in_atomic_change() noexcept { return open_change != nullptr; }
+
+void Database::count_failure(const Status& status) noexcept {
   if (!status && (status.error().code == ErrorCode::kUnavailable ||
                   status.error().code == ErrorCode::kInternal)) {
     failures_.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+Status Database::run(std::optional<TxMode> mode, void* context, Body body) {
+  Status status = run_uncounted(mode, context, body);
+  count_failure(status);
   return status;
 }
 
+Status Database::atomically(const std::function<Status()>& work) {
+  for (OpenChange* change = open_change; change != nullptr; change = change->outer) {
+    if (change->database == this) return work();  // already inside one: the outer commits
+  }
+  OpenChange change;
+  change.database = this;
+  change.outer = open_change;
+  open_change = &change;
+  Status outcome;
+  try {
+    outcome = work();
+  } catch (...) {
+    open_change = change.outer;
+    (void)finish_change(change, /*commit=*/false);
+    throw;
+  }
+  open_change = change.outer;
+  Status finished = finish_change(change, outcome.has_value() && !change.broken);
+  if (finished && outcome && change.broken) {
+    // A failed step that work() chose to ignore took the whole transaction with it.
+    finished = fail(unavailable("a step of this change failed in the database; nothing was changed"));
+  }
+  count_failure(finished);
+  if (!outcome) return outcome;
+  return finished;
+}
+
+Status Database::finish_change(OpenChange& change, bool commit) {
+  if (!change.lease) return {};  // it never wrote
+  soci::session& sql = change.lease->session();
+  if (!change.in_transaction) return {};
+  if (!commit) {
+    rollback_quietly(sql);
+    return {};
+  }
+  try {
+    sql.commit();
+    return {};
+  } catch (const soci::soci_error& e) {
+    Error error = classify(e, sql);
+    rollback_quietly(sql);  // a COMMIT refused by SQLITE_BUSY leaves the transaction open
+    prepared_for(sql).clear();
+    return fail(std::move(error));
+  }
+}
+
+Status Database::run_in_change(OpenChange& change, void* context, Body body) {
+  if (change.broken) {
+    return fail(unavailable("an earlier step of this change failed in the database"));
+  }
+  try {
+    if (!change.lease) change.lease.emplace(*pool_);
+  } catch (const soci::soci_error&) {
+    return fail(unavailable("no database connection available"));
+  }
+  soci::session& sql = change.lease->session();
+  const std::string savepoint = "automation_step_" + std::to_string(change.savepoints + 1);
+  bool in_savepoint = false;
+  try {
+    if (!change.in_transaction) {
+      sql << sql_for(dialect_).begin_write;
+      change.in_transaction = true;
+    }
+    sql << "SAVEPOINT " + savepoint;
+    in_savepoint = true;
+    ++change.savepoints;
+    const bool keep = body(context, sql);
+    if (!keep) sql << "ROLLBACK TO SAVEPOINT " + savepoint;
+    sql << "RELEASE SAVEPOINT " + savepoint;
+    --change.savepoints;
+    return {};
+  } catch (const std::exception& e) {
+    const auto* driver_error = dynamic_cast<const soci::soci_error*>(&e);
+    Error error = driver_error != nullptr
+                      ? classify(*driver_error, sql)
+                      : Error::make(ErrorCode::kInternal,
+                                    "unexpected failure in a database operation");
+    prepared_for(sql).clear();  // a kept statement may be mid-way
+    if (in_savepoint) {
+      --change.savepoints;
+      try {
+        sql << "ROLLBACK TO SAVEPOINT " + savepoint;
+        sql << "RELEASE SAVEPOINT " + savepoint;
+      } catch (...) {
+        change.broken = true;
+      }
+    } else {
+      change.broken = true;  // BEGIN or SAVEPOINT itself failed
+    }
+    if (dialect_ != Dialect::kSqlite && !sql.is_connected()) {
+      change.broken = true;
+      error = unavailable("Database unavailable");
+    }
+    return fail(std::move(error));
+  }
+}
+
 Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body body) {
+  for (OpenChange* change = open_change; change != nullptr; change = change->outer) {
+    if (change->database != this) continue;
+    // Reads and aside writes before the change's first write run on their own.
+    if (change->in_transaction || change->broken || mode == TxMode::kWrite) {
+      return run_in_change(*change, context, body);
+    }
+    break;
+  }
   try {
     Lease lease(*pool_);
     soci::session& sql = lease.session();
@@ -514,7 +640,7 @@ Status Database::run_uncounted(std::optional<TxMode> mode, void* context, Body b
       try {
         if (mode) {
           const DialectSql& d = sql_for(dialect_);
-          sql << (*mode == TxMode::kWrite ? d.begin_write : d.begin_read);
+          sql << (*mode == TxMode::kRead ? d.begin_read : d.begin_write);
           in_transaction = true;
         }
         const bool commit = body(context, sql);

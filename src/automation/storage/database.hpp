@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,16 @@ struct DatabaseOptions {
 enum class TxMode {
   kRead,   // reads only; a consistent snapshot that never blocks writers
   kWrite,  // writes; takes the write lock up front on SQLite
+  // Writes that must stand whatever becomes of an atomic change around them (a failed
+  // password attempt stays counted when the change it was part of fails): they run on their
+  // own, unless the change has begun writing, which they then join (a second SQLite writer
+  // on the same thread would wait for itself).
+  kWriteAside,
 };
+
+// Whether this thread is inside Database::atomically() (of any database). The lookup cache
+// neither reads nor fills itself then: it could keep a value the change later undoes.
+bool in_atomic_change() noexcept;
 
 // A statement prepared once on one pooled connection and kept there for reuse, together with
 // the variables it is bound to (see Database::prepared). Preparing costs more than running a
@@ -46,6 +56,8 @@ class PreparedQuery {
  public:
   virtual ~PreparedQuery() = default;
 };
+
+struct OpenChange;  // this thread's Database::atomically() in progress (database.cpp)
 
 // An open database: a fixed pool of connections (one soci::session per slot), configured
 // and migrated. Thread-safe: each unit of work leases its own connection.
@@ -90,6 +102,15 @@ class Database {
     return run_typed(std::nullopt, fn);
   }
 
+  // Runs work() as one change: every transaction() and with_session() that work() runs on
+  // this thread, from its first kWrite on, joins one write transaction (each as a savepoint,
+  // so a failed store call undoes only itself, as it would alone), which commits when work()
+  // succeeds and rolls back when it fails. Reads and kWriteAside writes before that first
+  // write run on their own as usual, so slow work done before writing (a KDF) holds no
+  // write lock. Nested calls join the outer change. A failed COMMIT is returned as a typed
+  // error (nothing was changed then).
+  Status atomically(const std::function<Status()>& work);
+
   // The Query (a PreparedQuery constructible from the session) kept for connection `sql`, which
   // must be the session a unit of work of this database was handed; prepared on first use.
   // Only the unit of work holding the connection touches it. Every query kept for a
@@ -115,6 +136,11 @@ class Database {
   Status run(std::optional<TxMode> mode, void* context, Body body);
   // run() without counting failures.
   Status run_uncounted(std::optional<TxMode> mode, void* context, Body body);
+  // run() inside this thread's open change, as a savepoint of its transaction.
+  Status run_in_change(OpenChange& change, void* context, Body body);
+  // Commits or rolls back a change that has begun writing.
+  Status finish_change(OpenChange& change, bool commit);
+  void count_failure(const Status& status) noexcept;
 
   template <typename Fn>
   auto run_typed(std::optional<TxMode> mode, Fn& fn)

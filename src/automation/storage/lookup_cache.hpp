@@ -25,6 +25,7 @@
 #include "automation/core/ports.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
+#include "automation/storage/database.hpp"
 
 namespace automation::storage {
 
@@ -46,6 +47,9 @@ class LookupCache {
   Result<std::optional<Value>> get(
       std::unordered_map<std::string, Value>& table, const std::string& key,
       const std::function<Result<std::optional<Value>>()>& load) {
+    // Inside an atomic change a load may see the change's own uncommitted writes, which it
+    // may yet undo: such lookups bypass the cache.
+    if (in_atomic_change()) return load();
     auto epoch = sync();
     if (!epoch) return fail(epoch.error());
     {

@@ -45,7 +45,8 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
   // Filled by the transaction body (which returns a plain Status: GCC 12 warns falsely
   // about an expected<> holding a vector moved out of the type-erased body).
   AttemptReservation reservation;
-  auto done = db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+  // Aside: a counted attempt stands even when the change it guards fails or is undone.
+  auto done = db_.transaction(TxMode::kWriteAside, [&](soci::session& sql) -> Status {
     reservation = AttemptReservation{};
     for (const auto& [key, limit] : keys) {
       if (!d.key_lock.empty()) sql << d.key_lock, soci::use(key, "key");
@@ -73,7 +74,7 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
 Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failure_ids,
                                          std::string_view reset_key) {
   const std::string stored_key = sanitize_text(reset_key);
-  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+  return db_.transaction(TxMode::kWriteAside, [&](soci::session& sql) -> Status {
     for (const std::int64_t failure_id : failure_ids) {
       const long long id = failure_id;
       sql << "DELETE FROM login_failures WHERE id = :id", soci::use(id);
