@@ -25,6 +25,7 @@
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
 #include "automation/storage/sql_user_store.hpp"
+#include "automation/storage/sql_unit_of_work.hpp"
 #include "automation/storage/session_use_buffer.hpp"
 
 namespace automation::app {
@@ -40,6 +41,7 @@ struct Application::Parts {
         audit(db, audit_authenticator),
         settings(db),
         passwords(db),
+        units(db),
         hasher(argon2) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
@@ -51,6 +53,7 @@ struct Application::Parts {
   storage::SqlAuditStore audit;
   storage::SqlSettingsStore settings;
   storage::SqlPasswordStore passwords;
+  storage::SqlUnitOfWork units;
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
   crypto::DefaultPasswordHasher hasher;
   crypto::SecureRandom random;
@@ -161,7 +164,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   const CorePorts ports{*roles,         *users,          *sessions,       *tpts,
                         parts.throttle, parts.audit,     parts.settings,  parts.passwords,
                         parts.hasher,   parts.random,    parts.digester,  parts.jwt,
-                        app->clock_,    parts.dictionary.get()};
+                        app->clock_,    parts.units,     parts.dictionary.get()};
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =
@@ -170,24 +173,39 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
 
   UsersCore& core = *app->core_;
   if (auto seeded = core.roles().seed_default_roles(); !seeded) return fail(seeded.error());
-  auto system = ensure_system_user(core.users(), core.passwords(), parts.random,
-                                   config.secrets.superuser_password);
-  if (!system) {
-    Error error = system.error();
-    error.message = "AUTOMATION_SUPERUSER_PASSWORD: " + error.message;
+  // The system user's repair and its audit events stand or fall together, as every
+  // security change does (AuditedChanges).
+  Result<SystemUserOutcome> system = SystemUserOutcome{};
+  bool audit_failed = false;
+  const Status ensured = parts.units.run([&]() -> Status {
+    system = ensure_system_user(core.users(), core.passwords(), parts.random,
+                                config.secrets.superuser_password);
+    if (!system) return fail(system.error());
+    std::vector<AuditRecord> events;
+    if (system->created || system->password_set) {
+      events.push_back({"system_password_set", "system", "system", "startup", {"success", {}}});
+    }
+    if (system->role_repaired) {
+      events.push_back({"system_role_repaired", "system", "system -> sudo", "startup",
+                        {"success", "the system user had lost the sudo role"}});
+    }
+    for (const AuditRecord& event : events) {
+      if (!core.audit().record(event)) {
+        audit_failed = true;
+        return fail(audit_unwritten());
+      }
+    }
+    return {};
+  });
+  if (!ensured) {
+    Error error = ensured.error();
+    if (!audit_failed) error.message = "AUTOMATION_SUPERUSER_PASSWORD: " + error.message;
     return fail(std::move(error));
   }
   report.system_user_created = system->created;
   report.system_password_set = system->password_set;
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
-  if (system->created || system->password_set) {
-    (void)core.audit().record("system_password_set", "system", "system", "startup", "success");
-  }
-  if (system->role_repaired) {
-    (void)core.audit().record("system_role_repaired", "system", "system -> sudo", "startup",
-                              "success", "the system user had lost the sudo role");
-  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }

@@ -109,10 +109,9 @@ int report_failure(const Error& error) {
 
 int report(const Status& status) { return status ? kExitOk : report_failure(status.error()); }
 
-void audit_change(app::Application& app, std::string_view event, std::string_view target,
-                  const Status& status) {
-  const AuditOutcome outcome = audit_outcome_of(status);
-  (void)app.core().audit().record(event, "cli", target, "cli", outcome.outcome, outcome.reason);
+AuditRecord cli_audit_record(std::string_view event, std::string target, const Status& status) {
+  return AuditRecord{std::string(event), "cli", std::move(target), "cli",
+                     audit_outcome_of(status)};
 }
 
 std::string password_or_stdin(const std::optional<std::string>& flag) {

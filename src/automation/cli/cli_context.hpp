@@ -11,9 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "automation/app/application.hpp"
 #include "automation/config/loader.hpp"
+#include "automation/core/audit_log.hpp"
 #include "automation/core/error.hpp"
 
 namespace automation::cli {
@@ -73,10 +75,26 @@ Status status_of(const Result<T>& result) {
 // Prints `--json` output: indented, invalid UTF-8 from legacy data replaced.
 void print_json(const nlohmann::json& value);
 
-// Records an administrative change made through the tool in the audit log, as the API
-// records its own: actor "cli", address "cli", outcome success/denied/failure with reason.
-void audit_change(app::Application& app, std::string_view event, std::string_view target,
-                  const Status& status);
+// The audit event of an administrative change made through the tool, as the API records
+// its own: actor "cli", address "cli", outcome success/denied/failure with reason.
+AuditRecord cli_audit_record(std::string_view event, std::string target, const Status& status);
+
+// Runs change() (Status or Result<T>) so that it stands only if its audit event is written
+// (AuditedChanges); target_of(result) names the target, from what the change did.
+template <typename Change, typename TargetOf>
+auto run_audited_naming(app::Application& app, std::string_view event, TargetOf&& target_of,
+                        Change&& change) -> std::invoke_result_t<Change&> {
+  return app.core().audited().run(change, [&](const auto& result) {
+    return cli_audit_record(event, target_of(result), status_of(result));
+  });
+}
+
+// The same for a target known beforehand.
+template <typename Change>
+auto run_audited(app::Application& app, std::string_view event, const std::string& target,
+                 Change&& change) -> std::invoke_result_t<Change&> {
+  return run_audited_naming(app, event, [&](const auto&) { return target; }, change);
+}
 
 // A password from the flag, or else one line from standard input (so it stays out of
 // the shell history and the process list).

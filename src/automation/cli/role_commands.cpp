@@ -38,8 +38,8 @@ void add_role_commands(CLI::App& cli, CliContext& context) {
   set_example(*add, "automation role add --name maintainer --level 5");
   add->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto role = app.core().set_role(options->name, options->level);
-      audit_change(app, "role_add", options->name, status_of(role));
+      auto role = run_audited(app, "role_add", options->name,
+                              [&] { return app.core().set_role(options->name, options->level); });
       if (!role) return report_failure(role.error());
       std::cout << role->name << '\t' << role->level << '\n';
       return kExitOk;

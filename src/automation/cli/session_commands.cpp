@@ -57,8 +57,8 @@ void add_list(CLI::App& group, CliContext& context, const Options& options) {
 }
 
 int revoke_all(app::Application& app, const std::string& username) {
-  auto count = app.core().session_admin().revoke_all_sessions(username);
-  audit_change(app, "session_revoke_all", username, status_of(count));
+  auto count = run_audited(app, "session_revoke_all", username,
+                           [&] { return app.core().session_admin().revoke_all_sessions(username); });
   if (!count) return report_failure(count.error());
   std::cout << "revoked " << *count << " session(s) of " << username << '\n';
   return kExitOk;
@@ -66,10 +66,12 @@ int revoke_all(app::Application& app, const std::string& username) {
 
 int revoke_one(app::Application& app, const std::string& id,
                const std::optional<std::string>& username) {
-  auto revoked = app.core().session_admin().revoke_session(id, username);
-  audit_change(app, "session_revoke",
-               (revoked ? revoked->username : username.value_or("")) + " session " + id,
-               status_of(revoked));
+  auto revoked = run_audited_naming(
+      app, "session_revoke",
+      [&](const Result<SessionSummary>& result) {
+        return (result ? result->username : username.value_or("")) + " session " + id;
+      },
+      [&] { return app.core().session_admin().revoke_session(id, username); });
   if (!revoked) return report_failure(revoked.error());
   std::cout << "revoked session " << id << " of " << revoked->username << '\n';
   return kExitOk;

@@ -31,10 +31,12 @@ void add_tpt_commands(CLI::App& cli, CliContext& context) {
               "automation tpt create --role operator --expires-in 86400 --description historian");
   create->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto created = app.core().create_tpt(options->request, "cli");
-      audit_change(app, "tpt_create",
-                   created ? "tpt:" + created->record.jti : options->request.role_name,
-                   status_of(created));
+      auto created = run_audited_naming(
+          app, "tpt_create",
+          [&](const Result<TptCreated>& result) {
+            return result ? "tpt:" + result->record.jti : options->request.role_name;
+          },
+          [&] { return app.core().create_tpt(options->request, "cli"); });
       if (!created) return report_failure(created.error());
       std::cout << created->token << '\n';
       std::cerr << "jti " << created->record.jti << ", role " << created->record.role << '\n';
@@ -63,8 +65,8 @@ void add_tpt_commands(CLI::App& cli, CliContext& context) {
   set_example(*revoke, "automation tpt revoke --jti 3f6c2a0e9d4b4f1c");
   revoke->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto status = app.core().tpts().revoke_tpt(options->jti);
-      audit_change(app, "tpt_revoke", "tpt:" + options->jti, status);
+      auto status = run_audited(app, "tpt_revoke", "tpt:" + options->jti,
+                                [&] { return app.core().tpts().revoke_tpt(options->jti); });
       return report(status);
     });
   });

@@ -41,8 +41,9 @@ void add_create(CLI::App& group, CliContext& context, const Options& options) {
   create->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
       options->new_user.password = password_or_stdin(options->password);
-      auto user = app.core().users().signup(options->new_user, /*allow_sudo=*/true);
-      audit_change(app, "signup", options->new_user.username, status_of(user));
+      auto user = run_audited(app, "signup", options->new_user.username, [&] {
+        return app.core().users().signup(options->new_user, /*allow_sudo=*/true);
+      });
       if (!user) return report_failure(user.error());
       print_user(*user);
       return kExitOk;
@@ -80,9 +81,10 @@ void add_set_password(CLI::App& group, CliContext& context, const Options& optio
   set_example(*set_password, "automation user set-password --username ana < new-password.txt");
   set_password->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto status =
-          app.core().reset_password(options->username, password_or_stdin(options->password));
-      audit_change(app, "password_reset", options->username, status);
+      const std::string password = password_or_stdin(options->password);
+      auto status = run_audited(app, "password_reset", options->username, [&] {
+        return app.core().reset_password(options->username, password);
+      });
       return report(status);
     });
   });
@@ -97,9 +99,11 @@ void add_set_role(CLI::App& group, CliContext& context, const Options& options) 
   set_example(*set_role, "automation user set-role --username ana --role operator");
   set_role->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto status = app.core().users().update_user_role(options->username, options->role,
-                                                        /*allow_sudo=*/true);
-      audit_change(app, "role_change", options->username + " -> " + options->role, status);
+      auto status =
+          run_audited(app, "role_change", options->username + " -> " + options->role, [&] {
+            return app.core().users().update_user_role(options->username, options->role,
+                                                       /*allow_sudo=*/true);
+          });
       return report(status);
     });
   });
@@ -113,11 +117,12 @@ void add_delete(CLI::App& group, CliContext& context, const Options& options) {
   remove->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
       // The one account every start recreates: deleting it would only rotate its password.
-      auto status =
-          policy::is_system_username(options->username)
-              ? Status{fail(ErrorCode::kRuleViolation, "the system user cannot be deleted")}
-              : app.core().users().delete_user(options->username);
-      audit_change(app, "user_delete", options->username, status);
+      auto status = run_audited(app, "user_delete", options->username, [&]() -> Status {
+        if (policy::is_system_username(options->username)) {
+          return fail(ErrorCode::kRuleViolation, "the system user cannot be deleted");
+        }
+        return app.core().users().delete_user(options->username);
+      });
       if (status) std::cout << "deleted user " << options->username << '\n';
       return report(status);
     });
@@ -131,13 +136,13 @@ void add_unlock(CLI::App& group, CliContext& context, const Options& options) {
   set_example(*unlock, "automation user unlock --username ana");
   unlock->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto cleared = [&]() -> Result<std::int64_t> {
-        auto user = app.core().get_user(options->username);
-        if (!user) return fail(user.error());
-        return app.core().unlock_account(*user);
-      }();
-      const Status status = cleared ? Status{} : Status{fail(cleared.error())};
-      audit_change(app, "account_unlock", options->username, status);
+      auto cleared = run_audited(app, "account_unlock", options->username,
+                                 [&]() -> Result<std::int64_t> {
+                                   auto user = app.core().get_user(options->username);
+                                   if (!user) return fail(user.error());
+                                   return app.core().unlock_account(*user);
+                                 });
+      const Status status = status_of(cleared);
       if (cleared) {
         std::cout << "unlocked " << options->username << " (" << *cleared
                   << " failures cleared)\n";

@@ -2,8 +2,6 @@
 
 #include <atomic>
 #include <cstdint>
-
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,16 +27,29 @@ struct AuditOutcome {
 };
 AuditOutcome audit_outcome_of(const Status& status);
 
+// One event to record, as a caller describes it (the log adds the time and the chain).
+struct AuditRecord {
+  std::string event;
+  std::string actor;
+  std::string target;
+  std::string address;
+  AuditOutcome outcome;
+};
+
 // Records security events (SPEC §3 "Audit log"). Callers pass names, never secrets.
 class AuditLog {
  public:
   AuditLog(AuditStore& store, Clock& clock) : store_(store), clock_(clock) {}
 
-  // Best effort: a failing audit write must not turn a completed operation into an error
-  // the client would retry, so the store's error is returned for the caller to log if it wants.
+  // Appends one event and returns the store's answer. Inside a UnitOfWork the event commits
+  // with the change it records (AuditedChanges); a failed write is counted either way.
   Status record(std::string_view event, std::string_view actor, std::string_view target,
                 std::string_view address, std::string_view outcome,
                 std::string_view reason = {});
+  Status record(const AuditRecord& entry) {
+    return record(entry.event, entry.actor, entry.target, entry.address, entry.outcome.outcome,
+                  entry.outcome.reason);
+  }
   Result<std::vector<AuditEvent>> recent(int limit);
   // Audit events that could not be written since start (for the metrics).
   std::uint64_t failed_writes() const { return failed_writes_.load(std::memory_order_relaxed); }

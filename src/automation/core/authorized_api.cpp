@@ -61,14 +61,29 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 
 AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
 
+AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view event,
+                                        std::string_view target, const Status& status,
+                                        bool target_hidden) const {
+  // The client was told "not found"; the trail says what really happened.
+  return AuditRecord{
+      std::string(event), caller.principal ? caller.principal->audit_name() : std::string(),
+      std::string(target), caller.address,
+      target_hidden ? AuditOutcome{"denied", "sudo accounts are hidden from non-sudo callers"}
+                    : audit_outcome_of(status)};
+}
+
 void AuthorizedApi::record(const Caller& caller, std::string_view event, std::string_view target,
                            const Status& status, bool target_hidden) {
-  // The client was told "not found"; the trail says what really happened.
-  const AuditOutcome outcome =
-      target_hidden ? AuditOutcome{"denied", "sudo accounts are hidden from non-sudo callers"}
-                    : audit_outcome_of(status);
-  (void)core_.audit().record(event, caller.principal ? caller.principal->audit_name() : "",
-                             target, caller.address, outcome.outcome, outcome.reason);
+  (void)core_.audit().record(audit_record(caller, event, target, status, target_hidden));
+}
+
+template <typename Change>
+auto AuthorizedApi::audited(const Caller& caller, std::string_view event,
+                            const std::string& target, const bool& hidden, Change&& change)
+    -> std::invoke_result_t<Change&> {
+  return core_.audited().run(change, [&](const auto& result) {
+    return audit_record(caller, event, target, status_of(result), hidden);
+  });
 }
 
 Result<User> AuthorizedApi::find_named_target(const Caller& caller, std::string_view username,
@@ -116,19 +131,25 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
 }
 
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
-  auto result = core_.sessions().login(credentials, caller.address);
   const std::string name(credentials.login_name());
-  AuditOutcome outcome = audit_outcome_of(status_of(result));
-  // A wrong password is a failed login, not a refusal by a rule.
-  if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
-  if (result && result->password_change != PasswordChangeDemand::kNone) {
-    outcome.reason = result->password_change == PasswordChangeDemand::kExpired
-                         ? "password expired: only a password change is allowed"
-                         : "password set by someone else: only a password change is allowed";
-  }
-  (void)core_.audit().record("login", result ? result->user.username : "", name, caller.address,
-                             outcome.outcome, outcome.reason);
-  return result;
+  // The new session stands only if its login event is written.
+  return core_.audited().run(
+      [&] { return core_.sessions().login(credentials, caller.address); },
+      [&](const Result<LoginResult>& result) {
+        AuditOutcome outcome = audit_outcome_of(status_of(result));
+        // A wrong password is a failed login, not a refusal by a rule.
+        if (!result && result.error().code == ErrorCode::kPermissionDenied) {
+          outcome.outcome = "failure";
+        }
+        if (result && result->password_change != PasswordChangeDemand::kNone) {
+          outcome.reason =
+              result->password_change == PasswordChangeDemand::kExpired
+                  ? "password expired: only a password change is allowed"
+                  : "password set by someone else: only a password change is allowed";
+        }
+        return AuditRecord{"login", result ? result->user.username : "", name, caller.address,
+                           std::move(outcome)};
+      });
 }
 
 Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
@@ -155,16 +176,16 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
     return fail(decision.status().error());
   }
   // Created by an admin or sudo: the owner may have to choose their own password.
-  auto user = core_.users().create_user(
-      request, *role, caller.principal ? PasswordSetter::kSomeoneElse : PasswordSetter::kOwner);
-  record(caller, "signup", request.username, status_of(user));
-  return user;
+  return audited(caller, "signup", request.username, /*hidden=*/false, [&] {
+    return core_.users().create_user(
+        request, *role, caller.principal ? PasswordSetter::kSomeoneElse : PasswordSetter::kOwner);
+  });
 }
 
 Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange& change) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto status = [&]() -> Status {
+  return audited(caller, "password_change", change.target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, change.target_username, &hidden);
     if (!target) return fail(target.error());
     const auto actor = actor_of(*caller.principal);
@@ -182,16 +203,15 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
         target->username, change.new_password, change.current_password,
         caller.principal->session_digest, caller.address,
         own ? PasswordSetter::kOwner : PasswordSetter::kSomeoneElse);
-  }();
-  record(caller, "password_change", change.target_username, status, hidden);
-  return status;
+  });
 }
 
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
                                      std::string_view new_password) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto status = [&]() -> Status {
+  const std::string target_name(target_username);
+  return audited(caller, "password_reset", target_name, hidden, [&]() -> Status {
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kResetPassword,
@@ -199,24 +219,21 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
     if (!decision.allowed) return decision.status();
     return core_.passwords().reset_password(target->username, new_password,
                                             caller.principal->session_digest);
-  }();
-  record(caller, "password_reset", target_username, status, hidden);
-  return status;
+  });
 }
 
 Result<std::int64_t> AuthorizedApi::unlock_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto cleared = [&]() -> Result<std::int64_t> {
+  const std::string target_name(username);
+  return audited(caller, "account_unlock", target_name, hidden, [&]() -> Result<std::int64_t> {
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kUnlockAccount,
                                          actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return fail(decision.status().error());
     return core_.unlock_account(*target);
-  }();
-  record(caller, "account_unlock", username, status_of(cleared), hidden);
-  return cleared;
+  });
 }
 
 Result<User> AuthorizedApi::session_owner(const Caller& caller, std::string_view username,
@@ -242,43 +259,42 @@ Result<SessionSummary> AuthorizedApi::revoke_user_session(const Caller& caller,
                                                           std::string_view session_id) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto revoked = [&]() -> Result<SessionSummary> {
+  const std::string target = std::string(username) + " session " + std::string(session_id);
+  return audited(caller, "session_revoke", target, hidden, [&]() -> Result<SessionSummary> {
     auto owner = session_owner(caller, username, &hidden);
     if (!owner) return fail(owner.error());
     return core_.session_admin().revoke_session(*owner, session_id);
-  }();
-  record(caller, "session_revoke", std::string(username) + " session " + std::string(session_id),
-         status_of(revoked), hidden);
-  return revoked;
+  });
 }
 
 Result<std::size_t> AuthorizedApi::revoke_user_sessions(const Caller& caller,
                                                         std::string_view username) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto revoked = [&]() -> Result<std::size_t> {
+  const std::string target(username);
+  return audited(caller, "session_revoke_all", target, hidden, [&]() -> Result<std::size_t> {
     auto owner = session_owner(caller, username, &hidden);
     if (!owner) return fail(owner.error());
     return core_.session_admin().revoke_all_sessions(*owner);
-  }();
-  record(caller, "session_revoke_all", username, status_of(revoked), hidden);
-  return revoked;
+  });
 }
 
 Status AuthorizedApi::logout(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
-  if (status) status = core_.sessions().logout(caller.principal->session_digest);
-  record(caller, "logout", "", status);
-  return status;
+  return audited(caller, "logout", "", /*hidden=*/false, [&] {
+    auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
+    if (status) status = core_.sessions().logout(caller.principal->session_digest);
+    return status;
+  });
 }
 
 Status AuthorizedApi::logout_all(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
-  if (status) status = core_.sessions().logout_all(caller.principal->user->id);
-  record(caller, "logout_all", "", status);
-  return status;
+  return audited(caller, "logout_all", "", /*hidden=*/false, [&] {
+    auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
+    if (status) status = core_.sessions().logout_all(caller.principal->user->id);
+    return status;
+  });
 }
 
 Result<User> AuthorizedApi::me(const Caller& caller) {
@@ -317,38 +333,37 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
                                       const UserEdit& edit) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto user = [&]() -> Result<User> {
+  const std::string target_name(username);
+  return audited(caller, "user_edit", target_name, hidden, [&]() -> Result<User> {
     auto target = find_target(caller, username, &hidden);
     if (!target) return target;
     const auto decision = policy::decide(policy::Operation::kEditUser,
                                          actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return fail(decision.status().error());
     return core_.users().edit_user(target->username, edit);
-  }();
-  record(caller, "user_edit", username, status_of(user), hidden);
-  return user;
+  });
 }
 
 Status AuthorizedApi::delete_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto status = [&]() -> Status {
+  const std::string target_name(username);
+  return audited(caller, "user_delete", target_name, hidden, [&]() -> Status {
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kDeleteUser,
                                          actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return decision.status();
     return core_.users().delete_user(target->username);
-  }();
-  record(caller, "user_delete", username, status, hidden);
-  return status;
+  });
 }
 
 Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_username,
                                   std::string_view new_role_name) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  auto status = [&]() -> Status {
+  const std::string change = std::string(target_username) + " -> " + std::string(new_role_name);
+  return audited(caller, "role_change", change, hidden, [&]() -> Status {
     const auto actor = actor_of(*caller.principal);
     if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
     auto target = find_named_target(caller, target_username, &hidden);
@@ -362,10 +377,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
                                                      role->level);
     if (!decision.allowed) return decision.status();
     return core_.users().update_user_role(target->username, role->name);
-  }();
-  record(caller, "role_change",
-         std::string(target_username) + " -> " + std::string(new_role_name), status, hidden);
-  return status;
+  });
 }
 
 Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
@@ -374,10 +386,14 @@ Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequ
     record(caller, "tpt_create", request.role_name, allowed);
     return fail(allowed.error());
   }
-  auto created = core_.tpts().create_tpt(request, caller.principal->audit_name());
-  record(caller, "tpt_create", created ? "tpt:" + created->record.jti : request.role_name,
-         status_of(created));
-  return created;
+  // The event names the token it created (tpt:<jti>), or the role asked for.
+  return core_.audited().run(
+      [&] { return core_.tpts().create_tpt(request, caller.principal->audit_name()); },
+      [&](const Result<TptCreated>& created) {
+        return audit_record(caller, "tpt_create",
+                            created ? "tpt:" + created->record.jti : request.role_name,
+                            status_of(created), /*target_hidden=*/false);
+      });
 }
 
 Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
@@ -391,10 +407,11 @@ Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
 
 Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
   if (!caller.principal) return key_missing();
-  auto status = policy::decide_manage_tpts(actor_of(*caller.principal)).status();
-  if (status) status = core_.tpts().revoke_tpt(jti);
-  record(caller, "tpt_revoke", "tpt:" + std::string(jti), status);
-  return status;
+  return audited(caller, "tpt_revoke", "tpt:" + std::string(jti), /*hidden=*/false, [&] {
+    auto status = policy::decide_manage_tpts(actor_of(*caller.principal)).status();
+    if (status) status = core_.tpts().revoke_tpt(jti);
+    return status;
+  });
 }
 
 Result<std::vector<Role>> AuthorizedApi::list_roles(const Caller& caller) {
@@ -412,9 +429,8 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
     record(caller, "role_add", name, std::unexpected(error));
     return fail(std::move(error));
   }
-  auto role = core_.roles().set_role(name, level);
-  record(caller, "role_add", name, status_of(role));
-  return role;
+  return audited(caller, "role_add", std::string(name), /*hidden=*/false,
+                 [&] { return core_.roles().set_role(name, level); });
 }
 
 Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {

@@ -18,7 +18,8 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
                 throttle_, settings_),
       session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
-      audit_(ports.audit, ports.clock) {}
+      audit_(ports.audit, ports.clock),
+      audited_(ports.units, audit_) {}
 
 Result<std::vector<User>> UsersCore::list_users() {
   auto page = users_.list_users();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "automation/core/audit_log.hpp"
+#include "automation/core/audited_change.hpp"
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/password_service.hpp"
 #include "automation/core/ports.hpp"
@@ -38,6 +39,7 @@ struct CorePorts {
   TokenDigester& digester;
   JwtCodec& jwt;
   Clock& clock;
+  UnitOfWork& units;
   // Only when the dictionary check is on (PasswordPolicySettings::dictionary_check).
   PasswordDictionary* dictionary = nullptr;
 };
@@ -92,6 +94,7 @@ class UsersCore {
   SessionAdmin& session_admin() { return session_admin_; }
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
+  AuditedChanges& audited() { return audited_; }
   SettingsStore& settings_store() { return settings_store_; }
   const CoreSettings& settings() const { return settings_; }
 
@@ -107,6 +110,7 @@ class UsersCore {
   SessionAdmin session_admin_;
   TptService tpts_;
   AuditLog audit_;
+  AuditedChanges audited_;
 };
 
 }  // namespace automation

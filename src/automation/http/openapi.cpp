@@ -98,8 +98,16 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
   } else if (route.key_policy == KeyPolicy::kOptional) {
     add(401, "`Invalid token`: a key was sent and is not valid");
   }
-  if (route.execution == Execution::kWorkerPool) {
+  // A change stands only with its audit event (README "Notes on the audit chain").
+  const bool changes = route.method != Method::kGet;
+  if (route.execution == Execution::kWorkerPool && changes) {
+    add(503, "The password-hashing queue is full, or the change's audit event could not be "
+             "written (nothing was changed); retry after `Retry-After` seconds");
+  } else if (route.execution == Execution::kWorkerPool) {
     add(503, "The password-hashing queue is full; retry after `Retry-After` seconds");
+  } else if (changes) {
+    add(503, "The change's audit event could not be written, so nothing was changed; retry "
+             "after `Retry-After` seconds");
   }
 }
 

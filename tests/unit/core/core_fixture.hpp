@@ -21,7 +21,7 @@ class CoreTest : public ::testing::Test {
     api.reset();
     core = std::make_unique<UsersCore>(
         CorePorts{stores, stores, stores, stores, stores, stores, stores, stores, hasher, random,
-                  digester, jwt, clock},
+                  digester, jwt, clock, stores},
         settings, "0123456789abcdef0123456789abcdef");
     api = std::make_unique<AuthorizedApi>(*core);
     ASSERT_TRUE(core->roles().seed_default_roles());

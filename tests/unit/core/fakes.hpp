@@ -4,9 +4,11 @@
 // is checked against the real SQLite store by tests/contract.
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "automation/core/ports.hpp"
@@ -92,8 +94,28 @@ class InMemoryStores : public RoleStore,
                        public ThrottleStore,
                        public AuditStore,
                        public SettingsStore,
-                       public PasswordStore {
+                       public PasswordStore,
+                       public UnitOfWork {
  public:
+  // When set, audit events cannot be written (a full or failing audit store).
+  bool audit_writes_fail = false;
+
+  // UnitOfWork: everything but the attempt counts (which stand, as ThrottleStore promises)
+  // is put back as it was when work() fails.
+  Status run(const std::function<Status()>& work) override {
+    if (in_unit_) return work();
+    const auto saved = std::make_tuple(next_id_, roles_, users_, sessions_, tpts_, events_,
+                                       settings_, password_states_, password_history_);
+    in_unit_ = true;
+    Status status = work();
+    in_unit_ = false;
+    if (!status) {
+      std::tie(next_id_, roles_, users_, sessions_, tpts_, events_, settings_, password_states_,
+               password_history_) = saved;
+    }
+    return status;
+  }
+
   // RoleStore
   Result<std::vector<Role>> list_roles() override {
     std::vector<Role> out = roles_;
@@ -379,6 +401,7 @@ class InMemoryStores : public RoleStore,
 
   // AuditStore
   Status append_event(const AuditEvent& event) override {
+    if (audit_writes_fail) return fail(ErrorCode::kUnavailable, "audit store full");
     events_.push_back(event);
     return {};
   }
@@ -464,6 +487,7 @@ class InMemoryStores : public RoleStore,
     return std::unexpected(std::move(error));
   }
 
+  bool in_unit_ = false;
   std::int64_t next_id_ = 1;
   std::vector<Role> roles_;
   std::vector<User> users_;
