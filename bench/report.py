@@ -82,6 +82,15 @@ def main() -> None:
         peak = int(kib["VmHWM"].split()[0]) / 1024
         print(f"{'resident memory after that load':40} {rss:6.0f} MiB (peak {peak:.0f} MiB;"
               " bar: < 200 MiB at 100,000 users + 100,000 sessions)")
+        if "RssAnon" in kib and "RssFile" in kib:
+            anon = int(kib["RssAnon"].split()[0]) / 1024
+            mapped = int(kib["RssFile"].split()[0]) / 1024
+            print(f"{'  of which heap (anonymous) / files':40} {anon:6.0f} MiB / {mapped:.0f} MiB"
+                  " (files: the binary, libraries and SQLite's memory-mapped database)")
+        if "Pss" in kib:
+            pss = int(kib["Pss"].split()[0]) / 1024
+            print(f"{'  proportional set size (PSS)':40} {pss:6.0f} MiB (a file page mapped by"
+                  " several connections counts once)")
     print(f"(medians of {rounds} round(s); ping measured twice per round; cpu us = server CPU time"
           " (user + system) per request, all threads)")
 

@@ -108,7 +108,8 @@ if ((users > 0)); then
   settle
   echo "server_ticks: $(($(server_ticks) - before)) of $(getconf CLK_TCK)" >>"$out/cold"
 fi
-grep -E '^(VmRSS|VmHWM)' "/proc/$server/status" >"$out/memory"
+grep -E '^(VmRSS|VmHWM|RssAnon|RssFile)' "/proc/$server/status" >"$out/memory"
+grep -E '^Pss:' "/proc/$server/smaps_rollup" >>"$out/memory" 2>/dev/null || true
 BENCH_USER=bench_user BENCH_PASSWORD=bench-password-1 wrk_run login -s "$root/bench/login.lua" \
   "$base/api/users/login"
 python3 "$root/bench/report.py" "$out" "$rounds"
