@@ -86,11 +86,11 @@ def main() -> None:
             anon = int(kib["RssAnon"].split()[0]) / 1024
             mapped = int(kib["RssFile"].split()[0]) / 1024
             print(f"{'  of which heap (anonymous) / files':40} {anon:6.0f} MiB / {mapped:.0f} MiB"
-                  " (files: the binary, libraries and SQLite's memory-mapped database)")
+                  " (mapped files: the binary and its libraries)")
         if "Pss" in kib:
             pss = int(kib["Pss"].split()[0]) / 1024
-            print(f"{'  proportional set size (PSS)':40} {pss:6.0f} MiB (a file page mapped by"
-                  " several connections counts once)")
+            print(f"{'  proportional set size (PSS)':40} {pss:6.0f} MiB (shared library pages"
+                  " divided among the processes that map them)")
     print(f"(medians of {rounds} round(s); ping measured twice per round; cpu us = server CPU time"
           " (user + system) per request, all threads)")
 
