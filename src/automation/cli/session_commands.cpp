@@ -57,8 +57,9 @@ void add_list(CLI::App& group, CliContext& context, const Options& options) {
 }
 
 int revoke_all(app::Application& app, const std::string& username) {
-  auto count = run_audited(app, "session_revoke_all", username,
-                           [&] { return app.core().session_admin().revoke_all_sessions(username); });
+  auto count = run_audited(app, "session_revoke_all", username, [&] {
+    return app.core().session_admin().revoke_all_sessions(username);
+  });
   if (!count) return report_failure(count.error());
   std::cout << "revoked " << *count << " session(s) of " << username << '\n';
   return kExitOk;

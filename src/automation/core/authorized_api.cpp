@@ -79,7 +79,7 @@ void AuthorizedApi::record(const Caller& caller, std::string_view event, std::st
 
 template <typename Change>
 auto AuthorizedApi::audited(const Caller& caller, std::string_view event,
-                            const std::string& target, const bool& hidden, Change&& change)
+                            std::string_view target, const bool& hidden, Change&& change)
     -> std::invoke_result_t<Change&> {
   return core_.audited().run(change, [&](const auto& result) {
     return audit_record(caller, event, target, status_of(result), hidden);
@@ -210,8 +210,7 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
                                      std::string_view new_password) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  const std::string target_name(target_username);
-  return audited(caller, "password_reset", target_name, hidden, [&]() -> Status {
+  return audited(caller, "password_reset", target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kResetPassword,
@@ -225,8 +224,7 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
 Result<std::int64_t> AuthorizedApi::unlock_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  const std::string target_name(username);
-  return audited(caller, "account_unlock", target_name, hidden, [&]() -> Result<std::int64_t> {
+  return audited(caller, "account_unlock", username, hidden, [&]() -> Result<std::int64_t> {
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kUnlockAccount,
@@ -271,8 +269,7 @@ Result<std::size_t> AuthorizedApi::revoke_user_sessions(const Caller& caller,
                                                         std::string_view username) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  const std::string target(username);
-  return audited(caller, "session_revoke_all", target, hidden, [&]() -> Result<std::size_t> {
+  return audited(caller, "session_revoke_all", username, hidden, [&]() -> Result<std::size_t> {
     auto owner = session_owner(caller, username, &hidden);
     if (!owner) return fail(owner.error());
     return core_.session_admin().revoke_all_sessions(*owner);
@@ -333,8 +330,7 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
                                       const UserEdit& edit) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  const std::string target_name(username);
-  return audited(caller, "user_edit", target_name, hidden, [&]() -> Result<User> {
+  return audited(caller, "user_edit", username, hidden, [&]() -> Result<User> {
     auto target = find_target(caller, username, &hidden);
     if (!target) return target;
     const auto decision = policy::decide(policy::Operation::kEditUser,
@@ -347,8 +343,7 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
 Status AuthorizedApi::delete_user(const Caller& caller, std::string_view username) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
-  const std::string target_name(username);
-  return audited(caller, "user_delete", target_name, hidden, [&]() -> Status {
+  return audited(caller, "user_delete", username, hidden, [&]() -> Status {
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kDeleteUser,
@@ -429,7 +424,7 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
     record(caller, "role_add", name, std::unexpected(error));
     return fail(std::move(error));
   }
-  return audited(caller, "role_add", std::string(name), /*hidden=*/false,
+  return audited(caller, "role_add", name, /*hidden=*/false,
                  [&] { return core_.roles().set_role(name, level); });
 }
 

@@ -100,10 +100,10 @@ class AuthorizedApi {
   AuditRecord audit_record(const Caller& caller, std::string_view event, std::string_view target,
                            const Status& status, bool target_hidden) const;
   // Runs a security change so that it stands only if its audit event is written
-  // (AuditedChanges); the event names `target` as it is when the change ends, and a target
-  // the change found hidden (*hidden) is recorded as the denial it is.
+  // (AuditedChanges); a target the change found hidden (*hidden, read when the change ends)
+  // is recorded as the denial it is.
   template <typename Change>
-  auto audited(const Caller& caller, std::string_view event, const std::string& target,
+  auto audited(const Caller& caller, std::string_view event, std::string_view target,
                const bool& hidden, Change&& change) -> std::invoke_result_t<Change&>;
   // The user `username` as the caller may see it: a sudo user is kNotFound to anyone but a
   // sudo session, exactly like a user that does not exist (SPEC §2); *hidden says so.

@@ -560,7 +560,8 @@ Status Database::atomically(const std::function<Status()>& work) {
   Status finished = finish_change(change, outcome.has_value() && !change.broken);
   if (finished && outcome && change.broken) {
     // A failed step that work() chose to ignore took the whole transaction with it.
-    finished = fail(unavailable("a step of this change failed in the database; nothing was changed"));
+    finished =
+        fail(unavailable("a step of this change failed in the database; nothing was changed"));
   }
   count_failure(finished);
   if (!outcome) return outcome;
