@@ -99,16 +99,13 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
     add(401, "`Invalid token`: a key was sent and is not valid");
   }
   // A change stands only with its audit event (README "Notes on the audit chain").
-  const bool changes = route.method != Method::kGet;
-  if (route.execution == Execution::kWorkerPool && changes) {
-    add(503, "The password-hashing queue is full, or the change's audit event could not be "
-             "written (nothing was changed); retry after `Retry-After` seconds");
-  } else if (route.execution == Execution::kWorkerPool) {
-    add(503, "The password-hashing queue is full; retry after `Retry-After` seconds");
-  } else if (changes) {
-    add(503, "The change's audit event could not be written, so nothing was changed; retry "
-             "after `Retry-After` seconds");
+  std::string busy;
+  if (route.execution == Execution::kWorkerPool) busy = "The password-hashing queue is full";
+  if (route.method != Method::kGet) {
+    busy += busy.empty() ? "The" : ", or the";
+    busy += " change's audit event could not be written (nothing was changed)";
   }
+  if (!busy.empty()) add(503, busy + "; retry after `Retry-After` seconds");
 }
 
 nlohmann::json operation(const Route& route) {
