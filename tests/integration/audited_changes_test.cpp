@@ -82,6 +82,15 @@ TEST(AuditedChanges, WhileTheAuditStoreFailsNoChangeIsMadeAndNoneIsLost) {
   EXPECT_GE(refused.status, 400) << refused.body;
   // A wrong password is answered as always (403, as upstream answers it).
   EXPECT_EQ(server.login("kept1", "wrong-password-1").status, 403);
+  // The command-line tool refuses the same way, with the same words.
+  std::string cli_output;
+  EXPECT_EQ(server.process().run_cli({"role", "add", "--name", "cli_role", "--level", "7"},
+                                     &cli_output),
+            1)
+      << cli_output;
+  EXPECT_NE(cli_output.find("The audit trail could not be written, so nothing was changed"),
+            std::string::npos)
+      << cli_output;
   EXPECT_EQ(query_sql(server.process(), "SELECT COUNT(*) FROM audit_events"), events_before);
 
   repair_audit_store(server.process());
@@ -94,6 +103,9 @@ TEST(AuditedChanges, WhileTheAuditStoreFailsNoChangeIsMadeAndNoneIsLost) {
       << "the refused signup created no user";
   EXPECT_FALSE(server.has_event("password_reset", "kept1", "success"));
   EXPECT_FALSE(server.has_event("signup", "ghost1", "success"));
+  const auto roles = http.get("/api/users/roles", api_key(server.system_key()));
+  EXPECT_EQ(roles.body.find("cli_role"), std::string::npos)
+      << "the refused CLI change left no role";
   EXPECT_TRUE(server.has_event("login", "kept1", "success")) << "the later login is recorded";
   EXPECT_EQ(server.process().stop(), 0);
 }
