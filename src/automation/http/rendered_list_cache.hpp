@@ -1,8 +1,9 @@
 #pragma once
 
 // Rendered user lists kept for the listing version they were read at (UserStore::
-// list_version), so that clients polling the whole list, or a big page of it (the HMI asks for
-// limit=10000), cost one version read per request instead of reading and rendering every user.
+// list_version), so that clients polling the whole list or a page of it (the HMI asks for
+// page=1&limit=20 on every visit, or limit=10000) cost one version read per request instead of
+// reading and rendering the users.
 // Every response shares the one kept text (no copy per response), and after a big list is
 // rendered the memory it took is handed back to the system (malloc_trim), so a burst of big
 // answers leaves no lasting growth.
@@ -25,13 +26,12 @@ class RenderedListCache {
   };
   using Text = std::shared_ptr<const std::string>;
 
-  // Pages at least this long are kept; shorter ones are rendered again (they are cheap, and
-  // there can be many of them).
-  static constexpr std::int64_t kMinKeptLimit = 100;
-  // At most this many lists are kept for one version.
-  static constexpr std::size_t kMaxKept = 8;
-
-  static bool worth_keeping(const Key& key) { return key.limit == 0 || key.limit >= kMinKeptLimit; }
+  // At most this many lists, of at most this many bytes together, are kept for one version;
+  // beyond either bound the list kept longest ago goes first (a client walking through every
+  // page does not push out the first page every HMI visit asks for for long: it is kept again
+  // at its next request). The list just rendered is always kept, whatever its size.
+  static constexpr std::size_t kMaxKept = 64;
+  static constexpr std::size_t kMaxKeptBytes = std::size_t{64} << 20;
 
   // The text kept for `key` at `version`, or nullptr.
   Text find(std::int64_t version, const Key& key) const;
@@ -39,9 +39,17 @@ class RenderedListCache {
   void keep(std::int64_t version, const Key& key, Text text);
 
  private:
+  struct Kept {
+    Text text;
+    std::uint64_t order = 0;  // when it was kept: lower is older
+  };
+  void make_room_locked(std::size_t incoming_bytes);
+
   mutable std::mutex mutex_;
   std::int64_t version_ = -1;
-  std::map<Key, Text> texts_;
+  std::map<Key, Kept> texts_;
+  std::size_t kept_bytes_ = 0;
+  std::uint64_t next_order_ = 0;
 };
 
 // Returns free heap memory to the system after a large response was rendered (glibc keeps

@@ -45,7 +45,7 @@ Response login(const RouteContext& context, const Request& request, const Caller
   return json_response(403, body);
 }
 
-// The whole list, or a page of it. Big lists are rendered once per listing version and the
+// The whole list, or a page of it. Each list is rendered once per listing version and the
 // text is shared by every response until a user or role changes.
 Response list_users(const RouteContext& context, RenderedListCache& rendered,
                     const Request& request, const Caller& caller) {
@@ -55,7 +55,7 @@ Response list_users(const RouteContext& context, RenderedListCache& rendered,
   const RenderedListCache::Key key =
       paged ? RenderedListCache::Key{(*query)->page, (*query)->limit} : RenderedListCache::Key{};
   // Only valid pages: an invalid one must get its 400 from list_users_page.
-  const bool keep = RenderedListCache::worth_keeping(key) && (!paged || key.page >= 1);
+  const bool keep = !paged || (key.page >= 1 && key.limit >= 1);
   if (keep) {
     auto version = context.api.user_list_version(caller);
     if (!version) return error_response(version.error());

@@ -50,11 +50,31 @@ TEST(RenderedListCache, KeepsABoundedNumberOfLists) {
   EXPECT_EQ(kept, RenderedListCache::kMaxKept);
 }
 
-TEST(RenderedListCache, OnlyTheWholeListAndBigPagesAreWorthKeeping) {
-  EXPECT_TRUE(RenderedListCache::worth_keeping(Key{}));
-  EXPECT_TRUE(RenderedListCache::worth_keeping(Key{1, 10000}));
-  EXPECT_TRUE(RenderedListCache::worth_keeping(Key{3, RenderedListCache::kMinKeptLimit}));
-  EXPECT_FALSE(RenderedListCache::worth_keeping(Key{1, 20}));
+TEST(RenderedListCache, TheListKeptLongestAgoGoesFirst) {
+  RenderedListCache cache;
+  const auto count = static_cast<std::int64_t>(RenderedListCache::kMaxKept);
+  cache.keep(1, Key{1, 20}, text("first page"));
+  for (std::int64_t page = 2; page <= count; ++page) cache.keep(1, Key{page, 20}, text("p"));
+  cache.keep(1, Key{1, 20}, text("first page again"));  // kept anew: now the youngest
+  cache.keep(1, Key{count + 1, 20}, text("one more"));
+  EXPECT_EQ(*cache.find(1, Key{1, 20}), "first page again");
+  EXPECT_EQ(cache.find(1, Key{2, 20}), nullptr);  // the oldest made room
+  EXPECT_EQ(*cache.find(1, Key{count + 1, 20}), "one more");
+}
+
+TEST(RenderedListCache, KeepsABoundedNumberOfBytesButAlwaysTheNewestList) {
+  RenderedListCache cache;
+  const std::size_t big = RenderedListCache::kMaxKeptBytes / 2 + 1;
+  cache.keep(1, Key{1, 20}, text("small"));
+  cache.keep(1, Key{}, std::make_shared<const std::string>(big, 'a'));
+  cache.keep(1, Key{1, 10000}, std::make_shared<const std::string>(big, 'b'));
+  EXPECT_EQ(cache.find(1, Key{}), nullptr);         // both big ones would not fit
+  EXPECT_EQ(cache.find(1, Key{1, 20}), nullptr);    // older than the whole list: went first
+  EXPECT_EQ(cache.find(1, Key{1, 10000})->size(), big);
+  const std::size_t too_big = RenderedListCache::kMaxKeptBytes + 1;
+  cache.keep(1, Key{2, 10000}, std::make_shared<const std::string>(too_big, 'c'));
+  EXPECT_EQ(cache.find(1, Key{2, 10000})->size(), too_big);
+  EXPECT_EQ(cache.find(1, Key{1, 10000}), nullptr);
 }
 
 }  // namespace
