@@ -954,9 +954,19 @@ TEST_P(StoreContract, ChangeFeedLogsUpdatesAndDeletesOfCachedRowsInOrder) {
   add_session(digest('f'), ana);
   ASSERT_TRUE(tpts_->add_tpt(TptRecord{"feed-jti", "operator", "2024-01-01 00:00:00",
                                        std::nullopt, std::nullopt, "", "root", false}));
-  const std::int64_t start = feed.position().value();
-  // Inserts make no cached answer wrong: not logged.
+  std::int64_t start = feed.position().value();
+  // A new session is logged, so caches can load it ahead of its first use (migration 11).
   add_session(digest('g'), ana);
+  auto created = feed.since(start);
+  ASSERT_TRUE(created.has_value());
+  ASSERT_EQ(created->changes.size(), 1u);
+  EXPECT_EQ(created->changes[0].entity, "session");
+  EXPECT_EQ(created->changes[0].key, digest('g'));
+  start = created->position;
+  // Other inserts make no cached answer wrong: not logged.
+  ASSERT_TRUE(tpts_->add_tpt(TptRecord{"feed-jti-2", "operator", "2024-01-01 00:00:00",
+                                       std::nullopt, std::nullopt, "", "root", false}));
+  add_user("feed_bo", operator_);
   ASSERT_EQ(feed.position().value(), start);
 
   ASSERT_TRUE(users_->update_profile(ana.id, UserEdit{{}, std::string("Ana"), {}}));

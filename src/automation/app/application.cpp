@@ -73,7 +73,12 @@ struct Application::Cache {
         roles(parts.roles, lookups),
         users(parts.users, lookups),
         sessions(parts.sessions, lookups),
-        tpts(parts.tpts, lookups) {}
+        tpts(parts.tpts, lookups) {
+    lookups.prefetch_new_sessions(
+        [&store = parts.sessions](const std::vector<std::string>& digests) {
+          return store.find_sessions(digests);
+        });
+  }
 
   storage::ChangeFeed feed;
   std::unique_ptr<storage::SqliteChangeWatch> watch;  // SQLite files only
@@ -268,7 +273,8 @@ Result<long long> Application::live_sessions() {
 std::optional<CacheStats> Application::cache_stats() const {
   if (!cache_) return std::nullopt;
   const auto stats = cache_->lookups.stats();
-  return CacheStats{stats.hits, stats.misses, stats.entries_dropped, stats.full_clears};
+  return CacheStats{stats.hits, stats.misses, stats.entries_dropped, stats.full_clears,
+                    stats.sessions_prefetched};
 }
 
 }  // namespace automation::app

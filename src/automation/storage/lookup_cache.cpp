@@ -1,5 +1,6 @@
 #include "automation/storage/lookup_cache.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace automation::storage {
@@ -74,8 +75,14 @@ Result<std::uint64_t> LookupCache::sync_with_feed(std::uint64_t arrival) {
     auto batch = feed_.since(applied < 0 ? *position : applied);
     if (!batch) return fail(batch.error());
     if (applied < 0) batch->gap = true;  // first read: whatever is cached predates the feed
-    const std::unique_lock lock(mutex_);
-    apply_locked(*batch);
+    std::vector<std::string> announced;
+    {
+      const std::unique_lock lock(mutex_);
+      announced = apply_locked(*batch);
+    }
+    // Still under sync_mutex_: no other batch is applied while loading, and whatever is
+    // loaded is read after the position just applied.
+    prefetch(std::move(announced));
   }
   synced_generation_.store(generation, std::memory_order_release);
   syncs_completed_ = ticket;
@@ -93,16 +100,18 @@ Result<std::uint64_t> LookupCache::sync_with_feed(std::uint64_t arrival) {
   return epoch;
 }
 
-void LookupCache::apply_locked(const ChangeBatch& batch) {
+std::vector<std::string> LookupCache::apply_locked(const ChangeBatch& batch) {
   ++epoch_;
   position_ = batch.position;
   if (batch.gap) {
     clear_locked();
-    return;
+    return {};
   }
+  std::vector<std::string> announced_sessions;
   for (const Change& change : batch.changes) {
     if (change.entity == "session") {
       entries_dropped_.fetch_add(sessions.erase(change.key), std::memory_order_relaxed);
+      if (session_loader_) announced_sessions.push_back(change.key);
     } else if (change.entity == "tpt") {
       entries_dropped_.fetch_add(tpts.erase(change.key), std::memory_order_relaxed);
     } else if (std::int64_t id = 0; change.entity == "user" &&
@@ -113,7 +122,40 @@ void LookupCache::apply_locked(const ChangeBatch& batch) {
     } else {
       // A role (users and sessions carry their role) or anything unknown: start afresh.
       clear_locked();
-      return;
+      return {};
+    }
+  }
+  return announced_sessions;
+}
+
+void LookupCache::prefetch(std::vector<std::string> digests) {
+  if (digests.empty()) return;
+  std::sort(digests.begin(), digests.end());
+  digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
+  {
+    // Never more than the cache has room for: prefetching must not push out what is in use.
+    const std::shared_lock lock(mutex_);
+    const std::size_t used = entry_count_locked();
+    const std::size_t room = used < max_entries_ ? max_entries_ - used : 0;
+    if (digests.size() > room) digests.resize(room);
+  }
+  // In chunks, so that a bulk insert of many sessions (an import) does not hold all of them
+  // twice, as loaded rows and as entries, at once.
+  constexpr std::size_t kChunk = 1024;
+  for (std::size_t begin = 0; begin < digests.size(); begin += kChunk) {
+    const std::vector<std::string> chunk(
+        digests.begin() + static_cast<std::ptrdiff_t>(begin),
+        digests.begin() + static_cast<std::ptrdiff_t>(std::min(digests.size(), begin + kChunk)));
+    auto loaded = session_loader_(chunk);
+    // A failed load costs only the cold lookups it would have saved.
+    if (!loaded) return;
+    const std::unique_lock lock(mutex_);
+    for (ActiveSession& active : *loaded) {
+      if (entry_count_locked() >= max_entries_) return;
+      std::string digest = active.session.token_digest;
+      if (sessions.emplace(std::move(digest), std::move(active)).second) {
+        sessions_prefetched_.fetch_add(1, std::memory_order_relaxed);
+      }
     }
   }
 }
@@ -143,7 +185,8 @@ std::size_t LookupCache::entry_count_locked() const {
 LookupCache::Stats LookupCache::stats() const {
   return Stats{hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed),
                entries_dropped_.load(std::memory_order_relaxed),
-               full_clears_.load(std::memory_order_relaxed)};
+               full_clears_.load(std::memory_order_relaxed),
+               sessions_prefetched_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace automation::storage

@@ -11,6 +11,12 @@
 // change, role change, deletion or revocation acknowledged by any process is enforced by the
 // very next request everywhere, while one user's logout leaves everyone else's entries alone.
 // If the feed cannot be read, the lookup fails (kUnavailable) rather than answer from memory.
+//
+// New sessions are in the feed too (migration 11): with a SessionLoader set, the feed read that
+// hears of them loads them right away, in one read for the whole batch, so the first request
+// with a key made by a login anywhere (another node, the CLI, this process) is answered from
+// memory rather than by a cold SQL lookup per key. Loaded entries are as fresh as any lookup's
+// (read after the feed position they follow) and are dropped by later changes like any other.
 
 #include <atomic>
 #include <cstddef>
@@ -21,6 +27,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "automation/core/ports.hpp"
 #include "automation/storage/change_feed.hpp"
@@ -36,7 +43,12 @@ class LookupCache {
     std::uint64_t misses = 0;
     std::uint64_t entries_dropped = 0;  // by changes to exactly those entries
     std::uint64_t full_clears = 0;      // role changes, feed gaps, the size cap
+    std::uint64_t sessions_prefetched = 0;  // new sessions loaded before their first lookup
   };
+
+  // Reads the sessions with these digests (those that exist) in one read.
+  using SessionLoader =
+      std::function<Result<std::vector<ActiveSession>>(const std::vector<std::string>& digests)>;
 
   // feed (and watch, the SQLite commit detector; nullptr for PostgreSQL) outlive the cache.
   LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries = 250'000);
@@ -73,6 +85,9 @@ class LookupCache {
 
   Stats stats() const;
 
+  // Turns on loading new sessions ahead of their first lookup; set before the cache is used.
+  void prefetch_new_sessions(SessionLoader loader) { session_loader_ = std::move(loader); }
+
   // Brings the cache up to date once for a whole request handled on this thread: until
   // end_request(), lookups on this thread skip their own feed read (every change acknowledged
   // before the request began is applied; later ones may be seen or not, as for any request in
@@ -98,7 +113,9 @@ class LookupCache {
   // applied batches) the cache is at.
   Result<std::uint64_t> sync();
   Result<std::uint64_t> sync_with_feed(std::uint64_t arrival);
-  void apply_locked(const ChangeBatch& batch);
+  // Applies `batch`; returns the digests of sessions it announces (new or changed ones).
+  std::vector<std::string> apply_locked(const ChangeBatch& batch);
+  void prefetch(std::vector<std::string> digests);
   void drop_user_locked(std::int64_t user_id);
   void clear_locked();
   std::size_t entry_count_locked() const;
@@ -106,6 +123,7 @@ class LookupCache {
   ChangeFeed& feed_;
   SqliteChangeWatch* watch_;
   std::size_t max_entries_;
+  SessionLoader session_loader_;
 
   std::shared_mutex mutex_;  // guards the tables, position_ and epoch_
   std::int64_t position_ = -1;  // feed position applied (-1: nothing yet, so sync() clears)
@@ -123,6 +141,7 @@ class LookupCache {
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::uint64_t> entries_dropped_{0};
   std::atomic<std::uint64_t> full_clears_{0};
+  std::atomic<std::uint64_t> sessions_prefetched_{0};
 
   // The request this thread is handling was brought up to date at `epoch` by `cache`.
   struct FreshMark {

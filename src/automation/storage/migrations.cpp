@@ -507,6 +507,46 @@ std::vector<std::string> v10_session_use_unlogged(const DialectSql& d) {
   };
 }
 
+// Sessions created are logged too (entity "session", the new digest), so that every lookup
+// cache hears of a new key with the next feed read and loads it ahead of its first use
+// (LookupCache::prefetch_new_sessions): a key made by a login on one node, or by any other
+// writer, is then answered from memory on every node, never by a cold SQL lookup. Readers
+// that do not prefetch drop nothing for it (the digest is not cached yet).
+std::vector<std::string> v11_session_inserts_logged(const DialectSql& d) {
+  const std::string log_body = " UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+                               " INSERT INTO change_log (seq, entity, entity_key)"
+                               " SELECT seq, 'session', CAST(NEW.token_digest AS ";
+  if (d.dialect == Dialect::kPostgresql) {
+    // The one trigger function, now also for inserts (OLD is NULL there: the key is NEW's).
+    return {
+        "CREATE OR REPLACE FUNCTION automation_log_change() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$"
+        " DECLARE next_seq BIGINT;"
+        " BEGIN"
+        "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq INTO next_seq;"
+        "  INSERT INTO change_log (seq, entity, entity_key)"
+        "   VALUES (next_seq, TG_ARGV[0], COALESCE(to_jsonb(OLD) ->> TG_ARGV[1],"
+        "           to_jsonb(NEW) ->> TG_ARGV[1], ''));"
+        "  RETURN NULL;"
+        " END $$",
+        "DROP TRIGGER IF EXISTS sessions_log_insert ON sessions",
+        "CREATE TRIGGER sessions_log_insert AFTER INSERT ON sessions FOR EACH ROW"
+        " EXECUTE FUNCTION automation_log_change('session', 'token_digest')",
+    };
+  }
+  if (d.dialect == Dialect::kMysql) {
+    return {
+        "DROP TRIGGER IF EXISTS sessions_log_INSERT",
+        "CREATE TRIGGER sessions_log_INSERT AFTER INSERT ON sessions FOR EACH ROW BEGIN" +
+            log_body + "CHAR) FROM change_counter WHERE id = 1; END",
+    };
+  }
+  return {
+      "CREATE TRIGGER IF NOT EXISTS sessions_log_INSERT AFTER INSERT ON sessions BEGIN" +
+          log_body + "TEXT) FROM change_counter WHERE id = 1; END",
+  };
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -521,6 +561,7 @@ const Migration kMigrations[] = {
     {9, "sessions.last_used_at and .client_address", &v9_session_activity},
     {10, "recording a session's last use leaves the change feed alone",
      &v10_session_use_unlogged},
+    {11, "sessions created are logged in the change feed", &v11_session_inserts_logged},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

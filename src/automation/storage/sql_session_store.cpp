@@ -150,11 +150,26 @@ struct SessionLookup final : PreparedQuery {
     st.define_and_bind();
   }
 
+  // The session with this digest, with its user and role.
+  std::optional<ActiveSession> run(std::string_view wanted);
+
   std::string digest;  // the parameter
   SessionRow session_row;
   UserRow row;
   soci::statement st;  // last: it goes before the buffers it is bound to
 };
+
+std::optional<ActiveSession> SessionLookup::run(std::string_view wanted) {
+  digest.assign(wanted);
+  std::optional<ActiveSession> found;
+  fetch_single(st, [&] {
+    ActiveSession active;
+    active.session = session_row.to_session();
+    active.user = row.to_user();
+    found = std::move(active);
+  });
+  return found;
+}
 
 }  // namespace
 
@@ -162,15 +177,19 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
   if (!is_storable_text(digest)) return std::optional<ActiveSession>();
   // One statement in autocommit: the hot path of every key-checked request.
   return db_.with_session([this, digest](soci::session& sql) -> Result<std::optional<ActiveSession>> {
+    return db_.prepared<SessionLookup>(sql).run(digest);
+  });
+}
+
+Result<std::vector<ActiveSession>> SqlSessionStore::find_sessions(
+    const std::vector<std::string>& digests) {
+  return db_.transaction(TxMode::kRead, [&](soci::session& sql) -> Result<std::vector<ActiveSession>> {
     auto& lookup = db_.prepared<SessionLookup>(sql);
-    lookup.digest.assign(digest);
-    std::optional<ActiveSession> found;
-    fetch_single(lookup.st, [&] {
-      ActiveSession active;
-      active.session = lookup.session_row.to_session();
-      active.user = lookup.row.to_user();
-      found = std::move(active);
-    });
+    std::vector<ActiveSession> found;
+    for (const std::string& digest : digests) {
+      if (!is_storable_text(digest)) continue;
+      if (auto active = lookup.run(digest)) found.push_back(std::move(*active));
+    }
     return found;
   });
 }

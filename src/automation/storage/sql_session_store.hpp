@@ -2,6 +2,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "automation/core/ports.hpp"
 
@@ -34,6 +35,9 @@ class SqlSessionStore final : public SessionStore {
   Result<std::optional<ActiveSession>> reread_session(std::string_view digest) override {
     return find_session(digest);
   }
+  // The sessions with these digests that exist, in one read transaction (the lookup cache's
+  // prefetch of new sessions; not part of the port).
+  Result<std::vector<ActiveSession>> find_sessions(const std::vector<std::string>& digests);
   // Deleting an unknown digest succeeds (logout is idempotent).
   Status delete_session(std::string_view digest) override;
   Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,

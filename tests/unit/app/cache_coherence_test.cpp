@@ -127,6 +127,23 @@ TEST_F(CacheCoherenceTest, OneUsersLogoutLeavesEveryoneElsesEntriesAlone) {
   EXPECT_EQ(after.hits, before.hits + 1);  // the bystander's key, still cached
 }
 
+TEST_F(CacheCoherenceTest, AKeyMadeByTheOtherIsLoadedBeforeItsFirstUse) {
+  ASSERT_TRUE(second_->api().authenticate(login(*first_)));  // the feed is read once
+  const CacheStats before = *second_->cache_stats();
+  const std::string key = login(*first_);
+  auto found = second_->api().authenticate(key);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user->username, "worker");
+  const CacheStats after = *second_->cache_stats();
+  EXPECT_EQ(after.sessions_prefetched, before.sessions_prefetched + 1);
+  EXPECT_EQ(after.misses, before.misses) << "no cold lookup for a key made elsewhere";
+  EXPECT_EQ(after.hits, before.hits + 1);
+
+  // Loaded ahead or not, the entry follows later changes like any other.
+  ASSERT_TRUE(first_->core().logout(key));
+  EXPECT_EQ(second_->api().authenticate(key).error().message, "Invalid token");
+}
+
 TEST_F(CacheCoherenceTest, AUserChangeDropsOnlyThatUsersEntries) {
   const auto [key, bystander] = two_sessions_cached_on_second();
   const CacheStats before = *second_->cache_stats();
