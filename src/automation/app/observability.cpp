@@ -62,6 +62,7 @@ http::ApplicationGauges Observability::application_gauges() {
   if (const auto cache = app_.cache_stats()) {
     gauges.lookup_cache_hits = cache->hits;
     gauges.lookup_cache_misses = cache->misses;
+    gauges.sessions_prefetched = cache->sessions_prefetched;
   }
   gauges.database_failures = app_.database_failures();
   gauges.audit_write_failures = app_.audit_write_failures();

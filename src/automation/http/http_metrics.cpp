@@ -193,6 +193,9 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
                   app.lookup_cache_hits);
   add_app_counter("automation_lookup_cache_misses_total",
                   "Lookups that read the database", app.lookup_cache_misses);
+  add_app_counter("automation_lookup_cache_sessions_prefetched_total",
+                  "New sessions loaded from the change feed before their first lookup",
+                  app.sessions_prefetched);
   add_app_counter("automation_database_failures_total",
                   "Database units of work that failed (connection lost, busy, I/O, driver)",
                   app.database_failures);

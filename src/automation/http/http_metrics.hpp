@@ -35,6 +35,7 @@ struct ApplicationGauges {
   std::optional<long long> live_sessions;
   // Default member initializers keep positional initialization of the fields above warning-free.
   std::optional<std::uint64_t> audit_write_failures = {};
+  std::optional<std::uint64_t> sessions_prefetched = {};  // loaded before their first lookup
   // From the last audit retention run (at start, then hourly).
   std::optional<long long> audit_events_stored = {};
   std::optional<int> audit_capacity_percent = {};  // only with AUTOMATION_AUDIT_MAX_EVENTS

@@ -71,7 +71,8 @@ TEST(HttpMetrics, CountsByRouteStatusAndLoginOutcome) {
   std::size_t queued = 3;
   HttpMetrics metrics([] {
     return ApplicationGauges{.lookup_cache_hits = 5, .lookup_cache_misses = 2,
-                             .database_failures = 1, .live_sessions = 4};
+                             .database_failures = 1, .live_sessions = 4,
+                             .sessions_prefetched = 7};
   });
   metrics.serving(routes, [&queued] { return queued; });
   metrics.completed(request_to(routes, 0, 200));
@@ -94,7 +95,8 @@ TEST(HttpMetrics, CountsByRouteStatusAndLoginOutcome) {
            R"(automation_logins_total{outcome="throttled"} 1)",
            "automation_hash_queue_depth 3", "automation_hash_queue_rejections_total 1",
            "automation_lookup_cache_hits_total 5", "automation_lookup_cache_misses_total 2",
-           "automation_database_failures_total 1", "automation_live_sessions 4"}) {
+           "automation_database_failures_total 1", "automation_live_sessions 4",
+           "automation_lookup_cache_sessions_prefetched_total 7"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
   metrics.stopped();  // the probe is not called after the server returned
