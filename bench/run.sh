@@ -7,10 +7,14 @@
 # to ping of each, as the median over the rounds (ping is measured in every round, alternating
 # with the other routes, because other work on a shared machine moves every figure).
 #
-# Usage: bench/run.sh [--users N] [--rounds R] [path/to/automation]
+# Usage: bench/run.sh [--users N] [--rounds R] [--restart] [path/to/automation]
 #   --users N   seed N users and N live sessions into the database first (default 0: only the
-#               bench user and `system`); the cold-key phase needs N > 0
+#               bench user and `system`); the cold-key phase needs N > 0. They are written
+#               while the server runs, by another program: the server hears of them through
+#               the change feed and loads them before their first use
 #   --rounds R  repeat the alternating phases R times (default 1)
+#   --restart   restart the server after seeding: the sessions then exist before it starts,
+#               as after a node restart (it loads them at start)
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_THREADS (wrk threads, 1),
 #              BENCH_KEEP=dir (keep wrk's raw output there).
 # Besides req/s, p99 and the ratio, it prints the server CPU time per request (user + system,
@@ -21,12 +25,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/bench/common.sh"
 users=0
 rounds=1
+restart=0
 binary="$root/build/release/src/automation/cli/automation"
 while (($#)); do
   case "$1" in
     --users) users="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --restart) restart=1; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) binary="$1"; shift ;;
   esac
 done
@@ -43,20 +49,29 @@ mkdir -p "$out"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 export AUTOMATION_SUPERUSER_PASSWORD="bench-system-password"
-(cd "$workdir" && exec "$binary" serve --port "$port" --db-file "$workdir/bench.db") \
-  >"$workdir/server.log" 2>&1 &
-server=$!
+start_server() {
+  (cd "$workdir" && exec "$binary" serve --port "$port" --db-file "$workdir/bench.db") \
+    >>"$workdir/server.log" 2>&1 &
+  server=$!
+  until curl -sf "$base/api/health/ping" >/dev/null; do
+    kill -0 $server 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
+    sleep 0.1
+  done
+}
+start_server
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workdir"' EXIT
-until curl -sf "$base/api/health/ping" >/dev/null; do
-  kill -0 $server 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
-  sleep 0.1
-done
 
 user_key="$(bench_user_key "$base")"
 if ((users > 0)); then
   seed_start=$SECONDS
   python3 "$root/bench/seed.py" "$workdir/bench.db" "$users" "$workdir/keys.txt"
   echo "seeded $users users and $users sessions in $((SECONDS - seed_start)) s"
+  if ((restart)); then
+    kill -TERM $server
+    wait $server || true
+    start_server
+    grep -h "stored sessions" "$workdir/server.log" | tail -1 | sed 's/^.* info /restarted: /'
+  fi
 fi
 listed="$(curl -sf -H "X-API-KEY: $user_key" "$base/api/users/?page=1&limit=1" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["pagination"]["total_records"])')"

@@ -714,6 +714,35 @@ TEST_P(StoreContract, RecordingAUseLeavesTheChangeFeedAloneOtherSessionWritesDoN
   EXPECT_GT(counter(), before) << "ending the session is";
 }
 
+// What the lookup cache loads: at start the newest sessions, on a feed batch those named.
+TEST_P(StoreContract, SessionsAreReadNewestFirstOrByDigestWithTheirUsers) {
+  const User alice = add_user("alice", operator_);
+  const User bob = add_user("bob", operator_);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(sessions_->add_session(
+        Session{digest(static_cast<char>('a' + i)), i == 1 ? bob.id : alice.id, 1000 + i, 0, ""}));
+  }
+  auto newest = sessions_->newest_sessions(2);
+  ASSERT_TRUE(newest.has_value()) << newest.error().message;
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[0].session.token_digest, digest('c'));
+  EXPECT_EQ((*newest)[0].user.username, "alice");
+  EXPECT_EQ((*newest)[1].session.token_digest, digest('b'));
+  EXPECT_EQ((*newest)[1].user.username, "bob");
+  EXPECT_EQ((*newest)[1].user.role.name, operator_.name);
+  EXPECT_EQ(sessions_->newest_sessions(10).value().size(), 3u);
+  EXPECT_TRUE(sessions_->newest_sessions(0).value().empty());
+
+  // Unknown and unstorable digests are left out, not errors.
+  auto named = sessions_->find_sessions({digest('b'), digest('z'), "x\x01y", digest('a')});
+  ASSERT_TRUE(named.has_value()) << named.error().message;
+  ASSERT_EQ(named->size(), 2u);
+  EXPECT_EQ((*named)[0].session.token_digest, digest('b'));
+  EXPECT_EQ((*named)[0].user.id, bob.id);
+  EXPECT_EQ((*named)[1].session.token_digest, digest('a'));
+  EXPECT_TRUE(sessions_->find_sessions({}).value().empty());
+}
+
 TEST_P(StoreContract, SessionIsFoundByItsIdAndIdsAreUnique) {
   User alice = add_user("alice", operator_);
   ASSERT_TRUE(sessions_->add_session(Session{digest('a'), alice.id, 1000, 0, "0123abcd"}));

@@ -266,6 +266,12 @@ Status Application::flush_session_uses() {
 
 std::uint64_t Application::database_failures() const { return database_->failure_count(); }
 
+Result<std::size_t> Application::load_existing_sessions() {
+  if (!cache_) return std::size_t{0};
+  return cache_->lookups.load_existing_sessions(
+      [&store = parts_->sessions](std::size_t limit) { return store.newest_sessions(limit); });
+}
+
 Result<long long> Application::live_sessions() {
   return parts_->sessions.count_live_sessions(clock_.now());
 }

@@ -59,6 +59,10 @@ class Application {
   std::optional<CacheStats> cache_stats() const;
   // Database units of work that failed in the database since start (metrics).
   std::uint64_t database_failures() const;
+  // Loads the stored sessions (the newest, up to half the lookup cache) into memory so that
+  // keys made before this process started need no SQL at their first use (serve, at start;
+  // see LookupCache::load_existing_sessions). Returns how many; 0 without a cache.
+  Result<std::size_t> load_existing_sessions();
   // Sessions alive now: one COUNT query (metrics; callers cache it briefly).
   Result<long long> live_sessions();
   // Bring the cached lookups up to date once for the request handled on this thread, and

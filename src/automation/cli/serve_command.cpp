@@ -117,6 +117,17 @@ int serve(CliContext& context) {
     return kExitFailure;
   }
   (*observability)->attach(options);
+  // Keys made before this start are answered from memory at their first use too. Failing
+  // to load only costs those first uses a database read each.
+  const auto load_started = std::chrono::steady_clock::now();
+  if (auto loaded = app->load_existing_sessions(); !loaded) {
+    spdlog::warn("loading the stored sessions into memory failed: {}", loaded.error().message);
+  } else if (*loaded > 0) {
+    spdlog::info("loaded {} stored sessions into memory in {} ms", *loaded,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - load_started)
+                     .count());
+  }
   // Audit retention: once now, then hourly on a thread of its own.
   const auto retention_settings = config->core.audit_retention;
   log_audit_retention(app->enforce_audit_retention(), retention_settings);

@@ -128,6 +128,23 @@ std::vector<std::string> LookupCache::apply_locked(const ChangeBatch& batch) {
   return announced_sessions;
 }
 
+Result<std::size_t> LookupCache::load_existing_sessions(const NewestSessionsLoader& load) {
+  auto epoch = refresh();
+  if (!epoch) return fail(epoch.error());
+  auto loaded = load(max_entries_ / 2);
+  if (!loaded) return fail(loaded.error());
+  const std::unique_lock lock(mutex_);
+  if (epoch_ != *epoch) return std::size_t{0};  // what was read may predate that change
+  std::size_t kept = 0;
+  for (ActiveSession& active : *loaded) {
+    if (entry_count_locked() >= max_entries_) break;
+    std::string digest = active.session.token_digest;
+    if (sessions.emplace(std::move(digest), std::move(active)).second) ++kept;
+  }
+  sessions_prefetched_.fetch_add(kept, std::memory_order_relaxed);
+  return kept;
+}
+
 void LookupCache::prefetch(std::vector<std::string> digests) {
   if (digests.empty()) return;
   std::sort(digests.begin(), digests.end());

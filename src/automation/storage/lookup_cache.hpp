@@ -88,6 +88,13 @@ class LookupCache {
   // Turns on loading new sessions ahead of their first lookup; set before the cache is used.
   void prefetch_new_sessions(SessionLoader loader) { session_loader_ = std::move(loader); }
 
+  // Reads up to `limit` sessions, newest first.
+  using NewestSessionsLoader = std::function<Result<std::vector<ActiveSession>>(std::size_t limit)>;
+  // Loads the sessions that exist now (the newest, up to half the cache's size) so that keys
+  // made before a server started are answered from memory too; returns how many were kept.
+  // Exact like get(): nothing is kept if a change was applied while loading.
+  Result<std::size_t> load_existing_sessions(const NewestSessionsLoader& load);
+
   // Brings the cache up to date once for a whole request handled on this thread: until
   // end_request(), lookups on this thread skip their own feed read (every change acknowledged
   // before the request began is applied; later ones may be seen or not, as for any request in

@@ -24,6 +24,10 @@ const std::string kSelectSession = std::string("SELECT ") + std::string(kSession
                                    " FROM sessions s JOIN users u ON u.id = s.user_id"
                                    " JOIN roles r ON r.id = u.role_id"
                                    " WHERE s.token_digest = :digest";
+const std::string kSelectNewestSessions =
+    std::string("SELECT ") + std::string(kSessionColumns) + ", " + std::string(kUserColumns) +
+    " FROM sessions s JOIN users u ON u.id = s.user_id JOIN roles r ON r.id = u.role_id"
+    " ORDER BY s.created_at DESC LIMIT :wanted";
 
 // Ends the user's sessions beyond the newest max_per_user, the new one always kept. Two
 // statements rather than DELETE ... NOT IN (SELECT ... LIMIT): MySQL refuses LIMIT there.
@@ -178,6 +182,31 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
   // One statement in autocommit: the hot path of every key-checked request.
   return db_.with_session([this, digest](soci::session& sql) -> Result<std::optional<ActiveSession>> {
     return db_.prepared<SessionLookup>(sql).run(digest);
+  });
+}
+
+Result<std::vector<ActiveSession>> SqlSessionStore::newest_sessions(std::size_t limit) {
+  return db_.transaction(TxMode::kRead, [&](soci::session& sql) -> Result<std::vector<ActiveSession>> {
+    const long long wanted = static_cast<long long>(std::min<std::size_t>(limit, 1u << 30));
+    SessionRow session_row;
+    UserRow row;
+    soci::statement st(sql);
+    session_row.bind(st);
+    row.bind(st);
+    st.exchange(soci::use(wanted));
+    st.alloc();
+    st.prepare(kSelectNewestSessions);
+    st.define_and_bind();
+    std::vector<ActiveSession> found;
+    if (st.execute(true)) {
+      do {
+        ActiveSession active;
+        active.session = session_row.to_session();
+        active.user = row.to_user();
+        found.push_back(std::move(active));
+      } while (st.fetch());
+    }
+    return found;
   });
 }
 

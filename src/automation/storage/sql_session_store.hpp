@@ -38,6 +38,9 @@ class SqlSessionStore final : public SessionStore {
   // The sessions with these digests that exist, in one read transaction (the lookup cache's
   // prefetch of new sessions; not part of the port).
   Result<std::vector<ActiveSession>> find_sessions(const std::vector<std::string>& digests);
+  // Up to `limit` sessions, newest first, with their users and roles (the lookup cache's load
+  // at start; not part of the port).
+  Result<std::vector<ActiveSession>> newest_sessions(std::size_t limit);
   // Deleting an unknown digest succeeds (logout is idempotent).
   Status delete_session(std::string_view digest) override;
   Result<std::vector<Session>> list_user_sessions(std::int64_t user_id,

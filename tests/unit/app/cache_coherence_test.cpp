@@ -144,6 +144,23 @@ TEST_F(CacheCoherenceTest, AKeyMadeByTheOtherIsLoadedBeforeItsFirstUse) {
   EXPECT_EQ(second_->api().authenticate(key).error().message, "Invalid token");
 }
 
+TEST_F(CacheCoherenceTest, KeysMadeBeforeAStartAreLoadedAtStart) {
+  const std::string key = login(*first_);
+  auto third = start();
+  ASSERT_TRUE(third);
+  auto loaded = third->load_existing_sessions();
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(*loaded, 1u);
+  const CacheStats before = *third->cache_stats();
+  ASSERT_TRUE(third->api().authenticate(key));
+  const CacheStats after = *third->cache_stats();
+  EXPECT_EQ(after.misses, before.misses);
+  EXPECT_EQ(after.hits, before.hits + 1);
+  // And it is dropped like any other entry.
+  ASSERT_TRUE(first_->core().logout(key));
+  EXPECT_FALSE(third->api().authenticate(key));
+}
+
 TEST_F(CacheCoherenceTest, AUserChangeDropsOnlyThatUsersEntries) {
   const auto [key, bystander] = two_sessions_cached_on_second();
   const CacheStats before = *second_->cache_stats();
