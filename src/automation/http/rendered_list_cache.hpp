@@ -33,6 +33,16 @@ class RenderedListCache {
   static constexpr std::size_t kMaxKept = 64;
   static constexpr std::size_t kMaxKeptBytes = std::size_t{64} << 20;
 
+  // Big lists (the whole list, pages of kBigLimit or more) are rendered one at a time: when
+  // many clients ask for the same big list after a change, one renders it and the others
+  // wait and share its text, instead of each holding the users read and a copy of the text
+  // at once (tens of MiB each at 100,000 users).
+  static constexpr std::int64_t kBigLimit = 1000;
+  static bool is_big(const Key& key) { return key.limit == 0 || key.limit >= kBigLimit; }
+  [[nodiscard]] std::unique_lock<std::mutex> render_alone() {
+    return std::unique_lock(render_mutex_);
+  }
+
   // The text kept for `key` at `version`, or nullptr.
   Text find(std::int64_t version, const Key& key) const;
   // Keeps `text` for `key` at `version`; everything kept for an older version is dropped.
@@ -45,6 +55,7 @@ class RenderedListCache {
   };
   void make_room_locked(std::size_t incoming_bytes);
 
+  std::mutex render_mutex_;  // held while a big list is read and rendered
   mutable std::mutex mutex_;
   std::int64_t version_ = -1;
   std::map<Key, Kept> texts_;

@@ -56,11 +56,17 @@ Response list_users(const RouteContext& context, RenderedListCache& rendered,
       paged ? RenderedListCache::Key{(*query)->page, (*query)->limit} : RenderedListCache::Key{};
   // Only valid pages: an invalid one must get its 400 from list_users_page.
   const bool keep = !paged || (key.page >= 1 && key.limit >= 1);
+  std::unique_lock<std::mutex> rendering_alone;
   if (keep) {
     auto version = context.api.user_list_version(caller);
     if (!version) return error_response(version.error());
     if (*version) {
       if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
+      if (RenderedListCache::is_big(key)) {
+        rendering_alone = rendered.render_alone();
+        // Rendered by the request this one waited for?
+        if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
+      }
     }
   }
   RenderedListCache::Text text;

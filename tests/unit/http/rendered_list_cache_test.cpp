@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace automation::http {
 namespace {
@@ -75,6 +76,25 @@ TEST(RenderedListCache, KeepsABoundedNumberOfBytesButAlwaysTheNewestList) {
   cache.keep(1, Key{2, 10000}, std::make_shared<const std::string>(too_big, 'c'));
   EXPECT_EQ(cache.find(1, Key{2, 10000})->size(), too_big);
   EXPECT_EQ(cache.find(1, Key{1, 10000}), nullptr);
+}
+
+TEST(RenderedListCache, BigListsAreRenderedOneAtATime) {
+  EXPECT_TRUE(RenderedListCache::is_big(Key{}));
+  EXPECT_TRUE(RenderedListCache::is_big(Key{1, 10000}));
+  EXPECT_TRUE(RenderedListCache::is_big(Key{2, RenderedListCache::kBigLimit}));
+  EXPECT_FALSE(RenderedListCache::is_big(Key{1, 20}));
+  RenderedListCache cache;
+  auto first = cache.render_alone();
+  EXPECT_TRUE(first.owns_lock());
+  std::thread other([&] {
+    auto second = cache.render_alone();  // waits for `first`
+    cache.keep(1, Key{}, text("rendered second"));
+  });
+  cache.keep(1, Key{}, text("rendered first"));
+  EXPECT_EQ(*cache.find(1, Key{}), "rendered first");
+  first.unlock();
+  other.join();
+  EXPECT_EQ(*cache.find(1, Key{}), "rendered second");
 }
 
 }  // namespace
