@@ -70,7 +70,9 @@ if ((users > 0)); then
     kill -TERM $server
     wait $server || true
     start_server
-    grep -h "stored sessions" "$workdir/server.log" | tail -1 | sed 's/^.* info /restarted: /'
+    # (Builds before the start-up load print nothing here.)
+    { grep -h "stored sessions" "$workdir/server.log" || true; } | tail -1 |
+      sed 's/^.* info /restarted: /'
   fi
 fi
 listed="$(curl -sf -H "X-API-KEY: $user_key" "$base/api/users/?page=1&limit=1" |
