@@ -39,7 +39,9 @@ class CachedUserStore final : public UserStore {
   Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) override {
     return inner_.list_users(offset, limit);
   }
-  Result<std::optional<std::int64_t>> list_version() override { return inner_.list_version(); }
+  Result<std::optional<std::int64_t>> list_version() override {
+    return cache_.list_version([this] { return inner_.list_version(); });
+  }
   Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) override {
     return inner_.update_profile(user_id, edit);
   }

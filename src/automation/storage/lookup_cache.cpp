@@ -75,14 +75,18 @@ Result<std::uint64_t> LookupCache::sync_with_feed(std::uint64_t arrival) {
     auto batch = feed_.since(applied < 0 ? *position : applied);
     if (!batch) return fail(batch.error());
     if (applied < 0) batch->gap = true;  // first read: whatever is cached predates the feed
-    std::vector<std::string> announced;
+    Applied applied_batch;
     {
       const std::unique_lock lock(mutex_);
-      announced = apply_locked(*batch);
+      applied_batch = apply_locked(*batch);
     }
     // Still under sync_mutex_: no other batch is applied while loading, and whatever is
     // loaded is read after the position just applied.
-    prefetch(std::move(announced));
+    if (applied_batch.cleared) {
+      reload_sessions();
+    } else {
+      prefetch(std::move(applied_batch.announced_sessions));
+    }
   }
   synced_generation_.store(generation, std::memory_order_release);
   syncs_completed_ = ticket;
@@ -100,12 +104,12 @@ Result<std::uint64_t> LookupCache::sync_with_feed(std::uint64_t arrival) {
   return epoch;
 }
 
-std::vector<std::string> LookupCache::apply_locked(const ChangeBatch& batch) {
+LookupCache::Applied LookupCache::apply_locked(const ChangeBatch& batch) {
   ++epoch_;
   position_ = batch.position;
   if (batch.gap) {
     clear_locked();
-    return {};
+    return Applied{{}, true};
   }
   std::vector<std::string> announced_sessions;
   for (const Change& change : batch.changes) {
@@ -122,10 +126,10 @@ std::vector<std::string> LookupCache::apply_locked(const ChangeBatch& batch) {
     } else {
       // A role (users and sessions carry their role) or anything unknown: start afresh.
       clear_locked();
-      return {};
+      return Applied{{}, true};
     }
   }
-  return announced_sessions;
+  return Applied{std::move(announced_sessions), false};
 }
 
 Result<std::size_t> LookupCache::load_existing_sessions(const NewestSessionsLoader& load) {
@@ -133,10 +137,29 @@ Result<std::size_t> LookupCache::load_existing_sessions(const NewestSessionsLoad
   if (!epoch) return fail(epoch.error());
   auto loaded = load(max_entries_ / 2);
   if (!loaded) return fail(loaded.error());
-  const std::unique_lock lock(mutex_);
-  if (epoch_ != *epoch) return std::size_t{0};  // what was read may predate that change
   std::size_t kept = 0;
-  for (ActiveSession& active : *loaded) {
+  {
+    const std::unique_lock lock(mutex_);
+    // What was read may predate a change applied meanwhile: keep nothing then.
+    if (epoch_ == *epoch) kept = keep_sessions_locked(*loaded);
+  }
+  const std::lock_guard sync_lock(sync_mutex_);
+  existing_loader_ = load;
+  return kept;
+}
+
+void LookupCache::reload_sessions() {
+  if (!existing_loader_) return;
+  auto loaded = existing_loader_(max_entries_ / 2);
+  // A failed load costs only the cold lookups it would have saved.
+  if (!loaded) return;
+  const std::unique_lock lock(mutex_);
+  keep_sessions_locked(*loaded);
+}
+
+std::size_t LookupCache::keep_sessions_locked(std::vector<ActiveSession>& loaded) {
+  std::size_t kept = 0;
+  for (ActiveSession& active : loaded) {
     if (entry_count_locked() >= max_entries_) break;
     std::string digest = active.session.token_digest;
     if (sessions.emplace(std::move(digest), std::move(active)).second) ++kept;
@@ -167,13 +190,7 @@ void LookupCache::prefetch(std::vector<std::string> digests) {
     // A failed load costs only the cold lookups it would have saved.
     if (!loaded) return;
     const std::unique_lock lock(mutex_);
-    for (ActiveSession& active : *loaded) {
-      if (entry_count_locked() >= max_entries_) return;
-      std::string digest = active.session.token_digest;
-      if (sessions.emplace(std::move(digest), std::move(active)).second) {
-        sessions_prefetched_.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
+    keep_sessions_locked(*loaded);
   }
 }
 
@@ -197,6 +214,22 @@ void LookupCache::clear_locked() {
 
 std::size_t LookupCache::entry_count_locked() const {
   return sessions.size() + users.size() + roles.size() + tpts.size();
+}
+
+LookupCache::ListVersion LookupCache::list_version(const std::function<ListVersion()>& load) {
+  if (watch_ == nullptr || in_atomic_change()) return load();
+  const std::int64_t generation = watch_->version();
+  {
+    const std::lock_guard lock(list_version_mutex_);
+    if (list_version_ && list_version_generation_ == generation) return *list_version_;
+  }
+  auto loaded = load();
+  if (loaded) {
+    const std::lock_guard lock(list_version_mutex_);
+    list_version_generation_ = generation;
+    list_version_ = *loaded;
+  }
+  return loaded;
 }
 
 LookupCache::Stats LookupCache::stats() const {

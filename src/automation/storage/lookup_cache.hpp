@@ -85,6 +85,13 @@ class LookupCache {
 
   Stats stats() const;
 
+  // The user listing version (UserStore::list_version) without a database read while nothing
+  // was committed since the last read: on SQLite the WAL-index header tells that for free (the
+  // generation is read before the version, so a commit in between only causes another read).
+  // On PostgreSQL, and inside an atomic change, every call runs `load`.
+  using ListVersion = Result<std::optional<std::int64_t>>;
+  ListVersion list_version(const std::function<ListVersion()>& load);
+
   // Turns on loading new sessions ahead of their first lookup; set before the cache is used.
   void prefetch_new_sessions(SessionLoader loader) { session_loader_ = std::move(loader); }
 
@@ -92,7 +99,9 @@ class LookupCache {
   using NewestSessionsLoader = std::function<Result<std::vector<ActiveSession>>(std::size_t limit)>;
   // Loads the sessions that exist now (the newest, up to half the cache's size) so that keys
   // made before a server started are answered from memory too; returns how many were kept.
-  // Exact like get(): nothing is kept if a change was applied while loading.
+  // Exact like get(): nothing is kept if a change was applied while loading. From then on the
+  // same load follows every time the whole cache is emptied (a role change, a feed gap), so
+  // sessions do not fall back onto the cold path one by one.
   Result<std::size_t> load_existing_sessions(const NewestSessionsLoader& load);
 
   // Brings the cache up to date once for a whole request handled on this thread: until
@@ -120,9 +129,16 @@ class LookupCache {
   // applied batches) the cache is at.
   Result<std::uint64_t> sync();
   Result<std::uint64_t> sync_with_feed(std::uint64_t arrival);
-  // Applies `batch`; returns the digests of sessions it announces (new or changed ones).
-  std::vector<std::string> apply_locked(const ChangeBatch& batch);
+  struct Applied {
+    std::vector<std::string> announced_sessions;  // new or changed sessions, to load
+    bool cleared = false;                         // everything was dropped
+  };
+  Applied apply_locked(const ChangeBatch& batch);
   void prefetch(std::vector<std::string> digests);
+  // Under sync_mutex_ after a full clear: the same load as load_existing_sessions.
+  void reload_sessions();
+  // Keeps loaded sessions not cached yet, within the cap; returns how many.
+  std::size_t keep_sessions_locked(std::vector<ActiveSession>& loaded);
   void drop_user_locked(std::int64_t user_id);
   void clear_locked();
   std::size_t entry_count_locked() const;
@@ -131,6 +147,11 @@ class LookupCache {
   SqliteChangeWatch* watch_;
   std::size_t max_entries_;
   SessionLoader session_loader_;
+  NewestSessionsLoader existing_loader_;  // guarded by sync_mutex_; set by load_existing_sessions
+
+  std::mutex list_version_mutex_;
+  std::int64_t list_version_generation_ = 0;
+  std::optional<std::optional<std::int64_t>> list_version_;  // nullopt: not read yet
 
   std::shared_mutex mutex_;  // guards the tables, position_ and epoch_
   std::int64_t position_ = -1;  // feed position applied (-1: nothing yet, so sync() clears)

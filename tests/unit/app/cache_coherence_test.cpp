@@ -161,6 +161,43 @@ TEST_F(CacheCoherenceTest, KeysMadeBeforeAStartAreLoadedAtStart) {
   EXPECT_FALSE(third->api().authenticate(key));
 }
 
+TEST_F(CacheCoherenceTest, AfterARoleChangeEmptiesTheCacheTheSessionsAreLoadedAgain) {
+  const std::string key = login(*first_);
+  ASSERT_TRUE(second_->load_existing_sessions());
+  const CacheStats before = *second_->cache_stats();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(config_.database.file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE roles SET level = 42 WHERE lower(name) = 'operator'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto found = second_->api().authenticate(key);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->role.level, 42) << "loaded after the change, never before it";
+  const CacheStats after = *second_->cache_stats();
+  EXPECT_EQ(after.full_clears, before.full_clears + 1);
+  EXPECT_EQ(after.misses, before.misses) << "reloaded with the clear, not one by one";
+  EXPECT_EQ(after.hits, before.hits + 1);
+}
+
+// The listing version tells whether a kept rendered list may be reused: any change to the
+// list, by any process, must move it on the other at once.
+TEST_F(CacheCoherenceTest, TheListingVersionMovesWithTheOthersChanges) {
+  auto version = [this] {
+    auto read = second_->core().users().list_version();
+    EXPECT_TRUE(read && *read);
+    return read && *read ? **read : -1;
+  };
+  const std::int64_t before = version();
+  EXPECT_EQ(version(), before);
+  ASSERT_TRUE(first_->core().users().signup(
+      SignupRequest{"listed", "listed@example.com", "password123", "operator", {}, {}}));
+  const std::int64_t after_signup = version();
+  EXPECT_NE(after_signup, before);
+  ASSERT_TRUE(first_->core().users().edit_user("listed", UserEdit{{}, std::string("Lee"), {}}));
+  EXPECT_NE(version(), after_signup);
+}
+
 TEST_F(CacheCoherenceTest, AUserChangeDropsOnlyThatUsersEntries) {
   const auto [key, bystander] = two_sessions_cached_on_second();
   const CacheStats before = *second_->cache_stats();
