@@ -167,7 +167,10 @@ namespace restinio::impl {
 // specialization cannot be a template, and the members it needs (the listener, the socket
 // pool, the limiter) are private to acceptor_t, so the body cannot move to a shared function.
 //
-// call_accept_now: starts one accept; on failure waits kAcceptRetryDelay and starts it again,
+// call_accept_now: starts one accept on the listener's open/close strand, where close() runs
+// too (RESTinio's own version starts accepts on the plain I/O executor, from the limiter's
+// thread as well, which raced with close() at shutdown under ThreadSanitizer; a closed
+// listener starts nothing); on failure waits kAcceptRetryDelay and starts it again,
 // keeping the slot counted by the limiter as an active accept throughout (it never was
 // released). A pending retry holds a weak reference: a stopped server is not kept alive by it.
 //
@@ -178,16 +181,19 @@ namespace restinio::impl {
 #define AUTOMATION_RETRYING_ACCEPTOR(TRAITS)                                                    \
   template <>                                                                                   \
   void acceptor_t<TRAITS>::call_accept_now(std::size_t index) noexcept {                        \
-    m_acceptor.async_accept(                                                                    \
-        this->socket(index).lowest_layer(),                                                     \
-        asio_ns::bind_executor(                                                                 \
-            get_executor(),                                                                     \
-            [index, ctx = this->shared_from_this()](const asio_ns::error_code& ec) noexcept {    \
-              if (!ec) {                                                                        \
-                automation::http::note_accept_succeeded();                                      \
-                ctx->accept_current_connection(index, ec);                                      \
-                return;                                                                         \
-              }                                                                                 \
+    asio_ns::dispatch(get_open_close_operations_executor(), [index,                              \
+                                                             ctx = this->shared_from_this()] {   \
+      if (!ctx->m_acceptor.is_open()) return; /* stopped meanwhile */                           \
+      ctx->m_acceptor.async_accept(                                                             \
+          ctx->socket(index).lowest_layer(),                                                    \
+          asio_ns::bind_executor(                                                               \
+              ctx->get_open_close_operations_executor(),                                        \
+              [index, ctx](const asio_ns::error_code& ec) noexcept {                            \
+                if (!ec) {                                                                      \
+                  automation::http::note_accept_succeeded();                                    \
+                  ctx->accept_current_connection(index, ec);                                    \
+                  return;                                                                       \
+                }                                                                               \
               if (!automation::http::should_retry_accept(ec)) return;                           \
               auto timer = std::make_shared<asio_ns::steady_timer>(ctx->get_executor());       \
               timer->expires_after(automation::http::kAcceptRetryDelay);                        \
@@ -198,7 +204,8 @@ namespace restinio::impl {
                     if (wait_error) return;                                                     \
                     if (auto acceptor = weak.lock()) acceptor->call_accept_now(index);          \
                   }));                                                                          \
-            }));                                                                                \
+              }));                                                                              \
+    });                                                                                         \
   }                                                                                             \
                                                                                                 \
   template <>                                                                                   \
