@@ -92,6 +92,23 @@ class SessionRow {
   soci::indicator address_indicator_ = soci::i_null;
 };
 
+// Receiving buffers for one row of kSessionColumns then kUserColumns: a session with its user
+// and role.
+class ActiveSessionRow {
+ public:
+  void bind(soci::statement& st) {
+    session_.bind(st);
+    user_.bind(st);
+  }
+  ActiveSession to_active_session() const {
+    return ActiveSession{session_.to_session(), user_.to_user()};
+  }
+
+ private:
+  SessionRow session_;
+  UserRow user_;
+};
+
 }  // namespace
 
 Status SqlSessionStore::add_session(const Session& session) { return insert(session, 0); }
@@ -146,7 +163,6 @@ namespace {
 // kSelectSession, prepared once per connection: the hot path of every cold key check.
 struct SessionLookup final : PreparedQuery {
   explicit SessionLookup(soci::session& sql) : st(sql) {
-    session_row.bind(st);
     row.bind(st);
     st.exchange(soci::use(digest));
     st.alloc();
@@ -158,20 +174,14 @@ struct SessionLookup final : PreparedQuery {
   std::optional<ActiveSession> run(std::string_view wanted);
 
   std::string digest;  // the parameter
-  SessionRow session_row;
-  UserRow row;
+  ActiveSessionRow row;
   soci::statement st;  // last: it goes before the buffers it is bound to
 };
 
 std::optional<ActiveSession> SessionLookup::run(std::string_view wanted) {
   digest.assign(wanted);
   std::optional<ActiveSession> found;
-  fetch_single(st, [&] {
-    ActiveSession active;
-    active.session = session_row.to_session();
-    active.user = row.to_user();
-    found = std::move(active);
-  });
+  fetch_single(st, [&] { found = row.to_active_session(); });
   return found;
 }
 
@@ -188,25 +198,9 @@ Result<std::optional<ActiveSession>> SqlSessionStore::find_session(std::string_v
 Result<std::vector<ActiveSession>> SqlSessionStore::newest_sessions(std::size_t limit) {
   return db_.transaction(TxMode::kRead, [&](soci::session& sql) -> Result<std::vector<ActiveSession>> {
     const long long wanted = static_cast<long long>(std::min<std::size_t>(limit, 1u << 30));
-    SessionRow session_row;
-    UserRow row;
-    soci::statement st(sql);
-    session_row.bind(st);
-    row.bind(st);
-    st.exchange(soci::use(wanted));
-    st.alloc();
-    st.prepare(kSelectNewestSessions);
-    st.define_and_bind();
-    std::vector<ActiveSession> found;
-    if (st.execute(true)) {
-      do {
-        ActiveSession active;
-        active.session = session_row.to_session();
-        active.user = row.to_user();
-        found.push_back(std::move(active));
-      } while (st.fetch());
-    }
-    return found;
+    return query_rows<ActiveSessionRow>(
+        sql, kSelectNewestSessions,
+        [](const ActiveSessionRow& row) { return row.to_active_session(); }, wanted);
   });
 }
 
