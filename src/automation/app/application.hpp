@@ -38,7 +38,7 @@ struct CacheStats {
   std::uint64_t misses = 0;
   std::uint64_t entries_dropped = 0;  // dropped because a change touched exactly them
   std::uint64_t full_clears = 0;
-  std::uint64_t sessions_prefetched = 0;  // new sessions loaded before their first use
+  std::uint64_t sessions_prefetched = 0;  // sessions loaded before their first use
 };
 
 class Application {

@@ -194,7 +194,8 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   add_app_counter("automation_lookup_cache_misses_total",
                   "Lookups that read the database", app.lookup_cache_misses);
   add_app_counter("automation_lookup_cache_sessions_prefetched_total",
-                  "New sessions loaded from the change feed before their first lookup",
+                  "Sessions loaded into memory before their first lookup (new ones from the "
+                  "change feed; stored ones at start and after the cache was emptied)",
                   app.sessions_prefetched);
   add_app_counter("automation_database_failures_total",
                   "Database units of work that failed (connection lost, busy, I/O, driver)",

@@ -135,7 +135,7 @@ LookupCache::Applied LookupCache::apply_locked(const ChangeBatch& batch) {
 Result<std::size_t> LookupCache::load_existing_sessions(const NewestSessionsLoader& load) {
   auto epoch = refresh();
   if (!epoch) return fail(epoch.error());
-  auto loaded = load(max_entries_ / 2);
+  auto loaded = load(sessions_to_load());
   if (!loaded) return fail(loaded.error());
   std::size_t kept = 0;
   {
@@ -150,7 +150,7 @@ Result<std::size_t> LookupCache::load_existing_sessions(const NewestSessionsLoad
 
 void LookupCache::reload_sessions() {
   if (!existing_loader_) return;
-  auto loaded = existing_loader_(max_entries_ / 2);
+  auto loaded = existing_loader_(sessions_to_load());
   // A failed load costs only the cold lookups it would have saved.
   if (!loaded) return;
   const std::unique_lock lock(mutex_);

@@ -43,7 +43,7 @@ class LookupCache {
     std::uint64_t misses = 0;
     std::uint64_t entries_dropped = 0;  // by changes to exactly those entries
     std::uint64_t full_clears = 0;      // role changes, feed gaps, the size cap
-    std::uint64_t sessions_prefetched = 0;  // new sessions loaded before their first lookup
+    std::uint64_t sessions_prefetched = 0;  // loaded before their first lookup (any way)
   };
 
   // Reads the sessions with these digests (those that exist) in one read.
@@ -142,6 +142,8 @@ class LookupCache {
   void drop_user_locked(std::int64_t user_id);
   void clear_locked();
   std::size_t entry_count_locked() const;
+  // How many stored sessions a full load reads: half the cache, leaving room for the rest.
+  std::size_t sessions_to_load() const { return max_entries_ / 2; }
 
   ChangeFeed& feed_;
   SqliteChangeWatch* watch_;
