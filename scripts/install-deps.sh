@@ -20,6 +20,8 @@ PACKAGES=(
   libcurl4-openssl-dev curl jq wrk python3
   # the TLS integration test makes its self-signed certificate with the openssl command
   openssl
+  # `man -l` renders the generated manual page in a test (and `man automation` after install)
+  man-db
   # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
   postgresql-15
   # systemd-analyze, to verify the packaged unit (tests/package); dpkg-dev for CPack's .deb

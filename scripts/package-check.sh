@@ -16,7 +16,7 @@ fi
 
 started=$SECONDS
 [[ -f build/release/CMakeCache.txt ]] || cmake --preset release >/dev/null
-cmake --build --preset release --target automation automation_library >/dev/null
+cmake --build --preset release --target automation automation_library automation_manual_page >/dev/null
 out=build/release/package
 rm -rf "$out"
 (cd build/release && cpack -G DEB -B "$PWD/package" >/dev/null)
@@ -46,6 +46,15 @@ getent passwd automation >/dev/null || fail "no automation user"
   fail "/var/lib/automation is $(stat -c '%U:%G %a' /var/lib/automation)"
 grep -qx /etc/automation/automation.env /var/lib/dpkg/info/automation.conffiles || fail "conffiles"
 [[ -f /usr/lib/cmake/automation/automationConfig.cmake ]] || fail "no CMake package"
+# `man automation` is what a Debian user types (dpkg may be told to leave manual pages out:
+# then the file is missing, and that is said instead of failing).
+if [[ -f /usr/share/man/man1/automation.1.gz ]]; then
+  MANWIDTH=100 man automation 2>&1 | grep -q "AUTOMATION_SESSION_TTL" || fail "man automation"
+elif grep -qs 'path-exclude=/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
+  echo "package-check: dpkg excludes manual pages here; automation(1) not checked"
+else
+  fail "no /usr/share/man/man1/automation.1.gz"
+fi
 
 # The packaged settings, as the service user; the database in a scratch directory so that
 # nothing lands in /var/lib/automation (which a purge keeps).

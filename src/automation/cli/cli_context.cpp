@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "automation/app/database_admin.hpp"
+#include "automation/config/setting_table.hpp"
 
 namespace automation::cli {
 namespace {
@@ -29,20 +30,36 @@ void announce(const app::BootstrapReport& report, bool serving) {
   }
 }
 
+// The configuration; an AUTOMATION_* key that no setting defines (a typo) is a warning line,
+// not an error, so a settings file shared with a newer version still works
+// (`automation config check` refuses them).
 Result<config::Config> load_config(const CliContext& context) {
   auto dotenv = config::parse_dotenv(context.env_file);
   if (!dotenv) return std::unexpected(dotenv.error());
-  return config::load({std::move(*dotenv), config::read_environment(), context.settings});
+  config::Inspection inspection =
+      config::inspect({std::move(*dotenv), config::read_environment(), context.settings});
+  if (!inspection.problems.empty()) return fail(std::move(inspection.problems.front()));
+  for (const auto& unknown : inspection.unknown) {
+    spdlog::warn("{} is not a setting of this version (from the {}){}; it is ignored",
+                 unknown.key, config::to_string(unknown.origin),
+                 unknown.nearest.empty() ? "" : "; did you mean " + unknown.nearest + "?");
+  }
+  return std::move(inspection.config);
 }
 
 }  // namespace
 
-void add_setting_flag(CLI::App& app, CliContext& context, const std::string& flag,
-                      const std::string& key, const std::string& help) {
-  app.add_option_function<std::string>(
-         flag, [&context, key](const std::string& value) { context.settings[key] = value; },
-         help + " (" + key + ")")
-      ->type_name("VALUE");
+void add_setting_flags(CLI::App& app, CliContext& context, config::FlagScope scope) {
+  for (const config::Setting& setting : config::setting_table()) {
+    if (setting.flag_scope != scope) continue;
+    app.add_option_function<std::string>(
+           setting.flag,
+           [&context, key = setting.key](const std::string& value) {
+             context.settings[key] = value;
+           },
+           setting.meaning + " (" + setting.key + ")")
+        ->type_name("VALUE");
+  }
 }
 
 void set_example(CLI::App& command, std::string_view example) {

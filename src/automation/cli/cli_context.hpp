@@ -15,6 +15,7 @@
 
 #include "automation/app/application.hpp"
 #include "automation/config/loader.hpp"
+#include "automation/config/setting.hpp"
 #include "automation/core/audit_log.hpp"
 #include "automation/core/error.hpp"
 
@@ -32,9 +33,9 @@ struct CliContext {
   int exit_code = kExitOk;
 };
 
-// Adds `flag` as an override of the setting `key`.
-void add_setting_flag(CLI::App& app, CliContext& context, const std::string& flag,
-                      const std::string& key, const std::string& help);
+// Adds the flags of the settings table's rows of `scope` (--port for AUTOMATION_PORT, ...) to
+// `app`, each an override of its setting.
+void add_setting_flags(CLI::App& app, CliContext& context, config::FlagScope scope);
 
 // Appends "Example:" lines to a command's --help.
 void set_example(CLI::App& command, std::string_view example);

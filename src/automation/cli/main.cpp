@@ -25,12 +25,7 @@ int main(int argc, char** argv) {
   CliContext context;
   cli.add_option("--env-file", context.env_file, "Settings file read before the environment")
       ->capture_default_str();
-  add_setting_flag(cli, context, "--db-type", "AUTOMATION_DB_TYPE", "sqlite, postgresql or mysql");
-  add_setting_flag(cli, context, "--db-file", "AUTOMATION_DB_FILE", "SQLite database file");
-  add_setting_flag(cli, context, "--db-host", "AUTOMATION_DB_HOST", "PostgreSQL/MySQL host");
-  add_setting_flag(cli, context, "--db-port", "AUTOMATION_DB_PORT", "PostgreSQL/MySQL port");
-  add_setting_flag(cli, context, "--db-name", "AUTOMATION_DB_NAME", "PostgreSQL/MySQL database");
-  add_setting_flag(cli, context, "--db-user", "AUTOMATION_DB_USER", "PostgreSQL/MySQL user");
+  add_setting_flags(cli, context, automation::config::FlagScope::kGlobal);
 
   add_serve_command(cli, context);
   add_user_commands(cli, context);
@@ -39,6 +34,8 @@ int main(int argc, char** argv) {
   add_tpt_commands(cli, context);
   add_audit_commands(cli, context);
   add_db_commands(cli, context);
+  add_config_commands(cli, context);
+  add_manual_page_command(cli);
 
   try {
     cli.parse(argc, argv);

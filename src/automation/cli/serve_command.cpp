@@ -159,22 +159,7 @@ int serve(CliContext& context) {
 void add_serve_command(CLI::App& cli, CliContext& context) {
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server until SIGINT/SIGTERM");
   serve_cmd->fallthrough();
-  add_setting_flag(*serve_cmd, context, "--host", "AUTOMATION_HOST", "Address to listen on");
-  add_setting_flag(*serve_cmd, context, "--port", "AUTOMATION_PORT", "Port to listen on");
-  add_setting_flag(*serve_cmd, context, "--threads", "AUTOMATION_THREADS",
-                   "I/O and hashing threads (0 = one per core)");
-  add_setting_flag(*serve_cmd, context, "--timezone", "AUTOMATION_TIMEZONE",
-                   "IANA time zone of login times");
-  add_setting_flag(*serve_cmd, context, "--max-connections", "AUTOMATION_MAX_CONNECTIONS",
-                   "Connections served at once (0 = from the descriptor limit)");
-  add_setting_flag(*serve_cmd, context, "--tls-cert-file", "AUTOMATION_TLS_CERT_FILE",
-                   "PEM certificate chain: serve HTTPS (with --tls-key-file)");
-  add_setting_flag(*serve_cmd, context, "--tls-key-file", "AUTOMATION_TLS_KEY_FILE",
-                   "PEM private key (mode 0600) for --tls-cert-file");
-  add_setting_flag(*serve_cmd, context, "--read-timeout", "AUTOMATION_READ_TIMEOUT",
-                   "Seconds to receive a whole request, or to idle between requests");
-  add_setting_flag(*serve_cmd, context, "--write-timeout", "AUTOMATION_WRITE_TIMEOUT",
-                   "Seconds to write a response");
+  add_setting_flags(*serve_cmd, context, config::FlagScope::kServe);
   set_example(*serve_cmd, "automation --db-file /var/lib/automation/app.db serve --host 0.0.0.0 --port 8050");
   serve_cmd->callback([&context] { context.exit_code = serve(context); });
 }

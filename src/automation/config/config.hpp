@@ -40,12 +40,13 @@ struct DatabaseConfig {
   std::string user;
   std::string password;
   std::string name;
-  std::string sslmode;  // PostgreSQL TLS: disable | allow | prefer | require | verify-ca | verify-full
+  std::string
+      sslmode;  // PostgreSQL TLS: disable | allow | prefer | require | verify-ca | verify-full
 };
 
 struct SecretsConfig {
-  std::optional<std::string> app_secret_key;       // TPT signing secret (>= 32 bytes)
-  std::optional<std::string> superuser_password;   // the system user's password
+  std::optional<std::string> app_secret_key;      // TPT signing secret (>= 32 bytes)
+  std::optional<std::string> superuser_password;  // the system user's password
 };
 
 // Argon2id cost for new hashes (OWASP minimum by default: m = 19 MiB, t = 2, p = 1).
@@ -71,9 +72,9 @@ struct LoggingConfig {
 // Where GET /metrics (Prometheus text format) is served.
 struct MetricsConfig {
   enum class Mode {
-    kOff,          // no metrics endpoint
-    kSameListener, // /metrics on the API's address and port, without authentication
-    kOwnListener,  // /metrics on `listen` only (host:port), not on the API's listener
+    kOff,           // no metrics endpoint
+    kSameListener,  // /metrics on the API's address and port, without authentication
+    kOwnListener,   // /metrics on `listen` only (host:port), not on the API's listener
   };
   Mode mode = Mode::kSameListener;
   std::string listen;  // kOwnListener: "host:port" ("[::1]:9464" for IPv6)
@@ -88,6 +89,8 @@ struct Config {
   CoreSettings core;
   PasswordHashConfig password_hash;
   AuditConfig audit;
+  // AUTOMATION_LOGIN_NOTICE_FILE, when the notice (core.system_use_notice) was read from a file.
+  std::string notice_file;
 };
 
 }  // namespace automation::config

@@ -1,0 +1,250 @@
+#include "automation/config/setting_table.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "automation/config/value_syntaxes.hpp"
+#include "automation/core/model.hpp"
+
+namespace automation::config {
+namespace {
+
+// The member of Config a row sets, as an accessor that works on Config and const Config.
+// A macro only because the member path is not a value: it keeps each row to its facts.
+#define AUTOMATION_FIELD(path) \
+  [](auto& config) -> auto& { return config.path; }
+
+constexpr long long kYearSeconds = 366LL * 24 * 3600;
+constexpr long long kMaxFailures = 1'000'000;
+
+std::vector<Setting> http_server_settings() {
+  return {
+      {"AUTOMATION_HOST", "HTTP server", "listen address; 0.0.0.0 (or ::) to serve other machines",
+       text(AUTOMATION_FIELD(server.host), /*non_empty=*/true, "address"), "", false,
+       FlagScope::kServe, "--host"},
+      {"AUTOMATION_PORT", "HTTP server", "listen port",
+       integer(1, 65535, AUTOMATION_FIELD(server.port)), "", false, FlagScope::kServe, "--port"},
+      {"AUTOMATION_THREADS", "HTTP server",
+       "I/O threads and password-hashing workers; 0 = one per core",
+       integer(0, 256, AUTOMATION_FIELD(server.threads)), "", false, FlagScope::kServe,
+       "--threads"},
+      {"AUTOMATION_MAX_CONNECTIONS", "HTTP server",
+       "connections served at once; later ones wait in the listen backlog",
+       integer(0, 1'000'000, AUTOMATION_FIELD(server.max_connections)),
+       "0 = the descriptor limit minus a quarter (at least 64 kept back for the database and "
+       "files), at most 10,000; under systemd the unit's LimitNOFILE sets that limit.",
+       false, FlagScope::kServe, "--max-connections"},
+      {"AUTOMATION_READ_TIMEOUT", "HTTP server",
+       "seconds to receive a whole request (head and body); also the idle keep-alive limit",
+       integer(1, 3600, AUTOMATION_FIELD(server.read_timeout_seconds)),
+       "Counted from when the connection opens or the previous response was sent; it also "
+       "bounds a TLS handshake.",
+       false, FlagScope::kServe, "--read-timeout"},
+      {"AUTOMATION_WRITE_TIMEOUT", "HTTP server", "seconds to write one response",
+       integer(1, 3600, AUTOMATION_FIELD(server.write_timeout_seconds)), "", false,
+       FlagScope::kServe, "--write-timeout"},
+      {"AUTOMATION_TIMEZONE", "HTTP server", "IANA time zone of the login response's datetime",
+       text(AUTOMATION_FIELD(server.timezone), /*non_empty=*/true, "IANA time zone"), "", false,
+       FlagScope::kServe, "--timezone"},
+      {"AUTOMATION_TRUSTED_PROXIES", "HTTP server",
+       "comma-separated IP addresses of reverse proxies whose X-Forwarded-For names the client",
+       address_list(AUTOMATION_FIELD(server.trusted_proxies)),
+       "Exact addresses, not networks. Requests from other peers are attributed to the peer; "
+       "see the reverse proxy set-up in docs/operations.md."},
+      {"AUTOMATION_TLS_CERT_FILE", "HTTP server",
+       "PEM certificate chain: with AUTOMATION_TLS_KEY_FILE the listener speaks HTTPS only",
+       text(AUTOMATION_FIELD(server.tls_cert_file), false, "path"),
+       "Both TLS files or neither (plain HTTP).", false, FlagScope::kServe, "--tls-cert-file"},
+      {"AUTOMATION_TLS_KEY_FILE", "HTTP server",
+       "PEM private key of AUTOMATION_TLS_CERT_FILE (not readable by group or others)",
+       text(AUTOMATION_FIELD(server.tls_key_file), false, "path"), "", false, FlagScope::kServe,
+       "--tls-key-file"},
+  };
+}
+
+std::vector<Setting> logging_settings() {
+  return {
+      {"AUTOMATION_LOG_FORMAT", "Logs and metrics",
+       "text (one human-readable line per event) or json (one JSON object per line)",
+       log_format(AUTOMATION_FIELD(logging.format)),
+       "JSON lines carry time (UTC), level, logger and message; access lines carry their "
+       "fields instead of message."},
+      {"AUTOMATION_LOG_LEVEL", "Logs and metrics",
+       "least severe level logged (access lines are switched separately)",
+       one_of({"trace", "debug", "info", "warn", "error", "critical", "off"},
+              AUTOMATION_FIELD(logging.level))},
+      {"AUTOMATION_ACCESS_LOG", "Logs and metrics", "one access line per request",
+       on_off(AUTOMATION_FIELD(logging.access_log))},
+      {"AUTOMATION_METRICS", "Logs and metrics",
+       "GET /metrics: on (the API's listener, no key), off, or HOST:PORT of a listener of its "
+       "own",
+       metrics_mode(AUTOMATION_FIELD(metrics)),
+       "HOST is an IP address; IPv6 in brackets ([::1]:9464)."},
+  };
+}
+
+std::vector<Setting> database_settings() {
+  return {
+      {"AUTOMATION_DB_TYPE", "Database", "the database engine",
+       one_of({"sqlite", "postgresql", "mysql"}, AUTOMATION_FIELD(database.type)),
+       "mysql is MySQL 8 or MariaDB 10.5 and later.", false, FlagScope::kGlobal, "--db-type"},
+      {"AUTOMATION_DB_FILE", "Database", "the SQLite database file",
+       text(AUTOMATION_FIELD(database.file), /*non_empty=*/true, "path"), "", false,
+       FlagScope::kGlobal, "--db-file"},
+      {"AUTOMATION_DB_HOST", "Database", "PostgreSQL or MySQL server host",
+       text(AUTOMATION_FIELD(database.host)), "", false, FlagScope::kGlobal, "--db-host"},
+      {"AUTOMATION_DB_PORT", "Database", "PostgreSQL or MySQL server port",
+       optional_port(AUTOMATION_FIELD(database.port)), "", false, FlagScope::kGlobal, "--db-port",
+       "the driver's (5432, 3306)"},
+      {"AUTOMATION_DB_NAME", "Database", "PostgreSQL or MySQL database name",
+       text(AUTOMATION_FIELD(database.name)), "", false, FlagScope::kGlobal, "--db-name"},
+      {"AUTOMATION_DB_USER", "Database", "PostgreSQL or MySQL user",
+       text(AUTOMATION_FIELD(database.user)), "", false, FlagScope::kGlobal, "--db-user"},
+      {"AUTOMATION_DB_PASSWORD", "Database",
+       "PostgreSQL or MySQL password (environment or settings file only, never a flag)",
+       text(AUTOMATION_FIELD(database.password)), "", /*secret=*/true},
+      {"AUTOMATION_DB_SSLMODE", "Database", "TLS to PostgreSQL (libpq's sslmode)",
+       one_of({"disable", "allow", "prefer", "require", "verify-ca", "verify-full"},
+              AUTOMATION_FIELD(database.sslmode)),
+       "", false, FlagScope::kNone, "", "libpq's (prefer)"},
+  };
+}
+
+std::vector<Setting> secret_settings() {
+  return {
+      {"AUTOMATION_APP_SECRET_KEY", "Secrets and keys",
+       "HS256 secret of third-party tokens, at least 32 bytes",
+       minimum_length_secret(32, AUTOMATION_FIELD(secrets.app_secret_key)),
+       "Unset: a 256-bit secret is generated once and kept in the database (a warning says "
+       "so). Several nodes on one database must share it, or all leave it unset.",
+       /*secret=*/true, FlagScope::kNone, "", "generated, kept in the database"},
+      {"AUTOMATION_SUPERUSER_PASSWORD", "Secrets and keys",
+       "password of the system user, applied on every start",
+       optional_secret(AUTOMATION_FIELD(secrets.superuser_password)),
+       "Unset: generated at the first start and printed once (run a command such as `user list` "
+       "by hand before the first start to see it on your terminal rather than in a journal).",
+       /*secret=*/true},
+      {"AUTOMATION_AUDIT_KEY_FILE", "Secrets and keys",
+       "HMAC key of the audit chain: a file of at least 32 bytes, not readable by group or "
+       "others",
+       text(AUTOMATION_FIELD(audit.key_file), false, "path"), "", false, FlagScope::kNone, "",
+       "none: a key kept in the database"},
+  };
+}
+
+std::vector<Setting> session_settings() {
+  return {
+      {"AUTOMATION_SESSION_TTL", "Sessions and sign-up",
+       "seconds a session (API key) lives; 0 = until logout",
+       integer(0, 100 * kYearSeconds, AUTOMATION_FIELD(core.session_ttl_seconds))},
+      {"AUTOMATION_SESSION_IDLE_TIMEOUT", "Sessions and sign-up",
+       "seconds of disuse after which a session ends; 0 = never, otherwise at least 60",
+       idle_timeout(100 * kYearSeconds, kSessionUseResolution,
+                    AUTOMATION_FIELD(core.session_idle_seconds))},
+      {"AUTOMATION_MAX_SESSIONS_PER_USER", "Sessions and sign-up",
+       "live sessions per user; a login beyond it ends the oldest (0 = unlimited; 1 = one "
+       "session per user, as upstream)",
+       integer(0, 1'000'000, AUTOMATION_FIELD(core.max_sessions_per_user))},
+      {"AUTOMATION_ALLOW_SIGNUP", "Sessions and sign-up", "anonymous sign-up (as guest) allowed",
+       boolean(AUTOMATION_FIELD(core.allow_signup))},
+      {"AUTOMATION_LOGIN_NOTICE", "Sessions and sign-up",
+       "system use notice shown before login (GET /api/notice), UTF-8",
+       text(AUTOMATION_FIELD(core.system_use_notice))},
+      {"AUTOMATION_LOGIN_NOTICE_FILE", "Sessions and sign-up",
+       "a file holding the system use notice (UTF-8, at most 16 KiB), instead of "
+       "AUTOMATION_LOGIN_NOTICE",
+       text(AUTOMATION_FIELD(notice_file), false, "path")},
+  };
+}
+
+std::vector<Setting> password_settings() {
+  return {
+      {"AUTOMATION_PASSWORD_MIN_LENGTH", "Passwords", "minimum password length (characters)",
+       integer(1, 1024, AUTOMATION_FIELD(core.password_min_length))},
+      {"AUTOMATION_PASSWORD_MIN_CHARACTER_CLASSES", "Passwords",
+       "character classes a new password needs, of lower case, upper case, digit, other",
+       integer(0, 4, AUTOMATION_FIELD(core.password_policy.min_character_classes))},
+      {"AUTOMATION_PASSWORD_DICTIONARY_CHECK", "Passwords",
+       "refuse passwords cracklib finds in its dictionary or based on the username",
+       boolean(AUTOMATION_FIELD(core.password_policy.dictionary_check)),
+       "Needs Debian's cracklib-runtime dictionary: the service does not start with the check "
+       "on and the dictionary missing."},
+      {"AUTOMATION_PASSWORD_HISTORY", "Passwords",
+       "the last N passwords (the current one included) may not be chosen again; 0 = off",
+       integer(0, kMaxPasswordHistory, AUTOMATION_FIELD(core.password_policy.history))},
+      {"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "Passwords",
+       "a login with an older password must change it first; 0 = never",
+       integer(0, 100 * 366, AUTOMATION_FIELD(core.password_policy.max_age_days))},
+      {"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "Passwords",
+       "an owner's change sooner than this after the previous one is refused; 0 = none",
+       integer(0, 366 * 24, AUTOMATION_FIELD(core.password_policy.min_age_hours))},
+      {"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "Passwords",
+       "a password someone else set must be changed by its owner at the next login",
+       boolean(AUTOMATION_FIELD(core.password_policy.change_on_first_login))},
+      {"AUTOMATION_ARGON2_MEMORY_KIB", "Passwords",
+       "Argon2id memory for new hashes, KiB (OWASP minimum: 19456)",
+       integer(8, 1024 * 1024, AUTOMATION_FIELD(password_hash.memory_kib)),
+       "Values below the OWASP minimum are for tests and small devices only."},
+      {"AUTOMATION_ARGON2_ITERATIONS", "Passwords", "Argon2id passes for new hashes",
+       integer(1, 64, AUTOMATION_FIELD(password_hash.iterations))},
+  };
+}
+
+std::vector<Setting> throttling_settings() {
+  return {
+      {"AUTOMATION_LOGIN_MAX_FAILURES", "Login throttling",
+       "failed password attempts per account from one client address within the window, "
+       "before 429",
+       integer(0, kMaxFailures, AUTOMATION_FIELD(core.login_max_failures))},
+      {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "Login throttling",
+       "failed password attempts per account from all addresses together (0 = off)",
+       integer(0, kMaxFailures, AUTOMATION_FIELD(core.account_max_failures))},
+      {"AUTOMATION_LOGIN_ADDRESS_MAX_FAILURES", "Login throttling",
+       "failed password attempts per client address across accounts (0 = off)",
+       integer(0, kMaxFailures, AUTOMATION_FIELD(core.address_max_failures))},
+      {"AUTOMATION_LOGIN_WINDOW", "Login throttling", "throttling window in seconds",
+       integer(1, kYearSeconds, AUTOMATION_FIELD(core.login_window_seconds))},
+  };
+}
+
+std::vector<Setting> audit_settings() {
+  return {
+      {"AUTOMATION_AUDIT_MAX_AGE_DAYS", "Audit trail",
+       "prune audit events older than this many days; 0 = keep forever",
+       integer(0, 100 * 366, AUTOMATION_FIELD(core.audit_retention.max_age_days))},
+      {"AUTOMATION_AUDIT_MAX_EVENTS", "Audit trail",
+       "the audit store's capacity: prune the oldest events beyond it; 0 = unlimited",
+       integer(0, 1'000'000'000'000LL, AUTOMATION_FIELD(core.audit_retention.max_events))},
+      {"AUTOMATION_AUDIT_WARN_PERCENT", "Audit trail",
+       "warn once the store holds this share of AUTOMATION_AUDIT_MAX_EVENTS",
+       integer(1, 100, AUTOMATION_FIELD(core.audit_retention.warn_percent))},
+  };
+}
+
+#undef AUTOMATION_FIELD
+
+std::vector<Setting> build_table() {
+  std::vector<Setting> table;
+  for (auto part :
+       {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
+        session_settings(), password_settings(), throttling_settings(), audit_settings()}) {
+    std::move(part.begin(), part.end(), std::back_inserter(table));
+  }
+  return table;
+}
+
+}  // namespace
+
+const std::vector<Setting>& setting_table() {
+  static const std::vector<Setting> table = build_table();
+  return table;
+}
+
+const Setting* find_setting(std::string_view key) {
+  const auto& table = setting_table();
+  const auto found =
+      std::find_if(table.begin(), table.end(), [&](const Setting& row) { return row.key == key; });
+  return found == table.end() ? nullptr : &*found;
+}
+
+}  // namespace automation::config
