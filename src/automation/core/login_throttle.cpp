@@ -6,6 +6,22 @@
 
 namespace automation {
 
+Result<std::vector<std::int64_t>> reserve_throttled_attempt(ThrottleStore& store,
+                                                            const std::vector<ThrottleLimit>& limits,
+                                                            UnixSeconds now, std::int64_t window,
+                                                            std::string_view refusal) {
+  // A failure at time t counts while now < t + window.
+  auto reservation = store.reserve_attempt(limits, now, now - window + 1);
+  if (!reservation) return fail(reservation.error());
+  if (!reservation->granted) {
+    Error error = Error::make(ErrorCode::kThrottled, std::string(refusal));
+    error.retry_after_seconds =
+        std::max<std::int64_t>(1, reservation->oldest_blocking + window - now);
+    return fail(std::move(error));
+  }
+  return std::move(reservation->failure_ids);
+}
+
 LoginThrottle::LoginThrottle(ThrottleStore& store, Clock& clock, const CoreSettings& settings)
     : store_(store),
       clock_(clock),
@@ -30,16 +46,10 @@ Result<PasswordAttempt> LoginThrottle::begin_attempt(std::string_view account,
   std::string pair_key = account_key + "|address:" + std::string(address);
   std::vector<ThrottleLimit> limits{{pair_key, pair_limit_}, {account_key, account_limit_}};
   if (!address.empty()) limits.push_back({"address:" + std::string(address), address_limit_});
-  // A failure at time t counts while now < t + window.
-  auto reservation = store_.reserve_attempt(limits, now, now - window_ + 1);
-  if (!reservation) return fail(reservation.error());
-  if (!reservation->granted) {
-    Error error = Error::make(ErrorCode::kThrottled, "Too many failed login attempts, try later");
-    error.retry_after_seconds =
-        std::max<std::int64_t>(1, reservation->oldest_blocking + window_ - now);
-    return fail(std::move(error));
-  }
-  return PasswordAttempt{std::move(reservation->failure_ids), std::move(pair_key)};
+  auto failure_ids = reserve_throttled_attempt(store_, limits, now, window_,
+                                               "Too many failed login attempts, try later");
+  if (!failure_ids) return fail(failure_ids.error());
+  return PasswordAttempt{std::move(*failure_ids), std::move(pair_key)};
 }
 
 void LoginThrottle::succeeded(const PasswordAttempt& attempt) {
