@@ -6,11 +6,14 @@
 
 #include "automation/app/audit_key.hpp"
 #include "automation/app/database_options.hpp"
+#include "automation/app/mfa_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
+#include "automation/crypto/otp.hpp"
 #include "automation/crypto/password_hasher.hpp"
+#include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
@@ -18,6 +21,8 @@
 #include "automation/storage/database.hpp"
 #include "automation/storage/lookup_cache.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_mfa_challenge_store.hpp"
+#include "automation/storage/sql_mfa_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -31,7 +36,8 @@
 namespace automation::app {
 
 struct Application::Parts {
-  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key)
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key,
+        const std::string& mfa_key)
       : audit_authenticator(std::move(audit_key)),
         roles(db),
         users(db),
@@ -42,6 +48,9 @@ struct Application::Parts {
         settings(db),
         passwords(db),
         units(db),
+        mfa_store(db),
+        mfa_challenges(db),
+        mfa_box(mfa_key),
         hasher(argon2) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
@@ -54,6 +63,11 @@ struct Application::Parts {
   storage::SqlSettingsStore settings;
   storage::SqlPasswordStore passwords;
   storage::SqlUnitOfWork units;
+  storage::SqlMfaStore mfa_store;
+  storage::SqlMfaChallengeStore mfa_challenges;
+  crypto::XChaChaSecretBox mfa_box;
+  crypto::Sha1OtpGenerator otp;
+  MfaPorts mfa{mfa_store, mfa_challenges, otp, mfa_box};
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
   crypto::DefaultPasswordHasher hasher;
   crypto::SecureRandom random;
@@ -116,16 +130,17 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (!database) return fail(database.error());
   app->database_ = std::move(*database);
   app->database_label_ = label_of(config.database);
-  auto audit_key = [&] {
-    storage::SqlSettingsStore settings(*app->database_);
-    crypto::SecureRandom random;
-    return resolve_audit_key(config.audit, settings, random);
-  }();
+  storage::SqlSettingsStore kept_keys(*app->database_);
+  crypto::SecureRandom key_random;
+  auto audit_key = resolve_audit_key(config.audit, kept_keys, key_random);
   if (!audit_key) return fail(audit_key.error());
+  auto mfa_key = resolve_mfa_key(config.mfa_key, kept_keys, key_random);
+  if (!mfa_key) return fail(mfa_key.error());
+  report.mfa_key_from_database = mfa_key->from_database;
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
-      std::move(*audit_key));
+      std::move(*audit_key), mfa_key->material);
   Parts& parts = *app->parts_;
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
@@ -169,7 +184,8 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   const CorePorts ports{*roles,         *users,          *sessions,       *tpts,
                         parts.throttle, parts.audit,     parts.settings,  parts.passwords,
                         parts.hasher,   parts.random,    parts.digester,  parts.jwt,
-                        app->clock_,    parts.units,     parts.dictionary.get()};
+                        app->clock_,    parts.units,     parts.dictionary.get(),
+                        &parts.mfa};
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =
