@@ -17,6 +17,8 @@ PACKAGES=(
   chromium
   # cracklib: the optional password dictionary check and its dictionary
   libcrack2-dev cracklib-runtime
+  # Multi-factor authentication: QR codes of enrollments; oathtool computes the tests' codes
+  libqrencode-dev oathtool
   libcurl4-openssl-dev curl jq wrk python3
   # the TLS integration test makes its self-signed certificate with the openssl command
   openssl

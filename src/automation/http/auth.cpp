@@ -51,10 +51,13 @@ Result<Caller> authenticate_caller(AuthorizedApi& api, const Request& request, K
   if (!extracted.present && policy == KeyPolicy::kOptional) return caller;
   if (extracted.malformed) return fail(ErrorCode::kUnauthenticated, "Invalid token");
   // No key at all reaches the core as "", which answers "Key is missing.".
-  auto principal = api.authenticate(extracted.key,
-                                    policy == KeyPolicy::kRequiredEvenBeforePasswordChange
-                                        ? KeyPurpose::kPasswordChangeOrLogout
-                                        : KeyPurpose::kAnyOperation);
+  KeyPurpose purpose = KeyPurpose::kAnyOperation;
+  if (policy == KeyPolicy::kRequiredEvenBeforePasswordChange) {
+    purpose = KeyPurpose::kPasswordChangeOrLogout;
+  } else if (policy == KeyPolicy::kRequiredForMfaEnrollment) {
+    purpose = KeyPurpose::kMfaEnrollment;
+  }
+  auto principal = api.authenticate(extracted.key, purpose);
   if (!principal) return fail(std::move(principal.error()));
   caller.principal = std::move(*principal);
   return caller;

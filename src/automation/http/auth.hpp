@@ -23,6 +23,9 @@ enum class KeyPolicy {
   // change_password and logout: required, and usable by a session that must change its
   // password first (every other route refuses such a session: AuthorizedApi::authenticate)
   kRequiredEvenBeforePasswordChange,
+  // the caller's own MFA set-up: required, and usable by a session whose role must use MFA
+  // and that has none yet (every other route refuses such a session)
+  kRequiredForMfaEnrollment,
 };
 
 struct ExtractedKey {

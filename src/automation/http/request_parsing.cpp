@@ -214,7 +214,32 @@ Result<Credentials> parse_credentials(std::string_view body, BodyEncoding encodi
       fields.add_error("username", "username or email is required");
     }
     credentials.password = fields.required_string("password");
+    credentials.otp = fields.optional_string("otp");
     return credentials;
+  });
+}
+
+Result<std::string> parse_mfa_code(std::string_view body, BodyEncoding encoding) {
+  return read_body<std::string>(body, encoding, [](FieldReader& fields) {
+    return fields.required_string("code");
+  });
+}
+
+Result<PasswordAndCode> parse_password_and_code(std::string_view body, BodyEncoding encoding) {
+  return read_body<PasswordAndCode>(body, encoding, [](FieldReader& fields) {
+    PasswordAndCode request;
+    request.password = fields.required_string("password");
+    request.code = fields.required_string("code");
+    return request;
+  });
+}
+
+Result<MfaLogin> parse_mfa_login(std::string_view body, BodyEncoding encoding) {
+  return read_body<MfaLogin>(body, encoding, [](FieldReader& fields) {
+    MfaLogin request;
+    request.mfa_token = fields.required_string("mfa_token");
+    request.code = fields.required_string("code");
+    return request;
   });
 }
 
