@@ -31,7 +31,11 @@ Result<LoginResult> LoginService::login(const Credentials& credentials,
   if (mfa_ != nullptr) {
     auto enabled = mfa_->enabled(*user);
     if (!enabled) return fail(enabled.error());
-    if (*enabled && !credentials.otp) {
+    // A blank otp (an empty field of a form) is no code: the login asks for one instead of
+    // counting a wrong guess.
+    const bool otp_given =
+        credentials.otp && credentials.otp->find_first_not_of(" \t") != std::string::npos;
+    if (*enabled && !otp_given) {
       if (needs_rehash) sessions_.upgrade_hash(*user, credentials.password);
       return challenge(std::move(*user), address);
     }

@@ -32,8 +32,8 @@ class LoginService {
   // Login by username or email from `address` (SessionService::check_password's failures;
   // legacy hashes are upgraded once the password is right). For an account with MFA:
   // with credentials.otp, that code is checked too (MfaService::verify's failures) before the
-  // session is opened; without, no session is opened and the result carries an mfa_token
-  // instead (LoginResult::second_factor_due), for complete().
+  // session is opened; without (or blank), no session is opened and the result carries an
+  // mfa_token instead (LoginResult::second_factor_due), for complete().
   Result<LoginResult> login(const Credentials& credentials, std::string_view address);
 
   // The second step: the token from login() (single use, valid kChallengeSeconds, only from

@@ -155,6 +155,19 @@ TEST_F(MfaTest, OtpWithThePasswordLogsInInOneRequestAndAWrongOneOpensNothing) {
   EXPECT_EQ(right->second_factor, SecondFactor::kTotp);
 }
 
+TEST_F(MfaTest, ABlankOtpAsksForTheCodeInsteadOfCountingAGuess) {
+  settings.mfa.max_failures = 1;
+  rebuild();
+  add_user("ana", "operator");
+  const std::string secret = enroll("ana");
+  for (const char* blank : {"", "  "}) {
+    auto asked = login("ana", std::string(blank));
+    ASSERT_TRUE(asked) << asked.error().message;
+    EXPECT_TRUE(asked->second_factor_due());
+  }
+  EXPECT_TRUE(second_step(challenge("ana"), code(secret))) << "no wrong code was counted";
+}
+
 TEST_F(MfaTest, OtpIsIgnoredForAnAccountWithoutMfa) {
   add_user("ana", "operator");
   auto login_result = login("ana", std::string("123456"));
