@@ -22,6 +22,9 @@ PACKAGES=(
   openssl
   # `man -l` renders the generated manual page in a test (and `man automation` after install)
   man-db
+  # upstream's own password check (werkzeug's check_password_hash) verifies the hashes the
+  # service writes with AUTOMATION_PASSWORD_FORMAT=werkzeug, in a test
+  python3-werkzeug
   # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
   postgresql-15
   # systemd-analyze, to verify the packaged unit (tests/package); dpkg-dev for CPack's .deb

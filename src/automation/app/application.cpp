@@ -31,7 +31,8 @@
 namespace automation::app {
 
 struct Application::Parts {
-  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key)
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2,
+        crypto::PasswordFormat password_format, std::string audit_key)
       : audit_authenticator(std::move(audit_key)),
         roles(db),
         users(db),
@@ -42,7 +43,7 @@ struct Application::Parts {
         settings(db),
         passwords(db),
         units(db),
-        hasher(argon2) {}
+        hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
   storage::SqlRoleStore roles;
@@ -125,6 +126,8 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
+      config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
+                                                : crypto::PasswordFormat::kArgon2id,
       std::move(*audit_key));
   Parts& parts = *app->parts_;
 
