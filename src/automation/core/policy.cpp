@@ -24,7 +24,7 @@ bool is_privileged(const Actor& actor) {
 bool is_sudo_target(const Target& target) { return is_sudo_role(target.role_name, target.level); }
 
 Decision decide_password(Operation operation, const Actor& actor, const Target& target) {
-  // Upstream's words (SPEC §1: the HMI shows them in its dialogs).
+  // Upstream's words: PyAutomation's HMI shows them in its dialogs.
   const char* verb = operation == Operation::kChangePassword ? "change" : "reset";
   const bool self = is_self(actor, target);
   if (is_sudo_target(target) && !self) {
