@@ -21,7 +21,7 @@ namespace automation {
 class RoleStore {
  public:
   virtual ~RoleStore() = default;
-  // All roles, ordered by level then name.
+  // All roles, in the order they were created (as upstream lists them).
   virtual Result<std::vector<Role>> list_roles() = 0;
   // Case-insensitive lookup by name.
   virtual Result<std::optional<Role>> find_role(std::string_view name) = 0;

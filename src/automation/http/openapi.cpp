@@ -87,8 +87,9 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
     if (!responses.contains(code)) responses[code] = response(description, kErrorRef);
   };
   if (!route.doc.request_body.empty()) {
-    add(400, "Malformed body, a field of the wrong type, or missing or invalid fields (named "
-             "in `errors`)");
+    add(400, "`Malformed JSON body`; a missing field or one of the wrong type (`Input payload "
+             "validation failed`, each named in `errors` after upstream's help text for it); or "
+             "an invalid value (named in `errors`)");
     add(413, "Body over 64 KiB");
   }
   if (route.key_policy == KeyPolicy::kRequired ||
