@@ -1,7 +1,10 @@
 // Regression tests of the second security review (issue 19), each on the real binary or the CLI:
-// the CSV export neutralizes formulas.
+// text output escapes control characters, and the CSV export neutralizes formulas.
 
+#include <algorithm>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "api_fixture.hpp"
 
@@ -18,6 +21,74 @@ void failed_login(HttpClient& http, const std::string& username) {
 }
 
 class SecurityReview2 : public ApiTest {};
+
+// The lines of `text`.
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// The first byte of `text` a terminal acts on (C0 but tab and newline, DEL, C1 in UTF-8,
+// ESC), or npos.
+std::size_t first_control_byte(const std::string& text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) return i;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      return i;
+    }
+    if (c == 0xE2 && text.compare(i, 3, "\xe2\x80\xae") == 0) return i;  // U+202E
+  }
+  return std::string::npos;
+}
+
+// Review #5: an anonymous failed login with a username that moves the cursor up, erases the
+// screen and carries a forged tab-separated line of its own was printed raw by `audit tail`.
+TEST_F(SecurityReview2, AuditTailPrintsNoControlCharacterAndNoForgedLine) {
+  const std::string forged = "2020-01-01 00:00:00\tlogin\tsystem\tsystem\t127.0.0.1\tsuccess\t";
+  const std::string marker = unique_name("inj");
+  const std::string name =
+      marker + "\x1b[3A\x1b[J\n" + forged + "\r\n" + forged + "\xc2\x9b" + "2J\xe2\x80\xae\x7f";
+  failed_login(http(), name);
+
+  std::string output;
+  ASSERT_EQ(server().run_cli({"audit", "tail", "--limit", "20"}, &output), 0) << output;
+  EXPECT_EQ(first_control_byte(output), std::string::npos) << output;
+  int events_with_marker = 0;
+  for (const std::string& line : lines_of(output)) {
+    EXPECT_NE(line.rfind("2020-01-01", 0), 0u) << "a forged line: " << line;
+    if (line.find(marker) == std::string::npos) continue;
+    ++events_with_marker;
+    EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), 6) << "one event, seven fields: " << line;
+    EXPECT_NE(line.find(marker + "\\x1b[3A\\x1b[J\\x0a2020-01-01 00:00:00\\x09login"),
+              std::string::npos)
+        << line;
+    EXPECT_NE(line.find("\\u009b2J\\u202e\\x7f"), std::string::npos) << line;
+  }
+  EXPECT_EQ(events_with_marker, 1) << output;
+
+  // --json stays plain JSON: the exact text, JSON-escaped.
+  ASSERT_EQ(server().run_cli({"audit", "tail", "--limit", "20", "--json"}, &output), 0) << output;
+  const auto start = output.find('[');
+  ASSERT_NE(start, std::string::npos) << output;
+  const json events = json::parse(output.substr(start));
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [&](const json& event) { return event.at("target") == name; }))
+      << output;
+}
+
+// Review #5: an error line quotes what the operator (or a script fed by others) typed.
+TEST_F(SecurityReview2, CliErrorLinesEscapeWhatTheyQuote) {
+  std::string output;
+  EXPECT_EQ(server().run_cli({"user", "delete", "--username", "ghost\x1b]0;owned\x07\n" "deleted user"},
+                             &output),
+            1);
+  EXPECT_EQ(first_control_byte(output), std::string::npos) << output;
+  EXPECT_EQ(output.find("\ndeleted user"), std::string::npos) << output;
+}
 
 // Review #11: a spreadsheet evaluates a cell that starts with = + - @ tab or CR, quoted or
 // not; the CSV export writes such text with an apostrophe in front, the JSON lines exactly.

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "automation/app/database_admin.hpp"
+#include "automation/core/text.hpp"
 
 namespace automation::cli {
 namespace {
@@ -71,7 +72,7 @@ void print_json(const nlohmann::json& value) {
 std::optional<config::Config> load_config_or_report(CliContext& context) {
   auto config = load_config(context);
   if (!config) {
-    std::cerr << "automation: configuration error: " << config.error().message << std::endl;
+    std::cerr << "automation: configuration error: " << shown(config.error().message) << std::endl;
     context.exit_code = kExitUsage;
     return std::nullopt;
   }
@@ -85,7 +86,7 @@ std::unique_ptr<app::Application> start_application(const config::Config& config
   if (!application) {
     // A database that cannot be connected to is a setting to fix: name it, exit 2.
     const Error error = app::name_database_settings(application.error());
-    std::cerr << "automation: cannot start: " << error.message << std::endl;
+    std::cerr << "automation: cannot start: " << shown(error.message) << std::endl;
     context.exit_code = error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
     return nullptr;
   }
@@ -99,10 +100,24 @@ std::unique_ptr<app::Application> open_application(CliContext& context) {
   return start_application(*config, context, /*serving=*/false);
 }
 
+std::string shown(std::string_view text) { return escape_controls(text); }
+
+void print_row(std::initializer_list<std::string_view> fields) {
+  std::string line;
+  bool first = true;
+  for (std::string_view field : fields) {
+    if (!first) line += '\t';
+    first = false;
+    line += shown(field);
+  }
+  line += '\n';
+  std::cout << line;
+}
+
 int report_failure(const Error& error) {
-  std::cerr << "automation: " << error.message << std::endl;
+  std::cerr << "automation: " << shown(error.message) << std::endl;
   for (const auto& [field, why] : error.fields) {
-    std::cerr << "  " << field << ": " << why << std::endl;
+    std::cerr << "  " << shown(field) << ": " << shown(why) << std::endl;
   }
   return kExitFailure;
 }
