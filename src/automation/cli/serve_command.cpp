@@ -136,7 +136,7 @@ int serve(CliContext& context) {
     log_audit_retention(app->enforce_audit_retention(), retention_settings);
   });
   // Sessions' last uses, gathered in memory, are written every few seconds (and at the end).
-  app::PeriodicTask session_uses(std::chrono::seconds(5), [&app] {
+  app::PeriodicTask session_uses(std::chrono::seconds(kSessionUseWriteInterval), [&app] {
     if (auto flushed = app->flush_session_uses(); !flushed) {
       spdlog::warn("recording when sessions were last used failed (kept for the next try): {}",
                    flushed.error().message);
