@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/app/audit_key.hpp"
+#include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
@@ -211,6 +212,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_password_set = system->password_set;
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
+  report.database_files_others_can_read = database_files_others_can_read(config.database);
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }

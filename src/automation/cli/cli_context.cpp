@@ -23,6 +23,17 @@ void announce(const app::BootstrapReport& report, bool serving) {
   if (report.system_role_repaired) {
     spdlog::warn("the system user had lost the sudo role; it was given back (audited)");
   }
+  if (serving && !report.database_files_others_can_read.empty()) {
+    std::string files;
+    for (const std::string& file : report.database_files_others_can_read) {
+      files += (files.empty() ? "" : ", ") + file;
+    }
+    spdlog::warn(
+        "the SQLite database can be read by other accounts: {}; it holds password hashes, "
+        "session digests and any secret kept in it (the TPT secret, the audit key): chmod 600 "
+        "it and its -wal and -shm files",
+        files);
+  }
   if (serving && report.secret_from_database) {
     spdlog::warn(
         "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
