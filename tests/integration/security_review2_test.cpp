@@ -1,11 +1,12 @@
 // Regression tests of the second security review (issue 19), each on the real binary or the CLI:
 // text output escapes control characters, the SQLite file is private and a token's exp must
-// match its record, an idle limit never ends a session in use, and the CSV export neutralizes
-// formulas.
+// match its record, hidden sudo names answer like unknown ones, an idle limit never ends a
+// session in use, and the CSV export neutralizes formulas.
 
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -133,6 +134,70 @@ TEST(SqliteFileModes, ANewDatabaseIsPrivateAndAnExposedOneIsReportedAtStart) {
   EXPECT_NE(log.find(file + " (mode 0644)"), std::string::npos) << log;
   EXPECT_EQ(log.find(warning, at + 1), std::string::npos) << "once";
   EXPECT_EQ(mode_of(file), 0644u);
+}
+
+// The value of the sample `series` on /metrics, or -1 when absent.
+double metric(HttpClient& http, const std::string& series) {
+  const auto response = http.get("/metrics");
+  EXPECT_EQ(response.status, 200) << response.body;
+  std::istringstream lines(response.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+// Review #8: a guest's GET /api/users/system answered 404 in a median 183 us (the hidden sudo
+// user came from the cache), an unknown name in 262-273 us (misses were never cached), so
+// timing told sudo accounts from missing ones. Unknown names are remembered now: the same
+// path, the same time.
+TEST_F(SecurityReview2, AHiddenSudoNameAndUnknownNamesTakeTheSameTime) {
+  const std::string guest = unique_name("guest");
+  create_user(guest, "guest");
+  const std::string key = login(guest);
+  const std::vector<std::string> unknown = {unique_name("nobody"), unique_name("ghost"),
+                                            unique_name("missing"), unique_name("absent")};
+  auto get_micros = [&](const std::string& name) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto response = http().get("/api/users/" + name, api_key(key));
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(response.status, 404) << name << ": " << response.body;
+    return std::chrono::duration<double, std::micro>(elapsed).count();
+  };
+  for (int i = 0; i < 20; ++i) {  // warm: connection, the guest's session, both kinds of name
+    get_micros("system");
+    for (const auto& name : unknown) get_micros(name);
+  }
+
+  // No database read for a name already found missing: the miss counter stands still.
+  const double misses = metric(http(), "automation_lookup_cache_misses_total");
+  ASSERT_GE(misses, 0);
+  for (int i = 0; i < 25; ++i) {
+    for (const auto& name : unknown) get_micros(name);
+  }
+  EXPECT_EQ(metric(http(), "automation_lookup_cache_misses_total"), misses)
+      << "repeated unknown names were read from the database again";
+
+  // Interleaved samples, medians compared: the bound is generous for a shared machine, yet
+  // below the 45% (80 us) the two paths differed by.
+  std::vector<double> sudo_times;
+  std::vector<double> unknown_times;
+  for (int round = 0; round < 300; ++round) {
+    sudo_times.push_back(get_micros("system"));
+    unknown_times.push_back(get_micros(unknown[round % unknown.size()]));
+  }
+  auto median = [](std::vector<double> samples) {
+    std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+    return samples[samples.size() / 2];
+  };
+  const double sudo_median = median(sudo_times);
+  const double unknown_median = median(unknown_times);
+  RecordProperty("sudo_median_us", std::to_string(sudo_median));
+  RecordProperty("unknown_median_us", std::to_string(unknown_median));
+  EXPECT_LE(unknown_median, sudo_median * 1.2 + 15)
+      << "hidden sudo " << sudo_median << " us, unknown " << unknown_median << " us";
+  EXPECT_LE(sudo_median, unknown_median * 1.2 + 15)
+      << "hidden sudo " << sudo_median << " us, unknown " << unknown_median << " us";
 }
 
 // Review #9: with AUTOMATION_SESSION_IDLE_TIMEOUT=60 a key used every 5 s died at 60.1 s: its
