@@ -1,13 +1,15 @@
 // Regression tests of the second security review (issue 19), each on the real binary or the CLI:
-// text output escapes control characters, the SQLite file is private and a token's exp must
-// match its record, hidden sudo names answer like unknown ones, an idle limit never ends a
-// session in use, and the CSV export neutralizes formulas.
+// text output escapes control characters, the audit chain's start and anchor are sealed, the
+// SQLite file is private and a token's exp must match its record, hidden sudo names answer like
+// unknown ones, an idle limit never ends a session in use, and the CSV export neutralizes
+// formulas.
 
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,6 +97,52 @@ TEST_F(SecurityReview2, CliErrorLinesEscapeWhatTheyQuote) {
             1);
   EXPECT_EQ(first_control_byte(output), std::string::npos) << output;
   EXPECT_EQ(output.find("\ndeleted user"), std::string::npos) << output;
+}
+
+// Review #6: with the key out of the database's reach (AUTOMATION_AUDIT_KEY_FILE), someone who
+// can write the database made `audit verify` say "intact" after inserting an unsealed,
+// back-dated row and moving chain_start_id past it, or after deleting the oldest events and
+// moving anchor_seq and anchor_mac to match.
+TEST(AuditChainRow, VerifyReportsAMovedStartOrAnchor) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("automation-review2-key-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto key_file = dir / "audit.key";
+  std::ofstream(key_file) << "review2-audit-key-0123456789abcdef0123456789abcdef\n";
+  ::chmod(key_file.c_str(), 0600);
+  ServerProcess server({{"AUTOMATION_AUDIT_KEY_FILE", key_file.string()}});
+  server.start();
+  HttpClient http(server.base_url());
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(http.post("/api/users/login",
+                        json{{"username", "system"}, {"password", kSystemPassword}})
+                  .status,
+              200);
+  }
+  ASSERT_EQ(server.stop(), 0);
+  std::string output;
+  ASSERT_EQ(server.run_cli({"audit", "verify"}, &output), 0) << output;
+
+  // An unsealed, back-dated "success" and the chain's start moved past it.
+  const std::string start = query_sql(server, "SELECT chain_start_id FROM audit_chain");
+  run_sql(server,
+          "INSERT INTO audit_events (time, event, actor, target, address, outcome, reason)"
+          " VALUES (1000, 'login', 'system', 'system', '10.6.6.6', 'success', '')");
+  run_sql(server, "UPDATE audit_chain SET chain_start_id = (SELECT MAX(id) + 1 FROM audit_events)");
+  EXPECT_EQ(server.run_cli({"audit", "verify"}, &output), 1) << output;
+  EXPECT_NE(output.find("BROKEN (inserted)"), std::string::npos) << output;
+  run_sql(server, "DELETE FROM audit_events WHERE seq IS NULL");
+  run_sql(server, "UPDATE audit_chain SET chain_start_id = " + start);
+  ASSERT_EQ(server.run_cli({"audit", "verify"}, &output), 0) << "as it was: " << output;
+
+  // The two oldest events deleted, the anchor moved to the second of them.
+  const std::string mac2 = query_sql(server, "SELECT mac FROM audit_events WHERE seq = 2");
+  run_sql(server, "DELETE FROM audit_events WHERE seq <= 2");
+  run_sql(server, "UPDATE audit_chain SET anchor_seq = 2, anchor_mac = '" + mac2 + "'");
+  EXPECT_EQ(server.run_cli({"audit", "verify"}, &output), 1) << output;
+  EXPECT_NE(output.find("BROKEN (removed)"), std::string::npos) << output;
+  EXPECT_NE(output.find("events 1..2 were removed"), std::string::npos) << output;
+  std::filesystem::remove_all(dir);
 }
 
 // Review #7: the SQLite file and its -wal and -shm files were created world-readable, and

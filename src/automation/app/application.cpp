@@ -128,6 +128,11 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
       std::move(*audit_key));
   Parts& parts = *app->parts_;
+  // Rows recorded before the audit chain began (databases older than it) are counted in a
+  // sealed record, once, so that `audit verify` can tell them from rows inserted later.
+  if (auto sealed = parts.audit.seal_chain_start(app->clock_.now()); !sealed) {
+    return fail(sealed.error());
+  }
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
   if (!secret) return fail(secret.error());

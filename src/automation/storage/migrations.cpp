@@ -593,6 +593,12 @@ std::vector<std::string> v12_usernames_logged(const DialectSql& d) {
   };
 }
 
+// Where the sealed record of the chain's start is (AuditStore::seal_chain_start), so that it
+// is written once; 0 until then. A hint for the writer only: verification reads the record.
+std::vector<std::string> v13_audit_chain_start(const DialectSql&) {
+  return {"ALTER TABLE audit_chain ADD COLUMN start_seq BIGINT NOT NULL DEFAULT 0"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -609,6 +615,7 @@ const Migration kMigrations[] = {
      &v10_session_use_unlogged},
     {11, "sessions created are logged in the change feed", &v11_session_inserts_logged},
     {12, "usernames taken by user rows are logged in the change feed", &v12_usernames_logged},
+    {13, "audit_chain.start_seq", &v13_audit_chain_start},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.
