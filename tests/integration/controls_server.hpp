@@ -79,4 +79,14 @@ class ControlsServer {
   std::string system_key_;
 };
 
+// Moves the user's sessions `seconds` into the past, as if that much time had gone by since
+// the login (and since the last recorded use, if any): how idle-session tests pass time.
+inline void age_sessions(ControlsServer& server, const std::string& username, int seconds) {
+  const std::string by = std::to_string(seconds);
+  run_sql(server.process(),
+          "UPDATE sessions SET created_at = created_at - " + by +
+              ", last_used_at = CASE WHEN last_used_at = 0 THEN 0 ELSE last_used_at - " + by +
+              " END WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
+}
+
 }  // namespace automation::testing

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/app/audit_key.hpp"
+#include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
@@ -130,6 +131,11 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                                                 : crypto::PasswordFormat::kArgon2id,
       std::move(*audit_key));
   Parts& parts = *app->parts_;
+  // Rows recorded before the audit chain began (databases older than it) are counted in a
+  // sealed record, once, so that `audit verify` can tell them from rows inserted later.
+  if (auto sealed = parts.audit.seal_chain_start(app->clock_.now()); !sealed) {
+    return fail(sealed.error());
+  }
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
   if (!secret) return fail(secret.error());
@@ -214,6 +220,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_password_set = system->password_set;
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
+  report.database_files_others_can_read = database_files_others_can_read(config.database);
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }

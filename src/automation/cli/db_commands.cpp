@@ -19,7 +19,7 @@ struct CopyOptions {
 // database); 1 anything else (a missing or unreadable SQLite source, a non-empty target
 // without --replace, a database error).
 int db_failure(const Error& error) {
-  std::cerr << "automation: " << error.message << std::endl;
+  std::cerr << "automation: " << shown(error.message) << std::endl;
   return error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
 }
 
@@ -37,7 +37,7 @@ int db_copy_from_sqlite(CliContext& context, const CopyOptions& options) {
   if (!config) return context.exit_code;
   auto counts = app::copy_sqlite_database(*config, options.source, options.replace);
   if (!counts) return db_failure(counts.error());
-  for (const auto& [table, rows] : *counts) std::cout << table << '\t' << rows << '\n';
+  for (const auto& [table, rows] : *counts) print_row({table, std::to_string(rows)});
   return kExitOk;
 }
 

@@ -415,6 +415,8 @@ class InMemoryStores : public RoleStore,
   Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t) override {
     return std::optional<ChainedAuditEvent>{};
   }
+  Result<std::int64_t> unsealed_event_count() override { return 0; }
+  Status seal_chain_start(UnixSeconds) override { return {}; }
   Result<std::int64_t> event_count() override {
     return static_cast<std::int64_t>(events_.size());
   }
