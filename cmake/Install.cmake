@@ -1,4 +1,4 @@
-# What `cmake --install` puts where (README "Install"):
+# What `cmake --install` puts where (docs/install.md):
 #   bin/automation                         the server and command-line tool
 #   lib/libautomation.so.*                 automation::core for outside programs (below)
 #   include/automation/{core,app,config}/  its public headers
