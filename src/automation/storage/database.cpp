@@ -479,6 +479,16 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   }
 
   std::unique_ptr<Database> db(new Database(*dialect, size));
+  // Before the first connection, so a restore never swaps the file between our open and lock.
+  // An in-memory database and a URI name no file to lock.
+  if (*dialect == Dialect::kSqlite && !is_memory_database(options.file) &&
+      !options.file.starts_with("file:")) {
+    auto lock = SqliteFileLock::shared(options.file);
+    if (!lock) {
+      return fail(ErrorCode::kUnavailable, "cannot open " + where + ": " + lock.error().message);
+    }
+    db->file_lock_.emplace(std::move(*lock));
+  }
   for (std::size_t i = 0; i < size; ++i) {
     soci::session& sql = db->pool_->at(i);
     try {
