@@ -74,15 +74,6 @@ Error use_server_tools(const config::DatabaseConfig& db, bool backup) {
                          " (see docs/operations.md, Backups)");
 }
 
-// The SQLite file backup and restore work on: a plain path, not ":memory:" or a URI.
-Status check_sqlite_file(const config::DatabaseConfig& db) {
-  if (db.file.empty() || db.file == ":memory:" || db.file.starts_with("file:")) {
-    return fail(ErrorCode::kInvalidArgument,
-                "AUTOMATION_DB_FILE: '" + db.file + "' is not a database file to back up or restore");
-  }
-  return {};
-}
-
 Result<std::unique_ptr<storage::Database>> open_configured(const config::Config& config) {
   // One connection is all a command needs (a serving process sizes its pool to its threads).
   auto db = storage::Database::open(database_options(config.database, /*pool_size=*/1));
@@ -141,9 +132,8 @@ Result<CopyCounts> copy_sqlite_database(const config::Config& config,
 
 Result<BackupSummary> backup_database(const config::Config& config, const std::string& target) {
   if (config.database.type != "sqlite") return fail(use_server_tools(config.database, true));
-  if (auto file = check_sqlite_file(config.database); !file) return fail(file.error());
   auto report = storage::backup_sqlite(config.database.file, target);
-  if (!report) return fail(report.error());
+  if (!report) return fail(name_database_settings(std::move(report).error()));
   return BackupSummary{report->pages, report->bytes};
 }
 
@@ -151,9 +141,8 @@ Result<RestoreSummary> restore_database(const config::Config& config,
                                         const std::string& backup_file,
                                         std::chrono::system_clock::time_point now) {
   if (config.database.type != "sqlite") return fail(use_server_tools(config.database, false));
-  if (auto file = check_sqlite_file(config.database); !file) return fail(file.error());
   auto report = storage::restore_sqlite(backup_file, config.database.file, now);
-  if (!report) return fail(report.error());
+  if (!report) return fail(name_database_settings(std::move(report).error()));
   return RestoreSummary{report->replaced_kept_as};
 }
 

@@ -480,9 +480,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 
   std::unique_ptr<Database> db(new Database(*dialect, size));
   // Before the first connection, so a restore never swaps the file between our open and lock.
-  // An in-memory database and a URI name no file to lock.
-  if (*dialect == Dialect::kSqlite && !is_memory_database(options.file) &&
-      !options.file.starts_with("file:")) {
+  if (*dialect == Dialect::kSqlite && names_sqlite_file(options.file)) {
     auto lock = SqliteFileLock::shared(options.file);
     if (!lock) {
       return fail(ErrorCode::kUnavailable, "cannot open " + where + ": " + lock.error().message);

@@ -293,10 +293,19 @@ Status check_is_service_database(const std::string& file, const std::string& bac
   return {};
 }
 
+// Names the option (DatabaseOptions::file) so the caller can name its setting.
+Error not_a_file(const std::string& database_file) {
+  Error error = Error::make(ErrorCode::kInvalidArgument,
+                            "'" + database_file + "' is not a database file to back up or restore");
+  error.fields.emplace("file", error.message);
+  return error;
+}
+
 }  // namespace
 
 Result<SqliteBackupReport> backup_sqlite(const std::string& database_file,
                                          const std::string& target) {
+  if (!names_sqlite_file(database_file)) return fail(not_a_file(database_file));
   if (exists(target)) {
     return fail(ErrorCode::kRuleViolation,
                 "'" + target + "' already exists; a backup never overwrites a file: name a new one");
@@ -324,6 +333,7 @@ Result<SqliteBackupReport> backup_sqlite(const std::string& database_file,
 Result<SqliteRestoreReport> restore_sqlite(const std::string& backup_file,
                                            const std::string& database_file,
                                            std::chrono::system_clock::time_point now) {
+  if (!names_sqlite_file(database_file)) return fail(not_a_file(database_file));
   if (!is_regular_file(backup_file)) {
     return fail(ErrorCode::kNotFound, "no backup file at '" + backup_file + "'");
   }

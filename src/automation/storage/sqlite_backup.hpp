@@ -23,7 +23,8 @@ struct SqliteBackupReport {
 // renamed to `target`: `target` is either the whole verified copy or absent, and an existing
 // `target` is never overwritten. The copy is one file in rollback-journal mode (a server
 // opening it switches it to WAL), so reading it leaves no -wal or -shm file beside it.
-// Errors (nothing is left behind): kRuleViolation when `target` exists; kNotFound when there
+// Errors (nothing is left behind): kInvalidArgument (field "file") when `database_file` names
+// no file (names_sqlite_file); kRuleViolation when `target` exists; kNotFound when there
 // is no database file or target's directory does not exist; kUnavailable when a file cannot
 // be read or written, the source is not a SQLite database, or the copy fails its check.
 Result<SqliteBackupReport> backup_sqlite(const std::string& database_file,
@@ -43,7 +44,8 @@ struct SqliteRestoreReport {
 // can be, then moved aside with its side files, and its -shm (an index SQLite rebuilds) is
 // removed, so no WAL of the old database is ever applied to the new one. `now` names the file
 // kept aside.
-// Errors (nothing changed): kNotFound when the backup does not exist; kRuleViolation when the
+// Errors (nothing changed): kInvalidArgument (field "file") as for backup_sqlite; kNotFound
+// when the backup does not exist; kRuleViolation when the
 // database is in use, or the backup is not a sound database of this service, or is the
 // database itself; kUnavailable for I/O and SQLite errors.
 Result<SqliteRestoreReport> restore_sqlite(const std::string& backup_file,

@@ -32,6 +32,11 @@ Error cannot_open(const std::string& path) {
 
 }  // namespace
 
+bool names_sqlite_file(std::string_view database_file) {
+  return !database_file.empty() && database_file != ":memory:" &&
+         !database_file.starts_with("file:");
+}
+
 std::string SqliteFileLock::path_for(const std::string& database_file) {
   return database_file + ".lock";
 }

@@ -21,10 +21,15 @@
 //   the database file between transactions.
 
 #include <string>
+#include <string_view>
 
 #include "automation/core/error.hpp"
 
 namespace automation::storage {
+
+// A SQLite database name that is a file on disk, to lock, back up or restore: not ":memory:"
+// and not a "file:" URI.
+bool names_sqlite_file(std::string_view database_file);
 
 class SqliteFileLock {
  public:
