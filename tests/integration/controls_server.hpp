@@ -1,7 +1,7 @@
 #pragma once
 
-// A server of its own per test, for the plant security controls (README "Security
-// controls"): security_controls_test.cpp and password_rules_test.cpp.
+// A server of its own per test, for the plant security controls
+// (docs/security-controls.md): security_controls_test.cpp and password_rules_test.cpp.
 
 #include <map>
 #include <memory>

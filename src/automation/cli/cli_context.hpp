@@ -22,7 +22,7 @@
 
 namespace automation::cli {
 
-// Exit codes of every command (README "Command-line tool").
+// Exit codes of every command (docs/cli.md).
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the operation was refused or failed
 constexpr int kExitUsage = 2;    // bad usage (flags) or configuration (settings, database)

@@ -99,7 +99,7 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
   } else if (route.key_policy == KeyPolicy::kOptional) {
     add(401, "`Invalid token`: a key was sent and is not valid");
   }
-  // A change stands only with its audit event (README "Notes on the audit chain").
+  // A change stands only with its audit event (docs/security-controls.md "Notes on the audit chain").
   std::string busy;
   if (route.execution == Execution::kWorkerPool) busy = "The password-hashing queue is full";
   if (route.method != Method::kGet) {

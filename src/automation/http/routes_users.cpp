@@ -35,7 +35,7 @@ Response login(const RouteContext& context, const Request& request, const Caller
   nlohmann::json body = login_json(*login, context.login_time.format(login->logged_in_at),
                                    context.login_time.zone_name());
   if (login->password_change == PasswordChangeDemand::kNone) return json_response(200, body);
-  // The key works for change_password and logout only (README "Security controls").
+  // The key works for change_password and logout only (docs/security-controls.md).
   const bool expired = login->password_change == PasswordChangeDemand::kExpired;
   body["message"] = expired ? "Password expired: change it before anything else"
                             : "Password change required before anything else";

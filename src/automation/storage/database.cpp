@@ -497,6 +497,14 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   }
 
   std::unique_ptr<Database> db(new Database(*dialect, size));
+  // Before the first connection, so a restore never swaps the file between our open and lock.
+  if (*dialect == Dialect::kSqlite && names_sqlite_file(options.file)) {
+    auto lock = SqliteFileLock::shared(options.file);
+    if (!lock) {
+      return fail(ErrorCode::kUnavailable, "cannot open " + where + ": " + lock.error().message);
+    }
+    db->file_lock_.emplace(std::move(*lock));
+  }
   for (std::size_t i = 0; i < size; ++i) {
     soci::session& sql = db->pool_->at(i);
     try {

@@ -410,7 +410,7 @@ std::vector<std::string> v7_user_list_version(const DialectSql& d) {
   return statements;
 }
 
-// Password strength and lifetime (README "Security controls"): a session's demand that its
+// Password strength and lifetime (docs/security-controls.md): a session's demand that its
 // password be changed first, when each user's password was set (users without a row count
 // from the time this migration ran, recorded in schema_version), and previous hashes.
 std::vector<std::string> v8_password_records_mysql(const DialectSql& d) {
@@ -451,7 +451,7 @@ std::vector<std::string> v8_password_records(const DialectSql& d) {
   };
 }
 
-// Idle sessions and session listing (README "Security controls"): when each session was last
+// Idle sessions and session listing (docs/security-controls.md): when each session was last
 // used (recorded at most once a minute) and where its login came from. The same on every
 // engine: ADD COLUMN with a default works on all three.
 std::vector<std::string> v9_session_activity(const DialectSql&) {
