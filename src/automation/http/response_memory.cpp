@@ -32,22 +32,38 @@ void ResponseMemory::Hold::release() noexcept {
   shared_.reset();
 }
 
+std::optional<std::size_t> ResponseMemory::fits_locked(
+    const std::shared_ptr<const std::string>& shared, std::size_t own_bytes) const {
+  const std::size_t shared_bytes = shared ? shared->size() : 0;
+  const bool shared_already_held = shared && shared_uses_.contains(shared.get());
+  const std::size_t added = own_bytes + (shared_already_held ? 0 : shared_bytes);
+  const bool big = own_bytes + shared_bytes >= kBigAnswerBytes;
+  if (!big || added == 0 || held_ + added <= budget_) return added;
+  return std::nullopt;
+}
+
 std::optional<ResponseMemory::Hold> ResponseMemory::hold(
     const std::shared_ptr<const std::string>& shared, std::size_t own_bytes) {
-  const std::size_t shared_bytes = shared ? shared->size() : 0;
   {
     const std::lock_guard lock(mutex_);
-    const bool shared_already_held = shared && shared_uses_.contains(shared.get());
-    const std::size_t added = own_bytes + (shared_already_held ? 0 : shared_bytes);
-    const bool big = own_bytes + shared_bytes >= kBigAnswerBytes;
-    if (!big || added == 0 || held_ + added <= budget_) {
-      held_ += added;
+    if (const auto added = fits_locked(shared, own_bytes)) {
+      held_ += *added;
       if (shared) ++shared_uses_[shared.get()];
       return Hold(this, shared, own_bytes);
     }
   }
   refused();
   return std::nullopt;
+}
+
+bool ResponseMemory::admits(const std::shared_ptr<const std::string>& shared,
+                            std::size_t own_bytes) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (fits_locked(shared, own_bytes)) return true;
+  }
+  refused();
+  return false;
 }
 
 bool ResponseMemory::admits_big_answer() {

@@ -61,11 +61,17 @@ class ResponseMemory {
   // Whether a big answer may be made now: false (counted as a refusal) when the budget is
   // used up already. Lets a route refuse before reading and rendering a big list.
   bool admits_big_answer();
+  // Whether hold(shared, own_bytes) would succeed now, holding nothing: false is counted as a
+  // refusal. Lets a route that rendered a big list refuse it before keeping it anywhere.
+  bool admits(const std::shared_ptr<const std::string>& shared, std::size_t own_bytes);
 
   std::size_t held_bytes() const;
   std::size_t budget_bytes() const { return budget_; }
 
  private:
+  // What hold() would add (0 for a shared text already held), or nullopt when it refuses.
+  std::optional<std::size_t> fits_locked(const std::shared_ptr<const std::string>& shared,
+                                         std::size_t own_bytes) const;
   void release(const std::string* shared, std::size_t own) noexcept;
   void refused() noexcept;
 

@@ -111,10 +111,16 @@ Response list_users(const RouteContext& context, RenderedListCache& rendered,
         !paged                 ? user_list_text(users->users)
         : key.is_rows_to_end() ? user_page_rows_text(users->users)
                                : user_page_text(*users, page, limit));
-    if (keep && users->version) rendered.keep(*users->version, key, text, users->total);
     rendered_bytes = text->size();
-    response = kept_list_response(key, std::move(text), page, limit, users->total);
-  }  // the users read are freed here, before memory is handed back
+    // An answer that would be refused when sent is not kept either: the cache must not fill
+    // with lists nobody got.
+    if (context.response_memory != nullptr && !context.response_memory->admits(text, 0)) {
+      response = response_memory_full();
+    } else {
+      if (keep && users->version) rendered.keep(*users->version, key, text, users->total);
+      response = kept_list_response(key, std::move(text), page, limit, users->total);
+    }
+  }  // the users read (and a refused text) are freed here, before memory is handed back
   release_free_memory_after(rendered_bytes);
   return response;
 }

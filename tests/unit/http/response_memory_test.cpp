@@ -59,6 +59,19 @@ TEST(ResponseMemory, ASharedTextCountsOnceHoweverManyAnswersWriteIt) {
   EXPECT_EQ(memory.held_bytes(), 0u);
 }
 
+TEST(ResponseMemory, AdmitsTellsWhatHoldWouldDoAndHoldsNothing) {
+  int refusals = 0;
+  ResponseMemory memory(300 * kKiB, [&refusals] { ++refusals; });
+  const auto list = text_of(200 * kKiB);
+  EXPECT_TRUE(memory.admits(list, 0));
+  EXPECT_EQ(memory.held_bytes(), 0u);
+  auto held = memory.hold(list, 0);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(memory.admits(list, 0)) << "already held: adds nothing";
+  EXPECT_FALSE(memory.admits(text_of(200 * kKiB), 0));
+  EXPECT_EQ(refusals, 1);
+}
+
 TEST(ResponseMemory, AMovedHoldReleasesOnce) {
   ResponseMemory memory(kKiB * kKiB, nullptr);
   std::optional<ResponseMemory::Hold> kept;
