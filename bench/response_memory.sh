@@ -9,7 +9,9 @@
 #
 # Usage: bench/response_memory.sh [--users N] [--stalled S] [path/to/automation]
 # Environment: AUTOMATION_RESPONSE_MEMORY_MIB (256), BENCH_HOLD_SECONDS (how long the readers
-# stay stalled, 10).
+# stay stalled, 10), BENCH_ONE_AT_A_TIME=1 (each reader waits for the first bytes of its
+# answer before the next asks: no two big lists are rendered at once, so the memory budget,
+# not the one-render-at-a-time rule, is what refuses them).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=bench/common.sh
@@ -29,7 +31,8 @@ budget_mib="${AUTOMATION_RESPONSE_MEMORY_MIB:-256}"
 export AUTOMATION_RESPONSE_MEMORY_MIB="$budget_mib"
 # The stalled readers all come from 127.0.0.1: this measures memory, not the per-address limit.
 export AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS=100000
-export AUTOMATION_WRITE_TIMEOUT=60
+# Readers stay stalled for the whole run (asking one at a time can take minutes).
+export AUTOMATION_WRITE_TIMEOUT=900
 workdir="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
@@ -44,11 +47,13 @@ until curl -sf "$base/api/health/ping" >/dev/null; do
 done
 key="$(bench_user_key "$base")"
 python3 "$root/bench/seed.py" "$workdir/bench.db" "$users" "$workdir/keys.txt"
-python3 - "$port" "$server" "$key" "$stalled" "$budget_mib" "${BENCH_HOLD_SECONDS:-10}" <<'PY'
+python3 - "$port" "$server" "$key" "$stalled" "$budget_mib" "${BENCH_HOLD_SECONDS:-10}" \
+  "${BENCH_ONE_AT_A_TIME:-0}" <<'PY'
 import json, socket, sys, threading, time, urllib.request
 
 port, pid, key, stalled, budget_mib, hold = (int(sys.argv[1]), sys.argv[2], sys.argv[3],
                                              int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
+one_at_a_time = sys.argv[7] == "1"
 base = f"http://127.0.0.1:{port}"
 
 def get(path):
@@ -85,6 +90,8 @@ for limit in limits:
     s.connect(("127.0.0.1", port))
     s.sendall(f"GET /api/users/?page=1&limit={limit} HTTP/1.1\r\nHost: x\r\nX-API-KEY: {key}\r\n\r\n".encode())
     sockets.append(s)
+    if one_at_a_time:
+        s.recv(12, socket.MSG_PEEK)  # the answer has begun (left unread)
 
 normal = []
 def normal_client():
@@ -107,7 +114,7 @@ ok = busy = 0
 for s in sockets:
     s.settimeout(0.05)
     try:
-        head = s.recv(64)
+        head = s.recv(64, socket.MSG_PEEK)
     except OSError:
         head = b""
     ok += head.startswith(b"HTTP/1.1 200")
