@@ -65,11 +65,15 @@ struct Route {
 };
 
 // What handlers need; referenced objects outlive the server.
+class ResponseMemory;  // response_memory.hpp
+
 struct RouteContext {
   AuthorizedApi& api;
   const LoginTime& login_time;
   // The Prometheus text exposition; null or empty: no /metrics route on this listener.
   const std::function<std::string()>* metrics_text = nullptr;
+  // The memory of unwritten answers, for routes that make big ones (null: not limited).
+  ResponseMemory* response_memory = nullptr;
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp
