@@ -6,7 +6,8 @@
 # 2. an anonymous sign-up flood (wrk, BENCH_FLOOD_CONNECTIONS=120 connections, each request
 #    a new name from another client address, for BENCH_FLOOD_DURATION=8s) while a real user
 #    logs in one request after another: how many of those logins succeed, and their p99
-#    (bar: all of them, p99 under 1 s).
+#    (bar: all of them, p99 under 1 s), beside the same logins without a flood just before
+#    (on a shared machine the baseline says what one hash costs right now).
 # Usage: bench/password_load.sh [--rounds R] [path/to/automation]
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_FLOOD_CONNECTIONS (120),
 #              BENCH_FLOOD_DURATION (8s).
@@ -49,35 +50,10 @@ p99_ms() {
         f = (u == "us") ? 0.001 : (u == "s") ? 1000 : (u == "m") ? 60000 : 1;
         printf "%.2f", v * f }' "$1"
 }
-gets() {  # gets OUTFILE: key-checked GETs for $duration
-  wrk -t1 -c"$connections" -d"$duration" --latency -H "X-API-KEY: $user_key" \
-    "$base/api/users/bench_user" >"$1"
-}
-
-echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; wrk -c$connections -d$duration"
-for ((round = 1; round <= rounds; round++)); do
-  gets "$workdir/unloaded"
-  BENCH_USER=bench_user BENCH_PASSWORD=bench-password-1 wrk -t1 -c"$connections" \
-    -d"$duration" --timeout 30s -s "$root/bench/login.lua" "$base/api/users/login" \
-    >"$workdir/logins" &
-  logins=$!
-  sleep 1  # the pool is saturated before the GETs start
-  gets "$workdir/loaded"
-  wait $logins
-  unloaded="$(p99_ms "$workdir/unloaded")"
-  loaded="$(p99_ms "$workdir/loaded")"
-  echo "round $round: GET p99 unloaded ${unloaded} ms, under login load ${loaded} ms," \
-    "ratio $(awk -v a="$loaded" -v b="$unloaded" 'BEGIN { printf "%.2f", a / b }')" \
-    "(logins $(rps <"$workdir/logins") req/s)"
-done
-
-wrk -t2 -c"$flood_connections" -d"$flood_duration" --timeout 30s -s "$root/bench/signup_flood.lua" \
-  "$base" >"$workdir/flood" &
-flood=$!
-sleep 1
-python3 - "$base" "$flood" <<'PY'
+real_logins() {  # real_logins PID LABEL: one login after another while PID runs
+  python3 - "$base" "$1" "$2" <<'PY'
 import json, os, sys, time, urllib.error, urllib.request
-base, flood = sys.argv[1], int(sys.argv[2])
+base, flood, label = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 body = json.dumps({"username": "bench_user", "password": "bench-password-1"}).encode()
 times, statuses = [], {}
 def flooding():
@@ -99,11 +75,55 @@ while flooding():
     statuses[status] = statuses.get(status, 0) + 1
 times.sort()
 p99 = times[min(len(times) - 1, int(0.99 * len(times)))] if times else float("nan")
-print(f"sign-up flood: real user's logins {statuses.get(200, 0)} of {len(times)} succeeded "
+print(f"{label}: real user's logins {statuses.get(200, 0)} of {len(times)} succeeded "
       f"(statuses {dict(sorted(statuses.items()))}), p99 {p99 * 1000:.0f} ms, "
       f"max {max(times) * 1000:.0f} ms")
 PY
+}
+# The logins wrk left queued are still hashed after it stops: wait until a login is quick.
+settle() {
+  for _ in $(seq 120); do
+    curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' \
+      -d '{"username":"bench_user","password":"bench-password-1"}' "$base/api/users/login" |
+      awk '{exit !($1 < 1.5)}' && return
+  done
+}
+gets() {  # gets OUTFILE: key-checked GETs for $duration
+  wrk -t1 -c"$connections" -d"$duration" --latency -H "X-API-KEY: $user_key" \
+    "$base/api/users/bench_user" >"$1"
+}
+
+echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; wrk -c$connections -d$duration"
+for ((round = 1; round <= rounds; round++)); do
+  settle
+  gets "$workdir/unloaded"
+  BENCH_USER=bench_user BENCH_PASSWORD=bench-password-1 wrk -t1 -c"$connections" \
+    -d"$duration" --timeout 30s -s "$root/bench/login.lua" "$base/api/users/login" \
+    >"$workdir/logins" &
+  logins=$!
+  sleep 1  # the pool is saturated before the GETs start
+  gets "$workdir/loaded"
+  wait $logins
+  unloaded="$(p99_ms "$workdir/unloaded")"
+  loaded="$(p99_ms "$workdir/loaded")"
+  echo "round $round: GET p99 unloaded ${unloaded} ms, under login load ${loaded} ms," \
+    "ratio $(awk -v a="$loaded" -v b="$unloaded" 'BEGIN { printf "%.2f", a / b }')" \
+    "(logins $(rps <"$workdir/logins") req/s, non-2xx:" \
+    "$(awk '/Non-2xx/ {print $5}' "$workdir/logins")" \
+    "$(awk '/Socket errors/' "$workdir/logins"))"
+done
+
+settle
+# The same logins without a flood, for comparison on this machine as it is now.
+sleep "${flood_duration%s}" &
+real_logins $! "no flood (baseline)"
+wrk -t2 -c"$flood_connections" -d"$flood_duration" --timeout 30s -s "$root/bench/signup_flood.lua" \
+  "$base" >"$workdir/flood" &
+flood=$!
+sleep 1
+real_logins "$flood" "during the sign-up flood"
 wait $flood || true
-echo "flood: $(rps <"$workdir/flood") sign-up requests/s;" \
+echo "flood: $(rps <"$workdir/flood") sign-up requests/s" \
+  "(non-2xx: $(awk '/Non-2xx/ {print $5}' "$workdir/flood"));" \
   "$(curl -sf -H "X-API-KEY: $user_key" "$base/api/users/?page=1&limit=1" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["pagination"]["total_records"])') users now"
