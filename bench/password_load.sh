@@ -10,7 +10,8 @@
 #    (on a shared machine the baseline says what one hash costs right now).
 # Usage: bench/password_load.sh [--rounds R] [path/to/automation]
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (64), BENCH_FLOOD_CONNECTIONS (120),
-#              BENCH_FLOOD_DURATION (8s).
+#              BENCH_FLOOD_DURATION (8s), BENCH_FLOOD_ONE_ADDRESS=1 (the flood from one address,
+#              as the review ran it, instead of a new address per request).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # shellcheck source=bench/common.sh
@@ -20,7 +21,7 @@ binary="$root/build/release/src/automation/cli/automation"
 while (($#)); do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) binary="$1"; shift ;;
   esac
 done
