@@ -39,10 +39,7 @@ export AUTOMATION_SUPERUSER_PASSWORD="bench-system-password"
   --db-file "$workdir/bench.db") >>"$workdir/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workdir"' EXIT
-until curl -sf "$base/api/health/ping" >/dev/null; do
-  kill -0 $server 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
-  sleep 0.1
-done
+bench_wait_ready "$base" "$server" "$workdir/server.log"
 user_key="$(bench_user_key "$base")"
 
 # p99 of a wrk --latency output, in ms.
