@@ -35,12 +35,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* kPassword = "Backup-Passw0rd-long";
 
-// Cheap hashing: these tests are about files, and more writes fit in the window.
-std::map<std::string, std::string> fast_hashing() {
-  return {{"AUTOMATION_ARGON2_MEMORY_KIB", "64"},
-          {"AUTOMATION_ARGON2_ITERATIONS", "1"},
-          {"AUTOMATION_THREADS", "4"}};
-}
+// More I/O threads: more writes fit in the test's window.
+std::map<std::string, std::string> busy_server() { return {{"AUTOMATION_THREADS", "4"}}; }
 
 std::string system_key(HttpClient& client) {
   const auto login =
@@ -118,7 +114,7 @@ fs::path replaced_file(const ServerProcess& server) {
 
 TEST(Backup, UnderWriteLoadKeepsEveryEarlierWriteAndRestoresToAVerifiedChain) {
   SKIP_UNLESS_SQLITE();
-  ServerProcess server(fast_hashing());
+  ServerProcess server(busy_server());
   server.start();
   HttpClient setup(server.base_url());
   const std::string key = system_key(setup);
@@ -211,7 +207,7 @@ TEST(Backup, UnderWriteLoadKeepsEveryEarlierWriteAndRestoresToAVerifiedChain) {
 
 TEST(Backup, RestoreIsRefusedWhileAServerHasTheDatabaseOpen) {
   SKIP_UNLESS_SQLITE();
-  ServerProcess server(fast_hashing());
+  ServerProcess server(busy_server());
   server.start();
   const fs::path backup = server.db_file().parent_path() / "backup.db";
   std::string output;
@@ -240,7 +236,7 @@ TEST(Backup, RestoreIsRefusedWhileAServerHasTheDatabaseOpen) {
 // restored database, which a WAL left beside it under the old name would be.
 TEST(Backup, TheReplacedDatabasesWalStaysWithItAndNeverReachesTheRestoredOne) {
   SKIP_UNLESS_SQLITE();
-  ServerProcess server(fast_hashing());
+  ServerProcess server(busy_server());
   server.start();
   HttpClient client(server.base_url());
   std::string key = system_key(client);
@@ -274,7 +270,7 @@ TEST(Backup, TheReplacedDatabasesWalStaysWithItAndNeverReachesTheRestoredOne) {
 
 TEST(Backup, BadPathsGiveOneLineAndChangeNothing) {
   SKIP_UNLESS_SQLITE();
-  ServerProcess server(fast_hashing());
+  ServerProcess server(busy_server());
   server.start();
   ASSERT_EQ(server.stop(), 0) << server.log();
   const fs::path dir = server.db_file().parent_path();

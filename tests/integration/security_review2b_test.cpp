@@ -24,13 +24,6 @@ constexpr std::int64_t kDay = 86400;
 #define SQLITE_ONLY()                                                                  \
   if (run_backend() != TestBackend::kSqlite) GTEST_SKIP() << "not about storage: SQLite only"
 
-// Cheap hashing: these tests set passwords many times and no rule depends on the cost.
-Env fast_hashing(Env env = {}) {
-  env.emplace("AUTOMATION_ARGON2_MEMORY_KIB", "64");
-  env.emplace("AUTOMATION_ARGON2_ITERATIONS", "1");
-  return env;
-}
-
 // Moves the time `username`'s password was set back by `seconds`.
 void age_password(ControlsServer& server, const std::string& username, std::int64_t seconds) {
   std::string statement = "UPDATE password_state SET set_at = set_at - ";
@@ -59,9 +52,9 @@ std::string error_type(const HttpResponse& response) {
 // 200, also while the account's current-password guesses were throttled.
 TEST(SecurityReview2b, AResetOfOnesOwnPasswordKeepsTheMinimumAgeHistoryAndThrottle) {
   SQLITE_ONLY();
-  ControlsServer server(fast_hashing(Env{{"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "24"},
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "24"},
                                          {"AUTOMATION_PASSWORD_HISTORY", "3"},
-                                         {"AUTOMATION_LOGIN_MAX_FAILURES", "3"}}));
+                                         {"AUTOMATION_LOGIN_MAX_FAILURES", "3"}});
   server.add_user("selfreset1", "operator");
   age_password(server, "selfreset1", 2 * kDay);
   const std::string key = server.key_of("selfreset1");
@@ -99,8 +92,8 @@ TEST(SecurityReview2b, AResetOfOnesOwnPasswordKeepsTheMinimumAgeHistoryAndThrott
 
 TEST(SecurityReview2b, ASelfResetCanBeMadeToNeedTheCurrentPassword) {
   SQLITE_ONLY();
-  ControlsServer server(fast_hashing(Env{{"AUTOMATION_SELF_RESET_REQUIRES_CURRENT_PASSWORD", "true"},
-                                         {"AUTOMATION_LOGIN_MAX_FAILURES", "2"}}));
+  ControlsServer server(Env{{"AUTOMATION_SELF_RESET_REQUIRES_CURRENT_PASSWORD", "true"},
+                                         {"AUTOMATION_LOGIN_MAX_FAILURES", "2"}});
   server.add_user("selfreset2", "operator");
   const std::string key = server.key_of("selfreset2");
 
@@ -149,8 +142,8 @@ HttpResponse login_from(HttpClient& http, const std::string& address, const std:
 // AUTOMATION_AUDIT_MAX_EVENTS an admin's password_reset was pruned after a restart.
 TEST(SecurityReview2b, RepeatedRefusalsAreCountedAndRetentionPrunesRefusalsFirst) {
   SQLITE_ONLY();
-  ControlsServer server(fast_hashing(Env{{"AUTOMATION_AUDIT_MAX_EVENTS", "40"},
-                                         {"AUTOMATION_TRUSTED_PROXIES", "127.0.0.1"}}));
+  ControlsServer server(Env{{"AUTOMATION_AUDIT_MAX_EVENTS", "40"},
+                                         {"AUTOMATION_TRUSTED_PROXIES", "127.0.0.1"}});
   server.add_user("victim3", "operator");
   server.add_user("boss3", "admin");
   ASSERT_EQ(server.reset(server.key_of("boss3"), "victim3", "Reset-by-boss-3").status, 200);

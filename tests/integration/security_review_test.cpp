@@ -401,7 +401,9 @@ TEST_F(SecurityReview, BidiControlsAreRefusedInNames) {
 // starts, not as it was when it was queued.
 TEST(QueuedPasswordJobs, RecheckTheKeyWhenTheyStart) {
   // One hashing thread and a slow hash, so jobs wait in the queue.
-  ServerProcess server({{"AUTOMATION_THREADS", "1"}, {"AUTOMATION_ARGON2_ITERATIONS", "24"}});
+  ServerProcess server({{"AUTOMATION_THREADS", "1"},
+                        {"AUTOMATION_ARGON2_MEMORY_KIB", "19456"},
+                        {"AUTOMATION_ARGON2_ITERATIONS", "24"}});
   server.start();
   HttpClient http(server.base_url());
   const auto system = http.post("/api/users/login",
