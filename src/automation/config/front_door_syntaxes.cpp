@@ -1,16 +1,13 @@
 #include "automation/config/front_door_syntaxes.hpp"
 
+#include "automation/core/text.hpp"
 #include "automation/core/web_origin.hpp"
 
 namespace automation::config {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
+// Settings files may end lines with \r\n.
+std::string_view trim(std::string_view text) { return automation::trim(text, " \t\r"); }
 
 // The non-empty items of a comma-separated list, trimmed.
 std::vector<std::string_view> items_of(std::string_view text) {

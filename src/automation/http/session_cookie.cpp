@@ -1,14 +1,9 @@
 #include "automation/http/session_cookie.hpp"
 
+#include "automation/core/text.hpp"
+
 namespace automation::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t");
-  return text.substr(first, last - first + 1);
-}
 
 std::string attributes(const CookieOptions& options) {
   std::string text = "; Path=/; HttpOnly; SameSite=Lax";
