@@ -183,6 +183,113 @@ TEST_P(AuditChain, ConcurrentAppendsFromTwoConnectionsStayOneChain) {
   EXPECT_EQ(report.events_checked, 85);
 }
 
+// ---- Review 2 #6: the chain row's anchor and start are covered by the key too.
+
+// The MAC stored with `seq`.
+std::string mac_of_seq(TestDatabase& env, int seq) {
+  std::string mac;
+  auto done = env.db().with_session([&](soci::session& sql) -> Status {
+    sql << "SELECT mac FROM audit_events WHERE seq = " + std::to_string(seq), soci::into(mac);
+    return {};
+  });
+  EXPECT_TRUE(done.has_value());
+  return mac;
+}
+
+TEST_P(AuditChain, AnInsertedRowBehindAMovedChainStartIsFound) {
+  tamper("INSERT INTO audit_events (time, event, actor, target, address, outcome, reason)"
+         " VALUES (50, 'login', 'system', 'system', '10.0.0.9', 'success', '')");
+  tamper("UPDATE audit_chain SET chain_start_id = 1000000");
+  const AuditChainReport report = verify();
+  ASSERT_TRUE(report.first_problem) << "intact with an unsealed row";
+  EXPECT_EQ(report.first_problem->kind, AuditChainFinding::Kind::kInserted);
+  EXPECT_NE(report.first_problem->detail.find("carries no seal"), std::string::npos)
+      << report.first_problem->detail;
+}
+
+TEST_P(AuditChain, DeletingTheOldestAndMovingTheAnchorIsFound) {
+  const std::string mac2 = mac_of_seq(*env_, 2);
+  tamper("DELETE FROM audit_events WHERE seq <= 2");
+  tamper("UPDATE audit_chain SET anchor_seq = 2, anchor_mac = '" + mac2 + "'");
+  const AuditChainReport report = verify();
+  ASSERT_TRUE(report.first_problem) << "intact with seq 1..2 gone unrecorded";
+  EXPECT_EQ(report.first_problem->kind, AuditChainFinding::Kind::kRemoved);
+  EXPECT_NE(report.first_problem->detail.find("events 1..2 were removed"), std::string::npos)
+      << report.first_problem->detail;
+}
+
+TEST_P(AuditChain, AnAnchorMovedPastTheLastPruningIsFound) {
+  const AuditEvent record{999, "audit_pruned", "system", "", "", "success", "retention: test"};
+  ASSERT_TRUE(audit_->prune_events(UnixSeconds{250}, std::nullopt, record).has_value());
+  ASSERT_FALSE(verify().first_problem.has_value()) << "a real pruning verifies";
+
+  // Beyond the pruning, keeping its record (seq 6): the record names the real anchor.
+  const std::string mac4 = mac_of_seq(*env_, 4);
+  tamper("DELETE FROM audit_events WHERE seq IN (3, 4)");
+  tamper("UPDATE audit_chain SET anchor_seq = 4, anchor_mac = '" + mac4 + "'");
+  AuditChainReport report = verify();
+  ASSERT_TRUE(report.first_problem);
+  EXPECT_EQ(report.first_problem->kind, AuditChainFinding::Kind::kRemoved);
+  EXPECT_NE(report.first_problem->detail.find("left it at seq 2"), std::string::npos)
+      << report.first_problem->detail;
+
+  // Through the record itself: no pruning left in the chain, so the anchor must be 0.
+  const std::string mac6 = mac_of_seq(*env_, 6);
+  tamper("DELETE FROM audit_events WHERE seq <= 6");
+  tamper("UPDATE audit_chain SET anchor_seq = 6, anchor_mac = '" + mac6 + "'");
+  report = verify();
+  ASSERT_TRUE(report.first_problem);
+  EXPECT_EQ(report.first_problem->kind, AuditChainFinding::Kind::kRemoved);
+}
+
+// A database older than the chain: its earlier rows carry no seal. They are counted in a
+// sealed record once; one more unsealed row, or a moved start, is then an insertion.
+TEST_P(AuditChain, RowsOlderThanTheChainAreCountedOnceAndNoMoreMayAppear) {
+  for (int id : {-3, -2, -1}) {
+    tamper("INSERT INTO audit_events (id, time, event, actor, target, address, outcome, reason)"
+           " VALUES (" + std::to_string(id) + ", 10, 'login', 'old', 'old', '', 'success', '')");
+  }
+  EXPECT_EQ(verify().first_problem->kind, AuditChainFinding::Kind::kInserted)
+      << "unsealed rows nobody counted";
+  ASSERT_TRUE(audit_->seal_chain_start(UnixSeconds{600}).has_value());
+  ASSERT_TRUE(audit_->seal_chain_start(UnixSeconds{601}).has_value());
+  auto newest = audit_->recent_events(2);
+  ASSERT_TRUE(newest && newest->size() == 2);
+  EXPECT_EQ(newest->front().event, "audit_chain_started");
+  EXPECT_EQ(newest->front().reason, "3 earlier events carry no seal");
+  EXPECT_NE((*newest)[1].event, "audit_chain_started") << "sealed once";
+  AuditChainReport report = verify();
+  EXPECT_FALSE(report.first_problem.has_value()) << report.first_problem->detail;
+  EXPECT_EQ(report.events_checked, 6);
+
+  tamper("INSERT INTO audit_events (id, time, event, actor, target, address, outcome, reason)"
+         " VALUES (-10, 5, 'login', 'system', 'system', '', 'success', '')");
+  report = verify();
+  ASSERT_TRUE(report.first_problem) << "a fourth unsealed row among the three";
+  EXPECT_EQ(report.first_problem->kind, AuditChainFinding::Kind::kInserted);
+  tamper("DELETE FROM audit_events WHERE id = -10");
+  ASSERT_FALSE(verify().first_problem.has_value());
+
+  tamper("UPDATE audit_chain SET chain_start_id = chain_start_id + 1000");
+  report = verify();
+  ASSERT_TRUE(report.first_problem);
+  EXPECT_NE(report.first_problem->detail.find("start was moved"), std::string::npos)
+      << report.first_problem->detail;
+  tamper("UPDATE audit_chain SET chain_start_id = chain_start_id - 1000");
+
+  // Once chained events are pruned, so are all older rows: none without a seal may remain.
+  const AuditEvent record{999, "audit_pruned", "system", "", "", "success", "retention: test"};
+  auto pruned = audit_->prune_events(UnixSeconds{150}, std::nullopt, record);
+  ASSERT_TRUE(pruned.has_value());
+  EXPECT_EQ(pruned->removed, 4);  // the three old rows and seq 1
+  ASSERT_FALSE(verify().first_problem.has_value());
+  tamper("INSERT INTO audit_events (id, time, event, actor, target, address, outcome, reason)"
+         " VALUES (-20, 5, 'login', 'system', 'system', '', 'success', '')");
+  report = verify();
+  ASSERT_TRUE(report.first_problem);
+  EXPECT_EQ(report.first_problem->kind, AuditChainFinding::Kind::kInserted);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, AuditChain, contract::all_backends(), contract::backend_name);
 
 }  // namespace

@@ -268,7 +268,7 @@ TEST(Connections, HalfSentRequestIsClosedAfterTheReadTimeout) {
 }
 
 // A header section over the 8 KiB field limit: RESTinio 0.6 cannot answer 431, it closes
-// the connection without a response (documented in the README).
+// the connection without a response (documented in docs/operations.md).
 TEST(Connections, OversizedHeaderSectionClosesTheConnection) {
   ServerProcess server;
   server.start();

@@ -1,4 +1,4 @@
-// Password strength and lifetime on the real binary (README "Security controls";
+// Password strength and lifetime on the real binary (docs/security-controls.md;
 // IEC 62443-4-2 CR 1.5, CR 1.7 RE1; 21 CFR Part 11 §11.300(b)). Time is never waited for:
 // a password is made old by moving its recorded set time back in the database itself.
 

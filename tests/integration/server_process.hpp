@@ -42,6 +42,9 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
+  // Sets (or, with kUnsetSetting, removes) a setting for the next start() and run_cli() on the
+  // same database (a restart with another configuration).
+  void set_setting(const std::string& key, std::string value) { env_[key] = std::move(value); }
   // Readiness checks and base_url() over HTTPS, trusting `ca_file` (the test passes the TLS
   // settings in `env`); call before start().
   void use_https(std::string ca_file);

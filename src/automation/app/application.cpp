@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/app/audit_key.hpp"
+#include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
@@ -32,7 +33,8 @@
 namespace automation::app {
 
 struct Application::Parts {
-  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key)
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2,
+        crypto::PasswordFormat password_format, std::string audit_key)
       : audit_authenticator(std::move(audit_key)),
         roles(db),
         users(db),
@@ -43,7 +45,7 @@ struct Application::Parts {
         settings(db),
         passwords(db),
         units(db),
-        hasher(argon2) {}
+        hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
   storage::SqlRoleStore roles;
@@ -126,8 +128,15 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
+      config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
+                                                : crypto::PasswordFormat::kArgon2id,
       std::move(*audit_key));
   Parts& parts = *app->parts_;
+  // Rows recorded before the audit chain began (databases older than it) are counted in a
+  // sealed record, once, so that `audit verify` can tell them from rows inserted later.
+  if (auto sealed = parts.audit.seal_chain_start(app->clock_.now()); !sealed) {
+    return fail(sealed.error());
+  }
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
   if (!secret) return fail(secret.error());
@@ -218,6 +227,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_password_set = system->password_set;
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
+  report.database_files_others_can_read = database_files_others_can_read(config.database);
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "automation/app/system_clock.hpp"
 #include "automation/config/config.hpp"
@@ -31,6 +32,8 @@ struct BootstrapReport {
   bool system_password_set = false;  // AUTOMATION_SUPERUSER_PASSWORD applied
   bool system_role_repaired = false;  // system had lost the sudo role and got it back
   bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
+  // The SQLite files group or others may read (database_files_others_can_read).
+  std::vector<std::string> database_files_others_can_read;
 };
 
 // The lookup cache's counters (for tests, and for metrics).

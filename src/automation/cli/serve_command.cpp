@@ -99,13 +99,14 @@ int serve(CliContext& context) {
   app::configure_logging(config->logging);
   // Checked before the database is touched, so a typo changes nothing.
   if (auto zone = http::LoginTime::create(config->server.timezone); !zone) {
-    std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: " << zone.error().message
-              << std::endl;
+    std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: "
+              << shown(zone.error().message) << std::endl;
     return kExitUsage;
   }
   http::ServerOptions options;
   if (auto transport = choose_transport(config->server, options); !transport) {
-    std::cerr << "automation: configuration error: " << transport.error().message << std::endl;
+    std::cerr << "automation: configuration error: " << shown(transport.error().message)
+              << std::endl;
     return kExitUsage;
   }
   // Before the database opens, so every descriptor the process will use is under one limit.
@@ -134,7 +135,7 @@ int serve(CliContext& context) {
   }
   auto observability = app::Observability::start(*config, *app);
   if (!observability) {
-    std::cerr << "automation: " << observability.error().message << std::endl;
+    std::cerr << "automation: " << shown(observability.error().message) << std::endl;
     return kExitFailure;
   }
   (*observability)->attach(options);
@@ -156,7 +157,7 @@ int serve(CliContext& context) {
     log_audit_retention(app->enforce_audit_retention(), retention_settings);
   });
   // Sessions' last uses, gathered in memory, are written every few seconds (and at the end).
-  app::PeriodicTask session_uses(std::chrono::seconds(5), [&app] {
+  app::PeriodicTask session_uses(std::chrono::seconds(kSessionUseWriteInterval), [&app] {
     if (auto flushed = app->flush_session_uses(); !flushed) {
       spdlog::warn("recording when sessions were last used failed (kept for the next try): {}",
                    flushed.error().message);
@@ -168,7 +169,7 @@ int serve(CliContext& context) {
                  database);
   });
   if (!served) {
-    std::cerr << "automation: cannot serve: " << served.error().message << std::endl;
+    std::cerr << "automation: cannot serve: " << shown(served.error().message) << std::endl;
     return kExitFailure;
   }
   spdlog::info("automation stopped");

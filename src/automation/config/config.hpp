@@ -53,6 +53,9 @@ struct SecretsConfig {
 struct PasswordHashConfig {
   std::size_t memory_kib = 19456;
   unsigned long long iterations = 2;
+  // The format of new hashes: "argon2id", or "werkzeug" (pbkdf2:sha256, which upstream
+  // PyAutomation can verify: the way back after a trial).
+  std::string format = "argon2id";
 };
 
 // The audit chain's HMAC key (core/audit_chain.hpp): a file outside the database, or ""

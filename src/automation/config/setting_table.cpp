@@ -182,6 +182,14 @@ std::vector<Setting> password_settings() {
       {"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "Passwords",
        "a password someone else set must be changed by its owner at the next login",
        boolean(AUTOMATION_FIELD(core.password_policy.change_on_first_login))},
+      {"AUTOMATION_PASSWORD_FORMAT", "Passwords",
+       "format of new and upgraded password hashes: argon2id, or werkzeug (readable by upstream "
+       "PyAutomation)",
+       one_of({"argon2id", "werkzeug"}, AUTOMATION_FIELD(password_hash.format)),
+       "argon2id upgrades every werkzeug hash at its user's next login. werkzeug writes "
+       "pbkdf2:sha256:600000 hashes (OWASP's PBKDF2 figure; a login then costs about 0.3 s of "
+       "CPU), keeps existing werkzeug hashes, and rewrites Argon2id ones at their next login, "
+       "so upstream PyAutomation can run on the database again (see docs/pyautomation.md)."},
       {"AUTOMATION_ARGON2_MEMORY_KIB", "Passwords",
        "Argon2id memory for new hashes, KiB (OWASP minimum: 19456)",
        integer(8, 1024 * 1024, AUTOMATION_FIELD(password_hash.memory_kib)),

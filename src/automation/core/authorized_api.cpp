@@ -195,7 +195,9 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
     if (!decision.allowed) return decision.status();
     if (policy::requires_current_password(actor, target_of(*target)) &&
         !change.current_password) {
-      return fail(Error::invalid("current_password", "is required to change your own password"));
+      return fail(Error::invalid("current_password",
+                                 "is required when changing your own password",
+                                 "Current password is required when changing your own password"));
     }
     // A current_password that is given must be right whoever the caller is (as upstream checks
     // it): an admin who types a wrong one for someone else changes nothing.
@@ -316,8 +318,14 @@ Result<std::optional<std::int64_t>> AuthorizedApi::user_list_version(const Calle
 Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,
                                                 std::int64_t limit) {
   if (!caller.principal) return key_missing();
-  if (page < 1) return fail(Error::invalid("page", "must be >= 1"));
-  if (limit < 1) return fail(Error::invalid("limit", "must be >= 1"));
+  // Upstream's words; page first, as upstream checks it first.
+  if (page < 1) {
+    return fail(
+        Error::invalid("page", "must be greater than 0", "Page number must be greater than 0"));
+  }
+  if (limit < 1) {
+    return fail(Error::invalid("limit", "must be greater than 0", "Limit must be greater than 0"));
+  }
   // No upper bound: the HMI asks for limit=10000 to get every user on one page.
   return core_.users().list_users(page_offset(page, limit), limit);
 }
@@ -367,7 +375,8 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
     auto role = core_.roles().find_role(new_role_name);
     if (!role) {
       if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
-      return fail(Error::invalid("new_role_name", "unknown role"));
+      return fail(Error::invalid("new_role_name", "unknown role",
+                                 "Role " + std::string(new_role_name) + " not found"));
     }
     const auto decision = policy::decide_update_role(actor, target_of(*target), role->name,
                                                      role->level);

@@ -20,7 +20,7 @@ Status PasswordService::change_password(std::string_view target_username,
                                            address);
     if (!attempt) return fail(attempt.error());
     if (!ports_.hasher.verify(*current_password, user->password_hash).matches) {
-      return fail(ErrorCode::kRuleViolation, "Invalid current password");  // stays counted
+      return fail(ErrorCode::kRuleViolation, "Current password is incorrect");  // stays counted
     }
     throttle_.succeeded(*attempt);
   }

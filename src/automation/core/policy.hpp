@@ -66,8 +66,9 @@ bool is_system_username(std::string_view username);
 // never changed over the API (beyond a sudo user editing its own profile).
 Decision decide(Operation operation, const Actor& actor, const Target& target);
 
-// May the actor change roles at all (admin and sudo)? Checked before the target is looked
-// up, so a caller without the right learns nothing about which users exist.
+// May the actor change users' roles at all (admin and sudo; others are told so in upstream's
+// words)? Checked before the target is looked up, so a caller without the right learns nothing
+// about which users exist.
 Decision decide_manage_roles(const Actor& actor);
 
 // update_role: move `target` to the role (new_role_name, new_role_level).

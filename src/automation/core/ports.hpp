@@ -21,7 +21,7 @@ namespace automation {
 class RoleStore {
  public:
   virtual ~RoleStore() = default;
-  // All roles, ordered by level then name.
+  // All roles, in the order they were created (as upstream lists them).
   virtual Result<std::vector<Role>> list_roles() = 0;
   // Case-insensitive lookup by name.
   virtual Result<std::optional<Role>> find_role(std::string_view name) = 0;
@@ -198,6 +198,9 @@ struct AuditChainState {
   std::int64_t head_seq = 0;      // the newest event's sequence number (0: none yet)
   std::string head_mac;           // and its MAC
   std::int64_t chain_start_id = 0;  // rows with a lower id predate the chain (not covered)
+  // The seq of the sealed record of the chain's start (0: none written): tells
+  // seal_chain_start it has been done; verification reads the record itself, never this.
+  std::int64_t start_seq = 0;
 };
 
 // One stored audit row with its chain values. seq is nullopt for a row nobody sealed
@@ -231,6 +234,14 @@ class AuditStore {
                                                                 int limit) = 0;
   // The first row at or after from_id that carries no seal, if any.
   virtual Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t from_id) = 0;
+  // How many rows carry no seal.
+  virtual Result<std::int64_t> unsealed_event_count() = 0;
+  // Once per chain (the service calls it at every start): appends chain_start_record with
+  // the chain's start and the number of rows without a seal (recorded before the chain
+  // began; 0 in a database made by this version), sealed, so verification need not take
+  // either from the writable chain row. Nothing happens once that record was written, or
+  // once the chain was pruned (no unsealed row may remain then).
+  virtual Status seal_chain_start(UnixSeconds now) = 0;
   virtual Result<std::int64_t> event_count() = 0;
   // Deletes the oldest events: those older than `older_than` (when set) and those beyond
   // the newest `keep_at_most` (when set), moves the chain's anchor past them, and appends

@@ -30,7 +30,8 @@ inline constexpr int kMaxPasswordHistory = 24;
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
   // A session unused for this long ends (IEC 62443-4-2 CR 2.5); 0 = never. >= 60: the last
-  // use is recorded with a resolution of kSessionUseResolution.
+  // use is recorded with a resolution of kSessionUseResolution, so a session ends between
+  // this and kSessionUseLag later (Session::is_idle), never sooner.
   std::int64_t session_idle_seconds = 0;
   bool allow_signup = true;
   std::size_t password_min_length = 8;

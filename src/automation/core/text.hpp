@@ -28,4 +28,13 @@ bool has_control_characters(std::string_view text);
 // a name display as something else (right-to-left override) in HMIs and audit views.
 bool has_invisible_controls(std::string_view text);
 
+// `text` made safe to print on a terminal, one line per record: C0 controls (tab and newline
+// included), DEL and bytes that are not UTF-8 become \xHH; C1 controls, the bidirectional
+// formatting characters above and the line/paragraph separators U+2028/U+2029 become \uHHHH;
+// a backslash becomes \\ (so the escaping can be told from text that looks like it). Every
+// other character is kept, so ordinary names in any script read as they are. The one rule for
+// every text output of the command-line tool and the text log; JSON output is JSON-escaped
+// instead.
+std::string escape_controls(std::string_view text);
+
 }  // namespace automation

@@ -89,8 +89,9 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
     if (!responses.contains(code)) responses[code] = response(description, kErrorRef);
   };
   if (!route.doc.request_body.empty()) {
-    add(400, "Malformed body, a field of the wrong type, or missing or invalid fields (named "
-             "in `errors`)");
+    add(400, "`Malformed JSON body`; a missing field or one of the wrong type (`Input payload "
+             "validation failed`, each named in `errors` after upstream's help text for it); or "
+             "an invalid value (named in `errors`)");
     add(413, "Body over 64 KiB");
   }
   if (route.key_policy == KeyPolicy::kRequired ||
@@ -100,7 +101,7 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
   } else if (route.key_policy == KeyPolicy::kOptional) {
     add(401, "`Invalid token`: a key was sent and is not valid");
   }
-  // A change stands only with its audit event (README "Notes on the audit chain").
+  // A change stands only with its audit event (docs/security-controls.md "Notes on the audit chain").
   std::string busy;
   if (route.execution == Execution::kWorkerPool) busy = "The password-hashing queue is full";
   // Forward authentication answers every method a proxy passes on, and writes nothing.

@@ -35,7 +35,7 @@ Response login(const RouteContext& context, const Request& request, const Caller
   nlohmann::json body = login_json(*login, context.login_time.format(login->logged_in_at),
                                    context.login_time.zone_name());
   if (login->password_change == PasswordChangeDemand::kNone) return json_response(200, body);
-  // The key works for change_password and logout only (README "Security controls").
+  // The key works for change_password and logout only (docs/security-controls.md).
   const bool expired = login->password_change == PasswordChangeDemand::kExpired;
   body["message"] = expired ? "Password expired: change it before anything else"
                             : "Password change required before anything else";
@@ -207,7 +207,9 @@ std::vector<Route> user_routes(const RouteContext& context) {
               "pagination": {"type": "object", "properties": {
                 "page": {"type": "integer"}, "limit": {"type": "integer"},
                 "total_records": {"type": "integer"}, "total_pages": {"type": "integer"}}}}}]})"},
-                      {400, "Bad `page` or `limit`"}}}},
+                      {400, "`page` or `limit` below 1 (`Page number must be greater than 0`, "
+                            "`Limit must be greater than 0`), or not an integer (`Input payload "
+                            "validation failed`); the parameter is named in `errors`"}}}},
       {Method::kGet, "/api/users/me", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return user_response(c.api.me(caller));
@@ -248,7 +250,10 @@ std::vector<Route> user_routes(const RouteContext& context) {
             "new_password": {"type": "string", "format": "password"},
             "current_password": {"type": "string", "format": "password"}}})",
         .responses = {{200, "`Password changed successfully`"},
-                      {400, "Rule violation, wrong current password, or `User <name> not found`"},
+                      {400, "A rule violation in upstream's words (e.g. `You can only change "
+                            "your own password`), `Current password is incorrect`, `Current "
+                            "password is required when changing your own password`, or `User "
+                            "<name> not found`"},
                       {403, "A third-party token changing its own password"}}}},
       {Method::kPost, "/api/users/reset_password", KeyPolicy::kRequired, pool,
        bind(&reset_password),
@@ -258,7 +263,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
           "properties": {"target_username": {"type": "string"},
             "new_password": {"type": "string", "format": "password"}}})",
         .responses = {{200, "`Password reset successfully`"},
-                      {400, "Rule violation or `User <name> not found`"},
+                      {400, "A rule violation in upstream's words (e.g. `You can only reset "
+                            "your own password`) or `User <name> not found`"},
                       {403, "The caller may not reset passwords"}}}},
       {Method::kPost, "/api/users/update_role", KeyPolicy::kRequired, io, bind(&update_role),
        {.tag = "users",
@@ -267,8 +273,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
           "properties": {"target_username": {"type": "string"},
             "new_role_name": {"type": "string"}}})",
         .responses = {{200, "Role updated"},
-                      {400, "Rule violation, unknown user or unknown role"},
-                      {403, "The caller is not admin or sudo"}}}},
+                      {400, "Rule violation, `User <name> not found` or `Role <name> not found`"},
+                      {403, "`Only admin and sudo users can update user roles`"}}}},
       {Method::kGet, "/api/users/:username", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request& request, const Caller& caller) {
          return user_response(c.api.get_user(caller, request.path_params.at(0)));

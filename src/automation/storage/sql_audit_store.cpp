@@ -25,15 +25,27 @@ AuditEvent sanitized(const AuditEvent& event) {
 
 AuditChainState read_chain_state(soci::session& sql) {
   AuditChainState state;
-  long long anchor_seq = 0, head_seq = 0, chain_start_id = 0;
-  sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id FROM audit_chain"
-         " WHERE id = 1",
+  long long anchor_seq = 0, head_seq = 0, chain_start_id = 0, start_seq = 0;
+  sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id, start_seq"
+         " FROM audit_chain WHERE id = 1",
       soci::into(anchor_seq), soci::into(state.anchor_mac), soci::into(head_seq),
-      soci::into(state.head_mac), soci::into(chain_start_id);
+      soci::into(state.head_mac), soci::into(chain_start_id), soci::into(start_seq);
   state.anchor_seq = anchor_seq;
   state.head_seq = head_seq;
   state.chain_start_id = chain_start_id;
+  state.start_seq = start_seq;
   return state;
+}
+
+long long count_unsealed(soci::session& sql) {
+  long long count = 0;
+  sql << "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL OR mac IS NULL", soci::into(count);
+  return count;
+}
+
+// Whether the chain's start still needs its sealed record (see AuditStore::seal_chain_start).
+bool start_unsealed(const AuditChainState& chain) {
+  return chain.anchor_seq == 0 && chain.start_seq == 0;
 }
 
 // Takes the chain's lock (see the header) and reads where it stands.
@@ -159,6 +171,30 @@ Result<std::optional<ChainedAuditEvent>> SqlAuditStore::first_unsealed_from(std:
       });
 }
 
+Result<std::int64_t> SqlAuditStore::unsealed_event_count() {
+  return db_.with_session(
+      [](soci::session& sql) -> Result<std::int64_t> { return count_unsealed(sql); });
+}
+
+Status SqlAuditStore::seal_chain_start(UnixSeconds now) {
+  // Read first: on every start but the first after an upgrade there is nothing to write, and
+  // the chain's lock is a write.
+  auto needed = db_.transaction(TxMode::kRead, [](soci::session& sql) -> Result<bool> {
+    return start_unsealed(read_chain_state(sql));
+  });
+  if (!needed) return fail(needed.error());
+  if (!*needed) return {};
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    AuditChainState chain = lock_chain(sql);
+    if (!start_unsealed(chain)) return {};  // another process did it meanwhile
+    const AuditChainStart start{chain.chain_start_id, count_unsealed(sql)};
+    append_sealed(sql, authenticator_, chain, sanitized(chain_start_record(now, start)));
+    const long long seq = chain.head_seq;
+    sql << "UPDATE audit_chain SET start_seq = :seq WHERE id = 1", soci::use(seq);
+    return {};
+  });
+}
+
 Result<std::int64_t> SqlAuditStore::event_count() {
   return db_.with_session([](soci::session& sql) -> Result<std::int64_t> {
     long long count = 0;
@@ -215,10 +251,9 @@ Result<AuditPruning> SqlAuditStore::prune_events(std::optional<UnixSeconds> olde
     sql << "DELETE FROM audit_events WHERE id <= :cut", soci::use(cut_id);
     pruning.removed = removed;
 
+    // Sealed with the anchor it moved to: what verification checks the anchor against.
     AuditEvent described = stored;
-    described.target = std::to_string(removed) + " events" +
-                       (pruning.through_seq ? " through seq " + std::to_string(pruning.through_seq)
-                                            : std::string());
+    described.target = pruning_target(removed, pruning.through_seq);
     append_sealed(sql, authenticator_, chain, described);
     return pruning;
   });
