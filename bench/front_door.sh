@@ -4,6 +4,9 @@
 # /api/auth/verify, a key in X-API-KEY, a token minted per request), alternating, with wrk
 # (keep-alive, 64 connections). nginx runs as shipped (packaging/nginx/automation-common.conf:
 # keep-alive upstream connections), one worker per core, access lines off in both servers.
+# A third set-up puts the same file behind `auth_request` to an nginx location that answers 200
+# at once (over the same keep-alive upstream connections): the most any forward-auth service can
+# reach behind this nginx, so the cost of the check itself shows apart from nginx's own.
 # The peer figure (issue 22): LemonLDAP::NG 2.16's nginx handler served a protected static file
 # at 0.040x of nginx alone on this kind of machine (1,315 vs 33,100 req/s, wrk -c64, 2 cores).
 #
@@ -37,6 +40,8 @@ chmod 755 "$workdir"  # nginx's workers run as nobody
 port="$(free_port)"
 open_port="$(free_port)"
 auth_port="$(free_port)"
+noop_port="$(free_port)"
+noop_auth_port="$(free_port)"
 base="http://127.0.0.1:$port"
 export AUTOMATION_SUPERUSER_PASSWORD="bench-system-password"
 (cd "$workdir" && exec "$binary" serve --port "$port" --db-file "$workdir/bench.db") \
@@ -71,9 +76,32 @@ http {
     uwsgi_temp_path $workdir/uwsgi;
     scgi_temp_path $workdir/scgi;
     include $workdir/automation-common.conf;
+    upstream noop_check {
+        server 127.0.0.1:$noop_port;
+        keepalive 256;
+    }
     server {
         listen 127.0.0.1:$open_port;
         root $workdir/www;
+    }
+    server {
+        listen 127.0.0.1:$noop_port;
+        location / { return 200; }
+    }
+    server {
+        listen 127.0.0.1:$noop_auth_port;
+        root $workdir/www;
+        location = /_noop/verify {
+            internal;
+            proxy_pass http://noop_check/;
+            proxy_http_version 1.1;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header Connection "";
+        }
+        location / {
+            auth_request /_noop/verify;
+        }
     }
     server {
         listen 127.0.0.1:$auth_port;
@@ -113,9 +141,11 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 echo "wrk -t$threads -c$connections -d$duration, $(nproc) cores, nginx $("$nginx" -v 2>&1 | cut -d/ -f2)," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $rounds round(s)"
 open_runs=()
+noop_runs=()
 auth_runs=()
 for ((round = 1; round <= rounds; round++)); do
   open_runs+=("$(wrk -t"$threads" -c"$connections" -d"$duration" "http://127.0.0.1:$open_port/" | rps)")
+  noop_runs+=("$(wrk -t"$threads" -c"$connections" -d"$duration" "http://127.0.0.1:$noop_auth_port/" | rps)")
   before="$(ticks $server)"
   out="$(wrk -t"$threads" -c"$connections" -d"$duration" -H "X-API-KEY: $user_key" \
     "http://127.0.0.1:$auth_port/")"
@@ -123,16 +153,20 @@ for ((round = 1; round <= rounds; round++)); do
   auth_runs+=("$(rps <<<"$out")")
   service_ticks=$(($(ticks $server) - before))
   total="$(awk '/requests in/ {print $1}' <<<"$out")"
-  echo "round $round: nginx alone ${open_runs[-1]} req/s, behind auth_request ${auth_runs[-1]} req/s" \
+  echo "round $round: nginx alone ${open_runs[-1]} req/s, behind a no-op auth_request" \
+    "${noop_runs[-1]} req/s, behind auth_request ${auth_runs[-1]} req/s" \
     "(service CPU $(python3 -c "print(round($service_ticks / $(getconf CLK_TCK) * 1e6 / $total, 1))") us/request)"
 done
-python3 - "${open_runs[*]}" "${auth_runs[*]}" <<'PY'
+python3 - "${open_runs[*]}" "${noop_runs[*]}" "${auth_runs[*]}" <<'PY'
 import statistics, sys
-open_rps = statistics.median(float(x) for x in sys.argv[1].split())
-auth_rps = statistics.median(float(x) for x in sys.argv[2].split())
+open_rps, noop_rps, auth_rps = (statistics.median(float(x) for x in arg.split())
+                                for arg in sys.argv[1:4])
 ratio = auth_rps / open_rps
-print(f"nginx serving a static file alone:          {open_rps:9.0f} req/s")
-print(f"the same file behind auth_request + verify:  {auth_rps:9.0f} req/s  ({ratio:.3f}x nginx alone)")
+print(f"nginx serving a static file alone:              {open_rps:9.0f} req/s")
+print(f"the same file behind a no-op auth_request:      {noop_rps:9.0f} req/s  "
+      f"({noop_rps / open_rps:.3f}x nginx alone: the most any check can reach)")
+print(f"the same file behind auth_request + verify:     {auth_rps:9.0f} req/s  ({ratio:.3f}x nginx alone, "
+      f"{auth_rps / noop_rps:.2f}x the no-op check)")
 print(f"LemonLDAP::NG 2.16 (issue 22, same kind of machine): 1,315 vs 33,100 req/s (0.040x);"
       f" this is {ratio / 0.0397:.1f}x that ratio (aim: >= 10x)")
 PY
