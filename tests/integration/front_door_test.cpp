@@ -8,7 +8,6 @@
 
 #include "api_fixture.hpp"
 #include "controls_server.hpp"
-#include "test_backend.hpp"
 
 namespace automation::testing {
 namespace {
@@ -21,23 +20,11 @@ std::string cookie_of(const HttpResponse& response) {
   return set_cookie.substr(0, set_cookie.find(';'));
 }
 
-// The front door is HTTP-layer work over the core calls every route makes, so its tests run
-// once, on SQLite (CI's time budget); the ones about sessions in the store (FrontDoorSessionTest)
-// run on every database.
-bool runs_here(bool storage_matters) {
-  return storage_matters || run_backend() == TestBackend::kSqlite;
-}
-constexpr const char* kSqliteCoversIt = "HTTP-layer behaviour: the SQLite run covers it";
-#define AUTOMATION_SQLITE_RUN_ONLY() \
-  if (!runs_here(false)) GTEST_SKIP() << kSqliteCoversIt
-
+// FrontDoorTest and FrontDoorSettings are HTTP-layer work over the core calls every route
+// makes: they run on SQLite only (engine_independent_tests in CMakeLists.txt, CI's time);
+// FrontDoorSessionTest, about sessions in the store, runs on every database.
 class FrontDoorTest : public ApiTest {
  protected:
-  void SetUp() override {
-    if (!runs_here(storage_matters())) GTEST_SKIP() << kSqliteCoversIt;
-  }
-  virtual bool storage_matters() const { return false; }
-
   // A user of `role` and their key.
   std::string key_for(const std::string& role, std::string* username = nullptr) {
     const std::string name = unique_name(role);
@@ -75,10 +62,7 @@ class FrontDoorTest : public ApiTest {
 };
 
 // Sessions made, revoked and ended through the front door, in the store.
-class FrontDoorSessionTest : public FrontDoorTest {
- protected:
-  bool storage_matters() const override { return true; }
-};
+class FrontDoorSessionTest : public FrontDoorTest {};
 
 TEST_F(FrontDoorTest, VerifyAnswersTheIdentityOfAKeyInEveryForm) {
   std::string name;
@@ -391,7 +375,6 @@ TEST_F(FrontDoorTest, CorsAnswersAnyOriginWithoutCredentialsByDefault) {
 }
 
 TEST(FrontDoorSettings, AListOfOriginsGetsCredentialsAndVary) {
-  AUTOMATION_SQLITE_RUN_ONLY();
   ControlsServer server(Env{{"AUTOMATION_CORS_ORIGINS", "https://hmi.example"}});
   HttpClient http(server.process().base_url());
   const auto listed = http.get("/api/health/ping", {"Origin: https://hmi.example"});
@@ -410,7 +393,6 @@ TEST(FrontDoorSettings, AListOfOriginsGetsCredentialsAndVary) {
 }
 
 TEST(FrontDoorSettings, CorsOffSendsNoHeadersAndNoPreflight) {
-  AUTOMATION_SQLITE_RUN_ONLY();
   ControlsServer server(Env{{"AUTOMATION_CORS_ORIGINS", "off"}});
   HttpClient http(server.process().base_url());
   EXPECT_TRUE(http.get("/api/health/ping", {"Origin: https://hmi.example"})
@@ -423,7 +405,6 @@ TEST(FrontDoorSettings, CorsOffSendsNoHeadersAndNoPreflight) {
 }
 
 TEST(FrontDoorSettings, APasswordToChangeIsChangedOnThePageAndTheCookieIsSecureWhenAsked) {
-  AUTOMATION_SQLITE_RUN_ONLY();
   ControlsServer server(Env{{"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "true"},
                             {"AUTOMATION_COOKIE_SECURE", "true"},
                             {"AUTOMATION_LOGIN_NOTICE", "Authorized personnel only"},

@@ -27,12 +27,17 @@ void apply_connection_limits(const config::ServerConfig& server,
   options.max_connections = server.max_connections != 0
                                 ? server.max_connections
                                 : app::default_max_connections(descriptors.soft);
+  options.max_connections_per_address = server.max_connections_per_address != 0
+                                            ? server.max_connections_per_address
+                                            : (options.max_connections + 9) / 10;
   options.read_timeout = std::chrono::seconds(server.read_timeout_seconds);
   options.write_timeout = std::chrono::seconds(server.write_timeout_seconds);
-  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
-               "write timeout {} s",
+  options.response_memory_bytes = server.response_memory_mib << 20;
+  spdlog::info("descriptor limit {} (was {}), max connections {} ({} per address), read "
+               "timeout {} s, write timeout {} s",
                descriptors.soft, descriptors.soft_before, options.max_connections,
-               server.read_timeout_seconds, server.write_timeout_seconds);
+               options.max_connections_per_address, server.read_timeout_seconds,
+               server.write_timeout_seconds);
   if (options.max_connections + reserve > descriptors.soft) {
     spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
                  "database and files; at the limit, accepting pauses until descriptors free up",

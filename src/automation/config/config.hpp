@@ -22,11 +22,16 @@ struct ServerConfig {
   // Connections served at once; 0 = derived from the descriptor limit at start (the process
   // knows its limit only after raising it, so the config layer cannot).
   std::size_t max_connections = 0;
+  // Connections one client address may hold at once; 0 = a tenth of max_connections (rounded
+  // up), known once that is.
+  std::size_t max_connections_per_address = 0;
   // Seconds a connection may take to deliver a whole request (head and body) after it is
   // accepted or after its previous response; the same clock bounds an idle keep-alive.
   unsigned read_timeout_seconds = 20;
   // Seconds a response may take to be written to a client that reads slowly or not at all.
   unsigned write_timeout_seconds = 30;
+  // MiB of answers handed to connections and not yet written; past it big answers get 503.
+  std::size_t response_memory_mib = 256;
   // HTTPS: both set (PEM certificate chain and private key) or neither (plain HTTP).
   std::string tls_cert_file;
   std::string tls_key_file;

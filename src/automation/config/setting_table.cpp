@@ -35,6 +35,15 @@ std::vector<Setting> http_server_settings() {
        "0 = the descriptor limit minus a quarter (at least 64 kept back for the database and "
        "files), at most 10,000; under systemd the unit's LimitNOFILE sets that limit.",
        false, FlagScope::kServe, "--max-connections"},
+      {"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "HTTP server",
+       "connections one client address may hold at once; more are closed as soon as accepted",
+       integer(0, 1'000'000, AUTOMATION_FIELD(server.max_connections_per_address)),
+       "0 = a tenth of AUTOMATION_MAX_CONNECTIONS, rounded up. Trusted proxies "
+       "(AUTOMATION_TRUSTED_PROXIES) are exempt; clients behind a NAT gateway share its address, "
+       "so raise it (up to AUTOMATION_MAX_CONNECTIONS, which turns it off) when many of them "
+       "connect through one.",
+       false, FlagScope::kServe, "--max-connections-per-address",
+       "a tenth of AUTOMATION_MAX_CONNECTIONS"},
       {"AUTOMATION_READ_TIMEOUT", "HTTP server",
        "seconds to receive a whole request (head and body); also the idle keep-alive limit",
        integer(1, 3600, AUTOMATION_FIELD(server.read_timeout_seconds)),
@@ -44,6 +53,15 @@ std::vector<Setting> http_server_settings() {
       {"AUTOMATION_WRITE_TIMEOUT", "HTTP server", "seconds to write one response",
        integer(1, 3600, AUTOMATION_FIELD(server.write_timeout_seconds)), "", false,
        FlagScope::kServe, "--write-timeout"},
+      {"AUTOMATION_RESPONSE_MEMORY_MIB", "HTTP server",
+       "MiB that answers not yet written to their clients may hold; past it, big answers get "
+       "503 with Retry-After",
+       integer(1, 65536, AUTOMATION_FIELD(server.response_memory_mib)),
+       "Bounds what clients that read slowly or not at all can pin (each keeps its answer until "
+       "AUTOMATION_WRITE_TIMEOUT). Answers under 64 KiB are never refused; a user list shared by "
+       "several answers counts once. Refusals are counted in "
+       "automation_response_memory_rejections_total.",
+       false, FlagScope::kServe, "--response-memory-mib"},
       {"AUTOMATION_TIMEZONE", "HTTP server", "IANA time zone of the login response's datetime",
        text(AUTOMATION_FIELD(server.timezone), /*non_empty=*/true, "IANA time zone"), "", false,
        FlagScope::kServe, "--timezone"},

@@ -57,8 +57,8 @@ struct Response {
   int status = 200;
   std::string body;              // JSON text unless content_type says otherwise
   std::string_view content_type = "application/json";  // a literal (static storage)
-  // When set, the JSON text sent instead of `body`, shared rather than copied (a large body
-  // kept for many responses, such as a rendered user list).
+  // When set, the body is this text followed by `body` (usually empty): a large text kept for
+  // many responses, such as a rendered user list, is shared rather than copied.
   std::shared_ptr<const std::string> shared_body;
   long retry_after_seconds = 0;  // > 0: a Retry-After header is sent
   std::string allow;             // non-empty: an Allow header is sent (405)

@@ -66,6 +66,8 @@ struct Route {
 };
 
 // What handlers need; referenced objects outlive the server.
+class ResponseMemory;  // response_memory.hpp
+
 struct RouteContext {
   AuthorizedApi& api;
   const LoginTime& login_time;
@@ -74,6 +76,8 @@ struct RouteContext {
   // Browsers and reverse proxies (CORS list, cookie, return addresses, forward tokens);
   // null: the defaults (all_routes fills them in).
   const FrontDoorOptions* front_door = nullptr;
+  // The memory of unwritten answers, for routes that make big ones (null: not limited).
+  ResponseMemory* response_memory = nullptr;
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp

@@ -7,6 +7,7 @@
 #include "automation/http/json_views.hpp"
 #include "automation/http/rendered_list_cache.hpp"
 #include "automation/http/request_parsing.hpp"
+#include "automation/http/response_memory.hpp"
 #include "automation/http/routes.hpp"
 
 namespace automation::http {
@@ -45,6 +46,15 @@ Response login(const RouteContext& context, const Request& request, const Caller
   return json_response(403, body);
 }
 
+// The answer of a kept list: the text itself, or for rows shared by pages that reach the end,
+// the rows followed by this page's pagination.
+Response kept_list_response(const RenderedListCache::Key& key, RenderedListCache::Text text,
+                            std::int64_t page, std::int64_t limit, std::int64_t total) {
+  Response response = shared_json_response(200, std::move(text));
+  if (key.is_rows_to_end()) response.body = user_page_pagination_text(total, page, limit);
+  return response;
+}
+
 // The whole list, or a page of it. Each list is rendered once per listing version and the
 // text is shared by every response until a user or role changes.
 Response list_users(const RouteContext& context, RenderedListCache& rendered,
@@ -52,34 +62,67 @@ Response list_users(const RouteContext& context, RenderedListCache& rendered,
   auto query = parse_page_query(request.query);
   if (!query) return error_response(query.error());
   const bool paged = query->has_value();
-  const RenderedListCache::Key key =
-      paged ? RenderedListCache::Key{(*query)->page, (*query)->limit} : RenderedListCache::Key{};
+  const std::int64_t page = paged ? (*query)->page : 0;
+  const std::int64_t limit = paged ? (*query)->limit : 0;
+  using Key = RenderedListCache::Key;
   // Only valid pages: an invalid one must get its 400 from list_users_page.
-  const bool keep = !paged || (key.page >= 1 && key.limit >= 1);
-  std::unique_lock<std::mutex> rendering_alone;
+  const bool keep = !paged || (page >= 1 && limit >= 1);
+  const bool big = RenderedListCache::is_big(Key{page, limit});
+  // The kept answer at `version`, if any.
+  auto kept = [&](std::int64_t version) -> std::optional<Response> {
+    const auto total = rendered.total(version);
+    const Key key = paged ? RenderedListCache::page_key(page, limit, total) : Key::whole_list();
+    auto text = rendered.find(version, key);
+    if (!text) return std::nullopt;
+    return kept_list_response(key, std::move(text), page, limit, total.value_or(0));
+  };
+  std::optional<RenderedListCache::RenderTurn> rendering_alone;
   if (keep) {
     auto version = context.api.user_list_version(caller);
     if (!version) return error_response(version.error());
     if (*version) {
-      if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
-      if (RenderedListCache::is_big(key)) {
-        rendering_alone = rendered.render_alone();
+      if (auto answer = kept(**version)) return std::move(*answer);
+      if (big) {
+        // A big list not kept: no reading and rendering it while unwritten answers hold all
+        // the memory they may (it would be refused when sent anyway).
+        if (context.response_memory != nullptr && !context.response_memory->admits_big_answer()) {
+          return response_memory_full();
+        }
+        rendering_alone.emplace(rendered.render_alone(**version, Key{page, limit}));
+        if (rendering_alone->busy()) {
+          Response busy = message_response(503, "Server busy, retry later");
+          busy.retry_after_seconds = 1;
+          return busy;
+        }
         // Rendered by the request this one waited for?
-        if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
+        if (auto answer = kept(**version)) return std::move(*answer);
       }
     }
   }
-  RenderedListCache::Text text;
+  Response response;
+  std::size_t rendered_bytes = 0;
   {
-    auto users = paged ? context.api.list_users_page(caller, key.page, key.limit)
+    auto users = paged ? context.api.list_users_page(caller, page, limit)
                        : context.api.list_users(caller);
     if (!users) return error_response(users.error());
-    text = std::make_shared<const std::string>(paged ? user_page_text(*users, key.page, key.limit)
-                                                     : user_list_text(users->users));
-    if (keep && users->version) rendered.keep(*users->version, key, text);
-  }  // the users read are freed here, before memory is handed back
-  release_free_memory_after(text->size());
-  return shared_json_response(200, std::move(text));
+    const Key key = paged ? RenderedListCache::page_key(page, limit, users->total)
+                          : Key::whole_list();
+    auto text = std::make_shared<const std::string>(
+        !paged                 ? user_list_text(users->users)
+        : key.is_rows_to_end() ? user_page_rows_text(users->users)
+                               : user_page_text(*users, page, limit));
+    rendered_bytes = text->size();
+    // An answer that would be refused when sent is not kept either: the cache must not fill
+    // with lists nobody got.
+    if (context.response_memory != nullptr && !context.response_memory->admits(text, 0)) {
+      response = response_memory_full();
+    } else {
+      if (keep && users->version) rendered.keep(*users->version, key, text, users->total);
+      response = kept_list_response(key, std::move(text), page, limit, users->total);
+    }
+  }  // the users read (and a refused text) are freed here, before memory is handed back
+  release_free_memory_after(rendered_bytes);
+  return response;
 }
 
 Response signup(const RouteContext& context, const Request& request, const Caller& caller) {

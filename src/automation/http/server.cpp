@@ -32,11 +32,13 @@
 #include "automation/crypto/secret_wipe.hpp"
 #include "automation/http/auth.hpp"
 #include "automation/http/client_address.hpp"
+#include "automation/http/connections_per_address.hpp"
 #include "automation/http/cors.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
 #include "automation/http/request_id.hpp"
+#include "automation/http/response_memory.hpp"
 #include "automation/http/route_table.hpp"
 #include "automation/http/routes.hpp"
 #include "automation/http/tls_context.hpp"
@@ -85,6 +87,32 @@ bool should_retry_accept(const restinio::asio_ns::error_code& error) {
                  error.message(), kAcceptRetryDelay.count());
   }
   return true;
+}
+
+// Connections per client address (AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS), configured by
+// run_server before the listener opens. Admitted by the acceptor below and released by the
+// connection's destructor (specialized below as well): the one place every connection ends,
+// whatever ended it. Like the values above, one per process.
+ConnectionsPerAddress connections_per_address;
+
+// Whether a connection from `peer` may be served; logs the first refusal of an episode.
+bool admit_connection_from(const restinio::asio_ns::ip::address& peer) {
+  const std::string address = peer.to_string();
+  const auto admission = connections_per_address.admit(address);
+  if (admission == ConnectionsPerAddress::Admission::kAdmitted) return true;
+  if (admission == ConnectionsPerAddress::Admission::kFirstRefused) {
+    spdlog::warn("{} holds {} connections (AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS): closing its "
+                 "new ones until it has fewer",
+                 address, connections_per_address.held(address));
+  }
+  return false;
+}
+
+void connection_ended(const restinio::asio_ns::ip::address& peer) noexcept {
+  try {
+    connections_per_address.ended(peer.to_string());
+  } catch (...) {  // to_string() allocates: a failure leaves one slot counted, nothing worse
+  }
 }
 
 // How long a TLS client may take to complete its handshake: the read timeout, set by
@@ -178,7 +206,9 @@ namespace restinio::impl {
 // accept_connection_for_socket_with_index: hands an accepted socket to a new connection. A
 // client that already reset the connection has no remote endpoint: its socket is dropped, and
 // the limiter is told a connection came and went, so the accept slot it counted is released
-// rather than leaked.
+// rather than leaked. A connection from an address that holds
+// AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS already is closed at once, the same way: it never
+// reaches a connection object, so it holds no slot and no timer.
 #define AUTOMATION_RETRYING_ACCEPTOR(TRAITS)                                                    \
   template <>                                                                                   \
   void acceptor_t<TRAITS>::call_accept_now(std::size_t index) noexcept {                        \
@@ -217,7 +247,7 @@ namespace restinio::impl {
     auto incoming_socket = this->move_socket(index);                                            \
     asio_ns::error_code error;                                                                  \
     auto remote_endpoint = incoming_socket.lowest_layer().remote_endpoint(error);               \
-    if (error) {                                                                                \
+    if (error || !automation::http::admit_connection_from(remote_endpoint.address())) {         \
       const connection_lifetime_monitor_t came_and_went{&m_connection_count_limiter};           \
       return;                                                                                   \
     }                                                                                           \
@@ -227,6 +257,21 @@ namespace restinio::impl {
 AUTOMATION_RETRYING_ACCEPTOR(automation::http::PlainTraits)
 AUTOMATION_RETRYING_ACCEPTOR(automation::http::TlsTraits)
 #undef AUTOMATION_RETRYING_ACCEPTOR
+
+// The connection's destructor (RESTinio's only logs) gives its address's slot back: every
+// connection the acceptor admitted ends here exactly once, whether it was closed by either
+// side, timed out, failed its TLS handshake or was dropped at shutdown. (If creating the
+// connection object itself failed, which only a failed allocation does, the slot would stay
+// counted: the acceptor cannot tell.)
+#define AUTOMATION_COUNTED_CONNECTION(TRAITS)                                                   \
+  template <>                                                                                   \
+  connection_t<TRAITS>::~connection_t() {                                                       \
+    automation::http::connection_ended(m_remote_endpoint.address());                           \
+  }
+
+AUTOMATION_COUNTED_CONNECTION(automation::http::PlainTraits)
+AUTOMATION_COUNTED_CONNECTION(automation::http::TlsTraits)
+#undef AUTOMATION_COUNTED_CONNECTION
 
 }  // namespace restinio::impl
 
@@ -261,11 +306,23 @@ constexpr auto kDrainPoll = std::chrono::milliseconds(5);
 struct ServerState {
   ServerState(const ServerOptions& server_options, RouteContext route_context)
       : options(server_options),
-        context(route_context),
+        response_memory(server_options.response_memory_bytes,
+                        [&observers = server_options.observers] {
+                          for (RequestObserver* observer : observers) {
+                            observer->response_memory_full();
+                          }
+                        }),
+        context(with_response_memory(route_context, response_memory)),
         routes(all_routes(context)),
         pool(server_options.hash_threads, server_options.hash_queue_limit) {}
 
+  static RouteContext with_response_memory(RouteContext context, ResponseMemory& memory) {
+    context.response_memory = &memory;
+    return context;
+  }
+
   const ServerOptions& options;
+  ResponseMemory response_memory;
   RouteContext context;
   const RouteTable routes;
   WorkerPool pool;
@@ -311,6 +368,8 @@ class InFlightToken {
   const std::string request_id;  // echoed as X-Request-Id
   const Route* route = nullptr;  // nullptr: no route matched
   std::size_t route_index = 0;    // route's position in the table
+  // The response body's share of ResponseMemory, given back with the token.
+  std::optional<ResponseMemory::Hold> body_memory;
 
  private:
   std::atomic<std::size_t>& counter_;
@@ -449,6 +508,18 @@ bool is_preflight(const CorsPolicy& cors, std::optional<Method> method,
 
 void send(ServerState& state, const restinio::request_handle_t& wire, const Response& response,
           InFlight in_flight) {
+  // A HEAD answer carries no body.
+  const bool with_body = wire->header().method() != restinio::http_method_head();
+  if (with_body) {
+    // Counted until the write completes or the connection drops it (the token goes with the
+    // write's completion handler).
+    auto held = state.response_memory.hold(response.shared_body, response.body.size());
+    if (!held) {
+      send(state, wire, response_memory_full(), std::move(in_flight));  // small: never refused
+      return;
+    }
+    in_flight->body_memory = std::move(held);
+  }
   auto builder = wire->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
@@ -478,10 +549,10 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
     builder.append_header(std::string(header.name), header.value);
   }
   if (state.stopping.load(std::memory_order_relaxed)) builder.connection_close();
-  // A HEAD answer carries no body.
-  if (wire->header().method() != restinio::http_method_head()) {
+  if (with_body) {
     if (response.shared_body) {
       builder.set_body(response.shared_body);
+      if (!response.body.empty()) builder.append_body(response.body);
     } else {
       builder.set_body(response.body);
     }
@@ -636,6 +707,7 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
              const std::string& scheme,
              const std::function<void(const std::string& address)>& on_listening) {
   using HttpServer = restinio::http_server_t<Traits>;
+  connections_per_address.configure(options.max_connections_per_address, options.trusted_proxies);
   ServerState state(options,
                     RouteContext{api, login_time, &options.metrics_text, &options.front_door});
   // Observers may outlive this call (a metrics listener of its own): they learn when the
