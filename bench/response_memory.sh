@@ -41,10 +41,7 @@ export AUTOMATION_SUPERUSER_PASSWORD="bench-system-password"
   >>"$workdir/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workdir"' EXIT
-until curl -sf "$base/api/health/ping" >/dev/null; do
-  kill -0 $server 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
-  sleep 0.1
-done
+bench_wait_ready "$base" "$server" "$workdir/server.log"
 key="$(bench_user_key "$base")"
 python3 "$root/bench/seed.py" "$workdir/bench.db" "$users" "$workdir/keys.txt"
 python3 - "$port" "$server" "$key" "$stalled" "$budget_mib" "${BENCH_HOLD_SECONDS:-10}" \

@@ -54,10 +54,7 @@ start_server() {
   (cd "$workdir" && exec "$binary" serve --port "$port" --db-file "$workdir/bench.db") \
     >>"$workdir/server.log" 2>&1 &
   server=$!
-  until curl -sf "$base/api/health/ping" >/dev/null; do
-    kill -0 $server 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
-    sleep 0.1
-  done
+  bench_wait_ready "$base" "$server" "$workdir/server.log"
 }
 start_server
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workdir"' EXIT

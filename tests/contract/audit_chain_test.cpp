@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 
@@ -167,6 +168,53 @@ TEST_P(AuditChain, PruningByCountKeepsTheNewest) {
   ASSERT_TRUE(nothing.has_value());
   EXPECT_EQ(nothing->removed, 0);
   EXPECT_EQ(audit_->event_count().value_or(-1), 3) << "nothing pruned, nothing recorded";
+}
+
+// Review 2 #3: count-based retention removes refusals before any change, from the middle of
+// the chain; the chain still verifies, and deleting anything else there is still found.
+TEST_P(AuditChain, PruningByCountTakesRefusalsFirstAndTheChainStillVerifies) {
+  // seq 1-5: successes (SetUp); 6-8 refusals, 9 a change, 10-11 refusals, 12 a change.
+  for (const char* outcome : {"throttled", "failure", "denied", "success", "throttled",
+                              "throttled", "success"}) {
+    ASSERT_TRUE(audit_->append_event({700, "login", "", "x", "10.6.6.6", outcome, "why"}));
+  }
+  const AuditEvent record{999, "audit_pruned", "system", "", "", "success", "retention: test"};
+  auto pruned = audit_->prune_events(std::nullopt, std::int64_t{8}, record);
+  ASSERT_TRUE(pruned.has_value()) << pruned.error().message;
+  EXPECT_EQ(pruned->removed, 5) << "the five refusals, and no change";
+  EXPECT_EQ(pruned->through_seq, 0) << "seq 1 stays, so the anchor does not move";
+  EXPECT_EQ(audit_->event_count().value_or(-1), 8);
+  auto newest = audit_->recent_events(1);
+  ASSERT_TRUE(newest && newest->size() == 1);
+  EXPECT_EQ(newest->front().target, "5 events; refusals at seq 6..8, 10..11");
+  const AuditChainReport report = verify();
+  EXPECT_FALSE(report.first_problem.has_value()) << report.first_problem->detail;
+  EXPECT_EQ(report.events_checked, 8);
+
+  // Past the refusals, the oldest changes go, and the anchor moves past every gap below it.
+  auto again = audit_->prune_events(std::nullopt, std::int64_t{3}, record);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(again->through_seq, 11) << "seq 1-5 and 9 went, 6-8 and 10-11 had gone before";
+  const AuditChainReport after = verify();
+  EXPECT_FALSE(after.first_problem.has_value()) << after.first_problem->detail;
+
+  // A change deleted next to a listed gap is not covered by it.
+  ASSERT_TRUE(audit_->append_event({800, "login", "", "y", "10.6.6.7", "throttled", "why"}));
+  ASSERT_TRUE(audit_->append_event({801, "password_reset", "boss", "ana", "", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({802, "login", "ana", "ana", "", "success", ""}));
+  auto third = audit_->prune_events(std::nullopt, std::int64_t{5}, record);
+  ASSERT_TRUE(third.has_value()) << third.error().message;
+  ASSERT_FALSE(verify().first_problem.has_value());
+  auto kept = audit_->recent_events(10);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_TRUE(std::any_of(kept->begin(), kept->end(), [](const AuditEvent& event) {
+    return event.event == "password_reset";
+  })) << "the change stays while refusals go";
+  tamper("DELETE FROM audit_events WHERE event = 'password_reset'");
+  const AuditChainReport tampered = verify();
+  ASSERT_TRUE(tampered.first_problem);
+  EXPECT_EQ(tampered.first_problem->kind, AuditChainFinding::Kind::kRemoved)
+      << tampered.first_problem->detail;
 }
 
 TEST_P(AuditChain, ConcurrentAppendsFromTwoConnectionsStayOneChain) {

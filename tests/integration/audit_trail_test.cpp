@@ -230,7 +230,7 @@ TEST_F(AuditTrail, RetentionPrunesOldestAuditsItselfAndWarnsNearCapacity) {
     return line.at("event") == "audit_pruned";
   });
   ASSERT_NE(pruned, lines.end()) << exported.body;
-  EXPECT_NE(pruned->at("reason").get<std::string>().find("beyond the newest 6 events"),
+  EXPECT_NE(pruned->at("reason").get<std::string>().find("beyond 6 events (refusals first"),
             std::string::npos);
   EXPECT_NE(server.log().find("audit retention pruned"), std::string::npos) << server.log();
   EXPECT_NE(server.log().find("of its capacity"), std::string::npos) << server.log();

@@ -423,6 +423,8 @@ TEST(QueuedPasswordJobs, RecheckTheKeyWhenTheyStart) {
   remember_secret(key);
 
   // Keep the hashing thread busy with slow sign-ups (one KDF each), then queue the change.
+  // The sign-ups are made with a key: work for accounts, queued with the change in arrival
+  // order (anonymous ones would queue apart, behind it).
   std::vector<PendingRequest> requests;
   for (int i = 0; i < 3; ++i) {
     const std::string name = "busy" + std::to_string(i);
@@ -431,7 +433,7 @@ TEST(QueuedPasswordJobs, RecheckTheKeyWhenTheyStart) {
                              {"email", name + "@plant.example"},
                              {"password", kUserPassword}}
                             .dump(),
-                        {"Content-Type: application/json"}});
+                        {"Content-Type: application/json", "X-API-KEY: " + system_key}});
   }
   requests.push_back({"POST", "/api/users/change_password",
                       password_body("queued", "Changed-Passw0rd-1", kUserPassword).dump(),

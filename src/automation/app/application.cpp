@@ -281,6 +281,10 @@ Status Application::flush_session_uses() {
   return session_uses_ ? session_uses_->flush() : Status{};
 }
 
+Status Application::write_audit_repeat_counts(bool all) {
+  return core_->audit().write_repeat_counts(all);
+}
+
 std::uint64_t Application::database_failures() const { return database_->failure_count(); }
 
 Result<std::size_t> Application::load_existing_sessions() {

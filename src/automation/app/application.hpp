@@ -94,6 +94,9 @@ class Application {
   // Writes the sessions' last uses gathered in memory (every few seconds while serving, and
   // when the application ends).
   Status flush_session_uses();
+  // Writes the counts of repeated refusals whose window ended (every count when `all`, as
+  // the application ends): see core/repeated_refusals.hpp.
+  Status write_audit_repeat_counts(bool all = false);
 
  private:
   struct Parts;  // stores and crypto, kept out of this header

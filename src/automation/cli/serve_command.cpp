@@ -17,6 +17,9 @@
 namespace automation::cli {
 namespace {
 
+// How often the counts of repeated refusals whose window ended are written.
+constexpr int kRepeatCountWriteInterval = 10;
+
 // The connection limit and timeouts for the server: the configured limit, or one derived from
 // the (raised) descriptor limit; logged once, with a warning when a configured limit leaves too
 // few descriptors for the database and files.
@@ -168,6 +171,14 @@ int serve(CliContext& context) {
                    flushed.error().message);
     }
   });
+  // Refusals repeated within a window are counted in memory (core/repeated_refusals.hpp);
+  // each count is written soon after its window ends, and every one left at the end.
+  app::PeriodicTask repeat_counts(std::chrono::seconds(kRepeatCountWriteInterval), [&app] {
+    if (auto written = app->write_audit_repeat_counts(); !written) {
+      spdlog::warn("writing the counts of repeated refusals failed: {}",
+                   written.error().message);
+    }
+  });
   const std::string database = app->database_label();
   auto served = http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,
@@ -176,6 +187,9 @@ int serve(CliContext& context) {
   if (!served) {
     std::cerr << "automation: cannot serve: " << shown(served.error().message) << std::endl;
     return kExitFailure;
+  }
+  if (auto written = app->write_audit_repeat_counts(/*all=*/true); !written) {
+    spdlog::warn("writing the counts of repeated refusals failed: {}", written.error().message);
   }
   spdlog::info("automation stopped");
   return kExitOk;

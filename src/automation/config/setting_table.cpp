@@ -166,6 +166,17 @@ std::vector<Setting> session_settings() {
        integer(0, 1'000'000, AUTOMATION_FIELD(core.max_sessions_per_user))},
       {"AUTOMATION_ALLOW_SIGNUP", "Sessions and sign-up", "anonymous sign-up (as guest) allowed",
        boolean(AUTOMATION_FIELD(core.allow_signup))},
+      {"AUTOMATION_SIGNUP_MAX_PER_ADDRESS", "Sessions and sign-up",
+       "anonymous sign-ups one client address may make per AUTOMATION_SIGNUP_WINDOW; beyond, "
+       "429 with Retry-After; 0 = unlimited",
+       integer(0, 1'000'000, AUTOMATION_FIELD(core.signup_max_per_address)),
+       "Each sign-up costs a password hash: without a limit, one client could keep every "
+       "hashing worker busy. Counted in the database, so every process sharing it agrees; sign-ups "
+       "with an admin's or sudo's key are not limited. The refusals are audited once per window "
+       "with a count."},
+      {"AUTOMATION_SIGNUP_WINDOW", "Sessions and sign-up",
+       "the window of AUTOMATION_SIGNUP_MAX_PER_ADDRESS, in seconds",
+       integer(1, kYearSeconds, AUTOMATION_FIELD(core.signup_window_seconds))},
       {"AUTOMATION_LOGIN_NOTICE", "Sessions and sign-up",
        "system use notice shown before login (GET /api/notice), UTF-8",
        text(AUTOMATION_FIELD(core.system_use_notice))},
@@ -200,6 +211,13 @@ std::vector<Setting> password_settings() {
       {"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "Passwords",
        "a password someone else set must be changed by its owner at the next login",
        boolean(AUTOMATION_FIELD(core.password_policy.change_on_first_login))},
+      {"AUTOMATION_SELF_RESET_REQUIRES_CURRENT_PASSWORD", "Passwords",
+       "a reset of one's own password (POST /api/users/reset_password) needs the right "
+       "current_password, as change_password does; a wrong one counts as a failed login",
+       boolean(AUTOMATION_FIELD(core.password_policy.self_reset_requires_current_password)),
+       "Off, as upstream: then a reset of one's own password needs no current password, but "
+       "the minimum age, the history and the password throttle apply to it exactly as to "
+       "change_password."},
       {"AUTOMATION_PASSWORD_FORMAT", "Passwords",
        "format of new and upgraded password hashes: argon2id, or werkzeug (readable by upstream "
        "PyAutomation)",

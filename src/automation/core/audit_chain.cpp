@@ -1,6 +1,8 @@
 #include "automation/core/audit_chain.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 #include <limits>
 #include <vector>
 
@@ -18,6 +20,7 @@ void append_field(std::string& out, std::string_view field) {
 constexpr int kPageSize = 1000;
 
 constexpr std::string_view kThroughSeq = " through seq ";
+constexpr std::string_view kRefusalsAt = "; refusals at seq ";
 constexpr std::string_view kStartTarget = "row id ";
 constexpr std::string_view kStartReason = " earlier events carry no seal";
 
@@ -41,17 +44,49 @@ std::string seq_range(std::int64_t from, std::int64_t to) {
 
 }  // namespace
 
-std::string pruning_target(std::int64_t removed, std::int64_t through_seq) {
+std::string pruning_target(std::int64_t removed, std::int64_t through_seq,
+                           const SeqRanges& removed_after_anchor) {
   std::string target = std::to_string(removed) + " events";
   if (through_seq > 0) target += std::string(kThroughSeq) + std::to_string(through_seq);
+  if (!removed_after_anchor.empty()) {
+    target += kRefusalsAt;
+    for (std::size_t i = 0; i < removed_after_anchor.size(); ++i) {
+      if (i > 0) target += ", ";
+      target += seq_range(removed_after_anchor[i].first, removed_after_anchor[i].second);
+    }
+  }
   return target;
 }
 
 std::optional<std::int64_t> pruned_through(const AuditEvent& event) {
   if (!is_system_record(event, kAuditPrunedEvent)) return std::nullopt;
-  const auto at = event.target.rfind(kThroughSeq);
-  if (at == std::string::npos) return std::nullopt;
-  return parse_count(std::string_view(event.target).substr(at + kThroughSeq.size()));
+  std::string_view target = event.target;
+  target = target.substr(0, std::min(target.size(), target.find(kRefusalsAt)));
+  const auto at = target.rfind(kThroughSeq);
+  if (at == std::string_view::npos) return std::nullopt;
+  return parse_count(target.substr(at + kThroughSeq.size()));
+}
+
+SeqRanges pruned_refusals(const AuditEvent& event) {
+  SeqRanges ranges;
+  if (!is_system_record(event, kAuditPrunedEvent)) return ranges;
+  const std::string_view target = event.target;
+  const auto at = target.find(kRefusalsAt);
+  if (at == std::string_view::npos) return ranges;
+  std::string_view rest = target.substr(at + kRefusalsAt.size());
+  while (!rest.empty()) {
+    const auto comma = rest.find(", ");
+    const std::string_view item = rest.substr(0, comma);
+    const auto dots = item.find("..");
+    if (dots == std::string_view::npos) return {};
+    const auto from = parse_count(item.substr(0, dots));
+    const auto to = parse_count(item.substr(dots + 2));
+    if (!from || !to || *to < *from) return {};
+    ranges.emplace_back(*from, *to);
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 2);
+  }
+  return ranges;
 }
 
 AuditEvent chain_start_record(UnixSeconds time, const AuditChainStart& start) {
@@ -150,6 +185,33 @@ Result<std::optional<AuditChainFinding>> check_unsealed_parts(
   return std::optional<AuditChainFinding>();
 }
 
+// Sequence numbers missing after the anchor, and the row after them.
+struct Gap {
+  std::int64_t from = 0, to = 0;
+  std::int64_t next_id = 0;
+  std::string where;
+};
+
+// The first gap that the sealed prunings' lists do not cover entirely, if any.
+const Gap* first_unlisted_gap(const std::vector<Gap>& gaps, SeqRanges listed) {
+  std::sort(listed.begin(), listed.end());
+  SeqRanges merged;
+  for (const auto& range : listed) {
+    if (!merged.empty() && range.first <= merged.back().second + 1) {
+      merged.back().second = std::max(merged.back().second, range.second);
+    } else {
+      merged.push_back(range);
+    }
+  }
+  for (const Gap& gap : gaps) {
+    auto covering = std::upper_bound(
+        merged.begin(), merged.end(), gap.from,
+        [](std::int64_t seq, const auto& range) { return seq < range.first; });
+    if (covering == merged.begin() || std::prev(covering)->second < gap.to) return &gap;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<AuditChainReport> verify_audit_chain(AuditStore& store,
@@ -164,6 +226,9 @@ Result<AuditChainReport> verify_audit_chain(AuditStore& store,
   // The sealed statements about the parts of the chain row the key does not cover.
   std::optional<std::int64_t> last_pruned_through;
   std::optional<AuditChainStart> start;
+
+  SeqRanges pruned;      // what sealed prunings say they removed after the anchor
+  std::vector<Gap> gaps;  // what is missing after the anchor
 
   std::int64_t expected = state->anchor_seq + 1;
   std::string previous = state->anchor_mac;
@@ -182,10 +247,17 @@ Result<AuditChainReport> verify_audit_chain(AuditStore& store,
         return report;
       }
       if (seq > expected) {
-        report.first_problem = AuditChainFinding{
-            AuditChainFinding::Kind::kRemoved, row.id, expected,
-            "events " + seq_range(expected, seq - 1) + " are missing before " + where};
-        return report;
+        // Refusals a pruning removed (its sealed record, later in the chain, lists them);
+        // the row's stored link carries the chain across, and its MAC proves the link.
+        if (row.prev_mac.empty()) {
+          report.first_problem = AuditChainFinding{
+              AuditChainFinding::Kind::kRemoved, row.id, expected,
+              "events " + seq_range(expected, seq - 1) + " are missing before " + where};
+          return report;
+        }
+        gaps.push_back(Gap{expected, seq - 1, row.id, where});
+        previous = row.prev_mac;
+        expected = seq;
       }
       if (authenticator.mac_hex(audit_chain_message(previous, seq, row.event)) != row.mac) {
         report.first_problem = AuditChainFinding{
@@ -194,6 +266,7 @@ Result<AuditChainReport> verify_audit_chain(AuditStore& store,
         return report;
       }
       if (auto through = pruned_through(row.event)) last_pruned_through = through;
+      for (const auto& range : pruned_refusals(row.event)) pruned.push_back(range);
       if (!start) start = parse_chain_start(row.event);
       previous = row.mac;
       ++expected;
@@ -215,6 +288,13 @@ Result<AuditChainReport> verify_audit_chain(AuditStore& store,
     report.first_problem = AuditChainFinding{AuditChainFinding::Kind::kChanged, 0,
                                              state->head_seq,
                                              "the last event's MAC differs from the head's"};
+    return report;
+  }
+  if (auto gap = first_unlisted_gap(gaps, std::move(pruned))) {
+    report.first_problem = AuditChainFinding{
+        AuditChainFinding::Kind::kRemoved, gap->next_id, gap->from,
+        "events " + seq_range(gap->from, gap->to) + " are missing before " + gap->where +
+            ", and no sealed pruning removed them"};
     return report;
   }
   auto unsealed = check_unsealed_parts(store, *state, last_pruned_through, start);

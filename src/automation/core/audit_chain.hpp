@@ -6,7 +6,10 @@
 // outside the audit table (a key file, or the settings table), so an edit, a deletion or an
 // insertion in the table breaks the chain at that point for anyone holding the key.
 // Pruning moves the chain's anchor (the last pruned seq and MAC) forward and is itself an
-// audited event.
+// audited event. Count-based retention removes refusals before changes, so it may remove
+// events after the anchor too: each event keeps the MAC it chains to (prev_mac), which links
+// across such a gap (the event's own MAC proves it), and the sealed record of the pruning
+// lists the sequence numbers it removed; a gap no such record lists is a deletion.
 //
 // The `audit_chain` row (anchor, head, where sealing began) is writable by whoever writes
 // the table, so verification trusts no part of it that the key does not also cover:
@@ -28,6 +31,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "automation/core/error.hpp"
 #include "automation/core/ports.hpp"
@@ -44,12 +49,20 @@ std::string audit_chain_message(std::string_view previous_mac, std::int64_t seq,
 inline constexpr std::string_view kAuditPrunedEvent = "audit_pruned";
 inline constexpr std::string_view kAuditChainStartedEvent = "audit_chain_started";
 
-// The target of a pruning's record: "<removed> events", plus " through seq <n>" when chained
-// events went and the anchor moved to n.
-std::string pruning_target(std::int64_t removed, std::int64_t through_seq);
+// Inclusive ranges of sequence numbers.
+using SeqRanges = std::vector<std::pair<std::int64_t, std::int64_t>>;
+
+// The target of a pruning's record: "<removed> events", plus " through seq <n>" when the
+// anchor moved to n, plus "; refusals at seq <a>..<b>, <c>..<d>" for the refusals removed
+// after the anchor (retention removes refusals before changes).
+std::string pruning_target(std::int64_t removed, std::int64_t through_seq,
+                           const SeqRanges& removed_after_anchor = {});
 // The anchor a sealed record of a pruning states (n above); nullopt for any other event, and
-// for a pruning that removed only rows from before the chain.
+// for a pruning that did not move the anchor.
 std::optional<std::int64_t> pruned_through(const AuditEvent& event);
+// The refusals a sealed record of a pruning says it removed after the anchor (empty for any
+// other event).
+SeqRanges pruned_refusals(const AuditEvent& event);
 
 // Where sealing began: rows with a lower id predate the chain, and how many of them there
 // were when that was recorded.

@@ -153,6 +153,10 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
       });
 }
 
+bool AuthorizedApi::login_names_an_account(const Credentials& credentials) {
+  return core_.sessions().names_an_account(credentials);
+}
+
 Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
                                                   const Credentials& credentials) {
   if (!caller.principal) return key_missing();
@@ -175,6 +179,14 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
   if (!decision.allowed) {
     record(caller, "signup", request.username + " as " + role->name, decision.status());
     return fail(decision.status().error());
+  }
+  // Each costs a hash: anonymous ones are limited per client address (audited once per
+  // window with a count, as every repeated throttle refusal is).
+  if (!caller.principal) {
+    if (auto allowed = core_.signup_throttle().begin_signup(caller.address); !allowed) {
+      record(caller, "signup", request.username, allowed);
+      return fail(allowed.error());
+    }
   }
   // Created by an admin or sudo: the owner may have to choose their own password.
   return audited(caller, "signup", request.username, /*hidden=*/false, [&] {
@@ -210,17 +222,32 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
 }
 
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
-                                     std::string_view new_password) {
+                                     std::string_view new_password,
+                                     const std::optional<std::string>& current_password) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
   return audited(caller, "password_reset", target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
-    const auto decision = policy::decide(policy::Operation::kResetPassword,
-                                         actor_of(*caller.principal), target_of(*target));
+    const auto actor = actor_of(*caller.principal);
+    const auto decision =
+        policy::decide(policy::Operation::kResetPassword, actor, target_of(*target));
     if (!decision.allowed) return decision.status();
-    return core_.passwords().reset_password(target->username, new_password,
-                                            caller.principal->session_digest);
+    if (!policy::requires_current_password(actor, target_of(*target))) {
+      return core_.passwords().reset_password(target->username, new_password,
+                                              caller.principal->session_digest);
+    }
+    // One's own password: the owner's change, whichever route sets it, so the minimum age,
+    // the history and the password throttle hold as for change_password.
+    if (core_.settings().password_policy.self_reset_requires_current_password &&
+        !current_password) {
+      return fail(Error::invalid("current_password",
+                                 "is required when resetting your own password",
+                                 "Current password is required when resetting your own password"));
+    }
+    return core_.passwords().change_password(target->username, new_password, current_password,
+                                             caller.principal->session_digest, caller.address,
+                                             PasswordSetter::kOwner);
   });
 }
 

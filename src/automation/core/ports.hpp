@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "automation/core/error.hpp"
@@ -209,13 +210,19 @@ struct ChainedAuditEvent {
   std::int64_t id = 0;
   std::optional<std::int64_t> seq;
   std::string mac;
+  // The MAC this event chains to, as stored beside it ("" when unknown): what verification
+  // links to across events that retention removed. Its own MAC proves it.
+  std::string prev_mac;
   AuditEvent event;
 };
 
 // What a retention run removed.
 struct AuditPruning {
   std::int64_t removed = 0;        // rows deleted
-  std::int64_t through_seq = 0;    // the chain's new anchor (0 when nothing chained went)
+  std::int64_t through_seq = 0;    // the chain's new anchor (0 when it did not move)
+  // Sealed refusals removed after the new anchor, as ranges of seq (what the record of the
+  // pruning lists, so verification tells them from a deletion).
+  std::vector<std::pair<std::int64_t, std::int64_t>> removed_seqs;
 };
 
 class AuditStore {
@@ -243,11 +250,12 @@ class AuditStore {
   // once the chain was pruned (no unsealed row may remain then).
   virtual Status seal_chain_start(UnixSeconds now) = 0;
   virtual Result<std::int64_t> event_count() = 0;
-  // Deletes the oldest events: those older than `older_than` (when set) and those beyond
-  // the newest `keep_at_most` (when set), moves the chain's anchor past them, and appends
-  // `record` (sealed, its target filled in with what went) in the same transaction, so a
-  // pruning is never unaudited. Nothing happens (and nothing is appended) when no row
-  // qualifies.
+  // Deletes the events older than `older_than` (when set) and, while more than `keep_at_most`
+  // remain (when set), refusals first (every outcome but success, and rows from before the
+  // chain), oldest first, then the oldest changes; moves the chain's anchor past the oldest
+  // that remains, and appends `record` (sealed, its target filled in with what went:
+  // pruning_target) in the same transaction, so a pruning is never unaudited. Nothing happens
+  // (and nothing is appended) when no row qualifies.
   virtual Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                             std::optional<std::int64_t> keep_at_most,
                                             const AuditEvent& record) = 0;

@@ -24,14 +24,22 @@ SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
                                const CoreSettings& settings)
     : ports_(ports), throttle_(throttle), settings_(settings) {}
 
+Result<std::optional<User>> SessionService::find_account(const Credentials& credentials) {
+  const std::string name(credentials.login_name());
+  if (!is_plausible_lookup_key(name)) return std::optional<User>{};
+  return credentials.uses_email() ? ports_.users.find_user_by_email(name)
+                                  : ports_.users.find_user_by_username(name);
+}
+
+bool SessionService::names_an_account(const Credentials& credentials) {
+  auto found = find_account(credentials);
+  return !found || found->has_value();  // a failed lookup gives the benefit of the doubt
+}
+
 Result<User> SessionService::check_password(const Credentials& credentials,
                                             std::string_view address, bool* needs_rehash) {
   const std::string name(credentials.login_name());
-  Result<std::optional<User>> found = std::optional<User>{};
-  if (is_plausible_lookup_key(name)) {
-    found = credentials.uses_email() ? ports_.users.find_user_by_email(name)
-                                     : ports_.users.find_user_by_username(name);
-  }
+  Result<std::optional<User>> found = find_account(credentials);
   if (!found) return fail(found.error());
   // Failures count against the account, whichever name (username or email, any case)
   // was used; names that match no account are counted as given.

@@ -304,6 +304,7 @@ Result<PasswordReset> parse_password_reset(std::string_view body, BodyEncoding e
     PasswordReset reset;
     reset.target_username = fields.required_string(kResetTarget);
     reset.new_password = fields.required_string(kNewPassword);
+    reset.current_password = fields.optional_string(kCurrentPassword);
     return reset;
   });
 }

@@ -49,8 +49,9 @@ Result<PasswordChange> parse_password_change(std::string_view body,
 struct PasswordReset {
   std::string target_username;
   std::string new_password;
+  std::optional<std::string> current_password;  // read for a reset of one's own password
 };
-// {target_username, new_password}.
+// {target_username, new_password, current_password?}.
 Result<PasswordReset> parse_password_reset(std::string_view body,
                                            BodyEncoding encoding = BodyEncoding::kJson);
 

@@ -19,6 +19,7 @@
 #include "automation/http/http_message.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
+#include "automation/http/worker_pool.hpp"
 
 namespace automation::http {
 
@@ -28,6 +29,9 @@ enum class Execution {
 };
 
 using Handler = std::function<Response(const Request& request, const Caller& caller)>;
+// For a kWorkerPool route: the class of password work a request is (WorkerPool), decided on
+// the I/O thread without a KDF. Unset: kAccount.
+using WorkClassifier = std::function<WorkClass(const Request& request, const Caller& caller)>;
 
 // One documented answer of an operation (OpenAPI Response Object).
 struct ResponseDoc {
@@ -63,6 +67,7 @@ struct Route {
   Execution execution = Execution::kIoThread;
   Handler handle;
   OperationDoc doc;
+  WorkClassifier work_class = {};
 };
 
 // What handlers need; referenced objects outlive the server.

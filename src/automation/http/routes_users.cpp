@@ -152,7 +152,8 @@ Response reset_password(const RouteContext& context, const Request& request, con
   auto reset = parse_password_reset(request.body, body_encoding(request.content_type));
   if (!reset) return error_response(reset.error());
   return status_response(
-      context.api.reset_password(caller, reset->target_username, reset->new_password),
+      context.api.reset_password(caller, reset->target_username, reset->new_password,
+                                 reset->current_password),
       "Password reset successfully");
 }
 
@@ -175,6 +176,18 @@ Response delete_user(const RouteContext& context, const Request& request, const 
                          "User " + request.path_params.at(0) + " deleted successfully");
 }
 
+// Password work for no account: an anonymous sign-up, or a login whose name matches none.
+// (A malformed body is answered before any hashing: its class does not matter.)
+WorkClass login_work(const RouteContext& context, const Request& request) {
+  auto credentials = parse_credentials(request.body, body_encoding(request.content_type));
+  if (!credentials || context.api.login_names_an_account(*credentials)) return WorkClass::kAccount;
+  return WorkClass::kAnonymous;
+}
+
+WorkClass signup_work(const Caller& caller) {
+  return caller.principal ? WorkClass::kAccount : WorkClass::kAnonymous;
+}
+
 // OpenAPI text shared by several routes below.
 constexpr std::string_view kUserRef = R"({"$ref": "#/components/schemas/User"})";
 constexpr std::string_view kCredentialsSchema = R"({"type": "object", "required": ["password"],
@@ -194,7 +207,7 @@ std::vector<Route> user_routes(const RouteContext& context) {
   };
   const auto io = Execution::kIoThread;
   const auto pool = Execution::kWorkerPool;
-  return {
+  std::vector<Route> routes = {
       {Method::kPost, "/api/users/login", KeyPolicy::kNone, pool, bind(&login),
        {.tag = "users",
         .summary = "Log in: a new session and its API key",
@@ -274,7 +287,10 @@ std::vector<Route> user_routes(const RouteContext& context) {
         .responses = {{200, "The new user", kUserRef},
                       {400, "The password breaks a password rule (named in the message)"},
                       {403, "The role asked for is not allowed, or sign-up is disabled"},
-                      {409, "The username or email is taken"}}}},
+                      {409, "The username or email is taken"},
+                      {429, "Anonymous: too many sign-ups from this address "
+                            "(AUTOMATION_SIGNUP_MAX_PER_ADDRESS); retry after `Retry-After` "
+                            "seconds"}}}},
       {Method::kPost, "/api/users/credentials_are_valid", KeyPolicy::kRequired, pool,
        bind(&credentials_are_valid),
        {.tag = "users",
@@ -302,13 +318,23 @@ std::vector<Route> user_routes(const RouteContext& context) {
        bind(&reset_password),
        {.tag = "users",
         .summary = "Reset a password (ends the target's sessions)",
+        .description = "A reset of one's own password is the owner's change: the minimum age, "
+                       "the history and the password throttle apply as to change_password, and "
+                       "with AUTOMATION_SELF_RESET_REQUIRES_CURRENT_PASSWORD it needs "
+                       "`current_password`.",
         .request_body = R"({"type": "object", "required": ["target_username", "new_password"],
           "properties": {"target_username": {"type": "string"},
-            "new_password": {"type": "string", "format": "password"}}})",
+            "new_password": {"type": "string", "format": "password"},
+            "current_password": {"type": "string", "format": "password",
+              "description": "read for a reset of one's own password only"}}})",
         .responses = {{200, "`Password reset successfully`"},
                       {400, "A rule violation in upstream's words (e.g. `You can only reset "
-                            "your own password`) or `User <name> not found`"},
-                      {403, "The caller may not reset passwords"}}}},
+                            "your own password`), `User <name> not found`, or for one's own "
+                            "password a password rule, `Current password is incorrect` or "
+                            "`Current password is required when resetting your own password`"},
+                      {403, "The caller may not reset passwords"},
+                      {429, "One's own password: too many failed attempts; retry after "
+                            "`Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/update_role", KeyPolicy::kRequired, io, bind(&update_role),
        {.tag = "users",
         .summary = "Change a user's role (admin and sudo)",
@@ -347,6 +373,19 @@ std::vector<Route> user_routes(const RouteContext& context) {
                       {403, "The caller may not delete this user"},
                       {404, "No such user"}}}},
   };
+  // Set here rather than in the list above: GCC 12 warns (-Wmaybe-uninitialized, wrongly)
+  // about a list this long whose elements carry one more std::function.
+  for (Route& route : routes) {
+    if (route.method != Method::kPost) continue;
+    if (route.pattern == "/api/users/login") {
+      route.work_class = [context](const Request& request, const Caller&) {
+        return login_work(context, request);
+      };
+    } else if (route.pattern == "/api/users/signup") {
+      route.work_class = [](const Request&, const Caller& caller) { return signup_work(caller); };
+    }
+  }
+  return routes;
 }
 
 }  // namespace automation::http

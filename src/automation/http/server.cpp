@@ -600,6 +600,8 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
     return;
   }
   // KDF-bound: answered later by a pool thread, so I/O threads keep serving key checks.
+  const WorkClass work_class =
+      route.work_class ? route.work_class(request, *caller) : WorkClass::kAccount;
   const bool queued = state.pool.submit([&state, &route, wire, in_flight,
                                          request = std::move(request)]() mutable {
     // The key is checked again as the job starts: a logout, demotion or revocation
@@ -612,7 +614,7 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
     crypto::wipe_secret(request.body);
     crypto::wipe_secret(const_cast<std::string&>(wire->body()));
     send(state, wire, response, std::move(in_flight));
-  });
+  }, work_class);
   if (!queued) {
     for (RequestObserver* observer : state.options.observers) observer->hash_queue_full();
     Response busy = message_response(503, "Server busy, retry later");

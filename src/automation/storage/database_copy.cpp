@@ -94,7 +94,8 @@ const std::vector<Table>& tables() {
         {"outcome", Kind::kText},
         {"reason", Kind::kText},
         {"seq", Kind::kInteger},
-        {"mac", Kind::kText}},
+        {"mac", Kind::kText},
+        {"prev_mac", Kind::kText}},
        "SELECT setval(pg_get_serial_sequence('audit_events', 'id'),"
        " COALESCE((SELECT MAX(id) FROM audit_events), 0) + 1, false)"},
       // The chain's anchor and head travel with the events (and the key with settings,

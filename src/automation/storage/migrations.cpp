@@ -599,6 +599,33 @@ std::vector<std::string> v13_audit_chain_start(const DialectSql&) {
   return {"ALTER TABLE audit_chain ADD COLUMN start_seq BIGINT NOT NULL DEFAULT 0"};
 }
 
+// Each sealed event keeps the MAC it chains to, so that retention may remove refusals from
+// the middle of the chain (refusals go before changes): the event after such a gap still
+// shows its link, and its own MAC proves the link (core/audit_chain.hpp). Existing events get
+// theirs from their predecessor, or from the anchor for the first one.
+std::vector<std::string> v14_audit_previous_mac(const DialectSql& d) {
+  std::vector<std::string> statements = {"ALTER TABLE audit_events ADD COLUMN prev_mac VARCHAR(64)"};
+  if (d.dialect == Dialect::kMysql) {
+    // MySQL cannot read the table an UPDATE writes in a subquery; a join it can.
+    statements.push_back(
+        "UPDATE audit_events a JOIN audit_events p ON p.seq = a.seq - 1 SET a.prev_mac = p.mac"
+        " WHERE p.mac IS NOT NULL");
+    statements.push_back(
+        "UPDATE audit_events a JOIN audit_chain c ON c.id = 1 AND a.seq = c.anchor_seq + 1"
+        " SET a.prev_mac = c.anchor_mac");
+    return statements;
+  }
+  statements.push_back(
+      "UPDATE audit_events SET prev_mac ="
+      " (SELECT p.mac FROM audit_events p WHERE p.seq = audit_events.seq - 1"
+      " AND p.mac IS NOT NULL ORDER BY p.id LIMIT 1)"
+      " WHERE seq IS NOT NULL");
+  statements.push_back(
+      "UPDATE audit_events SET prev_mac = (SELECT anchor_mac FROM audit_chain WHERE id = 1)"
+      " WHERE seq = (SELECT anchor_seq + 1 FROM audit_chain WHERE id = 1)");
+  return statements;
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -616,6 +643,7 @@ const Migration kMigrations[] = {
     {11, "sessions created are logged in the change feed", &v11_session_inserts_logged},
     {12, "usernames taken by user rows are logged in the change feed", &v12_usernames_logged},
     {13, "audit_chain.start_seq", &v13_audit_chain_start},
+    {14, "audit_events.prev_mac", &v14_audit_previous_mac},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

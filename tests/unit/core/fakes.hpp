@@ -436,7 +436,9 @@ class InMemoryStores : public RoleStore,
     AuditEvent described = record;
     described.target = std::to_string(cut) + " events";
     events_.push_back(described);
-    return AuditPruning{static_cast<std::int64_t>(cut), 0};
+    AuditPruning pruning;
+    pruning.removed = static_cast<std::int64_t>(cut);
+    return pruning;
   }
   const std::vector<AuditEvent>& events() const { return events_; }
 
