@@ -15,6 +15,9 @@ PACKAGES=(
   prometheus-cpp-dev
   # Browser test of /api/docs (driven by playwright-core from tools/npm)
   chromium
+  # The front door's tests and bench: a throw-away nginx in front of the server, and a stand-in
+  # PyAutomation that checks tokens with PyJWT as upstream does (/usr/bin/python3)
+  nginx python3-jwt
   # cracklib: the optional password dictionary check and its dictionary
   libcrack2-dev cracklib-runtime
   libcurl4-openssl-dev curl jq wrk python3

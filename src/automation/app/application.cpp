@@ -9,6 +9,7 @@
 #include "automation/app/database_options.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
+#include "automation/crypto/forward_token_signer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
@@ -179,6 +180,12 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                         parts.throttle, parts.audit,     parts.settings,  parts.passwords,
                         parts.hasher,   parts.random,    parts.digester,  parts.jwt,
                         app->clock_,    parts.units,     parts.dictionary.get()};
+  // Forward authentication's tokens are signed with the TPT secret: upstream PyAutomation
+  // checks both with the one AUTOMATION_APP_SECRET_KEY it shares with this service.
+  app->forward_signer_ = std::make_unique<crypto::Hs256ForwardSigner>(secret->value);
+  app->forward_auth_ = std::make_unique<ForwardAuth>(
+      ForwardAuth::Ports{*app->forward_signer_, parts.random, app->clock_},
+      static_cast<UnixSeconds>(config.front_door.forward_token_ttl_seconds));
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =

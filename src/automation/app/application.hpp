@@ -15,6 +15,7 @@
 #include "automation/core/audit_chain.hpp"
 #include "automation/core/audit_retention.hpp"
 #include "automation/core/authorized_api.hpp"
+#include "automation/core/forward_auth.hpp"
 #include "automation/core/users_core.hpp"
 
 namespace automation::storage {
@@ -56,6 +57,8 @@ class Application {
 
   UsersCore& core() { return *core_; }
   AuthorizedApi& api() { return *api_; }
+  // Mints the tokens of /api/auth/verify (forward authentication).
+  ForwardAuth& forward_auth() { return *forward_auth_; }
   // "sqlite:app.db" or "postgresql:host/name", for the start-up line (no secrets).
   const std::string& database_label() const { return database_label_; }
   // nullopt when lookups are not cached (an in-memory SQLite database).
@@ -107,6 +110,8 @@ class Application {
   SystemClock clock_;
   std::unique_ptr<UsersCore> core_;
   std::unique_ptr<AuthorizedApi> api_;
+  std::unique_ptr<ForwardTokenSigner> forward_signer_;
+  std::unique_ptr<ForwardAuth> forward_auth_;
   std::unique_ptr<AuditRetention> audit_retention_;
   mutable std::mutex last_retention_mutex_;
   std::optional<AuditRetentionOutcome> last_retention_;

@@ -65,6 +65,25 @@ Status choose_transport(const config::ServerConfig& server, http::ServerOptions&
   return {};
 }
 
+// CORS, the session cookie and the login page's return addresses, as the settings say.
+http::FrontDoorOptions front_door_options(const config::FrontDoorConfig& config, bool tls,
+                                          ForwardAuth& forward_auth) {
+  using Mode = config::FrontDoorConfig::CorsMode;
+  http::FrontDoorOptions options;
+  const auto mode = config.cors_mode == Mode::kListed ? http::CorsPolicy::Mode::kListed
+                    : config.cors_mode == Mode::kOff  ? http::CorsPolicy::Mode::kOff
+                                                      : http::CorsPolicy::Mode::kAnyOrigin;
+  options.cors = http::CorsPolicy(mode, config.cors_origins);
+  options.cookie.secure = tls || config.cookie_secure;
+  options.cookie.domain = config.cookie_domain;
+  for (const auto& host : config.login_redirect_hosts) {
+    // Normalized by the settings table, so this cannot fail.
+    if (auto pattern = parse_host(host)) options.redirect_hosts.push_back(std::move(*pattern));
+  }
+  options.forward_auth = &forward_auth;
+  return options;
+}
+
 // One log line for what a retention run did, when it did anything worth saying.
 void log_audit_retention(const Result<AuditRetentionOutcome>& outcome,
                          const AuditRetentionSettings& settings) {
@@ -109,6 +128,8 @@ int serve(CliContext& context) {
   options.hash_threads = config->server.threads;
   options.timezone = config->server.timezone;
   options.trusted_proxies = config->server.trusted_proxies;
+  options.front_door = front_door_options(config->front_door, options.tls.has_value(),
+                                          app->forward_auth());
   // Bring cached lookups up to date once per request; where that is a database round trip,
   // once per batch of requests (see http/freshness_gate.hpp).
   if (app->lookups_check_remotely()) {

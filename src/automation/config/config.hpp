@@ -88,8 +88,25 @@ struct MetricsConfig {
   std::string listen;  // kOwnListener: "host:port" ("[::1]:9464" for IPv6)
 };
 
+// Browsers and reverse proxies: CORS, the browser session cookie, the login page's return
+// addresses and forward authentication's tokens.
+struct FrontDoorConfig {
+  enum class CorsMode {
+    kAnyOrigin,  // "*": any origin may read answers, never with credentials (upstream's)
+    kListed,     // only the origins listed, with credentials
+    kOff,        // no CORS headers at all
+  };
+  CorsMode cors_mode = CorsMode::kAnyOrigin;
+  std::vector<std::string> cors_origins;  // kListed: "scheme://host[:port]", lower case
+  unsigned forward_token_ttl_seconds = 60;
+  bool cookie_secure = false;        // Secure on the session cookie even over plain HTTP
+  std::string cookie_domain;         // "" = a host-only cookie
+  std::vector<std::string> login_redirect_hosts;  // "host" or "host:port", lower case
+};
+
 struct Config {
   ServerConfig server;
+  FrontDoorConfig front_door;
   LoggingConfig logging;
   MetricsConfig metrics;
   DatabaseConfig database;

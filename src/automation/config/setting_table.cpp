@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "automation/config/front_door_syntaxes.hpp"
 #include "automation/config/value_syntaxes.hpp"
 #include "automation/core/model.hpp"
 
@@ -265,13 +266,48 @@ std::vector<Setting> audit_settings() {
   };
 }
 
+std::vector<Setting> front_door_settings() {
+  return {
+      {"AUTOMATION_CORS_ORIGINS", "Browsers and reverse proxies",
+       "web pages that may call the API from another origin: * (any, without credentials, as "
+       "upstream), off, or a comma-separated list of origins (scheme://host[:port])",
+       cors_origins(),
+       "Every answer carries the CORS headers for an allowed origin, and a preflight (OPTIONS "
+       "with Access-Control-Request-Method) answers 204. A listed origin is also allowed "
+       "credentials: the session cookie works from it, and its state-changing requests pass the "
+       "cross-site check. With * a cookie never authenticates another origin's request."},
+      {"AUTOMATION_FORWARD_TOKEN_TTL", "Browsers and reverse proxies",
+       "seconds a token minted by /api/auth/verify (X-Automation-Token) stays valid",
+       integer(1, 3600, AUTOMATION_FIELD(front_door.forward_token_ttl_seconds)),
+       "An HS256 JWT signed with AUTOMATION_APP_SECRET_KEY, which upstream PyAutomation accepts "
+       "as a third-party token; a reverse proxy asks for a fresh one on every request, so a "
+       "short life is enough. Its iat is set 30 seconds back, for a backend whose clock runs "
+       "behind."},
+      {"AUTOMATION_COOKIE_SECURE", "Browsers and reverse proxies",
+       "send the browser session cookie with Secure although this listener speaks plain HTTP "
+       "(behind a TLS proxy)",
+       boolean(AUTOMATION_FIELD(front_door.cookie_secure)),
+       "With AUTOMATION_TLS_CERT_FILE the cookie is always Secure."},
+      {"AUTOMATION_COOKIE_DOMAIN", "Browsers and reverse proxies",
+       "Domain of the browser session cookie, to share one login among apps on sub-domains; "
+       "empty = this host only",
+       cookie_domain(AUTOMATION_FIELD(front_door.cookie_domain))},
+      {"AUTOMATION_LOGIN_REDIRECT_HOSTS", "Browsers and reverse proxies",
+       "hosts (name or name:port) the login page may send the browser back to, besides its own",
+       host_list(AUTOMATION_FIELD(front_door.login_redirect_hosts)),
+       "Compared exactly with the return address's host; a name without a port matches any "
+       "port. A relative return address (/path) always stays on this service's host."},
+  };
+}
+
 #undef AUTOMATION_FIELD
 
 std::vector<Setting> build_table() {
   std::vector<Setting> table;
   for (auto part :
        {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
-        session_settings(), password_settings(), throttling_settings(), audit_settings()}) {
+        session_settings(), password_settings(), throttling_settings(), audit_settings(),
+        front_door_settings()}) {
     std::move(part.begin(), part.end(), std::back_inserter(table));
   }
   return table;

@@ -126,6 +126,7 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
   principal.kind = Principal::Kind::kSession;
   principal.role = session->user.role;
   principal.session_digest = std::move(session->session.token_digest);
+  principal.session_id = std::move(session->session.id);
   principal.user = std::move(session->user);
   return principal;
 }

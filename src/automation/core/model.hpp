@@ -133,6 +133,7 @@ struct Principal {
   std::optional<User> user;      // set for kSession
   Role role;                     // the acting role (user's role, or the TPT's role)
   std::string session_digest;    // set for kSession
+  std::string session_id;        // kSession: the session's public id (Session::id)
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;  // of the session
   std::string jti;               // set for kThirdPartyToken
 

@@ -259,4 +259,13 @@ Decision decide_own_account(const Actor& actor) {
   return Decision::allow();
 }
 
+Decision decide_required_level(const Actor& actor, int required_level) {
+  if (actor.level > required_level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " +
+                              std::to_string(required_level));
+  }
+  return Decision::allow();
+}
+
 }  // namespace automation::policy

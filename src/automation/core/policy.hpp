@@ -102,4 +102,8 @@ bool requires_current_password(const Actor& actor, const Target& target);
 // Operations on "your own account" (logout, /me): sessions only, never a TPT.
 Decision decide_own_account(const Actor& actor);
 
+// A reverse proxy's per-application minimum (forward authentication): the actor's role must
+// be at least as privileged as `required_level` (its level <= required_level).
+Decision decide_required_level(const Actor& actor, int required_level);
+
 }  // namespace automation::policy

@@ -102,6 +102,13 @@ bool has_invisible_controls(std::string_view text) {
   return false;
 }
 
+std::string_view trim(std::string_view text, std::string_view blanks) {
+  const auto first = text.find_first_not_of(blanks);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(blanks);
+  return text.substr(first, last - first + 1);
+}
+
 std::string escape_controls(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -11,6 +11,9 @@ namespace automation {
 std::string to_lower_ascii(std::string_view text);
 bool iequals_ascii(std::string_view a, std::string_view b);
 
+// `text` without the leading and trailing characters of `blanks`.
+std::string_view trim(std::string_view text, std::string_view blanks = " \t");
+
 // True when text is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 

@@ -15,6 +15,7 @@
 #include "automation/core/requests.hpp"
 #include "automation/http/auth.hpp"
 #include "automation/http/error_mapping.hpp"
+#include "automation/http/front_door.hpp"
 #include "automation/http/http_message.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
@@ -77,6 +78,9 @@ struct RouteContext {
   const LoginTime& login_time;
   // The Prometheus text exposition; null or empty: no /metrics route on this listener.
   const std::function<std::string()>* metrics_text = nullptr;
+  // Browsers and reverse proxies (CORS list, cookie, return addresses, forward tokens);
+  // null: the defaults (all_routes fills them in).
+  const FrontDoorOptions* front_door = nullptr;
   // The memory of unwritten answers, for routes that make big ones (null: not limited).
   ResponseMemory* response_memory = nullptr;
 };
@@ -91,6 +95,8 @@ std::vector<Route> notice_routes(const RouteContext& context);   // routes_notic
 // GET /api/openapi.json answers *openapi_json, filled in once the table is complete.
 std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json);  // routes_docs.cpp
 std::vector<Route> metrics_routes(const RouteContext& context); // routes_metrics.cpp
+std::vector<Route> front_door_routes(const RouteContext& context);  // routes_front_door.cpp
+std::vector<Route> login_routes(const RouteContext& context);       // routes_login.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

@@ -33,6 +33,7 @@
 #include "automation/http/auth.hpp"
 #include "automation/http/client_address.hpp"
 #include "automation/http/connections_per_address.hpp"
+#include "automation/http/cors.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
@@ -380,7 +381,26 @@ std::optional<Method> from_restinio(const restinio::http_method_id_t& method) {
   if (method == restinio::http_method_post()) return Method::kPost;
   if (method == restinio::http_method_put()) return Method::kPut;
   if (method == restinio::http_method_delete()) return Method::kDelete;
+  if (method == restinio::http_method_head()) return Method::kHead;
+  if (method == restinio::http_method_options()) return Method::kOptions;
+  if (method == restinio::http_method_patch()) return Method::kPatch;
   return std::nullopt;
+}
+
+// RequestHeaders' view of the wire request's header block (RESTinio compares names
+// case-insensitively).
+std::optional<std::string_view> find_wire_header(const void* source, std::string_view name) {
+  const auto* header = static_cast<const restinio::http_request_header_t*>(source);
+  if (const std::string* value =
+          header->try_get_field(restinio::string_view_t(name.data(), name.size()))) {
+    return std::string_view(*value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> wire_header(const restinio::request_t& wire,
+                                            std::string_view name) {
+  return find_wire_header(&wire.header(), name);
 }
 
 // The client address: the peer, or what trusted proxies say in X-Forwarded-For (every
@@ -416,6 +436,8 @@ Request to_request(const restinio::request_t& wire, Method method, std::vector<s
   }
   request.address = client_address_of(wire, trusted_proxies);
   request.path_params = std::move(parameters);
+  // Valid while `wire` lives: handlers run while the server holds the request handle.
+  request.headers = RequestHeaders(&header, find_wire_header);
   return request;
 }
 
@@ -444,9 +466,49 @@ void tell_observers(const ServerState& state, const restinio::request_t& wire,
   for (RequestObserver* observer : state.options.observers) observer->completed(completed);
 }
 
+// The CORS headers of any answer to a request with an Origin (AUTOMATION_CORS_ORIGINS). Requests
+// without one (every non-browser client, and the benchmarks) pay one header lookup.
+template <typename Builder>
+void append_cors_headers(const CorsPolicy& cors, const restinio::request_t& wire,
+                         Builder& builder) {
+  if (!cors.enabled()) return;
+  const auto answer = cors.answer(wire_header(wire, "Origin"));
+  if (answer.vary_origin) builder.append_header(restinio::http_field::vary, "Origin");
+  if (answer.allow_origin.empty()) return;
+  builder.append_header(restinio::http_field::access_control_allow_origin,
+                        std::string(answer.allow_origin));
+  if (answer.allow_credentials) {
+    builder.append_header(restinio::http_field::access_control_allow_credentials, "true");
+  }
+  builder.append_header("Access-Control-Expose-Headers",
+                        std::string(CorsPolicy::kExposedHeaders));
+}
+
+// The answer to a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) on any
+// path: 204 with what clients may send; the allowed origin itself is added by send().
+Response preflight_response(const CorsPolicy& cors, const restinio::request_t& wire) {
+  Response response;
+  response.status = 204;
+  response.content_type = "";
+  if (!cors.answer(wire_header(wire, "Origin")).allow_origin.empty()) {
+    response.add_header("Access-Control-Allow-Methods",
+                        std::string(CorsPolicy::kAllowedMethods));
+    response.add_header("Access-Control-Allow-Headers",
+                        std::string(CorsPolicy::kAllowedHeaders));
+    response.add_header("Access-Control-Max-Age", std::string(CorsPolicy::kMaxAgeSeconds));
+  }
+  return response;
+}
+
+bool is_preflight(const CorsPolicy& cors, std::optional<Method> method,
+                  const restinio::request_t& wire) {
+  return cors.enabled() && method == Method::kOptions && wire_header(wire, "Origin") &&
+         wire_header(wire, "Access-Control-Request-Method");
+}
+
 void send(ServerState& state, const restinio::request_handle_t& wire, const Response& response,
           InFlight in_flight) {
-  // A HEAD answer carries no body (no route serves HEAD: it gets a bodiless 405/404).
+  // A HEAD answer carries no body.
   const bool with_body = wire->header().method() != restinio::http_method_head();
   if (with_body) {
     // Counted until the write completes or the connection drops it (the token goes with the
@@ -461,7 +523,9 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   auto builder = wire->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
-  builder.append_header(restinio::http_field::content_type, std::string(response.content_type));
+  if (!response.content_type.empty()) {
+    builder.append_header(restinio::http_field::content_type, std::string(response.content_type));
+  }
   // Every body must be read as its declared type only, never sniffed into something runnable.
   builder.append_header("X-Content-Type-Options", "nosniff");
   // On every response, not only those with keys, tokens or user data: almost every route
@@ -474,6 +538,16 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   }
   if (!response.allow.empty()) builder.append_header(restinio::http_field::allow, response.allow);
   builder.append_header("X-Request-Id", in_flight->request_id);
+  append_cors_headers(state.options.front_door.cors, *wire, builder);
+  for (const ResponseHeader& header : response.headers) {
+    // Handlers build these from checked values; a line break here would be a bug that lets
+    // data end the header: refuse it rather than send it.
+    if (header.value.find_first_of("\r\n", 0, 3) != std::string::npos) {
+      spdlog::error("response header {} dropped: it holds a line break or NUL", header.name);
+      continue;
+    }
+    builder.append_header(std::string(header.name), header.value);
+  }
   if (state.stopping.load(std::memory_order_relaxed)) builder.connection_close();
   if (with_body) {
     if (response.shared_body) {
@@ -485,6 +559,14 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   }
   if (!state.options.observers.empty()) tell_observers(state, *wire, *in_flight, response.status);
   builder.done([in_flight = std::move(in_flight)](const restinio::asio_ns::error_code&) {});
+}
+
+// The caller as the route's key policy demands; anonymous for routes whose handler resolves
+// the credential itself (it answers refusals its own way).
+Result<Caller> caller_of(ServerState& state, const Request& request, const Route& route) {
+  if (resolved_by_handler(route.key_policy)) return Caller{std::nullopt, request.address};
+  return authenticate_caller(state.context.api, request, route.key_policy,
+                             &state.options.front_door.cors);
 }
 
 Response run_handler(const Route& route, const Request& request, const Caller& caller) {
@@ -508,7 +590,7 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
                                               route.execution == Execution::kIoThread);
   Request request =
       to_request(*wire, route.method, std::move(parameters), state.options.trusted_proxies);
-  auto caller = authenticate_caller(state.context.api, request, route.key_policy);
+  auto caller = caller_of(state, request, route);
   if (!caller) {
     send(state, wire, error_response(caller.error()), std::move(in_flight));
     return;
@@ -524,7 +606,7 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
                                          request = std::move(request)]() mutable {
     // The key is checked again as the job starts: a logout, demotion or revocation
     // acknowledged while the job waited in the queue applies to it.
-    auto current = authenticate_caller(state.context.api, request, route.key_policy);
+    auto current = caller_of(state, request, route);
     Response response =
         current ? run_handler(route, request, *current) : error_response(current.error());
     // These bodies carry passwords: wipe both copies once the hashing is done. RESTinio's
@@ -544,6 +626,11 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
 restinio::request_handling_status_t handle(ServerState& state, restinio::request_handle_t wire) {
   auto in_flight = std::make_shared<InFlightToken>(state.in_flight, request_id_of(state, *wire));
   const auto method = from_restinio(wire->header().method());
+  if (is_preflight(state.options.front_door.cors, method, *wire)) {
+    send(state, wire, preflight_response(state.options.front_door.cors, *wire),
+         std::move(in_flight));
+    return restinio::request_accepted();
+  }
   RouteMatch match = state.routes.match(method, wire->header().path());
   in_flight->route = match.route;
   in_flight->route_index = match.index;
@@ -623,7 +710,8 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
              const std::function<void(const std::string& address)>& on_listening) {
   using HttpServer = restinio::http_server_t<Traits>;
   connections_per_address.configure(options.max_connections_per_address, options.trusted_proxies);
-  ServerState state(options, RouteContext{api, login_time, &options.metrics_text});
+  ServerState state(options,
+                    RouteContext{api, login_time, &options.metrics_text, &options.front_door});
   // Observers may outlive this call (a metrics listener of its own): they learn when the
   // queue probe, which reads this call's pool, stops being valid.
   struct ObserversAttached {

@@ -13,6 +13,7 @@
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/error.hpp"
 #include "automation/http/freshness_gate.hpp"
+#include "automation/http/front_door.hpp"
 #include "automation/http/tls_files.hpp"
 #include "automation/http/request_observer.hpp"
 
@@ -58,6 +59,8 @@ struct ServerOptions {
   std::vector<RequestObserver*> observers;
   // When set, GET /metrics on this listener answers with it (Prometheus text format).
   std::function<std::string()> metrics_text;
+  // CORS, the browser session cookie, the login page's return addresses, forward tokens.
+  FrontDoorOptions front_door;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and
