@@ -1,7 +1,7 @@
 #pragma once
 
-// A server of its own per test, for the plant security controls (README "Security
-// controls"): security_controls_test.cpp and password_rules_test.cpp.
+// A server of its own per test, for the plant security controls
+// (docs/security-controls.md): security_controls_test.cpp and password_rules_test.cpp.
 
 #include <map>
 #include <memory>
@@ -78,5 +78,15 @@ class ControlsServer {
   std::unique_ptr<HttpClient> http_;
   std::string system_key_;
 };
+
+// Moves the user's sessions `seconds` into the past, as if that much time had gone by since
+// the login (and since the last recorded use, if any): how idle-session tests pass time.
+inline void age_sessions(ControlsServer& server, const std::string& username, int seconds) {
+  const std::string by = std::to_string(seconds);
+  run_sql(server.process(),
+          "UPDATE sessions SET created_at = created_at - " + by +
+              ", last_used_at = CASE WHEN last_used_at = 0 THEN 0 ELSE last_used_at - " + by +
+              " END WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
+}
 
 }  // namespace automation::testing

@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -21,6 +20,7 @@
 
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "sqlite_file.hpp"
 
 namespace automation::testing {
 namespace {
@@ -55,28 +55,6 @@ struct Acknowledged {
            resets.size() >= 5;
   }
 };
-
-std::string pragma_integrity_check(const std::filesystem::path& file) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    const std::string error = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return "cannot open: " + error;
-  }
-  std::string result;
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      if (!result.empty()) result += "\n";
-      result += reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-    }
-  } else {
-    result = std::string("cannot check: ") + sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return result;
-}
 
 std::string system_key(HttpClient& client) {
   const auto login =

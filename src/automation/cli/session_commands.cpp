@@ -24,11 +24,11 @@ struct SessionOptions {
 };
 
 void print_session(const SessionSummary& session) {
-  std::cout << (session.id.empty() ? "-" : session.id) << '\t' << session.username << '\t'
-            << format_utc(session.created_at) << '\t'
-            << (session.expires_at == 0 ? "never" : format_utc(session.expires_at)) << '\t'
-            << (session.last_used_at == 0 ? "-" : format_utc(session.last_used_at)) << '\t'
-            << (session.client_address.empty() ? "-" : session.client_address) << '\n';
+  print_row({session.id.empty() ? "-" : session.id, session.username,
+             format_utc(session.created_at),
+             session.expires_at == 0 ? "never" : format_utc(session.expires_at),
+             session.last_used_at == 0 ? "-" : format_utc(session.last_used_at),
+             session.client_address.empty() ? "-" : session.client_address});
 }
 
 using Options = std::shared_ptr<SessionOptions>;
@@ -61,7 +61,7 @@ int revoke_all(app::Application& app, const std::string& username) {
     return app.core().session_admin().revoke_all_sessions(username);
   });
   if (!count) return report_failure(count.error());
-  std::cout << "revoked " << *count << " session(s) of " << username << '\n';
+  std::cout << "revoked " << *count << " session(s) of " << shown(username) << '\n';
   return kExitOk;
 }
 
@@ -74,7 +74,7 @@ int revoke_one(app::Application& app, const std::string& id,
       },
       [&] { return app.core().session_admin().revoke_session(id, username); });
   if (!revoked) return report_failure(revoked.error());
-  std::cout << "revoked session " << id << " of " << revoked->username << '\n';
+  std::cout << "revoked session " << shown(id) << " of " << shown(revoked->username) << '\n';
   return kExitOk;
 }
 

@@ -17,6 +17,11 @@ struct PasswordAttempt {
   std::string pair_key;  // (account, address): the count a success resets
 };
 
+// kThrottled with `refusal` and the seconds until the failure at `oldest_blocking` leaves the
+// window of `window` seconds.
+Error throttled_error(std::string_view refusal, UnixSeconds oldest_blocking, std::int64_t window,
+                      UnixSeconds now);
+
 // Reserves one attempt against `limits` within the window of `window` seconds ending at
 // `now`: the attempt's provisional failure ids, or kThrottled (message `refusal`, with the
 // seconds until the oldest blocking failure leaves the window) when a limit is full, and
@@ -45,6 +50,11 @@ class LoginThrottle {
 
   // kThrottled (with retry_after_seconds) when a limit is full; then nothing is counted.
   Result<PasswordAttempt> begin_attempt(std::string_view account, std::string_view address);
+  // kThrottled (with retry_after_seconds) when a limit for (account, address) is full, as
+  // begin_attempt would answer; counts nothing. For a password operation that guesses nothing
+  // (a reset of one's own password without the current one) yet must not go on while its
+  // account's guesses are held back.
+  Status check_open(std::string_view account, std::string_view address);
   // The password was right: the attempt's provisional failures are taken back and the
   // (account, address) count resets. A wrong password needs no call: the attempt stays counted.
   void succeeded(const PasswordAttempt& attempt);
@@ -53,6 +63,9 @@ class LoginThrottle {
   Result<std::int64_t> unlock(std::string_view account);
 
  private:
+  std::vector<ThrottleLimit> limits_of(std::string_view account, std::string_view address) const;
+  Error throttled(UnixSeconds oldest_blocking, UnixSeconds now) const;
+
   ThrottleStore& store_;
   Clock& clock_;
   int pair_limit_;

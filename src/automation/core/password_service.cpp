@@ -19,6 +19,14 @@ Status PasswordService::change_password(std::string_view target_username,
     if (auto right = verify_current_password(*user, *current_password, address); !right) {
       return right;
     }
+  } else if (setter == PasswordSetter::kOwner) {
+    // The owner's change without proof (a reset of one's own password) guesses nothing, but
+    // waits like a guess while the account's password attempts are held back.
+    if (auto open = throttle_.check_open(LoginThrottle::account_of_user(user->identifier),
+                                         address);
+        !open) {
+      return open;
+    }
   }
   return replace_hash(*user, new_password, keep_session_digest, setter);
 }
@@ -28,7 +36,7 @@ Status PasswordService::verify_current_password(const User& user, std::string_vi
   auto attempt = throttle_.begin_attempt(LoginThrottle::account_of_user(user.identifier), address);
   if (!attempt) return fail(attempt.error());
   if (!ports_.hasher.verify(password, user.password_hash).matches) {
-    return fail(ErrorCode::kRuleViolation, "Invalid current password");  // stays counted
+    return fail(ErrorCode::kRuleViolation, "Current password is incorrect");  // stays counted
   }
   throttle_.succeeded(*attempt);
   return {};

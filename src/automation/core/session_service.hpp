@@ -43,6 +43,10 @@ class SessionService {
   // The user the credentials belong to, or kPermissionDenied; never creates a session.
   // Throttled and counted like a login, so it cannot be used to guess passwords faster.
   Result<User> verify_credentials(const Credentials& credentials, std::string_view address);
+  // Whether the username or e-mail of `credentials` names an existing account (no KDF, no
+  // throttle): how the HTTP layer tells a login from a guess against an unknown name when it
+  // schedules password work.
+  bool names_an_account(const Credentials& credentials);
   Status logout(std::string_view session_digest);
   Status logout_all(std::int64_t user_id);
   // The live session with this key, or kUnauthenticated "Invalid token" (also for a session
@@ -52,6 +56,9 @@ class SessionService {
   std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
 
  private:
+  // The account the credentials name (by username or e-mail), if any; no KDF.
+  Result<std::optional<User>> find_account(const Credentials& credentials);
+
   // What the user must do first, from the password's age and origin (no query when those
   // rules are off).
   Result<PasswordChangeDemand> demand_for(const User& user, UnixSeconds now);

@@ -64,11 +64,14 @@ Result<TptService::Verified> TptService::verify(std::string_view token) {
   auto claims = ports_.jwt.verify(token, secret_);
   if (!claims) return invalid_token();
   if (claims->exp && ports_.clock.now() >= *claims->exp) return invalid_token();
-  // The database is the truth for revocation, so every process agrees at once; and the
-  // role is bound to the record, so a re-signed token cannot raise its own role.
+  // The database is the truth for revocation, so every process agrees at once; and the role
+  // and the expiry are bound to the record, so a token re-signed by someone who learned the
+  // secret can neither raise its role nor drop or move its exp (no exp for a record that
+  // expires, or one for a record that does not, is refused too).
   auto record = ports_.store.find_tpt(claims->jti);
   if (!record) return fail(record.error());
-  if (!*record || (*record)->revoked || !iequals_ascii((*record)->role, claims->role)) {
+  if (!*record || (*record)->revoked || !iequals_ascii((*record)->role, claims->role) ||
+      (*record)->expires_at != claims->exp) {
     return invalid_token();
   }
   auto role = ports_.roles.find_role(claims->role);

@@ -11,6 +11,7 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       roles_(ports.roles, ports.random),
       users_(ports.users, roles_, ports.hasher, ports.random, ports.clock, settings_, strength_),
       throttle_(ports.throttle, ports.clock, settings_),
+      signup_throttle_(ports.throttle, ports.clock, settings_),
       passwords_(users_, {ports.users, ports.passwords, ports.hasher, ports.clock}, throttle_,
                  settings_, strength_),
       sessions_({ports.sessions, ports.users, ports.passwords, ports.hasher, ports.random,
@@ -28,7 +29,7 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
              {ports.users, ports.random, ports.digester, ports.clock}),
       session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
-      audit_(ports.audit, ports.clock),
+      audit_(ports.audit, ports.clock, settings_.login_window_seconds),
       audited_(ports.units, audit_) {}
 
 Result<std::int64_t> UsersCore::unlock_account(const User& user) {

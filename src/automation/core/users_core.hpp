@@ -22,6 +22,7 @@
 #include "automation/core/role_service.hpp"
 #include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
+#include "automation/core/signup_throttle.hpp"
 #include "automation/core/settings.hpp"
 #include "automation/core/tpt_service.hpp"
 #include "automation/core/user_service.hpp"
@@ -102,6 +103,7 @@ class UsersCore {
   // Null when the core runs without MFA (CorePorts::mfa).
   MfaService* mfa() { return mfa_ ? &*mfa_ : nullptr; }
   SessionAdmin& session_admin() { return session_admin_; }
+  SignupThrottle& signup_throttle() { return signup_throttle_; }
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
@@ -115,6 +117,7 @@ class UsersCore {
   RoleService roles_;
   UserService users_;
   LoginThrottle throttle_;  // before passwords_ and sessions_, which use it
+  SignupThrottle signup_throttle_;
   PasswordService passwords_;
   SessionService sessions_;
   MfaThrottle mfa_throttle_;

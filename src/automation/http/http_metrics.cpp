@@ -119,6 +119,10 @@ void HttpMetrics::stopped() noexcept {
 
 void HttpMetrics::hash_queue_full() noexcept { hash_rejections_.fetch_add(1, relaxed); }
 
+void HttpMetrics::response_memory_full() noexcept {
+  response_memory_rejections_.fetch_add(1, relaxed);
+}
+
 std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   using prometheus::MetricType;
   std::unique_lock lock(structure_);
@@ -170,6 +174,12 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
                            "Requests answered 503 because the hashing queue was full",
                            MetricType::Counter);
   add_counter(rejections, static_cast<double>(hash_rejections_.load(relaxed)));
+  auto memory_rejections =
+      family("automation_response_memory_rejections_total",
+             "Big answers refused with 503 because answers not yet written to their clients "
+             "held AUTOMATION_RESPONSE_MEMORY_MIB",
+             MetricType::Counter);
+  add_counter(memory_rejections, static_cast<double>(response_memory_rejections_.load(relaxed)));
 
   lock.unlock();
 
@@ -179,6 +189,7 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   families.push_back(std::move(logins));
   families.push_back(std::move(queue));
   families.push_back(std::move(rejections));
+  families.push_back(std::move(memory_rejections));
 
   const ApplicationGauges app = application_ ? application_() : ApplicationGauges{};
   auto add_app_counter = [&families](const char* name, const char* help,

@@ -35,7 +35,7 @@ Response login_response(const LoginTime& login_time, const Result<LoginResult>& 
       login_json(*login, login_time.format(login->logged_in_at), login_time.zone_name());
   if (login->recovery_codes_left >= 0) body["recovery_codes_left"] = login->recovery_codes_left;
   if (login->password_change != PasswordChangeDemand::kNone) {
-    // The key works for change_password and logout only (README "Security controls").
+    // The key works for change_password and logout only (docs/security-controls.md).
     const bool expired = login->password_change == PasswordChangeDemand::kExpired;
     body["message"] = expired ? "Password expired: change it before anything else"
                               : "Password change required before anything else";

@@ -6,7 +6,7 @@ namespace automation::storage {
 
 class Database;
 
-// MfaChallengeStore on the table mfa_challenges (migration 12): logins whose password was
+// MfaChallengeStore on the table mfa_challenges (migration 15): logins whose password was
 // right, waiting for the second factor, by the digest of their token. Consuming one is a
 // DELETE whose row count decides, so a token completes one login however many try at once.
 class SqlMfaChallengeStore final : public MfaChallengeStore {

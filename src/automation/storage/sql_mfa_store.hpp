@@ -11,7 +11,7 @@ class Database;
 
 // MfaStore on the tables mfa_totp (one row per user: the sealed secret, whether it is
 // confirmed, the last accepted time step) and mfa_recovery_codes (one row per unused code's
-// digest), created by migration 12. Single use is decided by the database: advance_totp_step
+// digest), created by migration 15. Single use is decided by the database: advance_totp_step
 // is one conditional UPDATE (last_step < :step) and use_recovery_code one DELETE, so of two
 // transactions racing with the same code (any process) exactly one changes a row.
 class SqlMfaStore final : public MfaStore {
