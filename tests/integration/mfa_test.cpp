@@ -306,6 +306,114 @@ TEST_F(Mfa, AnAdminResetsAndTheCommandLineToolToo) {
   EXPECT_EQ(server().run_cli({"audit", "verify"}, &printed), 0) << printed;
 }
 
+// The login page's code step (docs/front-door.md): HTTP-layer work over the core calls the API
+// makes, so it runs on SQLite only (engine_independent_tests in CMakeLists.txt).
+class MfaLoginPage : public Mfa {
+ protected:
+  static constexpr const char* kForm = "Content-Type: application/x-www-form-urlencoded";
+  HttpResponse page_login(const std::string& name, const std::string& rd = "") {
+    std::vector<std::pair<std::string, std::string>> fields = {{"username", name},
+                                                               {"password", kUserPassword}};
+    if (!rd.empty()) fields.emplace_back("rd", rd);
+    return http().post_raw("/login", form_encode(fields), {kForm});
+  }
+  HttpResponse page_code(const std::string& token, const std::string& code,
+                         const std::string& rd = "", Headers headers = {}) {
+    headers.push_back(kForm);
+    std::vector<std::pair<std::string, std::string>> fields = {{"mfa_token", token},
+                                                               {"code", code}};
+    if (!rd.empty()) fields.emplace_back("rd", rd);
+    auto response = http().post_raw("/login/mfa", form_encode(fields), headers);
+    const std::string cookie = response.header("set-cookie");
+    remember_secret(cookie.substr(0, cookie.find(';')));
+    return response;
+  }
+  // The mfa_token the code form carries ("" when the page has no code form).
+  static std::string form_token(const HttpResponse& page) {
+    const std::string field = "name=\"mfa_token\" value=\"";
+    const auto at = page.body.find(field);
+    if (at == std::string::npos) return "";
+    const auto start = at + field.size();
+    std::string token = page.body.substr(start, page.body.find('"', start) - start);
+    remember_secret(token);
+    return token;
+  }
+  nlohmann::json newest_event() {
+    return http().get("/api/users/audit?limit=1", api_key(system_key())).json().at(0);
+  }
+};
+
+TEST_F(MfaLoginPage, ThePasswordLeadsToTheCodeFormAndOnlyTheCodeSetsTheCookie) {
+  const auto [name, key] = user_with_session();
+  const Enrolled enrolled = enroll(http(), key);
+
+  const auto asked = page_login(name, "/app/?x=1");
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  EXPECT_TRUE(asked.header("set-cookie").empty()) << "no session before the code";
+  EXPECT_NE(asked.body.find("action=\"/login/mfa\""), std::string::npos) << asked.body;
+  EXPECT_NE(asked.body.find("autocomplete=\"one-time-code\""), std::string::npos);
+  EXPECT_EQ(asked.body.find(kUserPassword), std::string::npos) << "the form never holds it";
+  EXPECT_EQ(asked.header("cache-control"), "no-store");
+  const std::string token = form_token(asked);
+  ASSERT_EQ(token.size(), 64u) << asked.body;
+  EXPECT_EQ(newest_event().at("event"), "mfa_challenge");
+
+  // A blank code asks again and counts nothing; a wrong one keeps the form and its token.
+  EXPECT_EQ(page_code(token, " ", "/app/?x=1").status, 400);
+  const auto wrong = page_code(token, wrong_code(enrolled.secret), "/app/?x=1");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_NE(wrong.body.find("Wrong code"), std::string::npos);
+  EXPECT_TRUE(wrong.header("set-cookie").empty());
+  EXPECT_EQ(form_token(wrong), token);
+  // From another site: refused, nothing done.
+  const auto foreign = page_code(token, oathtool_code(enrolled.secret, 30), "",
+                                 {"Origin: https://evil.example"});
+  EXPECT_EQ(foreign.status, 403);
+  EXPECT_TRUE(foreign.header("set-cookie").empty());
+
+  const auto in = page_code(token, oathtool_code(enrolled.secret, 30), "/app/?x=1");
+  ASSERT_EQ(in.status, 303) << in.body;
+  EXPECT_EQ(in.header("location"), "/app/?x=1");
+  const std::string set_cookie = in.header("set-cookie");
+  ASSERT_EQ(set_cookie.rfind("automation_session=", 0), 0u) << set_cookie;
+  const Headers cookie = {"Cookie: " + set_cookie.substr(0, set_cookie.find(';'))};
+  EXPECT_EQ(http().get("/api/users/me", cookie).json().at("username"), name);
+  EXPECT_EQ(http().get("/api/auth/verify", cookie).status, 200);
+  const auto event = newest_event();
+  EXPECT_EQ(event.at("event"), "login");
+  EXPECT_EQ(event.at("outcome"), "success");
+  EXPECT_EQ(event.at("reason").get<std::string>().rfind("amr=pwd,otp", 0), 0u) << event;
+
+  // The token was used: back to the sign-in form.
+  const auto reused = page_code(token, oathtool_code(enrolled.secret, 30));
+  EXPECT_EQ(reused.status, 401);
+  EXPECT_NE(reused.body.find("action=\"/login\""), std::string::npos);
+  EXPECT_TRUE(form_token(reused).empty());
+
+  // A recovery code works in the same field, once.
+  const auto recovered = page_code(form_token(page_login(name)), enrolled.recovery_codes.at(0));
+  EXPECT_EQ(recovered.status, 303) << recovered.body;
+  EXPECT_EQ(http().get("/api/users/me/mfa", api_key(key)).json().at("recovery_codes_left"), 9);
+  EXPECT_EQ(page_code(form_token(page_login(name)), enrolled.recovery_codes.at(0)).status, 401);
+}
+
+TEST_F(MfaLoginPage, WrongCodesOnThePageCountWithTheApisAgainstOneLimit) {
+  const auto [name, key] = user_with_session();
+  const Enrolled enrolled = enroll(http(), key);
+  const std::string token = form_token(page_login(name));
+  ASSERT_FALSE(token.empty());
+  const std::string wrong = wrong_code(enrolled.secret);
+  // AUTOMATION_MFA_MAX_FAILURES is 5: three on the page, two through the API, same account.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(page_code(token, wrong).status, 401);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(second_step(http(), token, wrong).status, 401);
+  const auto held = page_code(token, oathtool_code(enrolled.secret, 30));
+  EXPECT_EQ(held.status, 429) << "the right code waits too";
+  EXPECT_FALSE(held.header("retry-after").empty());
+  EXPECT_NE(held.body.find("Too many wrong codes"), std::string::npos);
+  EXPECT_TRUE(held.header("set-cookie").empty());
+  EXPECT_EQ(second_step(http(), token, oathtool_code(enrolled.secret, 30)).status, 429);
+}
+
 TEST(MfaLimits, WrongCodesAreLimitedExactlyWhenRacedAndApartFromPasswords) {
   // Eight I/O threads, so that the guesses are checked at the same moment, not one by one.
   ControlsServer server(Env{{"AUTOMATION_MFA_MAX_FAILURES", "3"}, {"AUTOMATION_THREADS", "8"}});

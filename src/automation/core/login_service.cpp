@@ -11,7 +11,7 @@ constexpr std::size_t kMaxTokenLength = 256;
 
 std::unexpected<Error> invalid_token() {
   Error error = Error::make(ErrorCode::kUnauthenticated, "Invalid or expired mfa_token");
-  error.type = "invalid_mfa_token";
+  error.type = std::string(kMfaInvalidToken);
   return fail(std::move(error));
 }
 

@@ -26,6 +26,8 @@ std::string_view amr_of(SecondFactor factor) noexcept;
 // Error::type of the MFA refusals, for clients that branch on them.
 inline constexpr std::string_view kMfaRequired = "mfa_required";  // login: send the code
 inline constexpr std::string_view kMfaInvalidCode = "invalid_mfa_code";
+// The second step's mfa_token is unknown, used, expired or from another address.
+inline constexpr std::string_view kMfaInvalidToken = "invalid_mfa_token";
 inline constexpr std::string_view kMfaEnrollmentRequired = "mfa_enrollment_required";
 
 // A TOTP secret as stored: sealed (SecretBox), never in the clear.

@@ -1,9 +1,11 @@
-// The login page for browsers (SPEC §8, issue 22): GET/POST /login, POST /login/password (a
-// password that must be changed first), GET/POST /logout and the page's style sheet. Signing in
+// The login page for browsers (SPEC §8, issue 22): GET/POST /login, POST /login/mfa (the code
+// of an account with multi-factor authentication, issue 24), POST /login/password (a password
+// that must be changed first), GET/POST /logout and the page's style sheet. Signing in
 // is the API's login (same core call, throttle and audit event, on the hashing pool); the
 // session's key goes into the automation_session cookie instead of a JSON body, and the browser
 // goes back to `rd` when it is an allowed return address (login_redirect.hpp).
 
+#include "automation/core/mfa_model.hpp"
 #include "automation/core/password_rules.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_page.hpp"
@@ -15,6 +17,22 @@
 namespace automation::http {
 namespace {
 
+// The page's sign-in fields: `username` holds a username or an email (a username never holds
+// '@'), or `email` is given.
+Credentials page_credentials(std::string_view body) {
+  Credentials credentials;
+  credentials.password = query_value(body, "password").value_or("");
+  auto name = query_value(body, "username").value_or("");
+  auto email = query_value(body, "email").value_or("");
+  if (email.empty() && name.find('@') != std::string::npos) std::swap(name, email);
+  if (!email.empty()) {
+    credentials.email = email;
+  } else {
+    credentials.username = name;
+  }
+  return credentials;
+}
+
 // What every page of the login routes shares.
 class LoginPages {
  public:
@@ -23,6 +41,7 @@ class LoginPages {
 
   Response show(const Request& request) const;
   Response sign_in(const Request& request) const;
+  Response second_factor(const Request& request) const;
   Response change_password(const Request& request) const;
   Response confirm_sign_out(const Request& request) const;
   Response sign_out(const Request& request) const;
@@ -58,6 +77,17 @@ class LoginPages {
     response.add_header("Location", std::move(location));
     return response;
   }
+  // The code form of a login whose password was right, for an account with MFA.
+  LoginView code_step(std::string return_to, std::string mfa_token) const {
+    LoginView step = view(LoginView::Step::kSecondFactor);
+    step.return_to = std::move(return_to);
+    step.mfa_token = std::move(mfa_token);
+    return step;
+  }
+  // The end of a sign-in: the browser's previous session ends, the cookie is set, and the
+  // browser goes on (or first changes its password).
+  Response signed_in(const Request& request, const std::string& rd,
+                     const LoginResult& login) const;
   Result<Caller> browser_caller(const Request& request) const {
     return authenticate_caller(context_.api, request, KeyPolicy::kBrowserSession,
                                &front_door_.cors);
@@ -103,6 +133,7 @@ Response LoginPages::show(const Request& request) const {
   current.username = principal.user->username;
   current.role = principal.role.name;
   current.password_expired = principal.password_change == PasswordChangeDemand::kExpired;
+  current.mfa_enrollment_required = principal.mfa_enrollment_required;
   return page(200, current);
 }
 
@@ -113,21 +144,11 @@ Response LoginPages::sign_in(const Request& request) const {
   }
   const auto rd = return_address(request, request.body);
   if (!rd) return message_page(400, std::string(kRefusedReturn));
-  Credentials credentials;
-  credentials.password = query_value(request.body, "password").value_or("");
-  auto name = query_value(request.body, "username").value_or("");
-  auto email = query_value(request.body, "email").value_or("");
-  // One field takes either: a username never holds '@'.
-  if (email.empty() && name.find('@') != std::string::npos) std::swap(name, email);
-  if (!email.empty()) {
-    credentials.email = email;
-  } else {
-    credentials.username = name;
-  }
+  const Credentials credentials = page_credentials(request.body);
   LoginView retry = view(LoginView::Step::kSignIn);
   retry.return_to = *rd;
-  retry.username = email.empty() ? name : email;
-  if ((name.empty() && email.empty()) || credentials.password.empty()) {
+  retry.username = credentials.login_name();
+  if (retry.username.empty() || credentials.password.empty()) {
     retry.error = "Enter your username (or email) and your password.";
     return page(400, retry);
   }
@@ -154,21 +175,77 @@ Response LoginPages::sign_in(const Request& request) const {
       }
     }
   }
+  // The account uses MFA: no session yet, the code form (which carries the pending login's
+  // reference, never the password) comes next.
+  if (login->second_factor_due()) return page(200, code_step(*rd, login->mfa_token));
+  return signed_in(request, *rd, *login);
+}
+
+Response LoginPages::second_factor(const Request& request) const {
+  if (request_site(request, front_door_.cors) == RequestSite::kForeign) {
+    return message_page(403, "Sign-in from another site refused.");
+  }
+  const auto rd = return_address(request, request.body);
+  if (!rd) return message_page(400, std::string(kRefusedReturn));
+  const std::string token = query_value(request.body, "mfa_token").value_or("");
+  const std::string code = query_value(request.body, "code").value_or("");
+  LoginView start_again = view(LoginView::Step::kSignIn);
+  start_again.return_to = *rd;
+  if (token.empty()) {
+    start_again.error = "Sign in with your password first.";
+    return page(400, start_again);
+  }
+  LoginView retry = code_step(*rd, token);
+  // A blank code guesses nothing: asked again, not counted.
+  if (code.find_first_not_of(" \t") == std::string::npos) {
+    retry.error = "Enter the code.";
+    return page(400, retry);
+  }
+  auto login =
+      context_.api.login_second_factor(Caller{std::nullopt, request.address}, token, code);
+  if (!login) {
+    const Error& error = login.error();
+    if (error.type == kMfaInvalidToken) {
+      start_again.error = "This sign-in has expired or was already used. Sign in again.";
+      return page(401, start_again);
+    }
+    if (error.type == kMfaInvalidCode) {
+      retry.error = "Wrong code. Try again.";
+      return page(401, retry);
+    }
+    if (error.code == ErrorCode::kThrottled) {
+      retry.error = "Too many wrong codes. Try again in " +
+                    std::to_string(std::max(1L, error.retry_after_seconds)) + " seconds.";
+      Response response = page(429, retry);
+      response.retry_after_seconds = std::max(1L, error.retry_after_seconds);
+      return response;
+    }
+    retry.error = error.code == ErrorCode::kInternal ? "Sign-in failed on the server."
+                                                     : error.message;
+    Response response = page(http_status(error.code), retry);
+    if (response.status == 503) response.retry_after_seconds = 1;
+    return response;
+  }
+  return signed_in(request, *rd, *login);
+}
+
+Response LoginPages::signed_in(const Request& request, const std::string& rd,
+                               const LoginResult& login) const {
   // This browser's previous session, if any, ends: one browser, one session.
   if (auto previous = browser_caller(request); previous && previous->principal) {
     (void)context_.api.logout(*previous);
   }
   Response response;
-  if (login->password_change != PasswordChangeDemand::kNone) {
+  if (login.password_change != PasswordChangeDemand::kNone) {
     LoginView change = view(LoginView::Step::kChangePassword);
-    change.return_to = *rd;
-    change.username = login->user.username;
-    change.password_expired = login->password_change == PasswordChangeDemand::kExpired;
+    change.return_to = rd;
+    change.username = login.user.username;
+    change.password_expired = login.password_change == PasswordChangeDemand::kExpired;
     response = page(200, change);
   } else {
-    response = see_other(rd->empty() ? "/login" : *rd);
+    response = see_other(rd.empty() ? "/login" : rd);
   }
-  response.add_header("Set-Cookie", session_cookie(login->api_key, front_door_.cookie));
+  response.add_header("Set-Cookie", session_cookie(login.api_key, front_door_.cookie));
   return response;
 }
 
@@ -250,7 +327,7 @@ constexpr std::string_view kRdParameter = R"json([{"name": "rd", "in": "query", 
 
 std::vector<Route> login_routes(const RouteContext& context) {
   auto pages = std::make_shared<const LoginPages>(context);
-  return {
+  std::vector<Route> routes = {
       {Method::kGet, "/login", KeyPolicy::kBrowserSession, Execution::kIoThread,
        [pages](const Request& request, const Caller&) { return pages->show(request); },
        {.tag = "front door",
@@ -267,16 +344,37 @@ std::vector<Route> login_routes(const RouteContext& context) {
         .description = "HTML form fields username (or email), password and rd. The same login as "
                        "POST /api/users/login (throttle, audit event `login`); the session's key "
                        "goes into the automation_session cookie (HttpOnly, SameSite=Lax, Secure "
-                       "under TLS or AUTOMATION_COOKIE_SECURE). A form from another site is "
-                       "refused.",
+                       "under TLS or AUTOMATION_COOKIE_SECURE). For an account with multi-factor "
+                       "authentication no cookie yet: the code form (POST /login/mfa). A form "
+                       "from another site is refused.",
         .responses = {{303, "Signed in: to rd, or to /login", kHtml, "text/html"},
-                      {200, "Signed in with a password to change first: the change form", kHtml,
-                       "text/html"},
+                      {200, "Signed in with a password to change first: the change form; or "
+                            "the account uses MFA: the code form",
+                       kHtml, "text/html"},
                       {400, "A field is missing, or the return address is not allowed", kHtml,
                        "text/html"},
                       {403, "Invalid username or password, or a form from another site", kHtml,
                        "text/html"},
                       {429, "Too many failed sign-ins (`Retry-After`)", kHtml, "text/html"}}}},
+      {Method::kPost, "/login/mfa", KeyPolicy::kNone, Execution::kIoThread,
+       [pages](const Request& request, const Caller&) { return pages->second_factor(request); },
+       {.tag = "front door",
+        .summary = "Sign in from the login page, second step: the code",
+        .description = "HTML form fields mfa_token (from the code form POST /login answered), "
+                       "code (of the authenticator app, or a recovery code) and rd. The same "
+                       "check as POST /api/users/login/mfa (one use per code, the wrong-code "
+                       "limits, audit event `login` with the factors); then as POST /login. A "
+                       "wrong code keeps the form (and its mfa_token, until it expires).",
+        .responses = {{303, "Signed in: to rd, or to /login", kHtml, "text/html"},
+                      {200, "Signed in with a password to change first: the change form", kHtml,
+                       "text/html"},
+                      {400, "No code or no mfa_token, or the return address is not allowed",
+                       kHtml, "text/html"},
+                      {401, "Wrong code (the code form again), or an unknown, used, expired or "
+                            "foreign mfa_token (the sign-in form)",
+                       kHtml, "text/html"},
+                      {403, "A form from another site", kHtml, "text/html"},
+                      {429, "Too many wrong codes (`Retry-After`)", kHtml, "text/html"}}}},
       {Method::kPost, "/login/password", KeyPolicy::kBrowserSession, Execution::kWorkerPool,
        [pages](const Request& request, const Caller&) { return pages->change_password(request); },
        {.tag = "front door",
@@ -311,6 +409,7 @@ std::vector<Route> login_routes(const RouteContext& context) {
         .summary = "The login page's style sheet",
         .responses = {{200, "CSS", R"({"type": "string"})", "text/css"}}}},
   };
+  return routes;
 }
 
 }  // namespace automation::http
