@@ -409,6 +409,18 @@ std::vector<Route> login_routes(const RouteContext& context) {
         .summary = "The login page's style sheet",
         .responses = {{200, "CSS", R"({"type": "string"})", "text/css"}}}},
   };
+  // The sign-in hashes: guesses against names that match no account are anonymous work, kept
+  // to their share of the hashing pool, as POST /api/users/login's are (WorkerPool). Set here
+  // rather than in the list above, as user_routes does (GCC 12's false -Wmaybe-uninitialized).
+  for (Route& route : routes) {
+    if (route.method == Method::kPost && route.pattern == "/login") {
+      route.work_class = [context](const Request& request, const Caller&) {
+        return context.api.login_names_an_account(page_credentials(request.body))
+                   ? WorkClass::kAccount
+                   : WorkClass::kAnonymous;
+      };
+    }
+  }
   return routes;
 }
 
