@@ -84,6 +84,22 @@ class LoginPages {
     step.mfa_token = std::move(mfa_token);
     return step;
   }
+  // A sign-in step's form again with why it was refused: 429 with Retry-After and
+  // "<too_many>. Try again in N seconds." when throttled, else the error's status.
+  Response refused(LoginView retry, const Error& error, std::string_view too_many) const {
+    if (error.code == ErrorCode::kThrottled) {
+      const long wait = std::max(1L, error.retry_after_seconds);
+      retry.error = std::string(too_many) + ". Try again in " + std::to_string(wait) + " seconds.";
+      Response response = page(429, retry);
+      response.retry_after_seconds = wait;
+      return response;
+    }
+    retry.error =
+        error.code == ErrorCode::kInternal ? "Sign-in failed on the server." : error.message;
+    Response response = page(http_status(error.code), retry);
+    if (response.status == 503) response.retry_after_seconds = 1;
+    return response;
+  }
   // The end of a sign-in: the browser's previous session ends, the cookie is set, and the
   // browser goes on (or first changes its password).
   Response signed_in(const Request& request, const std::string& rd,
@@ -159,20 +175,8 @@ Response LoginPages::sign_in(const Request& request) const {
       case ErrorCode::kPermissionDenied:
         retry.error = "Invalid username or password.";
         return page(403, retry);
-      case ErrorCode::kThrottled: {
-        retry.error = "Too many failed sign-ins. Try again in " +
-                      std::to_string(std::max(1L, error.retry_after_seconds)) + " seconds.";
-        Response response = page(429, retry);
-        response.retry_after_seconds = std::max(1L, error.retry_after_seconds);
-        return response;
-      }
-      default: {
-        retry.error = error.code == ErrorCode::kInternal ? "Sign-in failed on the server."
-                                                         : error.message;
-        Response response = page(http_status(error.code), retry);
-        if (response.status == 503) response.retry_after_seconds = 1;
-        return response;
-      }
+      default:
+        return refused(std::move(retry), error, "Too many failed sign-ins");
     }
   }
   // The account uses MFA: no session yet, the code form (which carries the pending login's
@@ -213,18 +217,7 @@ Response LoginPages::second_factor(const Request& request) const {
       retry.error = "Wrong code. Try again.";
       return page(401, retry);
     }
-    if (error.code == ErrorCode::kThrottled) {
-      retry.error = "Too many wrong codes. Try again in " +
-                    std::to_string(std::max(1L, error.retry_after_seconds)) + " seconds.";
-      Response response = page(429, retry);
-      response.retry_after_seconds = std::max(1L, error.retry_after_seconds);
-      return response;
-    }
-    retry.error = error.code == ErrorCode::kInternal ? "Sign-in failed on the server."
-                                                     : error.message;
-    Response response = page(http_status(error.code), retry);
-    if (response.status == 503) response.retry_after_seconds = 1;
-    return response;
+    return refused(std::move(retry), error, "Too many wrong codes");
   }
   return signed_in(request, *rd, *login);
 }
