@@ -123,6 +123,8 @@ void HttpMetrics::response_memory_full() noexcept {
   response_memory_rejections_.fetch_add(1, relaxed);
 }
 
+void HttpMetrics::connection_refused() noexcept { connection_refusals_.fetch_add(1, relaxed); }
+
 std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   using prometheus::MetricType;
   std::unique_lock lock(structure_);
@@ -180,6 +182,12 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
              "held AUTOMATION_RESPONSE_MEMORY_MIB",
              MetricType::Counter);
   add_counter(memory_rejections, static_cast<double>(response_memory_rejections_.load(relaxed)));
+  auto connection_refusals =
+      family("automation_connections_refused_total",
+             "New connections closed at once because their client address held "
+             "AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS connections already",
+             MetricType::Counter);
+  add_counter(connection_refusals, static_cast<double>(connection_refusals_.load(relaxed)));
 
   lock.unlock();
 
@@ -190,6 +198,7 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   families.push_back(std::move(queue));
   families.push_back(std::move(rejections));
   families.push_back(std::move(memory_rejections));
+  families.push_back(std::move(connection_refusals));
 
   const ApplicationGauges app = application_ ? application_() : ApplicationGauges{};
   auto add_app_counter = [&families](const char* name, const char* help,
