@@ -15,6 +15,22 @@
 namespace automation::http {
 namespace {
 
+// The sign-in form's credentials: one field takes a username or an email (a username never
+// holds '@').
+Credentials page_credentials(std::string_view body) {
+  Credentials credentials;
+  credentials.password = query_value(body, "password").value_or("");
+  auto name = query_value(body, "username").value_or("");
+  auto email = query_value(body, "email").value_or("");
+  if (email.empty() && name.find('@') != std::string::npos) std::swap(name, email);
+  if (!email.empty()) {
+    credentials.email = email;
+  } else {
+    credentials.username = name;
+  }
+  return credentials;
+}
+
 // What every page of the login routes shares.
 class LoginPages {
  public:
@@ -113,21 +129,11 @@ Response LoginPages::sign_in(const Request& request) const {
   }
   const auto rd = return_address(request, request.body);
   if (!rd) return message_page(400, std::string(kRefusedReturn));
-  Credentials credentials;
-  credentials.password = query_value(request.body, "password").value_or("");
-  auto name = query_value(request.body, "username").value_or("");
-  auto email = query_value(request.body, "email").value_or("");
-  // One field takes either: a username never holds '@'.
-  if (email.empty() && name.find('@') != std::string::npos) std::swap(name, email);
-  if (!email.empty()) {
-    credentials.email = email;
-  } else {
-    credentials.username = name;
-  }
+  const Credentials credentials = page_credentials(request.body);
   LoginView retry = view(LoginView::Step::kSignIn);
   retry.return_to = *rd;
-  retry.username = email.empty() ? name : email;
-  if ((name.empty() && email.empty()) || credentials.password.empty()) {
+  retry.username = std::string(credentials.login_name());
+  if (retry.username.empty() || credentials.password.empty()) {
     retry.error = "Enter your username (or email) and your password.";
     return page(400, retry);
   }
@@ -250,7 +256,7 @@ constexpr std::string_view kRdParameter = R"json([{"name": "rd", "in": "query", 
 
 std::vector<Route> login_routes(const RouteContext& context) {
   auto pages = std::make_shared<const LoginPages>(context);
-  return {
+  std::vector<Route> routes = {
       {Method::kGet, "/login", KeyPolicy::kBrowserSession, Execution::kIoThread,
        [pages](const Request& request, const Caller&) { return pages->show(request); },
        {.tag = "front door",
@@ -311,6 +317,19 @@ std::vector<Route> login_routes(const RouteContext& context) {
         .summary = "The login page's style sheet",
         .responses = {{200, "CSS", R"({"type": "string"})", "text/css"}}}},
   };
+  // The sign-in hashes: guesses against names that match no account are anonymous work, kept
+  // to their share of the hashing pool, as POST /api/users/login's are (WorkerPool). Set here
+  // rather than in the list above, as user_routes does (GCC 12's false -Wmaybe-uninitialized).
+  for (Route& route : routes) {
+    if (route.method == Method::kPost && route.pattern == "/login") {
+      route.work_class = [context](const Request& request, const Caller&) {
+        return context.api.login_names_an_account(page_credentials(request.body))
+                   ? WorkClass::kAccount
+                   : WorkClass::kAnonymous;
+      };
+    }
+  }
+  return routes;
 }
 
 }  // namespace automation::http
