@@ -36,6 +36,14 @@ void add_counter(prometheus::MetricFamily& family, double value,
   family.metric.push_back(std::move(metric));
 }
 
+// A counter family of one unlabelled series.
+prometheus::MetricFamily single_counter(std::string name, std::string help,
+                                        const std::atomic<std::uint64_t>& count) {
+  auto counter = family(std::move(name), std::move(help), prometheus::MetricType::Counter);
+  add_counter(counter, static_cast<double>(count.load(relaxed)));
+  return counter;
+}
+
 void add_gauge(prometheus::MetricFamily& family, double value) {
   prometheus::ClientMetric metric;
   metric.gauge.value = value;
@@ -172,22 +180,19 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   auto queue = family("automation_hash_queue_depth",
                       "Password-hashing jobs waiting for a worker", MetricType::Gauge);
   add_gauge(queue, hash_queue_depth_ ? static_cast<double>(hash_queue_depth_()) : 0.0);
-  auto rejections = family("automation_hash_queue_rejections_total",
-                           "Requests answered 503 because the hashing queue was full",
-                           MetricType::Counter);
-  add_counter(rejections, static_cast<double>(hash_rejections_.load(relaxed)));
-  auto memory_rejections =
-      family("automation_response_memory_rejections_total",
-             "Big answers refused with 503 because answers not yet written to their clients "
-             "held AUTOMATION_RESPONSE_MEMORY_MIB",
-             MetricType::Counter);
-  add_counter(memory_rejections, static_cast<double>(response_memory_rejections_.load(relaxed)));
-  auto connection_refusals =
-      family("automation_connections_refused_total",
-             "New connections closed at once because their client address held "
-             "AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS connections already",
-             MetricType::Counter);
-  add_counter(connection_refusals, static_cast<double>(connection_refusals_.load(relaxed)));
+  auto rejections = single_counter("automation_hash_queue_rejections_total",
+                                   "Requests answered 503 because the hashing queue was full",
+                                   hash_rejections_);
+  auto memory_rejections = single_counter(
+      "automation_response_memory_rejections_total",
+      "Big answers refused with 503 because answers not yet written to their clients held "
+      "AUTOMATION_RESPONSE_MEMORY_MIB",
+      response_memory_rejections_);
+  auto connection_refusals = single_counter(
+      "automation_connections_refused_total",
+      "New connections closed at once because their client address held "
+      "AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS connections already",
+      connection_refusals_);
 
   lock.unlock();
 
