@@ -196,9 +196,11 @@ int closed_by_server(const std::vector<std::unique_ptr<Connection>>& connections
 // took every slot, and another client's ping waited in the backlog until the read timeout
 // freed one. A tenth of the total per address (the default): the other client's ping is
 // answered within 100 ms, the flooding client's sockets past its ten are closed at once, and
-// its slots come back when it closes the ones it holds.
+// its slots come back when it closes the ones it holds. The metrics count every refusal.
 TEST(Connections, OneClientCannotHoldEveryConnectionSlot) {
-  ServerProcess server({{"AUTOMATION_MAX_CONNECTIONS", "100"}, {"AUTOMATION_READ_TIMEOUT", "30"}});
+  ServerProcess server({{"AUTOMATION_MAX_CONNECTIONS", "100"},
+                        {"AUTOMATION_READ_TIMEOUT", "30"},
+                        {"AUTOMATION_METRICS", "on"}});
   server.start();
   auto flood = open_idle_connections(server.port(), 120, "127.0.0.1");
   // What the server closes is closed at once; give it a moment to go through the backlog.
@@ -214,6 +216,11 @@ TEST(Connections, OneClientCannotHoldEveryConnectionSlot) {
   EXPECT_LT(answered_in, milliseconds(100));
   EXPECT_NE(server.log().find("127.0.0.1 holds 10 connections"), std::string::npos)
       << server.log();
+  Connection scrape(server.port(), "127.0.0.2");  // 127.0.0.1 has no slot left
+  scrape.send_text("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  const std::string metrics = scrape.read_until_closed(seconds(3), closed);
+  EXPECT_NE(metrics.find("\nautomation_connections_refused_total 110\n"), std::string::npos)
+      << metrics.substr(0, 4000);
 
   flood.clear();  // the ten it held end: its slots come back
   const auto deadline = Clock::now() + seconds(5);

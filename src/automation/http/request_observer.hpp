@@ -40,6 +40,9 @@ class RequestObserver {
   virtual void hash_queue_full() noexcept = 0;
   // A big answer was refused (503) because unwritten answers held the response memory budget.
   virtual void response_memory_full() noexcept {}
+  // A new connection was closed at once: its client address held
+  // AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS connections already.
+  virtual void connection_refused() noexcept {}
 };
 
 }  // namespace automation::http

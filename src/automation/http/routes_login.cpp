@@ -163,7 +163,7 @@ Response LoginPages::sign_in(const Request& request) const {
   const Credentials credentials = page_credentials(request.body);
   LoginView retry = view(LoginView::Step::kSignIn);
   retry.return_to = *rd;
-  retry.username = credentials.login_name();
+  retry.username = std::string(credentials.login_name());
   if (retry.username.empty() || credentials.password.empty()) {
     retry.error = "Enter your username (or email) and your password.";
     return page(400, retry);

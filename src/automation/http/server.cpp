@@ -94,12 +94,17 @@ bool should_retry_accept(const restinio::asio_ns::error_code& error) {
 // connection's destructor (specialized below as well): the one place every connection ends,
 // whatever ended it. Like the values above, one per process.
 ConnectionsPerAddress connections_per_address;
+// Told of every refusal (the metrics count them); set with the limit, before the listener opens.
+const std::vector<RequestObserver*>* connection_refusal_observers = nullptr;
 
 // Whether a connection from `peer` may be served; logs the first refusal of an episode.
 bool admit_connection_from(const restinio::asio_ns::ip::address& peer) {
   const std::string address = peer.to_string();
   const auto admission = connections_per_address.admit(address);
   if (admission == ConnectionsPerAddress::Admission::kAdmitted) return true;
+  if (connection_refusal_observers != nullptr) {
+    for (RequestObserver* observer : *connection_refusal_observers) observer->connection_refused();
+  }
   if (admission == ConnectionsPerAddress::Admission::kFirstRefused) {
     spdlog::warn("{} holds {} connections (AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS): closing its "
                  "new ones until it has fewer",
@@ -710,6 +715,7 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
              const std::function<void(const std::string& address)>& on_listening) {
   using HttpServer = restinio::http_server_t<Traits>;
   connections_per_address.configure(options.max_connections_per_address, options.trusted_proxies);
+  connection_refusal_observers = &options.observers;
   ServerState state(options,
                     RouteContext{api, login_time, &options.metrics_text, &options.front_door});
   // Observers may outlive this call (a metrics listener of its own): they learn when the

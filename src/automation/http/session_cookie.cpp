@@ -26,6 +26,9 @@ std::optional<std::string_view> session_cookie_value(std::string_view cookie_hea
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
+    // An empty value (a client that keeps a cleared cookie) carries no credential: the next
+    // cookie of the name may, else the request has none ("Key is missing.").
+    if (value.empty()) continue;
     return value;
   }
   return std::nullopt;

@@ -18,8 +18,8 @@ struct CookieOptions {
   std::string domain;   // AUTOMATION_COOKIE_DOMAIN; "" = host-only
 };
 
-// The value of the first automation_session cookie in a Cookie header (surrounding double
-// quotes removed); nullopt when there is none.
+// The value of the first non-empty automation_session cookie in a Cookie header (surrounding
+// double quotes removed); nullopt when there is none.
 std::optional<std::string_view> session_cookie_value(std::string_view cookie_header);
 
 // The Set-Cookie value that hands `key` to the browser.

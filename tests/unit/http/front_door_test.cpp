@@ -97,7 +97,10 @@ TEST(SessionCookie, FindsTheValueAmongOtherCookies) {
   EXPECT_EQ(session_cookie_value("automation_session=1;automation_session=2"), "1");
   EXPECT_FALSE(session_cookie_value("automation_sessionX=1; xautomation_session=2"));
   EXPECT_FALSE(session_cookie_value(""));
-  EXPECT_EQ(session_cookie_value("automation_session="), "");
+  // Found by front_door_fuzz: an empty value is no cookie, not an empty key.
+  EXPECT_FALSE(session_cookie_value("automation_session="));
+  EXPECT_FALSE(session_cookie_value("automation_session=\"\"; b=2"));
+  EXPECT_EQ(session_cookie_value("automation_session= ; automation_session=ab"), "ab");
 }
 
 TEST(SessionCookie, AttributesFollowTheSettings) {
