@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "api_fixture.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
 #include "sqlite_file.hpp"
@@ -33,30 +34,23 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr const char* kPassword = "Backup-Passw0rd-long";
+constexpr const char* kBackupPassword = "Backup-Passw0rd-long";
 
 // More I/O threads: more writes fit in the test's window.
 std::map<std::string, std::string> busy_server() { return {{"AUTOMATION_THREADS", "4"}}; }
-
-std::string system_key(HttpClient& client) {
-  const auto login =
-      client.post("/api/users/login", json{{"username", "system"}, {"password", kSystemPassword}});
-  if (login.status != 200) throw std::runtime_error("system login failed: " + login.body);
-  return login.json().at("apiKey").get<std::string>();
-}
 
 int signup(HttpClient& client, const std::string& key, const std::string& username) {
   return client
       .post("/api/users/signup",
             json{{"username", username},
                  {"email", username + "@plant.example"},
-                 {"password", kPassword},
+                 {"password", kBackupPassword},
                  {"role_name", "operator"}},
             api_key(key))
       .status;
 }
 
-std::set<std::string> lines_of(const std::string& text) {
+std::set<std::string> distinct_lines(const std::string& text) {
   std::set<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -66,7 +60,7 @@ std::set<std::string> lines_of(const std::string& text) {
 }
 
 std::set<std::string> usernames_in(const fs::path& file) {
-  return lines_of(sqlite_query(file, "SELECT username FROM users"));
+  return distinct_lines(sqlite_query(file, "SELECT username FROM users"));
 }
 
 std::string read_file(const fs::path& file) {
@@ -117,7 +111,7 @@ TEST(Backup, UnderWriteLoadKeepsEveryEarlierWriteAndRestoresToAVerifiedChain) {
   ServerProcess server(busy_server());
   server.start();
   HttpClient setup(server.base_url());
-  const std::string key = system_key(setup);
+  const std::string key = login_as_system(setup);
 
   // Two writers, each signing users up one after another: what each was told succeeded, in order.
   constexpr int kWriters = 2;
@@ -197,7 +191,7 @@ TEST(Backup, UnderWriteLoadKeepsEveryEarlierWriteAndRestoresToAVerifiedChain) {
 
   server.start();
   HttpClient client(server.base_url());
-  const std::string restored_key = system_key(client);
+  const std::string restored_key = login_as_system(client);
   for (const auto& name : all_acked) {
     const int status = client.get("/api/users/" + name, api_key(restored_key)).status;
     EXPECT_EQ(status, in_backup.contains(name) ? 200 : 404) << name;
@@ -213,7 +207,7 @@ TEST(Backup, RestoreIsRefusedWhileAServerHasTheDatabaseOpen) {
   std::string output;
   ASSERT_EQ(server.run_cli({"db", "backup", "--to", backup.string()}, &output), 0) << output;
   HttpClient client(server.base_url());
-  const std::string key = system_key(client);
+  const std::string key = login_as_system(client);
   ASSERT_EQ(signup(client, key, "after_backup"), 200);
 
   const ino_t inode = inode_of(server.db_file());
@@ -239,7 +233,7 @@ TEST(Backup, TheReplacedDatabasesWalStaysWithItAndNeverReachesTheRestoredOne) {
   ServerProcess server(busy_server());
   server.start();
   HttpClient client(server.base_url());
-  std::string key = system_key(client);
+  std::string key = login_as_system(client);
   ASSERT_EQ(signup(client, key, "before_backup"), 200);
   const fs::path backup = server.db_file().parent_path() / "backup.db";
   std::string output;
@@ -259,7 +253,7 @@ TEST(Backup, TheReplacedDatabasesWalStaysWithItAndNeverReachesTheRestoredOne) {
 
   server.start();  // on another port
   HttpClient restored(server.base_url());
-  key = system_key(restored);
+  key = login_as_system(restored);
   EXPECT_EQ(restored.get("/api/users/before_backup", api_key(key)).status, 200);
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(restored.get("/api/users/late_" + std::to_string(i), api_key(key)).status, 404);

@@ -3,6 +3,7 @@
 // A server of its own per test, for the plant security controls
 // (docs/security-controls.md): security_controls_test.cpp and password_rules_test.cpp.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -87,6 +88,17 @@ inline void age_sessions(ControlsServer& server, const std::string& username, in
           "UPDATE sessions SET created_at = created_at - " + by +
               ", last_used_at = CASE WHEN last_used_at = 0 THEN 0 ELSE last_used_at - " + by +
               " END WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
+}
+
+inline constexpr std::int64_t kDay = 86400;
+
+// Moves the time `username`'s password was set back by `seconds`: how password-lifetime tests
+// pass time.
+inline void age_password(ControlsServer& server, const std::string& username,
+                         std::int64_t seconds) {
+  run_sql(server.process(),
+          "UPDATE password_state SET set_at = set_at - " + std::to_string(seconds) +
+              " WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
 }
 
 }  // namespace automation::testing

@@ -9,15 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kDay = 86400;
-
-// Moves the time `username`'s password was set back by `seconds`.
-void age_password(ControlsServer& server, const std::string& username, std::int64_t seconds) {
-  run_sql(server.process(),
-          "UPDATE password_state SET set_at = set_at - " + std::to_string(seconds) +
-              " WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
-}
-
 HttpResponse change_own(ControlsServer& server, const std::string& key,
                         const std::string& username, const std::string& current,
                         const std::string& next) {

@@ -32,7 +32,7 @@ void failed_login(HttpClient& http, const std::string& username) {
 class SecurityReview2 : public ApiTest {};
 
 // The lines of `text`.
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> lines_with_blanks(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
@@ -67,7 +67,7 @@ TEST_F(SecurityReview2, AuditTailPrintsNoControlCharacterAndNoForgedLine) {
   ASSERT_EQ(server().run_cli({"audit", "tail", "--limit", "20"}, &output), 0) << output;
   EXPECT_EQ(first_control_byte(output), std::string::npos) << output;
   int events_with_marker = 0;
-  for (const std::string& line : lines_of(output)) {
+  for (const std::string& line : lines_with_blanks(output)) {
     EXPECT_NE(line.rfind("2020-01-01", 0), 0u) << "a forged line: " << line;
     if (line.find(marker) == std::string::npos) continue;
     ++events_with_marker;

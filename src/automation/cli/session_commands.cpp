@@ -31,11 +31,12 @@ void print_session(const SessionSummary& session) {
              session.client_address.empty() ? "-" : session.client_address});
 }
 
-using Options = std::shared_ptr<SessionOptions>;
+using SharedSessionOptions = std::shared_ptr<SessionOptions>;
 
-void add_list(CLI::App& group, CliContext& context, const Options& options) {
+void add_list_sessions(CLI::App& group, CliContext& context, const SharedSessionOptions& options) {
   auto* list = group.add_subcommand(
-      "list", "List a user's live sessions: id, username, created, expires, last used (UTC), "
+      "list",
+      "List a user's live sessions: id, username, created, expires, last used (UTC), "
       "client address");
   list->add_option("--user", options->user, "User name")->required();
   list->add_flag("--json", options->json, "Print a JSON array instead");
@@ -78,10 +79,12 @@ int revoke_one(app::Application& app, const std::string& id,
   return kExitOk;
 }
 
-void add_revoke(CLI::App& group, CliContext& context, const Options& options) {
+void add_revoke_sessions(CLI::App& group, CliContext& context,
+                         const SharedSessionOptions& options) {
   auto* revoke = group.add_subcommand(
-      "revoke", "End one session (--id, optionally checked against --user) or all of a user's "
-                "(--user NAME --all); their keys stop working at once, on every server");
+      "revoke",
+      "End one session (--id, optionally checked against --user) or all of a user's "
+      "(--user NAME --all); their keys stop working at once, on every server");
   auto* id = revoke->add_option("--id", options->id, "Session id (from 'session list')");
   auto* user = revoke->add_option("--user", options->revoke_user, "User name");
   auto* all = revoke->add_flag("--all", options->all, "Every session of --user");
@@ -107,8 +110,8 @@ void add_session_commands(CLI::App& cli, CliContext& context) {
   auto& group = add_command_group(cli, "session", "List and revoke users' sessions (API keys)",
                                   "automation session list --user ana");
   auto options = std::make_shared<SessionOptions>();
-  add_list(group, context, options);
-  add_revoke(group, context, options);
+  add_list_sessions(group, context, options);
+  add_revoke_sessions(group, context, options);
 }
 
 }  // namespace automation::cli

@@ -6,15 +6,12 @@
 namespace automation::config {
 namespace {
 
-// Settings files may end lines with \r\n.
-std::string_view trim(std::string_view text) { return automation::trim(text, " \t\r"); }
-
 // The non-empty items of a comma-separated list, trimmed.
 std::vector<std::string_view> items_of(std::string_view text) {
   std::vector<std::string_view> items;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    const auto item = trim(text.substr(0, comma));
+    const auto item = trim(text.substr(0, comma), kSettingBlanks);
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     if (!item.empty()) items.push_back(item);
   }
@@ -37,7 +34,7 @@ ValueSyntax cors_origins() {
       "*, off or origin list", "",
       [](std::string_view value, Config& config) -> Status {
         auto& front_door = config.front_door;
-        const auto text = trim(value);
+        const auto text = trim(value, kSettingBlanks);
         front_door.cors_origins.clear();
         if (text == "*") {
           front_door.cors_mode = Mode::kAnyOrigin;
@@ -100,7 +97,7 @@ Result<std::vector<std::string>> parse_hosts(std::string_view text) {
 }
 
 Result<std::string> parse_cookie_domain(std::string_view text) {
-  auto domain = trim(text);
+  auto domain = trim(text, kSettingBlanks);
   if (domain.empty()) return std::string();
   if (domain.front() == '.') domain.remove_prefix(1);  // RFC 6265 §5.2.3 ignores it too
   const auto host = parse_host(domain);

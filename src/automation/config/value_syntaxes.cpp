@@ -4,17 +4,9 @@
 
 #include <charconv>
 
+#include "automation/core/text.hpp"
+
 namespace automation::config {
-namespace {
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-}  // namespace
 
 std::string Setting::default_text() const {
   if (!default_note.empty()) return default_note;
@@ -71,7 +63,7 @@ Result<std::vector<std::string>> parse_addresses(std::string_view text) {
   std::vector<std::string> addresses;
   while (!text.empty()) {
     const auto comma = text.find(',');
-    std::string item = trim(text.substr(0, comma));
+    std::string item(trim(text.substr(0, comma), kSettingBlanks));
     text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     if (item.empty()) continue;
     in6_addr buffer{};

@@ -10,7 +10,7 @@ namespace automation {
 
 namespace {
 
-void append_field(std::string& out, std::string_view field) {
+void append_mac_field(std::string& out, std::string_view field) {
   out += std::to_string(field.size());
   out += ':';
   out += field;
@@ -113,14 +113,14 @@ std::optional<AuditChainStart> parse_chain_start(const AuditEvent& event) {
 std::string audit_chain_message(std::string_view previous_mac, std::int64_t seq,
                                 const AuditEvent& event) {
   std::string message = "automation-audit-v1\n";
-  append_field(message, previous_mac);
-  append_field(message, std::to_string(seq));
-  append_field(message, std::to_string(event.time));
+  append_mac_field(message, previous_mac);
+  append_mac_field(message, std::to_string(seq));
+  append_mac_field(message, std::to_string(event.time));
   for (std::string_view field :
        {std::string_view(event.event), std::string_view(event.actor),
         std::string_view(event.target), std::string_view(event.address),
         std::string_view(event.outcome), std::string_view(event.reason)}) {
-    append_field(message, field);
+    append_mac_field(message, field);
   }
   return message;
 }

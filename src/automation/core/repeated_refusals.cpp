@@ -17,7 +17,7 @@ std::int64_t written_per_window(const AuditEvent& event) {
                                      : RepeatedRefusals::kWrittenPerWindow;
 }
 
-void append_field(std::string& key, std::string_view field) {
+void append_key_field(std::string& key, std::string_view field) {
   key += std::to_string(field.size());
   key += ':';
   key += field;
@@ -30,9 +30,9 @@ std::string RepeatedRefusals::key_of(const AuditEvent& event) {
   for (std::string_view field : {std::string_view(event.event), std::string_view(event.actor),
                                  std::string_view(event.address), std::string_view(event.outcome),
                                  std::string_view(event.reason)}) {
-    append_field(key, field);
+    append_key_field(key, field);
   }
-  if (event.outcome != kThrottled) append_field(key, event.target);
+  if (event.outcome != kThrottled) append_key_field(key, event.target);
   return key;
 }
 

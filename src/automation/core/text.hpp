@@ -13,6 +13,8 @@ bool iequals_ascii(std::string_view a, std::string_view b);
 
 // `text` without the leading and trailing characters of `blanks`.
 std::string_view trim(std::string_view text, std::string_view blanks = " \t");
+// Blanks around a settings file's values: such files may end lines with \r\n.
+inline constexpr std::string_view kSettingBlanks = " \t\r";
 
 // True when text is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool is_valid_utf8(std::string_view text);

@@ -9,14 +9,6 @@
 namespace automation::http {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t";
-  const auto begin = text.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(kSpace);
-  return text.substr(begin, end - begin + 1);
-}
-
 // Session keys are lowercase hex (crypto::SecureRandom); anything else in the cookie is
 // forged or garbled, and never reaches the third-party-token check (no JWT by cookie).
 constexpr std::size_t kMaxCookieKeyBytes = 256;

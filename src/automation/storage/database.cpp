@@ -348,7 +348,10 @@ void rollback_quietly(soci::session& sql) noexcept {
   }
 }
 
-// Returns a leased pool slot on every path out of run().
+}  // namespace
+
+// Returns a leased pool slot on every path out of run(). Not in the anonymous namespace:
+// OpenChange, which database.hpp declares, holds one.
 class Lease {
  public:
   explicit Lease(soci::connection_pool& pool) : pool_(pool), position_(pool.lease()) {}
@@ -361,8 +364,6 @@ class Lease {
   soci::connection_pool& pool_;
   std::size_t position_;
 };
-
-}  // namespace
 
 // This thread's Database::atomically() in progress: the connection it leased when it began
 // writing (its transaction open until finish_change), and how deep its savepoints go.

@@ -11,7 +11,7 @@
 namespace automation::crypto {
 namespace {
 
-constexpr const char* kSecret = "forward-token-test-secret-0123456789abcdef";
+constexpr const char* kForwardSecret = "forward-token-test-secret-0123456789abcdef";
 
 // The claims of `token` as libjwt (an implementation of its own) reads them with `secret`;
 // null JSON when it refuses the token.
@@ -28,7 +28,7 @@ nlohmann::json decoded_claims(const std::string& token, const std::string& secre
   return json;
 }
 
-ForwardClaims sample_claims() {
+ForwardClaims sample_forward_claims() {
   return ForwardClaims{"ana", "operator", 10, 1'700'000'000 - 30, 1'700'000'060,
                        "00112233445566778899aabbccddeeff"};
 }
@@ -45,10 +45,10 @@ TEST(Base64Url, MatchesRfc4648Vectors) {
 }
 
 TEST(Hs256ForwardSigner, AnotherImplementationReadsTheClaims) {
-  Hs256ForwardSigner signer(kSecret);
-  auto token = signer.sign(sample_claims());
+  Hs256ForwardSigner signer(kForwardSecret);
+  auto token = signer.sign(sample_forward_claims());
   ASSERT_TRUE(token) << token.error().message;
-  const auto claims = decoded_claims(*token, kSecret);
+  const auto claims = decoded_claims(*token, kForwardSecret);
   ASSERT_TRUE(claims.is_object()) << *token;
   EXPECT_EQ(claims["sub"], "ana");
   EXPECT_EQ(claims["username"], "ana");
@@ -61,20 +61,20 @@ TEST(Hs256ForwardSigner, AnotherImplementationReadsTheClaims) {
 }
 
 TEST(Hs256ForwardSigner, AnotherSecretDoesNotVerify) {
-  Hs256ForwardSigner signer(kSecret);
-  auto token = signer.sign(sample_claims());
+  Hs256ForwardSigner signer(kForwardSecret);
+  auto token = signer.sign(sample_forward_claims());
   ASSERT_TRUE(token);
   EXPECT_TRUE(decoded_claims(*token, "another-secret-0123456789abcdef0123456789").is_null());
 }
 
 TEST(Hs256ForwardSigner, NamesAreJsonEscapedAndBadUtf8Replaced) {
-  Hs256ForwardSigner signer(kSecret);
-  ForwardClaims claims = sample_claims();
+  Hs256ForwardSigner signer(kForwardSecret);
+  ForwardClaims claims = sample_forward_claims();
   claims.subject = "legacy \"name\"\\\n\x01";
   claims.role = std::string("op\xff");
   auto token = signer.sign(claims);
   ASSERT_TRUE(token);
-  const auto decoded = decoded_claims(*token, kSecret);
+  const auto decoded = decoded_claims(*token, kForwardSecret);
   ASSERT_TRUE(decoded.is_object());
   EXPECT_EQ(decoded["sub"], "legacy \"name\"\\\n\x01");
   EXPECT_EQ(decoded["role"], "op\xef\xbf\xbd");

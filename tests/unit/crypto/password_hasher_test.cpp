@@ -14,11 +14,11 @@ namespace {
 using testing_support::load_werkzeug_vectors;
 using testing_support::WerkzeugVector;
 
-constexpr Argon2Params kCheap{.memory_kib = 8, .iterations = 1};
+constexpr Argon2Params kCheapParams{.memory_kib = 8, .iterations = 1};
 
 // One hasher for the parameterized suite: construction hashes the dummy password.
 DefaultPasswordHasher& cheap_hasher() {
-  static DefaultPasswordHasher hasher(kCheap);
+  static DefaultPasswordHasher hasher(kCheapParams);
   return hasher;
 }
 
@@ -51,7 +51,7 @@ TEST(DefaultPasswordHasher, HashIsArgon2idAndVerifiesWithoutRehash) {
 }
 
 TEST(DefaultPasswordHasher, WeakerArgon2ParamsNeedRehash) {
-  DefaultPasswordHasher weak(kCheap);
+  DefaultPasswordHasher weak(kCheapParams);
   DefaultPasswordHasher current({.memory_kib = 32, .iterations = 2});
   const auto old_hash = weak.hash("pw").value();
   const PasswordCheck check = current.verify("pw", old_hash);
@@ -96,7 +96,7 @@ namespace {
 // PyAutomation verifies them; the integration test checks that with werkzeug itself),
 // existing werkzeug hashes kept, Argon2id ones rewritten at the next login.
 TEST(DefaultPasswordHasher, WerkzeugFormatWritesPbkdf2AndKeepsWerkzeugHashes) {
-  DefaultPasswordHasher werkzeug(kCheap, PasswordFormat::kWerkzeugPbkdf2);
+  DefaultPasswordHasher werkzeug(kCheapParams, PasswordFormat::kWerkzeugPbkdf2);
   const auto hashed = werkzeug.hash("new password");
   ASSERT_TRUE(hashed) << hashed.error().message;
   ASSERT_TRUE(hashed->starts_with("pbkdf2:sha256:600000$")) << *hashed;
