@@ -6,7 +6,7 @@ namespace automation::app {
 
 namespace {
 
-constexpr const char* kSettingKey = "audit_hmac_key";
+constexpr const char* kAuditKeySetting = "audit_hmac_key";
 
 }  // namespace
 
@@ -15,7 +15,7 @@ Result<std::string> resolve_audit_key(const config::AuditConfig& config, Setting
   if (!config.key_file.empty()) {
     return read_key_file("AUTOMATION_AUDIT_KEY_FILE", config.key_file);
   }
-  return settings.put_setting_if_absent(kSettingKey, random.random_hex(32));
+  return settings.put_setting_if_absent(kAuditKeySetting, random.random_hex(32));
 }
 
 }  // namespace automation::app

@@ -6,7 +6,7 @@ namespace automation::app {
 
 namespace {
 
-constexpr const char* kSettingKey = "mfa_secret_key";
+constexpr const char* kMfaKeySetting = "mfa_secret_key";
 
 }  // namespace
 
@@ -17,7 +17,7 @@ Result<MfaKey> resolve_mfa_key(const config::MfaKeyConfig& config, SettingsStore
     if (!key) return fail(key.error());
     return MfaKey{std::move(*key), false};
   }
-  auto kept = settings.put_setting_if_absent(kSettingKey, random.random_hex(32));
+  auto kept = settings.put_setting_if_absent(kMfaKeySetting, random.random_hex(32));
   if (!kept) return fail(kept.error());
   return MfaKey{std::move(*kept), true};
 }

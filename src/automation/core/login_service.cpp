@@ -9,7 +9,7 @@ namespace {
 constexpr std::size_t kTokenBytes = 32;  // 256 bits, like an API key
 constexpr std::size_t kMaxTokenLength = 256;
 
-std::unexpected<Error> invalid_token() {
+std::unexpected<Error> invalid_mfa_token() {
   Error error = Error::make(ErrorCode::kUnauthenticated, "Invalid or expired mfa_token");
   error.type = std::string(kMfaInvalidToken);
   return fail(std::move(error));
@@ -72,29 +72,29 @@ Result<LoginResult> LoginService::challenge(User user, std::string_view address)
 Result<LoginResult> LoginService::complete(std::string_view mfa_token, std::string_view code,
                                            std::string_view address, std::string* username) {
   if (mfa_ == nullptr || mfa_token.empty() || mfa_token.size() > kMaxTokenLength) {
-    return invalid_token();
+    return invalid_mfa_token();
   }
   const std::string digest = ports_.digester.digest(mfa_token);
   auto found = challenges_->find_challenge(digest);
   if (!found) return fail(found.error());
   const UnixSeconds now = ports_.clock.now();
   if (!*found || now >= (*found)->expires_at || (*found)->client_address != address) {
-    return invalid_token();
+    return invalid_mfa_token();
   }
   auto user = ports_.users.find_user_by_id((*found)->user_id);
   if (!user) return fail(user.error());
-  if (!*user) return invalid_token();
+  if (!*user) return invalid_mfa_token();
   if (username != nullptr) *username = (*user)->username;
   auto check = mfa_->verify(**user, code, address);
   if (!check) {
     // MFA was removed (reset) since the password step: that login must start again.
-    if (check.error().code == ErrorCode::kRuleViolation) return invalid_token();
+    if (check.error().code == ErrorCode::kRuleViolation) return invalid_mfa_token();
     return fail(check.error());
   }
   // Single use: of two requests completing one token, one consumes it.
   auto consumed = challenges_->consume_challenge(digest, now);
   if (!consumed) return fail(consumed.error());
-  if (!*consumed) return invalid_token();
+  if (!*consumed) return invalid_mfa_token();
   auto login = sessions_.open_session(std::move(**user), address, check->factor);
   if (login) login->recovery_codes_left = check->recovery_codes_left;
   return login;
