@@ -504,7 +504,8 @@ TEST(MfaNodes, TwoServersAcceptTheSameCodeOnce) {
     via_second.join();
     EXPECT_EQ((one.status == 200) + (two.status == 200), 1)
         << name << ": " << one.status << " " << one.body << " / " << two.status << " " << two.body;
-    EXPECT_EQ((one.status == 401) + (two.status == 401), 1) << name;
+    EXPECT_EQ((one.status == 401) + (two.status == 401), 1)
+        << name << ": " << one.status << " " << one.body << " / " << two.status << " " << two.body;
     for (const auto* response : {&one, &two}) {
       if (response->status == 200) remember_secret(response->json().at("apiKey"));
     }
