@@ -16,6 +16,7 @@
 #include "automation/core/error.hpp"
 #include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
+#include "automation/core/policy_actions.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
 
@@ -113,6 +114,11 @@ class AuthorizedApi {
   Result<SessionSummary> revoke_user_session(const Caller& caller, std::string_view username,
                                              std::string_view session_id);
   Result<std::size_t> revoke_user_sessions(const Caller& caller, std::string_view username);
+  // What the caller may do to `username`, and without a target (authorized_api_actions.cpp):
+  // the policy's own decisions, for a console to offer only those. A user the caller may not
+  // see is kNotFound, as everywhere.
+  Result<policy::TargetActions> target_actions(const Caller& caller, std::string_view username);
+  Result<policy::ActorActions> actor_actions(const Caller& caller);
   Status update_role(const Caller& caller, std::string_view target_username,
                      std::string_view new_role_name);
   Result<TptCreated> create_tpt(const Caller& caller, const TptRequest& request);

@@ -1,0 +1,14 @@
+// The console's pages and who may see each: by the caller's actions (GET /api/users/me/actions),
+// never by role names here.
+import type { ActorActions } from './api';
+
+export interface PageInfo {
+  id: string;
+  title: string;
+  visible: (actions: ActorActions) => boolean;
+}
+
+export const kPages: PageInfo[] = [
+  { id: 'overview', title: 'Overview', visible: () => true },
+  { id: 'users', title: 'Users', visible: (a) => a.list_users },
+];

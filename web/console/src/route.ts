@@ -1,0 +1,18 @@
+// The page is in the URL's fragment (#/users): the server serves one page at /console/, and
+// the browser's back and forward buttons work.
+import { useEffect, useState } from 'preact/hooks';
+
+export function currentRoute(): string {
+  const hash = window.location.hash.replace(/^#\/?/, '');
+  return hash.split('?')[0] || 'overview';
+}
+
+export function useRoute(): string {
+  const [route, setRoute] = useState(currentRoute());
+  useEffect(() => {
+    const changed = () => setRoute(currentRoute());
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
