@@ -283,7 +283,6 @@ async function main() {
         await usersPage(page, username, mine[username], keys, axeSource, check);
         // Sign out: back on the login page, and the console sends the browser there again.
         await page.click('button:text-is("Sign out")');
-        console.log(`${username}: signing out from ${page.url()}`);
         await page.waitForURL(/\/login/);
         await page.goto(`${base}/console/`);
         check(/\/login\?rd=\/console\/$/.test(page.url()), `${username}: signed out, /console/ goes to ${page.url()}`);
