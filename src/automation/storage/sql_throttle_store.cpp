@@ -91,17 +91,20 @@ Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failur
   const DialectSql& d = sql_for(db_.dialect());
   return db_.transaction(TxMode::kWriteAside, [&](soci::session& sql) -> Status {
     // The keys of the attempts (an account's and an address's) and the key reset: locked
-    // like a reservation locks them before any row is touched.
-    std::vector<std::string> keys{stored_key};
-    for (const std::int64_t failure_id : failure_ids) {
-      const long long id = failure_id;
-      std::string key;
-      soci::indicator found = soci::i_null;
-      sql << "SELECT \"key\" FROM login_failures WHERE id = :id", soci::use(id),
-          soci::into(key, found);
-      if (sql.got_data() && found == soci::i_ok) keys.push_back(std::move(key));
+    // like a reservation locks them before any row is touched. SQLite has no per-key locks
+    // (its write lock covers all), so it skips looking the keys up.
+    if (!d.key_lock.empty()) {
+      std::vector<std::string> keys{stored_key};
+      for (const std::int64_t failure_id : failure_ids) {
+        const long long id = failure_id;
+        std::string key;
+        soci::indicator found = soci::i_null;
+        sql << "SELECT \"key\" FROM login_failures WHERE id = :id", soci::use(id),
+            soci::into(key, found);
+        if (sql.got_data() && found == soci::i_ok) keys.push_back(std::move(key));
+      }
+      lock_keys(sql, d, std::move(keys));
     }
-    lock_keys(sql, d, std::move(keys));
     for (const std::int64_t failure_id : failure_ids) {
       const long long id = failure_id;
       sql << "DELETE FROM login_failures WHERE id = :id", soci::use(id);
