@@ -16,6 +16,7 @@
 #include "automation/core/error.hpp"
 #include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
+#include "automation/core/password_rules.hpp"
 #include "automation/core/policy_actions.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
@@ -114,6 +115,13 @@ class AuthorizedApi {
   Result<SessionSummary> revoke_user_session(const Caller& caller, std::string_view username,
                                              std::string_view session_id);
   Result<std::size_t> revoke_user_sessions(const Caller& caller, std::string_view username);
+  // The caller's own account (authorized_api_own_account.cpp): the password rules (any key),
+  // and the caller's sessions, listed and ended one by one (sessions only: policy
+  // decide_own_account; ending is audited as session_revoke). Another user's session id is
+  // kNotFound.
+  Result<PasswordRules> password_rules(const Caller& caller) const;
+  Result<std::vector<SessionSummary>> list_own_sessions(const Caller& caller);
+  Result<SessionSummary> revoke_own_session(const Caller& caller, std::string_view session_id);
   // What the caller may do to `username`, and without a target (authorized_api_actions.cpp):
   // the policy's own decisions, for a console to offer only those. A user the caller may not
   // see is kNotFound, as everywhere.

@@ -100,6 +100,7 @@ std::vector<Route> front_door_routes(const RouteContext& context);  // routes_fr
 std::vector<Route> login_routes(const RouteContext& context);       // routes_login.cpp
 std::vector<Route> console_routes(const RouteContext& context);     // routes_console.cpp
 std::vector<Route> action_routes(const RouteContext& context);      // routes_actions.cpp
+std::vector<Route> own_account_routes(const RouteContext& context);  // routes_own_account.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

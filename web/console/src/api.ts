@@ -48,7 +48,7 @@ export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   post: <T>(path: string, body?: unknown) => call<T>('POST', path, body ?? {}),
   put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
-  del: <T>(path: string) => call<T>('DELETE', path),
+  del: <T>(path: string, body?: unknown) => call<T>('DELETE', path, body),
 };
 
 export interface User {
@@ -104,6 +104,38 @@ export interface SessionSummary {
   expires_on: string | null;
   last_used_on: string | null;
   client_address: string | null;
+}
+
+export interface OwnSession extends SessionSummary {
+  current: boolean;
+}
+
+export interface PasswordRules {
+  min_length: number;
+  max_bytes: number;
+  min_character_classes: number;
+  dictionary_check: boolean;
+  history: number;
+  min_age_hours: number;
+  max_age_days: number;
+}
+
+export interface MfaStatus {
+  enabled: boolean;
+  pending_enrollment: boolean;
+  enabled_on: string | null;
+  recovery_codes_left: number;
+  required_by_policy: boolean;
+}
+
+export interface TptRecord {
+  jti: string;
+  role: string;
+  created_on: string;
+  expires_on: string | null;
+  description: string;
+  created_by: string;
+  revoked: boolean;
 }
 
 export interface Role {

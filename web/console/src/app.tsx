@@ -5,6 +5,9 @@ import { useRoute } from './route';
 import { loadSession, type Session } from './session';
 import { Overview } from './pages/overview';
 import { Users } from './pages/users';
+import { Roles } from './pages/roles';
+import { Tokens } from './pages/tokens';
+import { Account } from './pages/account';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -46,6 +49,9 @@ export function App() {
         <h1 tabIndex={-1} ref={heading}>{page.title}</h1>
         {page.id === 'overview' && <Overview session={session} />}
         {page.id === 'users' && <Users session={session} />}
+        {page.id === 'roles' && <Roles session={session} />}
+        {page.id === 'tokens' && <Tokens />}
+        {page.id === 'account' && <Account session={session} />}
       </main>
     </>
   );

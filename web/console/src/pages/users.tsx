@@ -2,6 +2,7 @@
 // the user opened, only the actions GET /api/users/<username>/actions allows.
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type Role, type SessionSummary, type TargetActions, type User, type UserPage } from '../api';
+import { Message, type Note, formFields } from '../message';
 import type { Session } from '../session';
 
 const kPageSize = 50;
@@ -62,12 +63,11 @@ export function Users({ session }: { session: Session }) {
 
 function CreateUser({ onCreated }: { onCreated: () => void }) {
   const [roles, setRoles] = useState<Role[]>([]);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Note>(null);
   useEffect(() => { api.get<Role[]>('/api/users/roles').then(setRoles, () => setRoles([])); }, []);
   const submit = async (event: Event) => {
-    event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
-    const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
+    const data = formFields(event);
     try {
       await api.post('/api/users/signup', data);
       setMessage({ ok: true, text: `User ${data.username} created` });
@@ -89,7 +89,7 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
         </label>
         <button class="primary" type="submit">Create</button>
       </form>
-      {message && <p role={message.ok ? 'status' : 'alert'} class={message.ok ? 'ok' : 'error'}>{message.text}</p>}
+      <Message note={message} />
     </details>
   );
 }
@@ -97,7 +97,7 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
 function UserPanel({ username, onChanged, onClose }: { username: string; onChanged: () => void; onClose: () => void }) {
   const [user, setUser] = useState<User | null>(null);
   const [actions, setActions] = useState<TargetActions | null>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Note>(null);
   const [roles, setRoles] = useState<Role[]>([]);
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [gone, setGone] = useState(false);
@@ -125,10 +125,6 @@ function UserPanel({ username, onChanged, onClose }: { username: string; onChang
       setMessage({ ok: false, text: messageOf(e) });
     }
   };
-  const fields = (event: Event) => {
-    event.preventDefault();
-    return Object.fromEntries(new FormData(event.currentTarget as HTMLFormElement)) as Record<string, string>;
-  };
 
   return (
     <section class="panel" aria-labelledby="user-heading" data-testid="user-panel">
@@ -136,12 +132,12 @@ function UserPanel({ username, onChanged, onClose }: { username: string; onChang
         <h2 id="user-heading">User {username}</h2>
         <button type="button" onClick={onClose}>Close</button>
       </div>
-      {message && <p role={message.ok ? 'status' : 'alert'} class={message.ok ? 'ok' : 'error'}>{message.text}</p>}
+      <Message note={message} />
       {user && !gone && <p>{user.email} · role {user.role.name} (level {user.role.level})</p>}
       {actions && !gone && (
         <div class="actions">
           {actions.edit && user && (
-            <form class="grid-form" aria-label="Edit" onSubmit={(e) => { const f = fields(e); run(() => api.put(path, f), 'Saved'); }}>
+            <form class="grid-form" aria-label="Edit" onSubmit={(e) => { const f = formFields(e); run(() => api.put(path, f), 'Saved'); }}>
               <label>E-mail <input name="email" type="email" defaultValue={user.email ?? ''} /></label>
               <label>Name <input name="name" defaultValue={user.name ?? ''} /></label>
               <label>Last name <input name="lastname" defaultValue={user.lastname ?? ''} /></label>
@@ -149,7 +145,7 @@ function UserPanel({ username, onChanged, onClose }: { username: string; onChang
             </form>
           )}
           {actions.change_role && (
-            <form class="grid-form" aria-label="Change role" onSubmit={(e) => { const f = fields(e); run(() => api.post('/api/users/update_role', { target_username: username, new_role_name: f.role }), 'Role changed'); }}>
+            <form class="grid-form" aria-label="Change role" onSubmit={(e) => { const f = formFields(e); run(() => api.post('/api/users/update_role', { target_username: username, new_role_name: f.role }), 'Role changed'); }}>
               <label>Role
                 <select name="role">{roles.filter((r) => r.level > 0).map((r) => <option key={r.name} selected={r.name === user?.role.name}>{r.name}</option>)}</select>
               </label>
@@ -157,7 +153,7 @@ function UserPanel({ username, onChanged, onClose }: { username: string; onChang
             </form>
           )}
           {actions.reset_password && (
-            <form class="grid-form" aria-label="Reset password" onSubmit={(e) => { const f = fields(e); run(() => api.post('/api/users/reset_password', { target_username: username, new_password: f.new_password }), 'Password reset: the user must choose a new one at the next sign-in'); }}>
+            <form class="grid-form" aria-label="Reset password" onSubmit={(e) => { const f = formFields(e); run(() => api.post('/api/users/reset_password', { target_username: username, new_password: f.new_password }), 'Password reset: the user must choose a new one at the next sign-in'); }}>
               <label>New password <input name="new_password" type="password" required autocomplete="new-password" /></label>
               <button type="submit">Reset password</button>
             </form>
