@@ -235,6 +235,40 @@ async function accountPage(browser, page, base, username, axeSource, check) {
   }
 }
 
+// Audit as an auditor: filters narrow the newest events, a click follows an actor, the
+// export links answer the sealed trail.
+async function auditPage(page, username, axeSource, check) {
+  await goTo(page, 'Audit');
+  await page.waitForSelector('[data-testid=audit] tbody tr');
+  const all = await page.locator('[data-testid=audit] tbody tr').count();
+  await page.selectOption('select[name=outcome]', 'failure');
+  const outcomes = await page.locator('[data-testid=audit] tbody td.outcome').allInnerTexts();
+  check(outcomes.length >= 1 && outcomes.length < all && outcomes.every((o) => o === 'failure'),
+    `${username}: the outcome filter leaves ${outcomes.length} of ${all}: ${outcomes.join(',')}`);
+  await page.click('button:text-is("Clear")');
+  await page.click('[data-testid=audit] button[aria-label="Only events with actor ada"] >> nth=0');
+  const actors = await page.locator('[data-testid=audit] tbody td:nth-child(3)').allInnerTexts();
+  check(actors.length >= 1 && actors.every((a) => a === 'ada'), `${username}: following ada: ${actors.length} events, all hers`);
+  check((await page.inputValue('input[name=actor]')) === 'ada', `${username}: the followed actor is in the filter`);
+  const exported = await page.evaluate(async () => {
+    const links = [...document.querySelectorAll('a[download]')].map((a) => a.getAttribute('href'));
+    const answers = [];
+    for (const href of links) {
+      const response = await fetch(href, { credentials: 'same-origin' });
+      answers.push({ href, status: response.status, type: response.headers.get('content-type'), text: await response.text() });
+    }
+    return answers;
+  });
+  const jsonl = exported.find((a) => a.href.includes('jsonl'));
+  const csv = exported.find((a) => a.href.includes('csv'));
+  check(jsonl && jsonl.status === 200 && JSON.parse(jsonl.text.split('\n')[0]).seq === 1,
+    `${username}: the JSON lines export answers the chain from seq 1 (${jsonl && jsonl.status})`);
+  check(csv && csv.status === 200 && /^text\/csv/.test(csv.type), `${username}: the CSV export (${csv && csv.status} ${csv && csv.type})`);
+  const violations = await axeViolations(page, axeSource);
+  check(violations.length === 0, `${username}, Audit: axe ${violations.join('; ')}`);
+  await screenshot(page, 'audit');
+}
+
 // Roles as an admin: the list, a role added, a refused level with the API's message.
 async function rolesPage(page, username, level, axeSource, check) {
   await goTo(page, 'Roles');
@@ -449,6 +483,8 @@ async function main() {
           const me = (await api(base, 'GET', '/api/users/me', undefined, keys.ada)).json;
           await rolesPage(page, username, me.role.level, axeSource, check);
         }
+        check(nav2.includes('Audit') === mine[username].read_audit, `${username}: Audit exactly when read_audit`);
+        if (username === 'aud') await auditPage(page, username, axeSource, check);
         if (username === 'otto') await accountPage(browser, page, base, username, axeSource, check);
         // Sign out: back on the login page, and the console sends the browser there again.
         await page.click('button:text-is("Sign out")');

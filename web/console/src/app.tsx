@@ -5,6 +5,7 @@ import { useRoute } from './route';
 import { loadSession, type Session } from './session';
 import { Overview } from './pages/overview';
 import { Users } from './pages/users';
+import { Audit } from './pages/audit';
 import { Roles } from './pages/roles';
 import { Tokens } from './pages/tokens';
 import { Account } from './pages/account';
@@ -49,6 +50,7 @@ export function App() {
         <h1 tabIndex={-1} ref={heading}>{page.title}</h1>
         {page.id === 'overview' && <Overview session={session} />}
         {page.id === 'users' && <Users session={session} />}
+        {page.id === 'audit' && <Audit />}
         {page.id === 'roles' && <Roles session={session} />}
         {page.id === 'tokens' && <Tokens />}
         {page.id === 'account' && <Account session={session} />}

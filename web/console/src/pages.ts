@@ -11,6 +11,7 @@ export interface PageInfo {
 export const kPages: PageInfo[] = [
   { id: 'overview', title: 'Overview', visible: () => true },
   { id: 'users', title: 'Users', visible: (a) => a.list_users },
+  { id: 'audit', title: 'Audit', visible: (a) => a.read_audit },
   { id: 'roles', title: 'Roles', visible: (a) => a.manage_roles || a.add_roles },
   { id: 'tokens', title: 'Tokens', visible: (a) => a.manage_tpts },
   { id: 'account', title: 'My account', visible: (a) => a.own_account },
