@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-TEST(OwnAccount, PasswordRulesAreTheSettingsInForce) {
+TEST(PasswordRulesRoute, AnswersTheSettingsInForce) {
   const json defaults = {{"min_length", 8},      {"max_bytes", 1024},   {"min_character_classes", 0},
                          {"dictionary_check", false}, {"history", 0}, {"min_age_hours", 0},
                          {"max_age_days", 0}};
