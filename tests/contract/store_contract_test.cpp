@@ -903,6 +903,21 @@ TEST_P(StoreContract, ClearingAnAccountClearsItsPairsOnly) {
   EXPECT_EQ(throttle_->failures_since("account:user:a_", 0).value().count, 1);
 }
 
+// What the console's overview counts as locked: an account's own key at its limit in the
+// window; its per-address pairs and other prefixes never count, and the prefix is no pattern.
+TEST_P(StoreContract, KeysAtTheirLimitAreCountedByPrefixWithoutPairs) {
+  for (UnixSeconds t : {100, 200, 300}) RECORD_FAILURE("account:user:ab", t);
+  for (UnixSeconds t : {100, 200, 300}) RECORD_FAILURE("account:user:ab|address:10.0.0.1", t);
+  for (UnixSeconds t : {200, 300}) RECORD_FAILURE("account:user:cd", t);
+  for (UnixSeconds t : {200, 300, 300}) RECORD_FAILURE("address:10.0.0.1", t);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 3, 0).value_or(-1), 1);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 2, 0).value_or(-1), 2);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 2, 250).value_or(-1), 0) << "window";
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 1, 250).value_or(-1), 2);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:%", 1, 0).value_or(-1), 0) << "no wildcards";
+  EXPECT_EQ(throttle_->count_keys_at_limit("nobody:", 1, 0).value_or(-1), 0);
+}
+
 TEST_P(StoreContract, VeryOldFailuresArePruned) {
   RECORD_FAILURE("k", 1000);
   RECORD_FAILURE("k", 1000 + SqlThrottleStore::kRetentionSeconds + 1);
@@ -1118,6 +1133,19 @@ TEST_P(StoreContract, AuditKeepsTheReasonOfARefusal) {
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].outcome, "denied");
   EXPECT_EQ((*events)[0].reason, "Access denied");
+}
+
+TEST_P(StoreContract, AuditEventsAreCountedByEventOutcomeAndTime) {
+  ASSERT_TRUE(audit_->append_event({10, "login", "", "ana", "10.0.0.1", "failure", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "", "ana", "10.0.0.1", "failure", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "", "bo", "10.0.0.1", "throttled", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "ana", "ana", "10.0.0.1", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({30, "password_change", "ana", "ana", "", "failure", ""}));
+  EXPECT_EQ(audit_->count_events_since("login", "failure", 0).value_or(-1), 2);
+  EXPECT_EQ(audit_->count_events_since("login", "failure", 20).value_or(-1), 1) << "at or after";
+  EXPECT_EQ(audit_->count_events_since("login", "failure", 21).value_or(-1), 0);
+  EXPECT_EQ(audit_->count_events_since("login", "throttled", 0).value_or(-1), 1);
+  EXPECT_EQ(audit_->count_events_since("password_change", "failure", 0).value_or(-1), 1);
 }
 
 TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {

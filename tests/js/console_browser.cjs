@@ -444,12 +444,35 @@ async function main() {
         const nav = await page.locator('nav a').allInnerTexts();
         check(nav.includes('Overview'), `${username}: the navigation ${nav.join(', ')}`);
         const auditCard = page.locator('[data-testid=failed-logins]');
-        if (mine[username].read_audit) {
+        check(mine[username].read_overview === mine[username].read_audit, `${username}: overview and audit go together`);
+        if (mine[username].read_overview) {
           await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-testid=failed-logins]')?.textContent ?? ''));
-          check(Number(await auditCard.textContent()) >= 1, `${username}: the refused sign-in is counted`);
+          const served = await page.evaluate(() => fetch('/api/overview', { credentials: 'same-origin' }).then((r) => r.json()));
+          check(Number(await auditCard.textContent()) === served.logins.failed && served.logins.failed >= 1,
+            `${username}: the refused sign-in is counted, as GET /api/overview says (${served.logins.failed})`);
+          for (const [id, value] of [['throttled-logins', served.logins.throttled], ['locked-accounts', served.locked_accounts]]) {
+            check((await page.textContent(`[data-testid=${id}]`)) === String(value), `${username}: ${id} shows ${value}`);
+          }
+          check(Number(await page.textContent('[data-testid=live-sessions]')) >= 3, `${username}: live sessions`);
+          check(/^#\d+$/.test(await page.textContent('[data-testid=audit-head]')), `${username}: the chain's head`);
+          check((await page.textContent('[data-testid=audit-capacity-detail]')).includes('no limit set'),
+            `${username}: no audit capacity set`);
           await page.waitForSelector('#recent-heading');
+          if (username === 'aud') {
+            // A figure links to the page where it is acted on, with the filter set.
+            await page.click('a:text-is("Failed sign-ins, 24 h")');
+            await page.waitForSelector('[data-testid=audit] tbody tr');
+            check((await page.inputValue('select[name=event]')) === 'login' &&
+                  (await page.inputValue('select[name=outcome]')) === 'failure', `${username}: Audit opened filtered`);
+            const shown = await page.locator('[data-testid=audit] tbody td.outcome').allInnerTexts();
+            check(shown.length >= 1 && shown.every((o) => o === 'failure'), `${username}: only failed sign-ins: ${shown.join(',')}`);
+            await goTo(page, 'Overview');
+          }
         } else {
           check((await auditCard.count()) === 0, `${username} (${role}): no audit figures`);
+          // The browser's own session (the test's API key for otto may have been ended since).
+          const refused = await page.evaluate(() => fetch('/api/overview', { credentials: 'same-origin' }).then((r) => r.status));
+          check(refused === 403, `${username} (${role}): GET /api/overview refused: ${refused}`);
         }
         await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-testid=user-count]')?.textContent ?? ''));
         check((await page.textContent('[data-testid=user-count]')) === String(Object.keys(kPeople).length),

@@ -77,7 +77,8 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 
 }  // namespace
 
-AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
+AuthorizedApi::AuthorizedApi(UsersCore& core, ProcessFigures* figures)
+    : core_(core), figures_(figures) {}
 
 AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view event,
                                         std::string_view target, const Status& status,

@@ -20,6 +20,7 @@
 #include "automation/core/policy_actions.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
+#include "automation/core/service_overview.hpp"
 
 namespace automation {
 
@@ -40,7 +41,9 @@ enum class KeyPurpose {
 
 class AuthorizedApi {
  public:
-  explicit AuthorizedApi(UsersCore& core);
+  // `figures`: what the process keeps (live sessions, audit capacity) for service_overview;
+  // null leaves those figures out.
+  explicit AuthorizedApi(UsersCore& core, ProcessFigures* figures = nullptr);
 
   // Resolves an API key (session token or TPT) to a principal. Never runs a KDF.
   // kUnauthenticated "Key is missing." for an empty key, "Invalid token" for unknown, expired,
@@ -138,6 +141,9 @@ class AuthorizedApi {
   // The sealed trail for an auditor (same roles as audit()); the export itself is audited.
   Result<std::vector<ExportedAuditEvent>> export_audit(const Caller& caller,
                                                        std::int64_t after_seq, int limit);
+  // The overview figures (authorized_api_overview.cpp): policy decide_read_overview; reads
+  // are audited when refused only, as audit() is.
+  Result<ServiceOverview> service_overview(const Caller& caller);
   // The system use notification (public; "" when none is configured).
   const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.
@@ -179,6 +185,7 @@ class AuthorizedApi {
                              bool* hidden = nullptr);
 
   UsersCore& core_;
+  ProcessFigures* figures_;
 };
 
 }  // namespace automation

@@ -278,6 +278,8 @@ Decision decide_read_audit(const Actor& actor) {
                         "Access denied. Required roles: ['sudo', 'admin', 'auditor']");
 }
 
+Decision decide_read_overview(const Actor& actor) { return decide_read_audit(actor); }
+
 bool must_use_mfa(int role_level, std::string_view username, std::optional<int> required_level) {
   return required_level && role_level <= *required_level && !is_system_username(username);
 }

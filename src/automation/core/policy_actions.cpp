@@ -33,6 +33,7 @@ ActorActions actor_actions(const Actor& actor) {
   actions.manage_roles = decide_manage_roles(actor).allowed;
   actions.add_roles = decide_add_role(actor, actor.level == 0 ? 1 : actor.level).allowed;
   actions.read_audit = decide_read_audit(actor).allowed;
+  actions.read_overview = decide_read_overview(actor).allowed;
   actions.manage_tpts = decide_manage_tpts(actor).allowed;
   actions.own_account = decide_own_account(actor).allowed;
   return actions;

@@ -28,6 +28,7 @@ struct ActorActions {
   bool manage_roles = false;  // POST /api/users/update_role at all
   bool add_roles = false;     // POST /api/users/roles/add (some level)
   bool read_audit = false;    // GET /api/users/audit and /api/users/audit/export
+  bool read_overview = false; // GET /api/overview
   bool manage_tpts = false;   // POST /api/users/create_tpt, GET /api/users/tpts, DELETE
   bool own_account = false;   // /api/users/me, change_password, MFA set-up, logout
 };

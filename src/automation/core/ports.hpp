@@ -181,6 +181,10 @@ class ThrottleStore {
   // Deletes the failures of key and of every key that starts with key + "|" (an account's
   // per-address pairs); returns how many went.
   virtual Result<std::int64_t> clear_failures(std::string_view key) = 0;
+  // How many keys that start with `prefix` and contain no "|" (an account's own count, not
+  // its per-address pairs) have at least `limit` failures at or after `since`.
+  virtual Result<std::int64_t> count_keys_at_limit(std::string_view prefix, int limit,
+                                                   UnixSeconds since) = 0;
 };
 
 // Computes a keyed MAC over a message (the audit chain's HMAC-SHA-256); the key never
@@ -250,6 +254,11 @@ class AuditStore {
   // once the chain was pruned (no unsealed row may remain then).
   virtual Status seal_chain_start(UnixSeconds now) = 0;
   virtual Result<std::int64_t> event_count() = 0;
+  // Rows of `event` with `outcome` whose time is at or after `since` (a refusal repeated
+  // within a window is one row carrying its count: RepeatedRefusals).
+  virtual Result<std::int64_t> count_events_since(std::string_view event,
+                                                  std::string_view outcome,
+                                                  UnixSeconds since) = 0;
   // Deletes the events older than `older_than` (when set) and, while more than `keep_at_most`
   // remain (when set), refusals first (every outcome but success, and rows from before the
   // chain), oldest first, then the oldest changes; moves the chain's anchor past the oldest

@@ -30,7 +30,8 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock, settings_.login_window_seconds),
-      audited_(ports.units, audit_) {}
+      audited_(ports.units, audit_),
+      clock_(ports.clock) {}
 
 Result<std::int64_t> UsersCore::unlock_account(const User& user) {
   auto cleared = throttle_.unlock(LoginThrottle::account_of_user(user.identifier));

@@ -104,11 +104,13 @@ class UsersCore {
   MfaService* mfa() { return mfa_ ? &*mfa_ : nullptr; }
   SessionAdmin& session_admin() { return session_admin_; }
   SignupThrottle& signup_throttle() { return signup_throttle_; }
+  LoginThrottle& login_throttle() { return throttle_; }
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
   SettingsStore& settings_store() { return settings_store_; }
   const CoreSettings& settings() const { return settings_; }
+  Clock& clock() { return clock_; }
 
  private:
   CoreSettings settings_;
@@ -127,6 +129,7 @@ class UsersCore {
   TptService tpts_;
   AuditLog audit_;
   AuditedChanges audited_;
+  Clock& clock_;
 };
 
 }  // namespace automation

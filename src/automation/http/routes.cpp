@@ -27,7 +27,8 @@ std::vector<Route> all_routes(const RouteContext& given) {
   // The cheapest, most frequent probe first.
   for (auto part : {health_routes(context), action_routes(context), user_routes(context),
                     own_account_routes(context), tpt_routes(context),
-                    role_routes(context), audit_routes(context), account_routes(context),
+                    role_routes(context), audit_routes(context), overview_routes(context),
+                    account_routes(context),
                     notice_routes(context), mfa_routes(context), front_door_routes(context),
                     login_routes(context), console_routes(context), docs_routes(openapi_json),
                     metrics_routes(context)}) {

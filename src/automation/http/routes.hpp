@@ -101,6 +101,7 @@ std::vector<Route> login_routes(const RouteContext& context);       // routes_lo
 std::vector<Route> console_routes(const RouteContext& context);     // routes_console.cpp
 std::vector<Route> action_routes(const RouteContext& context);      // routes_actions.cpp
 std::vector<Route> own_account_routes(const RouteContext& context);  // routes_own_account.cpp
+std::vector<Route> overview_routes(const RouteContext& context);     // routes_overview.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

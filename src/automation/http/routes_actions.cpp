@@ -24,8 +24,8 @@ nlohmann::json target_actions_json(const policy::TargetActions& actions) {
 nlohmann::json actor_actions_json(const policy::ActorActions& actions) {
   return {{"list_users", actions.list_users},     {"create_users", actions.create_users},
           {"manage_roles", actions.manage_roles}, {"add_roles", actions.add_roles},
-          {"read_audit", actions.read_audit},     {"manage_tpts", actions.manage_tpts},
-          {"own_account", actions.own_account}};
+          {"read_audit", actions.read_audit},     {"read_overview", actions.read_overview},
+          {"manage_tpts", actions.manage_tpts},   {"own_account", actions.own_account}};
 }
 
 constexpr std::string_view kTargetActionsSchema = R"({"type": "object",
@@ -42,8 +42,8 @@ constexpr std::string_view kActorActionsSchema = R"({"type": "object",
   "actions": {"type": "object", "additionalProperties": {"type": "boolean"}, "properties": {
     "list_users": {"type": "boolean"}, "create_users": {"type": "boolean"},
     "manage_roles": {"type": "boolean"}, "add_roles": {"type": "boolean"},
-    "read_audit": {"type": "boolean"}, "manage_tpts": {"type": "boolean"},
-    "own_account": {"type": "boolean"}}}}})";
+    "read_audit": {"type": "boolean"}, "read_overview": {"type": "boolean"},
+    "manage_tpts": {"type": "boolean"}, "own_account": {"type": "boolean"}}}}})";
 
 }  // namespace
 

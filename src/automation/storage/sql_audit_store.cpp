@@ -213,6 +213,22 @@ Result<std::int64_t> SqlAuditStore::event_count() {
   });
 }
 
+Result<std::int64_t> SqlAuditStore::count_events_since(std::string_view event,
+                                                      std::string_view outcome,
+                                                      UnixSeconds since) {
+  const std::string stored_event = sanitize_text(event);
+  const std::string stored_outcome = sanitize_text(outcome);
+  const long long from = since;
+  return db_.with_session([&](soci::session& sql) -> Result<std::int64_t> {
+    long long count = 0;
+    // audit_events_time narrows the rows to the period; the rest is a filter over them.
+    sql << "SELECT COUNT(*) FROM audit_events WHERE time >= :since AND event = :event"
+           " AND outcome = :outcome",
+        soci::use(from), soci::use(stored_event), soci::use(stored_outcome), soci::into(count);
+    return count;
+  });
+}
+
 Result<AuditPruning> SqlAuditStore::prune_events(std::optional<UnixSeconds> older_than,
                                                  std::optional<std::int64_t> keep_at_most,
                                                  const AuditEvent& record) {

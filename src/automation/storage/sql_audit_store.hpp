@@ -33,6 +33,8 @@ class SqlAuditStore final : public AuditStore {
   Result<std::int64_t> unsealed_event_count() override;
   Status seal_chain_start(UnixSeconds now) override;
   Result<std::int64_t> event_count() override;
+  Result<std::int64_t> count_events_since(std::string_view event, std::string_view outcome,
+                                          UnixSeconds since) override;
   Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                     std::optional<std::int64_t> keep_at_most,
                                     const AuditEvent& record) override;

@@ -392,6 +392,17 @@ class InMemoryStores : public RoleStore,
     }
     return cleared;
   }
+  Result<std::int64_t> count_keys_at_limit(std::string_view prefix, int limit,
+                                           UnixSeconds since) override {
+    std::int64_t full = 0;
+    for (const auto& [key, times] : failures_) {
+      if (!key.starts_with(prefix) || key.find('|') != std::string::npos) continue;
+      const auto counted = std::count_if(times.begin(), times.end(),
+                                         [since](UnixSeconds at) { return at >= since; });
+      if (counted >= limit) ++full;
+    }
+    return full;
+  }
 
   // AuditStore
   Status append_event(const AuditEvent& event) override {
@@ -419,6 +430,13 @@ class InMemoryStores : public RoleStore,
   Status seal_chain_start(UnixSeconds) override { return {}; }
   Result<std::int64_t> event_count() override {
     return static_cast<std::int64_t>(events_.size());
+  }
+  Result<std::int64_t> count_events_since(std::string_view event, std::string_view outcome,
+                                          UnixSeconds since) override {
+    return static_cast<std::int64_t>(
+        std::count_if(events_.begin(), events_.end(), [&](const AuditEvent& stored) {
+          return stored.time >= since && stored.event == event && stored.outcome == outcome;
+        }));
   }
   Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                     std::optional<std::int64_t> keep_at_most,

@@ -73,16 +73,16 @@ TEST(PolicyActions, ActorFlagsByRole) {
     const ActorActions a = actor_actions(Actor{role, level, token, token ? "" : "me"});
     std::string s;
     for (const bool flag : {a.list_users, a.create_users, a.manage_roles, a.add_roles,
-                            a.read_audit, a.manage_tpts, a.own_account}) {
+                            a.read_audit, a.read_overview, a.manage_tpts, a.own_account}) {
       s += flag ? '1' : '0';
     }
     return s;
   };
-  EXPECT_EQ(of("sudo", 0), "1111111");
-  EXPECT_EQ(of("admin", 1), "1111101");
-  EXPECT_EQ(of("auditor", 100), "1000101");
-  EXPECT_EQ(of("operator", 10), "1000001");
-  EXPECT_EQ(of("admin", 1, true), "1111100");  // a token: no account, no token management
+  EXPECT_EQ(of("sudo", 0), "11111111");
+  EXPECT_EQ(of("admin", 1), "11111101");
+  EXPECT_EQ(of("auditor", 100), "10001101");
+  EXPECT_EQ(of("operator", 10), "10000001");
+  EXPECT_EQ(of("admin", 1, true), "11111100");  // a token: no account, no token management
 }
 
 }  // namespace

@@ -66,8 +66,24 @@ export interface ActorActions {
   manage_roles: boolean;
   add_roles: boolean;
   read_audit: boolean;
+  read_overview: boolean;
   manage_tpts: boolean;
   own_account: boolean;
+}
+
+// GET /api/overview (admin, sudo, auditor).
+export interface ServiceOverview {
+  time: string;
+  live_sessions: number | null;
+  logins: { since: string; failed: number; throttled: number };
+  locked_accounts: number;
+  audit: {
+    head_seq: number;
+    anchor_seq: number;
+    events_stored: number | null;
+    capacity_percent: number | null;
+    write_failures: number | null;
+  };
 }
 
 export interface TargetActions {

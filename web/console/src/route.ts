@@ -7,6 +7,14 @@ export function currentRoute(): string {
   return hash.split('?')[0] || 'overview';
 }
 
+// The fragment's query (#/audit?event=login&outcome=failure): how one page links to another
+// with a filter set.
+export function routeQuery(): URLSearchParams {
+  const hash = window.location.hash;
+  const question = hash.indexOf('?');
+  return new URLSearchParams(question < 0 ? '' : hash.slice(question + 1));
+}
+
 export function useRoute(): string {
   const [route, setRoute] = useState(currentRoute());
   useEffect(() => {

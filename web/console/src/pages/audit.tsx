@@ -3,6 +3,7 @@
 // click; the sealed trail exported by GET /api/users/audit/export (JSON lines or CSV).
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type AuditEvent } from '../api';
+import { routeQuery } from '../route';
 
 interface Filter {
   from: string;  // datetime-local values, the browser's time zone
@@ -14,6 +15,14 @@ interface Filter {
 }
 
 const kNoFilter: Filter = { from: '', to: '', event: '', actor: '', target: '', outcome: '' };
+
+// A link from another page may set the event, actor, target and outcome (see routeQuery).
+function linkedFilter(): Filter {
+  const query = routeQuery();
+  const filter = { ...kNoFilter };
+  for (const field of ['event', 'actor', 'target', 'outcome'] as const) filter[field] = query.get(field) ?? '';
+  return filter;
+}
 
 function matches(e: AuditEvent, f: Filter): boolean {
   const seconds = (local: string) => new Date(local).getTime() / 1000;
@@ -28,7 +37,7 @@ function matches(e: AuditEvent, f: Filter): boolean {
 export function Audit() {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [filter, setFilter] = useState<Filter>(kNoFilter);
+  const [filter, setFilter] = useState<Filter>(linkedFilter);
   useEffect(() => { api.get<AuditEvent[]>('/api/users/audit?limit=1000').then(setEvents, (e) => setError(messageOf(e))); }, []);
 
   const set = (field: keyof Filter) => (event: Event) =>
@@ -56,7 +65,7 @@ export function Audit() {
           <label>Target <input name="target" value={filter.target} onInput={set('target')} autocomplete="off" /></label>
           <label>Outcome
             <select name="outcome" value={filter.outcome} onChange={set('outcome')}>
-              <option value="">any</option><option>success</option><option>failure</option><option>denied</option>
+              <option value="">any</option><option>success</option><option>failure</option><option>denied</option><option>throttled</option>
             </select>
           </label>
           <button type="button" onClick={() => setFilter(kNoFilter)}>Clear</button>
