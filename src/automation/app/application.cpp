@@ -14,21 +14,23 @@
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
 #include "automation/crypto/tokens.hpp"
+#include "automation/directory/ldap_directory.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/lookup_cache.hpp"
+#include "automation/storage/session_use_buffer.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_directory_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
-#include "automation/storage/sql_user_store.hpp"
 #include "automation/storage/sql_unit_of_work.hpp"
-#include "automation/storage/session_use_buffer.hpp"
+#include "automation/storage/sql_user_store.hpp"
 
 namespace automation::app {
 
@@ -44,6 +46,7 @@ struct Application::Parts {
         audit(db, audit_authenticator),
         settings(db),
         passwords(db),
+        directory_accounts(db),
         units(db),
         hasher(argon2, password_format) {}
 
@@ -56,8 +59,10 @@ struct Application::Parts {
   storage::SqlAuditStore audit;
   storage::SqlSettingsStore settings;
   storage::SqlPasswordStore passwords;
+  storage::SqlDirectoryStore directory_accounts;
   storage::SqlUnitOfWork units;
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
+  std::unique_ptr<directory::LdapDirectory> directory;     // only with directory login
   crypto::DefaultPasswordHasher hasher;
   crypto::SecureRandom random;
   crypto::Sha256Digester digester;
@@ -176,10 +181,26 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
     }
     parts.dictionary = std::move(*dictionary);
   }
-  const CorePorts ports{*roles,         *users,          *sessions,       *tpts,
-                        parts.throttle, parts.audit,     parts.settings,  parts.passwords,
-                        parts.hasher,   parts.random,    parts.digester,  parts.jwt,
-                        app->clock_,    parts.units,     parts.dictionary.get()};
+  if (config.core.directory.enabled) {
+    parts.directory = std::make_unique<directory::LdapDirectory>(config.ldap);
+  }
+  const CorePorts ports{*roles,
+                        *users,
+                        *sessions,
+                        *tpts,
+                        parts.throttle,
+                        parts.audit,
+                        parts.settings,
+                        parts.passwords,
+                        parts.hasher,
+                        parts.random,
+                        parts.digester,
+                        parts.jwt,
+                        app->clock_,
+                        parts.units,
+                        parts.dictionary.get(),
+                        &parts.directory_accounts,
+                        parts.directory.get()};
   // Forward authentication's tokens are signed with the TPT secret: upstream PyAutomation
   // checks both with the one AUTOMATION_APP_SECRET_KEY it shares with this service.
   app->forward_signer_ = std::make_unique<crypto::Hs256ForwardSigner>(secret->value);
@@ -253,6 +274,16 @@ void Application::enter_fresh_request(std::uint64_t epoch) {
 
 bool Application::lookups_check_remotely() const {
   return cache_ && !cache_->lookups.checks_are_local();
+}
+
+DirectoryPort* Application::directory() { return parts_->directory.get(); }
+
+Result<DirectorySyncReport> Application::sync_directory() {
+  DirectorySync* sync = core_->directory_sync();
+  if (sync == nullptr) {
+    return fail(ErrorCode::kInvalidArgument, "directory login is off (AUTOMATION_LDAP_URLS)");
+  }
+  return sync->run();
 }
 
 Result<AuditChainReport> Application::verify_audit_chain() {

@@ -81,6 +81,11 @@ class Application {
   void enter_fresh_request(std::uint64_t epoch);
   // True when bringing the cache up to date costs a database round trip (PostgreSQL).
   bool lookups_check_remotely() const;
+  // The directory (nullptr unless AUTOMATION_LDAP_URLS is set): `automation ldap test`.
+  DirectoryPort* directory();
+  // One directory sync pass (every AUTOMATION_LDAP_SYNC_SECONDS while serving, and
+  // `automation ldap sync`); kInvalidArgument when directory login is off.
+  Result<DirectorySyncReport> sync_directory();
   // Walks the audit chain with this process's key (`automation audit verify`).
   Result<AuditChainReport> verify_audit_chain();
   // One audit retention run (at start and hourly while serving).

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add_audit_commands(cli, context);
   add_db_commands(cli, context);
   add_config_commands(cli, context);
+  add_ldap_commands(cli, context);
   add_manual_page_command(cli);
 
   try {

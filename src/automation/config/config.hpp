@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "automation/core/settings.hpp"
+#include "automation/directory/ldap_options.hpp"
 
 namespace automation::config {
 
@@ -116,6 +117,10 @@ struct Config {
   AuditConfig audit;
   // AUTOMATION_LOGIN_NOTICE_FILE, when the notice (core.system_use_notice) was read from a file.
   std::string notice_file;
+  // Directory login: how to reach the directory (the rules are in core.directory), and how
+  // often the server re-reads the directory users that hold sessions (0 = never).
+  directory::LdapOptions ldap;
+  unsigned ldap_sync_seconds = 300;
 };
 
 }  // namespace automation::config

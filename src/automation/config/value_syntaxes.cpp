@@ -39,6 +39,17 @@ Status parse_boolean(std::string_view text, bool& out) {
   return {};
 }
 
+std::vector<std::string_view> list_items(std::string_view text, char separator) {
+  std::vector<std::string_view> items;
+  while (!text.empty()) {
+    const auto at = text.find(separator);
+    const auto item = trim(text.substr(0, at), kSettingBlanks);
+    text = at == std::string_view::npos ? std::string_view() : text.substr(at + 1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
 std::string listing(const std::vector<std::string>& words) {
   std::string text;
   for (std::size_t i = 0; i < words.size(); ++i) {

@@ -36,6 +36,8 @@ Status parse_integer(std::string_view text, long long min, long long max, long l
 Status parse_boolean(std::string_view text, bool& out);
 // "a, b or c".
 std::string listing(const std::vector<std::string>& words);
+// The non-empty items of a list separated by `separator`, trimmed.
+std::vector<std::string_view> list_items(std::string_view text, char separator = ',');
 }  // namespace syntax_detail
 
 template <typename Field>

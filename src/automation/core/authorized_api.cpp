@@ -142,6 +142,7 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
         if (!result && result.error().code == ErrorCode::kPermissionDenied) {
           outcome.outcome = "failure";
         }
+        if (result && !result->audit_note.empty()) outcome.reason = result->audit_note;
         if (result && result->password_change != PasswordChangeDemand::kNone) {
           outcome.reason =
               result->password_change == PasswordChangeDemand::kExpired

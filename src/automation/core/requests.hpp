@@ -33,6 +33,9 @@ struct LoginResult {
   User user;
   // Not kNone: the session may only change its own password or log out.
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
+  // For the login's audit event: how the password was checked when not locally ("directory
+  // login", "offline directory login", what the directory changed); "" for a local login.
+  std::string audit_note = {};
 };
 
 struct SignupRequest {

@@ -21,8 +21,8 @@ std::unexpected<Error> invalid_token() {
 }  // namespace
 
 SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
-                               const CoreSettings& settings)
-    : ports_(ports), throttle_(throttle), settings_(settings) {}
+                               const CoreSettings& settings, DirectoryLogin* directory)
+    : ports_(ports), throttle_(throttle), settings_(settings), directory_(directory) {}
 
 Result<std::optional<User>> SessionService::find_account(const Credentials& credentials) {
   const std::string name(credentials.login_name());
@@ -36,8 +36,8 @@ bool SessionService::names_an_account(const Credentials& credentials) {
   return !found || found->has_value();  // a failed lookup gives the benefit of the doubt
 }
 
-Result<User> SessionService::check_password(const Credentials& credentials,
-                                            std::string_view address, bool* needs_rehash) {
+Result<SessionService::CheckedPassword> SessionService::check_password(
+    const Credentials& credentials, std::string_view address) {
   const std::string name(credentials.login_name());
   Result<std::optional<User>> found = find_account(credentials);
   if (!found) return fail(found.error());
@@ -47,29 +47,42 @@ Result<User> SessionService::check_password(const Credentials& credentials,
                                      : LoginThrottle::account_of_unknown_name(name);
   auto attempt = throttle_.begin_attempt(account, address);
   if (!attempt) return fail(attempt.error());
+  // A directory bind is a password attempt like any other: reserved above, counted unless
+  // it succeeds.
+  if (directory_ != nullptr) {
+    auto decides = directory_->decides_for(*found);
+    if (!decides) return fail(decides.error());
+    if (*decides) {
+      auto outcome = directory_->authenticate(name, credentials.password, *found);
+      if (!outcome) return fail(outcome.error());  // the attempt stays counted
+      throttle_.succeeded(*attempt);
+      return CheckedPassword{std::move(outcome->user), false, true, std::move(outcome->audit_note)};
+    }
+  }
   // Unknown users still cost one KDF evaluation (the hasher's contract for an empty stored
   // hash), so timing does not reveal which names exist.
   const std::string_view stored = *found ? std::string_view((*found)->password_hash) : "";
   const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
   if (!*found || !check.matches) return invalid_credentials();  // the attempt stays counted
   throttle_.succeeded(*attempt);
-  if (needs_rehash) *needs_rehash = check.needs_rehash;
-  return std::move(**found);
+  return CheckedPassword{std::move(**found), check.needs_rehash, false, {}};
 }
 
 Result<LoginResult> SessionService::login(const Credentials& credentials,
                                           std::string_view address) {
-  bool needs_rehash = false;
-  auto user = check_password(credentials, address, &needs_rehash);
-  if (!user) return fail(user.error());
-  if (needs_rehash) {
+  auto checked = check_password(credentials, address);
+  if (!checked) return fail(checked.error());
+  User* user = &checked->user;
+  if (checked->needs_rehash) {
     // Upgrade to the current default; a failure here must not fail the login.
     if (auto hash = ports_.hasher.hash(credentials.password)) {
       (void)ports_.users.set_password_hash(user->id, *hash, SessionRevocation{});
     }
   }
   const UnixSeconds now = ports_.clock.now();
-  auto demand = demand_for(*user, now);
+  // A directory user's password ages and changes in the directory, not here.
+  Result<PasswordChangeDemand> demand = PasswordChangeDemand::kNone;
+  if (!checked->by_directory) demand = demand_for(*user, now);
   if (!demand) return fail(demand.error());
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
   Session session{ports_.digester.digest(api_key), user->id, now,
@@ -83,7 +96,8 @@ Result<LoginResult> SessionService::login(const Credentials& credentials,
     return fail(stored.error());
   }
   Role role = user->role;
-  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user), *demand};
+  return LoginResult{std::move(api_key), std::move(role), now,
+                     std::move(*user),   *demand,         std::move(checked->audit_note)};
 }
 
 Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSeconds now) {
@@ -101,7 +115,9 @@ Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSe
 
 Result<User> SessionService::verify_credentials(const Credentials& credentials,
                                                 std::string_view address) {
-  return check_password(credentials, address, nullptr);
+  auto checked = check_password(credentials, address);
+  if (!checked) return fail(checked.error());
+  return std::move(checked->user);
 }
 
 Status SessionService::logout(std::string_view session_digest) {

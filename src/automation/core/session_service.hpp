@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "automation/core/directory_login.hpp"
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
@@ -22,7 +23,9 @@ class SessionService {
     TokenDigester& digester;
     Clock& clock;
   };
-  SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings);
+  // `directory`: checks the passwords of directory users (nullptr: directory login off).
+  SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings,
+                 DirectoryLogin* directory = nullptr);
 
   // Login by username or email from `address`. Unknown user and wrong password both give
   // kPermissionDenied "Invalid credentials" after one KDF evaluation each. Over the
@@ -45,11 +48,18 @@ class SessionService {
   std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
 
  private:
+  // A password that was accepted, and by whom.
+  struct CheckedPassword {
+    User user;
+    bool needs_rehash = false;  // local: stored in a legacy/weaker form
+    bool by_directory = false;  // the directory (or its kept hash) decided
+    std::string audit_note;     // DirectoryLoginOutcome::audit_note
+  };
   // Throttle check, then lookup and password verification with constant work for unknown
-  // users, then the failure/success count.
+  // users (or the directory's verdict, for the users it decides for), then the
+  // failure/success count.
   Result<std::optional<User>> find_account(const Credentials& credentials);
-  Result<User> check_password(const Credentials& credentials, std::string_view address,
-                              bool* needs_rehash);
+  Result<CheckedPassword> check_password(const Credentials& credentials, std::string_view address);
 
   // What the user must do first, from the password's age and origin (no query when those
   // rules are off).
@@ -58,6 +68,7 @@ class SessionService {
   Ports ports_;
   LoginThrottle& throttle_;
   const CoreSettings& settings_;
+  DirectoryLogin* directory_;
 };
 
 }  // namespace automation

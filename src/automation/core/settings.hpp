@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace automation {
 
@@ -29,6 +30,21 @@ struct PasswordPolicySettings {
 
 inline constexpr int kMaxPasswordHistory = 24;
 
+// One entry of AUTOMATION_LDAP_GROUP_ROLE_MAP: members of `group_dn` get `role`.
+struct GroupRoleMapping {
+  std::string group_dn;
+  std::string role;
+};
+
+// Directory login (docs/directory-login.md); the connection settings are the adapter's.
+struct DirectorySettings {
+  bool enabled = false;  // AUTOMATION_LDAP_URLS set
+  std::vector<GroupRoleMapping> group_roles;
+  // Hours the hash of a directory password may stand in for an unreachable directory;
+  // 0 = never (no hash is kept).
+  std::int64_t offline_login_hours = 0;
+};
+
 // The core's part of the configuration (SPEC §5), filled in by the app from the config loader.
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
@@ -52,6 +68,7 @@ struct CoreSettings {
   std::string system_use_notice;
   AuditRetentionSettings audit_retention;
   PasswordPolicySettings password_policy;
+  DirectorySettings directory;
 };
 
 }  // namespace automation

@@ -11,6 +11,8 @@
 
 #include "automation/core/audit_log.hpp"
 #include "automation/core/audited_change.hpp"
+#include "automation/core/directory_login.hpp"
+#include "automation/core/directory_sync.hpp"
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/password_service.hpp"
 #include "automation/core/ports.hpp"
@@ -18,8 +20,8 @@
 #include "automation/core/role_service.hpp"
 #include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
-#include "automation/core/signup_throttle.hpp"
 #include "automation/core/settings.hpp"
+#include "automation/core/signup_throttle.hpp"
 #include "automation/core/tpt_service.hpp"
 #include "automation/core/user_service.hpp"
 
@@ -43,6 +45,10 @@ struct CorePorts {
   UnitOfWork& units;
   // Only when the dictionary check is on (PasswordPolicySettings::dictionary_check).
   PasswordDictionary* dictionary = nullptr;
+  // The directory-managed accounts (always, where the database has them), and the directory
+  // itself when directory login is on (DirectorySettings::enabled).
+  DirectoryAccountStore* directory_accounts = nullptr;
+  DirectoryPort* directory = nullptr;
 };
 
 class UsersCore {
@@ -92,6 +98,9 @@ class UsersCore {
   UserService& users() { return users_; }
   PasswordService& passwords() { return passwords_; }
   SessionService& sessions() { return sessions_; }
+  // nullptr unless directory login is on.
+  DirectoryLogin* directory_login() { return directory_login_ ? &*directory_login_ : nullptr; }
+  DirectorySync* directory_sync() { return directory_sync_ ? &*directory_sync_ : nullptr; }
   SessionAdmin& session_admin() { return session_admin_; }
   SignupThrottle& signup_throttle() { return signup_throttle_; }
   TptService& tpts() { return tpts_; }
@@ -107,6 +116,7 @@ class UsersCore {
   RoleService roles_;
   UserService users_;
   LoginThrottle throttle_;  // before passwords_ and sessions_, which use it
+  std::optional<DirectoryLogin> directory_login_;  // before sessions_, which uses it
   SignupThrottle signup_throttle_;
   PasswordService passwords_;
   SessionService sessions_;
@@ -114,6 +124,7 @@ class UsersCore {
   TptService tpts_;
   AuditLog audit_;
   AuditedChanges audited_;
+  std::optional<DirectorySync> directory_sync_;  // after audited_, which it uses
 };
 
 }  // namespace automation

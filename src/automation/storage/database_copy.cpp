@@ -73,6 +73,13 @@ const std::vector<Table>& tables() {
         {"replaced_at", Kind::kInteger}},
        "SELECT setval(pg_get_serial_sequence('password_history', 'id'),"
        " COALESCE((SELECT MAX(id) FROM password_history), 0) + 1, false)"},
+      // Who the directory manages: without it a copy's directory users would be locked out.
+      {"directory_accounts",
+       {{"user_id", Kind::kInteger},
+        {"dn", Kind::kText},
+        {"offline_hash", Kind::kText},
+        {"offline_until", Kind::kInteger}},
+       nullptr},
       {"tpts",
        {{"jti", Kind::kText},
         {"role", Kind::kText},

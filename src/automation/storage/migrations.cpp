@@ -626,6 +626,29 @@ std::vector<std::string> v14_audit_previous_mac(const DialectSql& d) {
   return statements;
 }
 
+// Directory login (docs/directory-login.md): the users the directory manages (the marker that
+// keeps them from local password changes and sends their logins to the directory), their
+// DN, and the hash an offline login may use until offline_until. A table of the service's own,
+// as password_state: PyAutomation's users table stays as upstream creates it.
+std::vector<std::string> v17_directory_accounts(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) {
+    return {
+        "CREATE TABLE IF NOT EXISTS directory_accounts ("
+        " user_id INTEGER PRIMARY KEY,"
+        " dn LONGTEXT NOT NULL,"
+        " offline_hash LONGTEXT,"
+        " offline_until BIGINT NOT NULL DEFAULT 0,"
+        " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)" +
+        std::string(d.table_options)};
+  }
+  return {
+      "CREATE TABLE IF NOT EXISTS directory_accounts ("
+      " user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+      " dn TEXT NOT NULL,"
+      " offline_hash TEXT,"
+      " offline_until BIGINT NOT NULL DEFAULT 0)"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -638,12 +661,13 @@ const Migration kMigrations[] = {
     {8, "password records: sessions.password_change, password_state, password_history",
      &v8_password_records},
     {9, "sessions.last_used_at and .client_address", &v9_session_activity},
-    {10, "recording a session's last use leaves the change feed alone",
-     &v10_session_use_unlogged},
+    {10, "recording a session's last use leaves the change feed alone", &v10_session_use_unlogged},
     {11, "sessions created are logged in the change feed", &v11_session_inserts_logged},
     {12, "usernames taken by user rows are logged in the change feed", &v12_usernames_logged},
     {13, "audit_chain.start_seq", &v13_audit_chain_start},
     {14, "audit_events.prev_mac", &v14_audit_previous_mac},
+    // 15 and 16 are MFA's and e-signatures' (landing on main in parallel).
+    {17, "directory_accounts", &v17_directory_accounts},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.
