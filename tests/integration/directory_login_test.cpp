@@ -36,7 +36,7 @@ TEST(DirectoryLogin, AFirstLoginCreatesTheUserWithTheRoleOfItsGroup) {
             "uid=alice,ou=people,dc=plant,dc=test");
   std::string outcome;
   EXPECT_EQ(audit_reason(server, "login", "alice", &outcome),
-            "directory login; user created with role operator");
+            "amr=pwd; directory login; user created with role operator");
   EXPECT_EQ(outcome, "success");
   // The row holds no password of its own.
   EXPECT_EQ(query_sql(server.process(), "SELECT password FROM users WHERE username = 'alice'"), "");
@@ -61,7 +61,7 @@ TEST(DirectoryLogin, TheRoleFollowsTheGroupsAtEachLogin) {
   ASSERT_EQ(login.status, 200) << login.body;
   EXPECT_EQ(login.json().at("role"), "supervisor");
   EXPECT_EQ(audit_reason(server, "login", uid),
-            "directory login; role operator -> supervisor from its groups");
+            "amr=pwd; directory login; role operator -> supervisor from its groups");
 
   set_membership(directory, uid, kEngineers, false);
   login = server.login(uid, kDirectoryPassword);

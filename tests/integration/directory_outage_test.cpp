@@ -59,7 +59,7 @@ TEST(DirectoryOutage, OfflineLoginUsesTheKeptHashOnlyWhileNoServerAnswers) {
       break;
     }
   }
-  EXPECT_TRUE(reason.starts_with("offline directory login")) << reason;
+  EXPECT_TRUE(reason.starts_with("amr=pwd; offline directory login")) << reason;
   const auto wrong = http.post("/api/users/login",
                                nlohmann::json{{"username", uid}, {"password", kDirectoryPassword}});
   EXPECT_EQ(wrong.status, 403) << "the older password is not kept: " << wrong.body;

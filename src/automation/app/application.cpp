@@ -7,12 +7,15 @@
 #include "automation/app/audit_key.hpp"
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
+#include "automation/app/mfa_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
 #include "automation/crypto/forward_token_signer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
+#include "automation/crypto/otp.hpp"
 #include "automation/crypto/password_hasher.hpp"
+#include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/directory/ldap_directory.hpp"
 #include "automation/storage/cached_stores.hpp"
@@ -23,6 +26,8 @@
 #include "automation/storage/session_use_buffer.hpp"
 #include "automation/storage/sql_audit_store.hpp"
 #include "automation/storage/sql_directory_store.hpp"
+#include "automation/storage/sql_mfa_challenge_store.hpp"
+#include "automation/storage/sql_mfa_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -36,7 +41,7 @@ namespace automation::app {
 
 struct Application::Parts {
   Parts(storage::Database& db, const crypto::Argon2Params& argon2,
-        crypto::PasswordFormat password_format, std::string audit_key)
+        crypto::PasswordFormat password_format, std::string audit_key, const std::string& mfa_key)
       : audit_authenticator(std::move(audit_key)),
         roles(db),
         users(db),
@@ -48,6 +53,9 @@ struct Application::Parts {
         passwords(db),
         directory_accounts(db),
         units(db),
+        mfa_store(db),
+        mfa_challenges(db),
+        mfa_box(mfa_key),
         hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
@@ -61,6 +69,11 @@ struct Application::Parts {
   storage::SqlPasswordStore passwords;
   storage::SqlDirectoryStore directory_accounts;
   storage::SqlUnitOfWork units;
+  storage::SqlMfaStore mfa_store;
+  storage::SqlMfaChallengeStore mfa_challenges;
+  crypto::XChaChaSecretBox mfa_box;
+  crypto::Sha1OtpGenerator otp;
+  MfaPorts mfa{mfa_store, mfa_challenges, otp, mfa_box};
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
   std::unique_ptr<directory::LdapDirectory> directory;     // only with directory login
   crypto::DefaultPasswordHasher hasher;
@@ -124,18 +137,19 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (!database) return fail(database.error());
   app->database_ = std::move(*database);
   app->database_label_ = label_of(config.database);
-  auto audit_key = [&] {
-    storage::SqlSettingsStore settings(*app->database_);
-    crypto::SecureRandom random;
-    return resolve_audit_key(config.audit, settings, random);
-  }();
+  storage::SqlSettingsStore kept_keys(*app->database_);
+  crypto::SecureRandom key_random;
+  auto audit_key = resolve_audit_key(config.audit, kept_keys, key_random);
   if (!audit_key) return fail(audit_key.error());
+  auto mfa_key = resolve_mfa_key(config.mfa_key, kept_keys, key_random);
+  if (!mfa_key) return fail(mfa_key.error());
+  report.mfa_key_from_database = mfa_key->from_database;
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
       config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
                                                 : crypto::PasswordFormat::kArgon2id,
-      std::move(*audit_key));
+      std::move(*audit_key), mfa_key->material);
   Parts& parts = *app->parts_;
   // Rows recorded before the audit chain began (databases older than it) are counted in a
   // sealed record, once, so that `audit verify` can tell them from rows inserted later.
@@ -199,6 +213,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                         app->clock_,
                         parts.units,
                         parts.dictionary.get(),
+                        &parts.mfa,
                         &parts.directory_accounts,
                         parts.directory.get()};
   // Forward authentication's tokens are signed with the TPT secret: upstream PyAutomation

@@ -1,6 +1,7 @@
 #pragma once
 
-// Secrets kept in files named by settings (the audit key, the directory's bind password):
+// Secrets kept in files named by settings (the audit and MFA keys through app/key_file, the
+// directory's bind password):
 // one rule for all of them.
 
 #include <string>

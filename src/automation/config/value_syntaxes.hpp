@@ -121,6 +121,9 @@ ValueSyntax optional_secret(Field field);
 // 0 (off) or at least `min_seconds`, at most `max_seconds`.
 template <typename Field>
 ValueSyntax idle_timeout(long long max_seconds, long long min_seconds, Field field);
+// A whole number in [min, max] held in a std::optional, or empty for none (off).
+template <typename Field>
+ValueSyntax optional_integer(long long min, long long max, Field field);
 
 namespace syntax_detail {
 Result<std::vector<std::string>> parse_addresses(std::string_view text);
@@ -238,6 +241,30 @@ ValueSyntax idle_timeout(long long max_seconds, long long min_seconds, Field fie
     return {};
   };
   return timeout;
+}
+
+template <typename Field>
+ValueSyntax optional_integer(long long min, long long max, Field field) {
+  return ValueSyntax{
+      "integer", std::to_string(min) + "-" + std::to_string(max) + ", or empty (off)",
+      [=](std::string_view value, Config& config) -> Status {
+        auto& target = field(config);
+        if (value.empty()) {
+          target.reset();
+          return {};
+        }
+        long long parsed = 0;
+        if (auto status = syntax_detail::parse_integer(value, min, max, parsed); !status) {
+          return status;
+        }
+        target = static_cast<typename std::remove_reference_t<decltype(target)>::value_type>(
+            parsed);
+        return {};
+      },
+      [=](const Config& config) -> std::string {
+        const auto& value = field(config);
+        return value ? std::to_string(static_cast<long long>(*value)) : std::string();
+      }};
 }
 
 }  // namespace automation::config

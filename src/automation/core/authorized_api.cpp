@@ -3,8 +3,11 @@
 #include <limits>
 #include <utility>
 
+#include "automation/core/audited_change.hpp"
+#include "automation/core/authorized_api_audited.hpp"
 #include "automation/core/password_rules.hpp"
 #include "automation/core/policy.hpp"
+#include "automation/core/policy_subjects.hpp"
 #include "automation/core/text.hpp"
 #include "automation/core/users_core.hpp"
 
@@ -14,14 +17,6 @@ namespace {
 // Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
 std::unexpected<Error> key_missing() {
   return fail(ErrorCode::kUnauthenticated, "Key is missing.");
-}
-
-policy::Actor actor_of(const Principal& principal) {
-  return policy::Actor{principal.role.name, principal.role.level,
-                       principal.kind == Principal::Kind::kThirdPartyToken,
-                       principal.user ? std::string_view(principal.user->username)
-                                      : std::string_view(),
-                       principal.password_change != PasswordChangeDemand::kNone};
 }
 
 std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
@@ -34,14 +29,39 @@ std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
   return fail(std::move(error));
 }
 
-policy::Target target_of(const User& user) {
-  return policy::Target{user.role.name, user.role.level, user.username};
+std::unexpected<Error> mfa_enrollment_first() {
+  Error error = Error::make(
+      ErrorCode::kPermissionDenied,
+      "Your role requires multi-factor authentication: set it up (POST "
+      "/api/users/me/mfa/totp) or log in again with your code first");
+  error.type = std::string(kMfaEnrollmentRequired);
+  return fail(std::move(error));
 }
 
-template <typename T>
-Status status_of(const Result<T>& result) {
-  if (result) return {};
-  return std::unexpected(result.error());
+// The audit event of a login step: "mfa_challenge" when the password was right and the
+// second factor is due, else "login" with the factors used (amr) and what the session may do.
+AuditRecord login_audit_record(const Caller& caller, std::string_view name,
+                               const Result<LoginResult>& result) {
+  AuditOutcome outcome = audit_outcome_of(status_of(result));
+  // A wrong password is a failed login, not a refusal by a rule.
+  if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
+  if (!result) return AuditRecord{"login", "", std::string(name), caller.address, std::move(outcome)};
+  // How the password was checked when not locally (the directory, and what it changed).
+  const std::string note = result->audit_note.empty() ? "" : "; " + result->audit_note;
+  if (result->second_factor_due()) {
+    return AuditRecord{"mfa_challenge", result->user.username, std::string(name), caller.address,
+                       {"success", "password right; second factor due" + note}};
+  }
+  outcome.reason = "amr=" + std::string(amr_of(result->second_factor)) + note;
+  if (result->password_change != PasswordChangeDemand::kNone) {
+    outcome.reason += result->password_change == PasswordChangeDemand::kExpired
+                          ? "; password expired: only a password change is allowed"
+                          : "; password set by someone else: only a password change is allowed";
+  } else if (result->mfa_enrollment_required) {
+    outcome.reason += "; the role requires MFA: only setting it up is allowed";
+  }
+  return AuditRecord{"login", result->user.username, std::string(name), caller.address,
+                     std::move(outcome)};
 }
 
 // (page - 1) * limit, for page >= 1 and limit >= 1, without overflow: a product beyond
@@ -75,15 +95,6 @@ AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view e
 void AuthorizedApi::record(const Caller& caller, std::string_view event, std::string_view target,
                            const Status& status, bool target_hidden) {
   (void)core_.audit().record(audit_record(caller, event, target, status, target_hidden));
-}
-
-template <typename Change>
-auto AuthorizedApi::audited(const Caller& caller, std::string_view event,
-                            std::string_view target, const bool& hidden, Change&& change)
-    -> std::invoke_result_t<Change&> {
-  return core_.audited().run(change, [&](const auto& result) {
-    return audit_record(caller, event, target, status_of(result), hidden);
-  });
 }
 
 Result<User> AuthorizedApi::find_named_target(const Caller& caller, std::string_view username,
@@ -123,6 +134,15 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
     return password_change_first(demand);
   }
   principal.password_change = demand;
+  // Decided here, per request, from the session and the user as they are now: a role change
+  // or a policy change applies at once, without a new login.
+  principal.mfa_enrollment_required =
+      !session->session.mfa_verified &&
+      policy::must_use_mfa(session->user.role.level, session->user.username,
+                           core_.settings().mfa.required_level);
+  if (principal.mfa_enrollment_required && purpose == KeyPurpose::kAnyOperation) {
+    return mfa_enrollment_first();
+  }
   principal.kind = Principal::Kind::kSession;
   principal.role = session->user.role;
   principal.session_digest = std::move(session->session.token_digest);
@@ -133,25 +153,51 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
 
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
   const std::string name(credentials.login_name());
-  // The new session stands only if its login event is written.
+  // The new session (or pending second step) stands only if its login event is written.
   return core_.audited().run(
-      [&] { return core_.sessions().login(credentials, caller.address); },
+      [&]() -> Result<LoginResult> {
+        auto login = core_.logins().login(credentials, caller.address);
+        if (login && login->second_factor == SecondFactor::kRecoveryCode) {
+          if (auto recorded = record_recovery_code_use(caller, login->user.username,
+                                                       login->recovery_codes_left);
+              !recorded) {
+            return fail(recorded.error());
+          }
+        }
+        return login;
+      },
+      [&](const Result<LoginResult>& result) { return login_audit_record(caller, name, result); });
+}
+
+Result<LoginResult> AuthorizedApi::login_second_factor(const Caller& caller,
+                                                       std::string_view mfa_token,
+                                                       std::string_view code) {
+  std::string username;
+  return core_.audited().run(
+      [&]() -> Result<LoginResult> {
+        auto login = core_.logins().complete(mfa_token, code, caller.address, &username);
+        if (login && login->second_factor == SecondFactor::kRecoveryCode) {
+          if (auto recorded =
+                  record_recovery_code_use(caller, username, login->recovery_codes_left);
+              !recorded) {
+            return fail(recorded.error());
+          }
+        }
+        return login;
+      },
       [&](const Result<LoginResult>& result) {
-        AuditOutcome outcome = audit_outcome_of(status_of(result));
-        // A wrong password is a failed login, not a refusal by a rule.
-        if (!result && result.error().code == ErrorCode::kPermissionDenied) {
-          outcome.outcome = "failure";
-        }
-        if (result && !result->audit_note.empty()) outcome.reason = result->audit_note;
-        if (result && result->password_change != PasswordChangeDemand::kNone) {
-          outcome.reason =
-              result->password_change == PasswordChangeDemand::kExpired
-                  ? "password expired: only a password change is allowed"
-                  : "password set by someone else: only a password change is allowed";
-        }
-        return AuditRecord{"login", result ? result->user.username : "", name, caller.address,
-                           std::move(outcome)};
+        return login_audit_record(caller, username.empty() ? "mfa_token" : username, result);
       });
+}
+
+Status AuthorizedApi::record_recovery_code_use(const Caller& caller, std::string_view username,
+                                               int left) {
+  // Written inside the change that used the code, so the use and its record stand together.
+  auto written = core_.audit().record(AuditRecord{
+      "mfa_recovery_code_used", std::string(username), std::string(username), caller.address,
+      {"success", std::to_string(left) + " recovery codes left"}});
+  if (!written) return fail(audit_unwritten());
+  return {};
 }
 
 bool AuthorizedApi::login_names_an_account(const Credentials& credentials) {

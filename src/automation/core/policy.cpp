@@ -1,5 +1,6 @@
 #include "automation/core/policy.hpp"
 
+#include "automation/core/mfa_model.hpp"
 #include "automation/core/password_rules.hpp"
 #include "automation/core/text.hpp"
 
@@ -75,21 +76,39 @@ Decision decide_account_administration(const Actor& actor, const Target& target)
   return Decision::allow();
 }
 
-// Listing and ending another user's sessions (IEC 62443-4-2 CR 2.6) follows the password
-// reset rule, as issue #12 asks: admin and sudo only; sudo on admin accounts only; an admin
-// on users of its level or below (itself included); never a sudo account.
-Decision decide_session_management(const Actor& actor, const Target& target) {
+// The password reset rule for administering another user's account (`what`, e.g. "manage
+// sessions"): admin and sudo only; sudo on admin accounts only; an admin on users of its
+// level or below (itself included); never a sudo account.
+Decision decide_by_reset_rule(const Actor& actor, const Target& target, std::string_view what) {
   if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
   if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
   if (is_sudo_role(actor.role_name) && !is_admin_role(target.role_name)) {
     return Decision::deny(ErrorCode::kRuleViolation,
-                          "sudo users can only manage sessions of admin users");
+                          "sudo users can only " + std::string(what) + " of admin users");
   }
   if (is_admin_role(actor.role_name) && target.level < actor.level) {
-    return Decision::deny(ErrorCode::kRuleViolation,
-                          "admin users cannot manage sessions of users with a higher role");
+    return Decision::deny(ErrorCode::kRuleViolation, "admin users cannot " + std::string(what) +
+                                                         " of users with a higher role");
   }
   return Decision::allow();
+}
+
+// Listing and ending another user's sessions (IEC 62443-4-2 CR 2.6) follows the password
+// reset rule, as issue #12 asks.
+Decision decide_session_management(const Actor& actor, const Target& target) {
+  return decide_by_reset_rule(actor, target, "manage sessions");
+}
+
+// Resetting another user's second factor (issue #24): admin and sudo by the password reset
+// rule (sudo for admin users only, an admin for users of its level or below; never a sudo
+// account), and never one's own: the owner removes it with password and code instead, so a
+// stolen session key alone cannot take an account's second factor away.
+Decision decide_mfa_reset(const Actor& actor, const Target& target) {
+  if (is_privileged(actor) && is_self(actor, target)) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "remove your own second factor with DELETE /api/users/me/mfa");
+  }
+  return decide_by_reset_rule(actor, target, "reset the second factor");
 }
 
 Decision decide_edit(const Actor& actor, const Target& target) {
@@ -143,6 +162,12 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
                           "You must change your own password before anything else",
                           std::string(kPasswordChangeRequired));
   }
+  if (actor.must_enroll_mfa &&
+      !(operation == Operation::kChangePassword && is_self(actor, target))) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "You must set up multi-factor authentication before anything else",
+                          std::string(kMfaEnrollmentRequired));
+  }
   switch (operation) {
     case Operation::kChangePassword:
     case Operation::kResetPassword:
@@ -155,6 +180,8 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
       return decide_account_administration(actor, target);
     case Operation::kManageSessions:
       return decide_session_management(actor, target);
+    case Operation::kResetMfa:
+      return decide_mfa_reset(actor, target);
   }
   return Decision::deny(ErrorCode::kInternal, "unknown operation");
 }
@@ -249,6 +276,10 @@ Decision decide_read_audit(const Actor& actor) {
   if (is_privileged(actor) || is_auditor_role(actor.role_name)) return Decision::allow();
   return Decision::deny(ErrorCode::kPermissionDenied,
                         "Access denied. Required roles: ['sudo', 'admin', 'auditor']");
+}
+
+bool must_use_mfa(int role_level, std::string_view username, std::optional<int> required_level) {
+  return required_level && role_level <= *required_level && !is_system_username(username);
 }
 
 Decision decide_own_account(const Actor& actor) {

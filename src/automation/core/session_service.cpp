@@ -56,7 +56,7 @@ Result<SessionService::CheckedPassword> SessionService::check_password(
       auto outcome = directory_->authenticate(name, credentials.password, *found);
       if (!outcome) return fail(outcome.error());  // the attempt stays counted
       throttle_.succeeded(*attempt);
-      return CheckedPassword{std::move(outcome->user), false, true, std::move(outcome->audit_note)};
+      return CheckedPassword{std::move(outcome->user), false, std::move(outcome->audit_note)};
     }
   }
   // Unknown users still cost one KDF evaluation (the hasher's contract for an empty stored
@@ -65,39 +65,40 @@ Result<SessionService::CheckedPassword> SessionService::check_password(
   const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
   if (!*found || !check.matches) return invalid_credentials();  // the attempt stays counted
   throttle_.succeeded(*attempt);
-  return CheckedPassword{std::move(**found), check.needs_rehash, false, {}};
+  return CheckedPassword{std::move(**found), check.needs_rehash, {}};
 }
 
-Result<LoginResult> SessionService::login(const Credentials& credentials,
-                                          std::string_view address) {
-  auto checked = check_password(credentials, address);
-  if (!checked) return fail(checked.error());
-  User* user = &checked->user;
-  if (checked->needs_rehash) {
-    // Upgrade to the current default; a failure here must not fail the login.
-    if (auto hash = ports_.hasher.hash(credentials.password)) {
-      (void)ports_.users.set_password_hash(user->id, *hash, SessionRevocation{});
-    }
+void SessionService::upgrade_hash(const User& user, std::string_view password) {
+  if (auto hash = ports_.hasher.hash(password)) {
+    (void)ports_.users.set_password_hash(user.id, *hash, SessionRevocation{});
   }
+}
+
+Result<LoginResult> SessionService::open_session(User user, std::string_view address,
+                                                 SecondFactor factor) {
   const UnixSeconds now = ports_.clock.now();
-  // A directory user's password ages and changes in the directory, not here.
-  Result<PasswordChangeDemand> demand = PasswordChangeDemand::kNone;
-  if (!checked->by_directory) demand = demand_for(*user, now);
+  auto demand = demand_for(user, now);
   if (!demand) return fail(demand.error());
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
-  Session session{ports_.digester.digest(api_key), user->id, now,
+  Session session{ports_.digester.digest(api_key), user.id, now,
                   settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0,
                   ports_.random.random_hex(kSessionIdBytes), *demand};
   session.client_address = std::string(address);
+  session.mfa_verified = factor != SecondFactor::kNone;
   const int limit = settings_.max_sessions_per_user;
   if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
                               : ports_.sessions.add_session(session);
       !stored) {
     return fail(stored.error());
   }
-  Role role = user->role;
-  return LoginResult{std::move(api_key), std::move(role), now,
-                     std::move(*user),   *demand,         std::move(checked->audit_note)};
+  Role role = user.role;
+  LoginResult result{std::move(api_key), std::move(role), now, std::move(user), *demand};
+  result.second_factor = factor;
+  result.mfa_enrollment_required =
+      !session.mfa_verified &&
+      policy::must_use_mfa(result.user.role.level, result.user.username,
+                           settings_.mfa.required_level);
+  return result;
 }
 
 Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSeconds now) {
@@ -108,6 +109,13 @@ Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSe
   // Sudo accounts may not change their own password over the API (SPEC §2): the command-line
   // tool and AUTOMATION_SUPERUSER_PASSWORD manage them, so no demand could ever be met.
   if (policy::is_sudo_role(user.role.name, user.role.level)) return PasswordChangeDemand::kNone;
+  // A directory user's password ages and changes in the directory, not here (asked here
+  // rather than by the caller, so that the MFA step's sessions get the same answer).
+  if (directory_ != nullptr) {
+    auto managed = directory_->decides_for(user);
+    if (!managed) return fail(managed.error());
+    if (*managed) return PasswordChangeDemand::kNone;
+  }
   auto state = ports_.passwords.password_state(user.id);
   if (!state) return fail(state.error());
   return demand_at_login(*state, now, settings);

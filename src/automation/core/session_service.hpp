@@ -27,11 +27,27 @@ class SessionService {
   SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings,
                  DirectoryLogin* directory = nullptr);
 
-  // Login by username or email from `address`. Unknown user and wrong password both give
-  // kPermissionDenied "Invalid credentials" after one KDF evaluation each. Over the
-  // throttle limit: kThrottled. Legacy/weaker hashes are upgraded on success. A password
-  // that expired, or that someone else set, gives a session that may only change it.
-  Result<LoginResult> login(const Credentials& credentials, std::string_view address);
+  // A password that was accepted, and by whom.
+  struct CheckedPassword {
+    User user;
+    bool needs_rehash = false;  // local: stored in a legacy or weaker form (upgrade_hash)
+    std::string audit_note;     // directory: DirectoryLoginOutcome::audit_note; local: ""
+  };
+  // The password step of a login by username or email from `address` (LoginService runs
+  // the whole login): throttle check, then lookup and verification with constant work for
+  // unknown users (or the directory's verdict, for the names it decides for), then the
+  // failure/success count. Unknown user and wrong password both give kPermissionDenied
+  // "Invalid credentials" after one KDF evaluation each; over the throttle limit, kThrottled.
+  Result<CheckedPassword> check_password(const Credentials& credentials,
+                                         std::string_view address);
+  // Re-hashes the user's password with the current parameters; a failure here must not fail
+  // the login, so it is not reported.
+  void upgrade_hash(const User& user, std::string_view password);
+  // A new session for a user whose login succeeded with `factor` besides the password. A
+  // password that expired, or that someone else set, gives a session that may only change
+  // it (never for a directory user: their password ages in the directory); a role that must
+  // use MFA (policy::must_use_mfa) without a second factor, a session that may only set it up.
+  Result<LoginResult> open_session(User user, std::string_view address, SecondFactor factor);
   // The user the credentials belong to, or kPermissionDenied; never creates a session.
   // Throttled and counted like a login, so it cannot be used to guess passwords faster.
   Result<User> verify_credentials(const Credentials& credentials, std::string_view address);
@@ -48,18 +64,8 @@ class SessionService {
   std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
 
  private:
-  // A password that was accepted, and by whom.
-  struct CheckedPassword {
-    User user;
-    bool needs_rehash = false;  // local: stored in a legacy/weaker form
-    bool by_directory = false;  // the directory (or its kept hash) decided
-    std::string audit_note;     // DirectoryLoginOutcome::audit_note
-  };
-  // Throttle check, then lookup and password verification with constant work for unknown
-  // users (or the directory's verdict, for the users it decides for), then the
-  // failure/success count.
+  // The account the credentials name (by username or e-mail), if any; no KDF.
   Result<std::optional<User>> find_account(const Credentials& credentials);
-  Result<CheckedPassword> check_password(const Credentials& credentials, std::string_view address);
 
   // What the user must do first, from the password's age and origin (no query when those
   // rules are off).

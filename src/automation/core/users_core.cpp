@@ -49,11 +49,29 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       sessions_({ports.sessions, ports.users, ports.passwords, ports.hasher, ports.random,
                  ports.digester, ports.clock},
                 throttle_, settings_, directory_login()),
+      mfa_throttle_(ports.throttle, ports.clock, settings_),
+      mfa_(ports.mfa ? std::optional<MfaService>(std::in_place,
+                                                   MfaService::Ports{ports.mfa->store,
+                                                                     ports.mfa->otp,
+                                                                     ports.mfa->box, ports.random,
+                                                                     ports.digester, ports.clock},
+                                                   mfa_throttle_, settings_.mfa)
+                     : std::nullopt),
+      login_(sessions_, mfa_ ? &*mfa_ : nullptr, ports.mfa ? &ports.mfa->challenges : nullptr,
+             {ports.users, ports.random, ports.digester, ports.clock}),
       session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock, settings_.login_window_seconds),
       audited_(ports.units, audit_),
       directory_sync_(directory_sync_of(ports, settings_, audited_)) {}
+
+Result<std::int64_t> UsersCore::unlock_account(const User& user) {
+  auto cleared = throttle_.unlock(LoginThrottle::account_of_user(user.identifier));
+  if (!cleared || !mfa_) return cleared;
+  auto codes = mfa_->unlock(user);
+  if (!codes) return fail(codes.error());
+  return *cleared + *codes;
+}
 
 Result<std::vector<User>> UsersCore::list_users() {
   auto page = users_.list_users();

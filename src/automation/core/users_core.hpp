@@ -13,7 +13,11 @@
 #include "automation/core/audited_change.hpp"
 #include "automation/core/directory_login.hpp"
 #include "automation/core/directory_sync.hpp"
+#include "automation/core/login_service.hpp"
 #include "automation/core/login_throttle.hpp"
+#include "automation/core/mfa_ports.hpp"
+#include "automation/core/mfa_service.hpp"
+#include "automation/core/mfa_throttle.hpp"
 #include "automation/core/password_service.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
@@ -45,6 +49,8 @@ struct CorePorts {
   UnitOfWork& units;
   // Only when the dictionary check is on (PasswordPolicySettings::dictionary_check).
   PasswordDictionary* dictionary = nullptr;
+  // Multi-factor authentication; null: unavailable (nobody can enroll, logins are by password).
+  const MfaPorts* mfa = nullptr;
   // The directory-managed accounts (always, where the database has them), and the directory
   // itself when directory login is on (DirectorySettings::enabled).
   DirectoryAccountStore* directory_accounts = nullptr;
@@ -59,8 +65,10 @@ class UsersCore {
 
   // --- PyAutomation's operations ---
   Result<User> signup(const SignupRequest& request) { return users_.signup(request); }
+  // For an account with MFA: credentials.otp, or LoginResult::mfa_token for
+  // logins().complete() (then no session was opened).
   Result<LoginResult> login(const Credentials& credentials, std::string_view address = {}) {
-    return sessions_.login(credentials, address);
+    return login_.login(credentials, address);
   }
   Status logout(std::string_view api_key) {
     return sessions_.logout(sessions_.digest_of(api_key));
@@ -88,9 +96,8 @@ class UsersCore {
   Result<User> get_user(std::string_view username) { return users_.get_user(username); }
   // Clears the failed-password count of the user's account (every address); returns how
   // many failures were forgotten.
-  Result<std::int64_t> unlock_account(const User& user) {
-    return throttle_.unlock(LoginThrottle::account_of_user(user.identifier));
-  }
+  // Wrong second-factor codes are forgotten too.
+  Result<std::int64_t> unlock_account(const User& user);
   Result<std::vector<User>> list_users();
 
   // --- services, for AuthorizedApi, the app and the command-line tool ---
@@ -101,6 +108,9 @@ class UsersCore {
   // nullptr unless directory login is on.
   DirectoryLogin* directory_login() { return directory_login_ ? &*directory_login_ : nullptr; }
   DirectorySync* directory_sync() { return directory_sync_ ? &*directory_sync_ : nullptr; }
+  LoginService& logins() { return login_; }
+  // Null when the core runs without MFA (CorePorts::mfa).
+  MfaService* mfa() { return mfa_ ? &*mfa_ : nullptr; }
   SessionAdmin& session_admin() { return session_admin_; }
   SignupThrottle& signup_throttle() { return signup_throttle_; }
   TptService& tpts() { return tpts_; }
@@ -120,6 +130,9 @@ class UsersCore {
   SignupThrottle signup_throttle_;
   PasswordService passwords_;
   SessionService sessions_;
+  MfaThrottle mfa_throttle_;
+  std::optional<MfaService> mfa_;
+  LoginService login_;  // after sessions_ and mfa_, which it uses
   SessionAdmin session_admin_;
   TptService tpts_;
   AuditLog audit_;

@@ -69,6 +69,42 @@ TEST(Policy, ManageSessionsTable) {
                                            {"guest", "P", "PPPPPP"}});
 }
 
+// Resetting another user's MFA: the reset rule for admin and sudo, never one's own (the owner
+// removes it with password and code), nobody else.
+TEST(Policy, ResetMfaTable) {
+  check_table(Operation::kResetMfa, {{"sudo", "R", "RARRRR"},
+                                     {"admin", "R", "RAAAAA"},
+                                     {"supervisor", "P", "PPPPPP"},
+                                     {"operator", "P", "PPPPPP"},
+                                     {"auditor", "P", "PPPPPP"},
+                                     {"guest", "P", "PPPPPP"}});
+}
+
+// A session that must set up MFA first may change its own password, nothing else.
+TEST(Policy, ASessionThatMustEnrollMfaOnlyChangesItsOwnPassword) {
+  Actor admin{"admin", 1, false, "me"};
+  admin.must_enroll_mfa = true;
+  EXPECT_TRUE(decide(Operation::kChangePassword, admin, Target{"admin", 1, "me"}).allowed);
+  for (const Operation op : {Operation::kChangePassword, Operation::kResetPassword,
+                             Operation::kEditUser, Operation::kDeleteUser,
+                             Operation::kUnlockAccount, Operation::kManageSessions,
+                             Operation::kResetMfa}) {
+    const Decision decision = decide(op, admin, Target{"operator", 10, "someone"});
+    EXPECT_FALSE(decision.allowed) << static_cast<int>(op);
+    EXPECT_EQ(decision.type, "mfa_enrollment_required");
+  }
+}
+
+TEST(Policy, MfaIsRequiredAtOrBelowTheLevelAndNeverOfSystem) {
+  EXPECT_FALSE(must_use_mfa(1, "ana", std::nullopt)) << "off by default";
+  EXPECT_TRUE(must_use_mfa(0, "root", 1));
+  EXPECT_TRUE(must_use_mfa(1, "ana", 1));
+  EXPECT_FALSE(must_use_mfa(2, "sue", 1));
+  EXPECT_FALSE(must_use_mfa(0, "system", 1)) << "the break-glass account";
+  EXPECT_FALSE(must_use_mfa(0, "SYSTEM", 256));
+  EXPECT_TRUE(must_use_mfa(256, "guest1", 256));
+}
+
 TEST(Policy, EditUserTable) {
   // Sudo accounts are edited by themselves or with the CLI only (SPEC §2).
   check_table(Operation::kEditUser, {{"sudo", "A", "PAAAAA"},
