@@ -53,6 +53,7 @@ Result<DirectoryLoginOutcome> DirectoryLogin::authenticate(std::string_view name
     return mirror(*answer.entry, password);
   }
   if (allows_offline_login(answer.outcome)) return offline(found, password, answer.detail);
+  equal_work(password);
   std::string reason(refusal_reason(answer.outcome));
   if (answer.outcome == DirectoryOutcome::kFailed && !answer.detail.empty()) {
     reason += ": " + answer.detail;
@@ -60,8 +61,25 @@ Result<DirectoryLoginOutcome> DirectoryLogin::authenticate(std::string_view name
   return directory_refusal(std::move(reason));
 }
 
+void DirectoryLogin::equal_work(std::string_view password) {
+  // The hasher's contract: verifying against an empty stored hash costs one KDF evaluation
+  // and never matches (what SessionService::check_password runs for an unknown name).
+  (void)ports_.hasher.verify(password, "");
+}
+
 Result<DirectoryLoginOutcome> DirectoryLogin::mirror(const DirectoryEntry& entry,
                                                      std::string_view password) {
+  // This login's one KDF evaluation, before any refusal below: the hash kept for offline
+  // login when that is on, else the same throw-away work.
+  DirectoryAccount record{0, entry.dn, "", 0};
+  if (settings_.offline_login_hours > 0) {
+    auto hash = ports_.hasher.hash(password);
+    if (!hash) return fail(hash.error());
+    record.offline_hash = std::move(*hash);
+    record.offline_until = ports_.clock.now() + settings_.offline_login_hours * 3600;
+  } else {
+    equal_work(password);
+  }
   if (!is_plausible_lookup_key(entry.username)) {
     return directory_refusal("directory: the entry's username cannot name a user");
   }
@@ -122,14 +140,8 @@ Result<DirectoryLoginOutcome> DirectoryLogin::mirror(const DirectoryEntry& entry
     outcome.audit_note += "; user created with role " + role->name;
   }
 
-  DirectoryAccount account{outcome.user.id, entry.dn, "", 0};
-  if (settings_.offline_login_hours > 0) {
-    auto hash = ports_.hasher.hash(password);
-    if (!hash) return fail(hash.error());
-    account.offline_hash = std::move(*hash);
-    account.offline_until = ports_.clock.now() + settings_.offline_login_hours * 3600;
-  }
-  if (auto saved = ports_.accounts.save_directory_account(account); !saved) {
+  record.user_id = outcome.user.id;
+  if (auto saved = ports_.accounts.save_directory_account(record); !saved) {
     return fail(saved.error());
   }
   return outcome;
@@ -139,11 +151,15 @@ Result<DirectoryLoginOutcome> DirectoryLogin::offline(const std::optional<User>&
                                                       std::string_view password,
                                                       const std::string& detail) {
   const std::string reason = "directory unreachable" + (detail.empty() ? "" : " (" + detail + ")");
-  if (settings_.offline_login_hours <= 0 || !found) return directory_unreachable(reason);
+  if (settings_.offline_login_hours <= 0 || !found) {
+    equal_work(password);
+    return directory_unreachable(reason);
+  }
   auto account = ports_.accounts.find_directory_account(found->id);
   if (!account) return fail(account.error());
   if (!*account || (*account)->offline_hash.empty() ||
       ports_.clock.now() >= (*account)->offline_until) {
+    equal_work(password);
     return directory_unreachable(reason + "; no offline login kept for the user");
   }
   if (!ports_.hasher.verify(password, (*account)->offline_hash).matches) {

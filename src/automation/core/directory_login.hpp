@@ -38,7 +38,10 @@ class DirectoryLogin {
   // the directory, so the directory can never lock out the local administrator.
   Result<bool> decides_for(const std::optional<User>& found);
 
-  // Checks `password` for `name` with the directory. Refusals are kPermissionDenied "Invalid
+  // Checks `password` for `name` with the directory. Every path costs exactly one KDF
+  // evaluation, as a local login and an unknown name do (SessionService::check_password), so
+  // that timing does not tell local accounts, directory users and unknown names apart by the
+  // hash's cost (docs/directory-login.md, "Timing"). Refusals are kPermissionDenied "Invalid
   // credentials", as a wrong local password, with the reason in Error::audit_detail; an
   // unreachable directory without a usable kept hash is kUnavailable. On success the user's
   // row (and directory record) is created or updated: call inside the login's unit of work.
@@ -48,6 +51,8 @@ class DirectoryLogin {
  private:
   // The row for `entry`, created or updated, with the role its groups map to.
   Result<DirectoryLoginOutcome> mirror(const DirectoryEntry& entry, std::string_view password);
+  // One KDF evaluation whose result is thrown away (a path that has no hash to check).
+  void equal_work(std::string_view password);
   // The kept hash, when the directory cannot be reached.
   Result<DirectoryLoginOutcome> offline(const std::optional<User>& found, std::string_view password,
                                         const std::string& detail);
