@@ -9,10 +9,8 @@
 
 #include "automation/storage/database.hpp"
 #include "automation/storage/sql_directory_store.hpp"
-#include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
-#include "automation/storage/sql_user_store.hpp"
-#include "test_database.hpp"
+#include "user_stores_fixture.hpp"
 
 namespace automation::storage {
 namespace {
@@ -20,32 +18,12 @@ namespace {
 using contract::Backend;
 using contract::TestDatabase;
 
-class DirectoryStoreContract : public ::testing::TestWithParam<Backend> {
+class DirectoryStoreContract : public contract::UserStoresContract {
  protected:
   void SetUp() override {
-    env_ = GetParam().make();
-    if (!env_) GTEST_SKIP() << GetParam().skip_reason;
-    Database& db = env_->db();
-    roles_ = std::make_unique<SqlRoleStore>(db);
-    users_ = std::make_unique<SqlUserStore>(db);
-    sessions_ = std::make_unique<SqlSessionStore>(db);
-    accounts_ = std::make_unique<SqlDirectoryStore>(db);
-    auto role = roles_->add_role(Role{0, "roleoperator0000", "operator", 10});
-    ASSERT_TRUE(role.has_value());
-    operator_ = *role;
-  }
-
-  User add_user(const std::string& name) {
-    NewUser user{"id" + name + "0123456789abcdef",
-                 name,
-                 name + "@plant.test",
-                 "",
-                 operator_.id,
-                 std::nullopt,
-                 std::nullopt};
-    auto added = users_->add_user(user);
-    EXPECT_TRUE(added.has_value()) << (added ? "" : added.error().message);
-    return added.value_or(User{});
+    UserStoresContract::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    accounts_ = std::make_unique<SqlDirectoryStore>(env_->db());
   }
 
   void add_session(char c, const User& user, UnixSeconds expires_at) {
@@ -53,12 +31,7 @@ class DirectoryStoreContract : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(sessions_->add_session(session).has_value());
   }
 
-  std::unique_ptr<TestDatabase> env_;
-  std::unique_ptr<SqlRoleStore> roles_;
-  std::unique_ptr<SqlUserStore> users_;
-  std::unique_ptr<SqlSessionStore> sessions_;
   std::unique_ptr<SqlDirectoryStore> accounts_;
-  Role operator_;
 };
 
 TEST_P(DirectoryStoreContract, ARecordIsSavedReplacedAndFound) {
