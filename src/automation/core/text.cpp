@@ -82,4 +82,11 @@ bool has_invisible_controls(std::string_view text) {
   return false;
 }
 
+void append_length_prefixed(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+  out += '\n';
+}
+
 }  // namespace automation

@@ -25,4 +25,8 @@ bool has_control_characters(std::string_view text);
 // a name display as something else (right-to-left override) in HMIs and audit views.
 bool has_invisible_controls(std::string_view text);
 
+// Appends "<byte length>:<field>\n": the framing of the sealed messages (audit chain MACs,
+// signature seals), under which no two different field lists give the same bytes.
+void append_length_prefixed(std::string& out, std::string_view field);
+
 }  // namespace automation
