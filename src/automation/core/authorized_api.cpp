@@ -16,14 +16,6 @@ std::unexpected<Error> key_missing() {
   return fail(ErrorCode::kUnauthenticated, "Key is missing.");
 }
 
-policy::Actor actor_of(const Principal& principal) {
-  return policy::Actor{principal.role.name, principal.role.level,
-                       principal.kind == Principal::Kind::kThirdPartyToken,
-                       principal.user ? std::string_view(principal.user->username)
-                                      : std::string_view(),
-                       principal.password_change != PasswordChangeDemand::kNone};
-}
-
 std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
   Error error = Error::make(
       ErrorCode::kPermissionDenied,
@@ -59,7 +51,7 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 
 }  // namespace
 
-AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
+AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core), signatures_(core) {}
 
 AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view event,
                                         std::string_view target, const Status& status,
@@ -98,7 +90,7 @@ Result<User> AuthorizedApi::find_named_target(const Caller& caller, std::string_
 Result<User> AuthorizedApi::find_target(const Caller& caller, std::string_view username,
                                         bool* hidden) {
   auto user = core_.users().get_user(username);
-  if (user && !policy::may_see_user(actor_of(*caller.principal), target_of(*user))) {
+  if (user && !policy::may_see_user(policy::actor_of(*caller.principal), target_of(*user))) {
     if (hidden != nullptr) *hidden = true;
     return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
   }
@@ -168,7 +160,7 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
   auto role = core_.users().signup_role(request, /*allow_sudo=*/true);
   if (!role) return fail(role.error());
   std::optional<policy::Actor> actor;
-  if (caller.principal) actor = actor_of(*caller.principal);
+  if (caller.principal) actor = policy::actor_of(*caller.principal);
   const auto decision = policy::decide_signup_role(actor, core_.settings().allow_signup,
                                                    role->name, role->level);
   if (!decision.allowed) {
@@ -188,7 +180,7 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
   return audited(caller, "password_change", change.target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, change.target_username, &hidden);
     if (!target) return fail(target.error());
-    const auto actor = actor_of(*caller.principal);
+    const auto actor = policy::actor_of(*caller.principal);
     const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
                                          target_of(*target));
     if (!decision.allowed) return decision.status();
@@ -214,7 +206,7 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kResetPassword,
-                                         actor_of(*caller.principal), target_of(*target));
+                                         policy::actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return decision.status();
     return core_.passwords().reset_password(target->username, new_password,
                                             caller.principal->session_digest);
@@ -228,7 +220,7 @@ Result<std::int64_t> AuthorizedApi::unlock_user(const Caller& caller, std::strin
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kUnlockAccount,
-                                         actor_of(*caller.principal), target_of(*target));
+                                         policy::actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return fail(decision.status().error());
     return core_.unlock_account(*target);
   });
@@ -239,7 +231,7 @@ Result<User> AuthorizedApi::session_owner(const Caller& caller, std::string_view
   auto target = find_target(caller, username, hidden);
   if (!target) return fail(target.error());
   const auto decision = policy::decide(policy::Operation::kManageSessions,
-                                       actor_of(*caller.principal), target_of(*target));
+                                       policy::actor_of(*caller.principal), target_of(*target));
   if (!decision.allowed) return fail(decision.status().error());
   return target;
 }
@@ -279,7 +271,7 @@ Result<std::size_t> AuthorizedApi::revoke_user_sessions(const Caller& caller,
 Status AuthorizedApi::logout(const Caller& caller) {
   if (!caller.principal) return key_missing();
   return audited(caller, "logout", "", /*hidden=*/false, [&] {
-    auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
+    auto status = policy::decide_own_account(policy::actor_of(*caller.principal)).status();
     if (status) status = core_.sessions().logout(caller.principal->session_digest);
     return status;
   });
@@ -288,7 +280,7 @@ Status AuthorizedApi::logout(const Caller& caller) {
 Status AuthorizedApi::logout_all(const Caller& caller) {
   if (!caller.principal) return key_missing();
   return audited(caller, "logout_all", "", /*hidden=*/false, [&] {
-    auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
+    auto status = policy::decide_own_account(policy::actor_of(*caller.principal)).status();
     if (status) status = core_.sessions().logout_all(caller.principal->user->id);
     return status;
   });
@@ -296,7 +288,7 @@ Status AuthorizedApi::logout_all(const Caller& caller) {
 
 Result<User> AuthorizedApi::me(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
+  if (auto own = policy::decide_own_account(policy::actor_of(*caller.principal)).status(); !own) {
     return fail(own.error());
   }
   return *caller.principal->user;
@@ -334,7 +326,7 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
     auto target = find_target(caller, username, &hidden);
     if (!target) return target;
     const auto decision = policy::decide(policy::Operation::kEditUser,
-                                         actor_of(*caller.principal), target_of(*target));
+                                         policy::actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return fail(decision.status().error());
     return core_.users().edit_user(target->username, edit);
   });
@@ -347,7 +339,7 @@ Status AuthorizedApi::delete_user(const Caller& caller, std::string_view usernam
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kDeleteUser,
-                                         actor_of(*caller.principal), target_of(*target));
+                                         policy::actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return decision.status();
     return core_.users().delete_user(target->username);
   });
@@ -359,7 +351,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
   bool hidden = false;
   const std::string change = std::string(target_username) + " -> " + std::string(new_role_name);
   return audited(caller, "role_change", change, hidden, [&]() -> Status {
-    const auto actor = actor_of(*caller.principal);
+    const auto actor = policy::actor_of(*caller.principal);
     if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
@@ -377,7 +369,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
 
 Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
   if (!caller.principal) return key_missing();
-  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+  if (auto allowed = policy::decide_manage_tpts(policy::actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "tpt_create", request.role_name, allowed);
     return fail(allowed.error());
   }
@@ -393,7 +385,7 @@ Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequ
 
 Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
+  if (auto allowed = policy::decide_manage_tpts(policy::actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "tpt_list", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
@@ -403,7 +395,7 @@ Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
 Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
   if (!caller.principal) return key_missing();
   return audited(caller, "tpt_revoke", "tpt:" + std::string(jti), /*hidden=*/false, [&] {
-    auto status = policy::decide_manage_tpts(actor_of(*caller.principal)).status();
+    auto status = policy::decide_manage_tpts(policy::actor_of(*caller.principal)).status();
     if (status) status = core_.tpts().revoke_tpt(jti);
     return status;
   });
@@ -417,7 +409,7 @@ Result<std::vector<Role>> AuthorizedApi::list_roles(const Caller& caller) {
 Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name,
                                      std::int64_t level) {
   if (!caller.principal) return key_missing();
-  const auto decision = policy::decide_add_role(actor_of(*caller.principal), level);
+  const auto decision = policy::decide_add_role(policy::actor_of(*caller.principal), level);
   if (!decision.allowed) {
     Error error = decision.status().error();
     if (error.code == ErrorCode::kInvalidArgument) error.fields.emplace("level", decision.reason);
@@ -430,7 +422,7 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
 
 Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
   if (!caller.principal) return key_missing();
-  if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
+  if (auto allowed = policy::decide_read_audit(policy::actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "audit_read", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
@@ -441,7 +433,7 @@ Result<std::vector<ExportedAuditEvent>> AuthorizedApi::export_audit(const Caller
                                                                      std::int64_t after_seq,
                                                                      int limit) {
   if (!caller.principal) return key_missing();
-  auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status();
+  auto allowed = policy::decide_read_audit(policy::actor_of(*caller.principal)).status();
   if (!allowed) {
     record(caller, "audit_export", "", allowed);
     return fail(allowed.error());

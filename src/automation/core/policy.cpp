@@ -243,6 +243,48 @@ Decision decide_read_audit(const Actor& actor) {
                         "Access denied. Required roles: ['sudo', 'admin', 'auditor']");
 }
 
+Actor actor_of(const Principal& principal) {
+  const bool token = principal.kind == Principal::Kind::kThirdPartyToken;
+  return Actor{principal.role.name,
+               principal.role.level,
+               token,
+               principal.user ? std::string_view(principal.user->username) : std::string_view(),
+               principal.password_change != PasswordChangeDemand::kNone,
+               principal.user ? std::string_view(principal.user->identifier) : std::string_view()};
+}
+
+Decision decide_sign(const Actor& actor, int max_level) {
+  if (actor.is_token || actor.user_id.empty()) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. A signature is a person's: third-party tokens cannot "
+                          "sign");
+  }
+  if (actor.level > max_level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " + std::to_string(max_level));
+  }
+  return Decision::allow();
+}
+
+Decision decide_countersign(const Actor& actor, std::string_view signer_id, int max_level) {
+  if (auto sign = decide_sign(actor, max_level); !sign.allowed) return sign;
+  if (actor.user_id == signer_id) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "the verifier must be another person than the signer",
+                          "verifier_is_signer");
+  }
+  return Decision::allow();
+}
+
+bool may_read_all_signatures(const Actor& actor) {
+  return is_privileged(actor) || is_auditor_role(actor.role_name);
+}
+
+bool may_read_signature(const Actor& actor, std::string_view signer_id) {
+  if (may_read_all_signatures(actor)) return true;
+  return !actor.is_token && !actor.user_id.empty() && actor.user_id == signer_id;
+}
+
 Decision decide_own_account(const Actor& actor) {
   if (actor.is_token) {
     return Decision::deny(ErrorCode::kPermissionDenied,

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "automation/core/error.hpp"
+#include "automation/core/model.hpp"
 
 namespace automation::policy {
 
@@ -22,7 +23,11 @@ struct Actor {
   std::string_view username;    // empty for a TPT
   // A session that must change its own password first (IEC 62443-4-2 CR 1.5, CR 1.7).
   bool must_change_password = false;
+  std::string_view user_id = {};  // the user's identifier; empty for a TPT
 };
+
+// The actor a principal acts as (views into the principal, which must outlive it).
+Actor actor_of(const Principal& principal);
 
 // The user acted on.
 struct Target {
@@ -100,5 +105,22 @@ bool requires_current_password(const Actor& actor, const Target& target);
 
 // Operations on "your own account" (logout, /me): sessions only, never a TPT.
 Decision decide_own_account(const Actor& actor);
+
+// --- Electronic signatures (docs/signatures.md) ---
+
+// Signing with a meaning that roles of level <= max_level may sign with: a person (never a
+// TPT: a signature is a person's, §11.200), of such a role.
+Decision decide_sign(const Actor& actor, int max_level);
+
+// Countersigning the signature of `signer_id` (perform + verify, CR 2.1 RE4): the rule of
+// decide_sign for the countersignature's meaning, by another person than the signer, compared
+// by user identifier, so no renaming makes the signer their own verifier.
+Decision decide_countersign(const Actor& actor, std::string_view signer_id, int max_level);
+
+// Reading a signature of `signer_id`: its signer (by identifier), admin, sudo or auditor.
+bool may_read_signature(const Actor& actor, std::string_view signer_id);
+
+// Reading everyone's signatures (lists not limited to the caller's own): admin, sudo, auditor.
+bool may_read_all_signatures(const Actor& actor);
 
 }  // namespace automation::policy
