@@ -15,6 +15,7 @@
 #include "automation/core/model.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
+#include "automation/core/signature_api.hpp"
 
 namespace automation {
 
@@ -90,6 +91,8 @@ class AuthorizedApi {
   const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.
   Status health();
+  // Electronic signatures (docs/signatures.md).
+  SignatureApi& signatures() { return signatures_; }
 
  private:
   // Appends the audit event of a security operation: success, or failure/denied/throttled
@@ -118,6 +121,7 @@ class AuthorizedApi {
                              bool* hidden = nullptr);
 
   UsersCore& core_;
+  SignatureApi signatures_;
 };
 
 }  // namespace automation

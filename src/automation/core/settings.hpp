@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "automation/core/signature_settings.hpp"
+
 namespace automation {
 
 // Audit capacity (IEC 62443-4-2 CR 2.9, CR 2.10; see AuditRetention).
@@ -45,6 +47,7 @@ struct CoreSettings {
   std::string system_use_notice;
   AuditRetentionSettings audit_retention;
   PasswordPolicySettings password_policy;
+  SignatureSettings signatures;
 };
 
 }  // namespace automation

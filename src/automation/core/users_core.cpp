@@ -19,7 +19,17 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock),
-      audited_(ports.units, audit_) {}
+      audited_(ports.units, audit_),
+      password_store_(ports.passwords),
+      random_(ports.random),
+      clock_(ports.clock) {}
+
+void UsersCore::enable_signatures(SignatureStore& store, SignatureSealer& sealer,
+                                  SealChecker& checker, SignatureSecondFactor* second_factor) {
+  signatures_ = std::make_unique<SignatureService>(
+      SignatureService::Ports{store, sealer, checker, password_store_, random_, clock_}, sessions_,
+      settings_, second_factor);
+}
 
 Result<std::vector<User>> UsersCore::list_users() {
   auto page = users_.list_users();

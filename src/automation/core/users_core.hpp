@@ -4,6 +4,7 @@
 // names, over the services below. Usable from C++ without HTTP. No authorization here;
 // AuthorizedApi adds the rules of SPEC §2 for callers acting on behalf of a principal.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
 #include "automation/core/settings.hpp"
+#include "automation/core/signature_service.hpp"
 #include "automation/core/tpt_service.hpp"
 #include "automation/core/user_service.hpp"
 
@@ -86,6 +88,11 @@ class UsersCore {
   }
   Result<std::vector<User>> list_users();
 
+  // Electronic signatures (docs/signatures.md), with the ports only they need; until this is
+  // called signatures() is nullptr. second_factor: the MFA hook (issue #24), or nullptr.
+  void enable_signatures(SignatureStore& store, SignatureSealer& sealer, SealChecker& checker,
+                         SignatureSecondFactor* second_factor = nullptr);
+
   // --- services, for AuthorizedApi, the app and the command-line tool ---
   RoleService& roles() { return roles_; }
   UserService& users() { return users_; }
@@ -95,6 +102,7 @@ class UsersCore {
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
+  SignatureService* signatures() { return signatures_.get(); }
   SettingsStore& settings_store() { return settings_store_; }
   const CoreSettings& settings() const { return settings_; }
 
@@ -111,6 +119,11 @@ class UsersCore {
   TptService tpts_;
   AuditLog audit_;
   AuditedChanges audited_;
+  // What enable_signatures() hands the signature service besides its own ports.
+  PasswordStore& password_store_;
+  RandomSource& random_;
+  Clock& clock_;
+  std::unique_ptr<SignatureService> signatures_;
 };
 
 }  // namespace automation
