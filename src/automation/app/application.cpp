@@ -6,8 +6,10 @@
 
 #include "automation/app/audit_key.hpp"
 #include "automation/app/database_options.hpp"
+#include "automation/app/signing_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
+#include "automation/crypto/ed25519_sealer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
@@ -22,6 +24,7 @@
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_signature_store.hpp"
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
 #include "automation/storage/sql_user_store.hpp"
@@ -31,8 +34,10 @@
 namespace automation::app {
 
 struct Application::Parts {
-  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key)
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key,
+        std::unique_ptr<SignatureSealer> signing_key)
       : audit_authenticator(std::move(audit_key)),
+        sealer(std::move(signing_key)),
         roles(db),
         users(db),
         sessions(db),
@@ -41,10 +46,13 @@ struct Application::Parts {
         audit(db, audit_authenticator),
         settings(db),
         passwords(db),
+        signatures(db),
         units(db),
         hasher(argon2) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
+  std::unique_ptr<SignatureSealer> sealer;
+  crypto::Ed25519SealChecker seal_checker;
   storage::SqlRoleStore roles;
   storage::SqlUserStore users;
   storage::SqlSessionStore sessions;
@@ -53,6 +61,7 @@ struct Application::Parts {
   storage::SqlAuditStore audit;
   storage::SqlSettingsStore settings;
   storage::SqlPasswordStore passwords;
+  storage::SqlSignatureStore signatures;
   storage::SqlUnitOfWork units;
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
   crypto::DefaultPasswordHasher hasher;
@@ -116,16 +125,18 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (!database) return fail(database.error());
   app->database_ = std::move(*database);
   app->database_label_ = label_of(config.database);
-  auto audit_key = [&] {
-    storage::SqlSettingsStore settings(*app->database_);
-    crypto::SecureRandom random;
-    return resolve_audit_key(config.audit, settings, random);
-  }();
+  storage::SqlSettingsStore key_settings(*app->database_);
+  crypto::SecureRandom key_random;
+  auto audit_key = resolve_audit_key(config.audit, key_settings, key_random);
   if (!audit_key) return fail(audit_key.error());
+  auto signing_key = resolve_signing_key(config.signing.key_file, key_settings, key_random);
+  if (!signing_key) return fail(signing_key.error());
+  report.signing_key_from_database =
+      signing_key->from_database && !config.core.signatures.meanings.empty();
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
-      std::move(*audit_key));
+      std::move(*audit_key), std::move(signing_key->sealer));
   Parts& parts = *app->parts_;
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
@@ -171,6 +182,8 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                         parts.hasher,   parts.random,    parts.digester,  parts.jwt,
                         app->clock_,    parts.units,     parts.dictionary.get()};
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
+  // MFA (issue #24) plugs its SignatureSecondFactor in here when it lands.
+  app->core_->enable_signatures(parts.signatures, *parts.sealer, parts.seal_checker);
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =
       std::make_unique<AuditRetention>(parts.audit, app->clock_, config.core.audit_retention);
@@ -211,6 +224,11 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_password_set = system->password_set;
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
+  // The key that seals new signatures is published (GET /api/signatures/keys) before the
+  // first one is made, and stays published after a rotation.
+  if (auto published = core.signatures()->publish_current_key(); !published) {
+    return fail(published.error());
+  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }

@@ -30,6 +30,8 @@ struct BootstrapReport {
   bool system_password_set = false;  // AUTOMATION_SUPERUSER_PASSWORD applied
   bool system_role_repaired = false;  // system had lost the sudo role and got it back
   bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
+  // AUTOMATION_SIGNING_KEY_FILE unset while signing is on (some meaning is configured).
+  bool signing_key_from_database = false;
 };
 
 // The lookup cache's counters (for tests, and for metrics).

@@ -23,6 +23,11 @@ void announce(const app::BootstrapReport& report, bool serving) {
   if (report.system_role_repaired) {
     spdlog::warn("the system user had lost the sudo role; it was given back (audited)");
   }
+  if (serving && report.signing_key_from_database) {
+    spdlog::warn(
+        "AUTOMATION_SIGNING_KEY_FILE is not set: electronic signatures are sealed with a key "
+        "generated and kept in the database");
+  }
   if (serving && report.secret_from_database) {
     spdlog::warn(
         "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
