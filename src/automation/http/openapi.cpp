@@ -224,6 +224,7 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
         {"name": "roles", "description": "Roles and their levels"},
         {"name": "tpts", "description": "Third-party tokens for machines"},
         {"name": "audit", "description": "Security events"},
+        {"name": "signatures", "description": "Electronic signatures: 21 CFR Part 11"},
         {"name": "health", "description": "Probes"},
         {"name": "docs", "description": "This description and its viewer"},
         {"name": "metrics", "description": "Prometheus"}])")},

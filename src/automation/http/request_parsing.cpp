@@ -363,6 +363,49 @@ Result<AuditExportQuery> parse_audit_export(std::string_view query) {
   return result;
 }
 
+Result<SignRequest> parse_sign_request(std::string_view body, BodyEncoding encoding) {
+  return read_body<SignRequest>(body, encoding, [](FieldReader& fields) {
+    SignRequest request;
+    request.username = fields.optional_string("username");
+    request.password = fields.required_string("password");
+    request.code = fields.optional_string("code");
+    request.meaning = fields.required_string("meaning");
+    request.record_type = fields.optional_string("record_type");
+    request.record_id = fields.optional_string("record_id");
+    request.record_digest = fields.optional_string("record_digest");
+    request.comment = fields.optional_string("comment");
+    request.verifies = fields.optional_string("verifies");
+    return request;
+  });
+}
+
+Result<SignatureCheckRequest> parse_signature_check(std::string_view body,
+                                                    BodyEncoding encoding) {
+  return read_body<SignatureCheckRequest>(body, encoding, [](FieldReader& fields) {
+    SignatureCheckRequest request;
+    request.signature_id = fields.required_string("signature_id");
+    request.record_digest = fields.optional_string("record_digest");
+    return request;
+  });
+}
+
+Result<SignatureQuery> parse_signature_query(std::string_view query) {
+  SignatureQuery result;
+  result.record_type = query_value(query, "record_type");
+  result.record_id = query_value(query, "record_id");
+  if (result.record_id && !result.record_type) {
+    return fail(Error::invalid("record_type", "is required with record_id"));
+  }
+  if (const auto limit = query_value(query, "limit")) {
+    const auto value = to_int64(*limit);
+    if (!value || *value < 1 || *value > 1000) {
+      return fail(Error::invalid("limit", "must be between 1 and 1000"));
+    }
+    result.limit = static_cast<int>(*value);
+  }
+  return result;
+}
+
 std::optional<std::string> query_value(std::string_view query, std::string_view key) {
   while (!query.empty()) {
     const auto amp = query.find('&');
