@@ -1,8 +1,10 @@
 #include "api_fixture.hpp"
 
+#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdio>
 #include <memory>
 
 namespace automation::testing {
@@ -169,6 +171,18 @@ std::string query_sql(const ServerProcess& server, const std::string& statement)
   sqlite3_finalize(prepared);
   sqlite3_close(db);
   return value;
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex;
+  for (unsigned char byte : digest) {
+    char pair[3];
+    std::snprintf(pair, sizeof pair, "%02x", byte);
+    hex += pair;
+  }
+  return hex;
 }
 
 }  // namespace automation::testing

@@ -1,7 +1,8 @@
 #pragma once
 
 // A server of its own per test, for the plant security controls (README "Security
-// controls"): security_controls_test.cpp and password_rules_test.cpp.
+// controls"): security_controls_test.cpp, password_rules_test.cpp, audited_changes_test.cpp
+// and signatures_test.cpp; and a way to make the audit store refuse writes.
 
 #include <map>
 #include <memory>
@@ -78,5 +79,35 @@ class ControlsServer {
   std::unique_ptr<HttpClient> http_;
   std::string system_key_;
 };
+
+// Makes every INSERT into audit_events fail, as a full or broken audit store would.
+inline void break_audit_store(ServerProcess& server) {
+  switch (server.backend()) {
+    case TestBackend::kSqlite:
+      run_sql(server,
+              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events"
+              " BEGIN SELECT RAISE(ABORT, 'audit store full'); END");
+      break;
+    case TestBackend::kPostgresql:
+      run_sql(server,
+              "CREATE FUNCTION audit_refuses() RETURNS trigger LANGUAGE plpgsql"
+              " AS $$ BEGIN RAISE EXCEPTION 'audit store full'; END $$");
+      run_sql(server,
+              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events"
+              " FOR EACH ROW EXECUTE FUNCTION audit_refuses()");
+      break;
+    case TestBackend::kMysql:
+      run_sql(server,
+              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events FOR EACH ROW"
+              " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit store full'");
+      break;
+  }
+}
+
+inline void repair_audit_store(ServerProcess& server) {
+  run_sql(server, server.backend() == TestBackend::kPostgresql
+                      ? "DROP TRIGGER audit_refuses ON audit_events"
+                      : "DROP TRIGGER audit_refuses");
+}
 
 }  // namespace automation::testing

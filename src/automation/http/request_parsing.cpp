@@ -181,6 +181,18 @@ std::optional<std::int64_t> to_int64(std::string_view text) {
   return value;
 }
 
+// ?limit=: `fallback` when absent, else an integer in 1..max.
+Result<int> parse_limit(std::string_view query, int fallback, int max) {
+  const auto text = query_value(query, "limit");
+  if (!text) return fallback;
+  const auto value = to_int64(*text);
+  if (!value) return fail(Error::invalid("limit", "must be an integer"));
+  if (*value < 1 || *value > max) {
+    return fail(Error::invalid("limit", "must be between 1 and " + std::to_string(max)));
+  }
+  return static_cast<int>(*value);
+}
+
 std::string_view trim_spaces(std::string_view text) {
   constexpr std::string_view kSpace = " \t";
   const auto begin = text.find_first_not_of(kSpace);
@@ -324,16 +336,7 @@ Result<std::optional<PageQuery>> parse_page_query(std::string_view query) {
 }
 
 Result<int> parse_audit_limit(std::string_view query) {
-  constexpr int kDefaultLimit = 100;
-  constexpr int kMaxLimit = 1000;
-  const auto text = query_value(query, "limit");
-  if (!text) return kDefaultLimit;
-  const auto value = to_int64(*text);
-  if (!value) return fail(Error::invalid("limit", "must be an integer"));
-  if (*value < 1 || *value > kMaxLimit) {
-    return fail(Error::invalid("limit", "must be between 1 and 1000"));
-  }
-  return static_cast<int>(*value);
+  return parse_limit(query, /*fallback=*/100, /*max=*/1000);
 }
 
 Result<AuditExportQuery> parse_audit_export(std::string_view query) {
@@ -396,13 +399,9 @@ Result<SignatureQuery> parse_signature_query(std::string_view query) {
   if (result.record_id && !result.record_type) {
     return fail(Error::invalid("record_type", "is required with record_id"));
   }
-  if (const auto limit = query_value(query, "limit")) {
-    const auto value = to_int64(*limit);
-    if (!value || *value < 1 || *value > 1000) {
-      return fail(Error::invalid("limit", "must be between 1 and 1000"));
-    }
-    result.limit = static_cast<int>(*value);
-  }
+  auto limit = parse_limit(query, result.limit, 1000);
+  if (!limit) return fail(limit.error());
+  result.limit = *limit;
   return result;
 }
 
