@@ -14,3 +14,11 @@ bench_user_key() {
     bench_key_of
 }
 rps() { awk '/Requests\/sec/ {print $2}'; }
+# bench_wait_ready BASE_URL PID LOG: waits until the server at BASE_URL answers a ping; if its
+# process PID ends first, prints LOG and exits.
+bench_wait_ready() {
+  until curl -sf "$1/api/health/ping" >/dev/null; do
+    kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
+    sleep 0.1
+  done
+}

@@ -69,10 +69,7 @@ start_node() {
   local port="$1"
   (cd "$workdir" && exec "$binary" serve --port "$port") >"$workdir/node-$port.log" 2>&1 &
   pids+=($!)
-  until curl -sf "http://127.0.0.1:$port/api/health/ping" >/dev/null; do
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$workdir/node-$port.log"; exit 1; }
-    sleep 0.1
-  done
+  bench_wait_ready "http://127.0.0.1:$port" "${pids[-1]}" "$workdir/node-$port.log"
 }
 port_a="$(free_port)"
 start_node "$port_a"  # the first node migrates the database

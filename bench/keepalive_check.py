@@ -5,7 +5,7 @@ Starts one server on a temporary SQLite database, then 4 threads each keep one c
 and repeat GET (404), PATCH (405) and a POST with a large body (413 at 70 KiB, 400 at
 60 KiB) for the given time. Prints how many rounds ran and every request that got no answer.
 RESTinio 0.6.16 with one request in flight per connection dropped about one such POST in
-200,000 (README "Limits and timeouts"); a count of 0 is what the server must print.
+200,000 (docs/operations.md "Limits and timeouts"); a count of 0 is what the server must print.
 
 Usage: bench/keepalive_check.py [--seconds S] [--body-kib K] [path/to/automation]
 """

@@ -12,6 +12,7 @@ from pathlib import Path
 FIGURES = [  # file name, label, bar as a ratio to ping (or None), bar text
     ("ping", "GET /api/health/ping (baseline)", None, ""),
     ("hot", "GET /api/users/<u>, one hot key", 0.7, ">= 0.70x ping"),
+    ("verify", "GET /api/auth/verify (mints a token)", 0.7, ">= 0.70x ping"),
     ("list", "GET /api/users/ (whole list)", None, ">= 1,000 req/s at 10,000 users"),
     ("page_first", "GET /api/users/?page=1&limit=20", 0.3, ">= 0.30x ping"),
     ("page_last", "GET /api/users/?page=<last full>&limit=20", 0.3, ">= 0.30x ping"),

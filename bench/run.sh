@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every throughput figure of SPEC §7 on one server, in one run, with wrk --latency (keep-alive;
 # 64 connections, 10 s each by default): GET /api/health/ping (the baseline), an authenticated
-# GET /api/users/<username> (one hot key), the whole user list, a page of 20 (first and last
-# page), cold key checks (each seeded session's key used once, GET /api/users/me), the server's
+# GET /api/users/<username> (one hot key), forward authentication (GET /api/auth/verify, which
+# mints a token per request), the whole user list, a page of 20 (first and last page), cold
+# key checks (each seeded session's key used once, GET /api/users/me), the server's
 # resident memory after that load, and POST /api/users/login. Prints req/s, p99 and the ratio
 # to ping of each, as the median over the rounds (ping is measured in every round, alternating
 # with the other routes, because other work on a shared machine moves every figure).
@@ -53,10 +54,7 @@ start_server() {
   (cd "$workdir" && exec "$binary" serve --port "$port" --db-file "$workdir/bench.db") \
     >>"$workdir/server.log" 2>&1 &
   server=$!
-  until curl -sf "$base/api/health/ping" >/dev/null; do
-    kill -0 $server 2>/dev/null || { cat "$workdir/server.log"; exit 1; }
-    sleep 0.1
-  done
+  bench_wait_ready "$base" "$server" "$workdir/server.log"
 }
 start_server
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workdir"' EXIT
@@ -105,6 +103,7 @@ echo "wrk -t$threads -c$connections -d$duration --latency, $(nproc) cores, load 
 for ((round = 1; round <= rounds; round++)); do
   wrk_run "ping.$round" "$base/api/health/ping"
   wrk_run "hot.$round" -H "X-API-KEY: $user_key" "$base/api/users/bench_user"
+  wrk_run "verify.$round" -H "X-API-KEY: $user_key" "$base/api/auth/verify"
   wrk_run "ping.$round.b" "$base/api/health/ping"
   wrk_run "page_first.$round" -H "X-API-KEY: $user_key" "$base/api/users/?page=1&limit=20"
   wrk_run "page_last.$round" -H "X-API-KEY: $user_key" \

@@ -1,4 +1,4 @@
-# What `cmake --install` puts where (README "Install"):
+# What `cmake --install` puts where (docs/install.md):
 #   bin/automation                         the server and command-line tool
 #   share/man/man1/automation.1.gz         its manual page (generated from the binary)
 #   lib/libautomation.so.*                 automation::core for outside programs (below)

@@ -15,6 +15,9 @@ PACKAGES=(
   prometheus-cpp-dev
   # Browser test of /api/docs (driven by playwright-core from tools/npm)
   chromium
+  # The front door's tests and bench: a throw-away nginx in front of the server, and a stand-in
+  # PyAutomation that checks tokens with PyJWT as upstream does (/usr/bin/python3)
+  nginx python3-jwt
   # cracklib: the optional password dictionary check and its dictionary
   libcrack2-dev cracklib-runtime
   libcurl4-openssl-dev curl jq wrk python3
@@ -22,6 +25,9 @@ PACKAGES=(
   openssl
   # `man -l` renders the generated manual page in a test (and `man automation` after install)
   man-db
+  # upstream's own password check (werkzeug's check_password_hash) verifies the hashes the
+  # service writes with AUTOMATION_PASSWORD_FORMAT=werkzeug, in a test
+  python3-werkzeug
   # PostgreSQL server for the throw-away test cluster scripts/test.sh starts
   postgresql-15
   # systemd-analyze, to verify the packaged unit (tests/package); dpkg-dev for CPack's .deb
@@ -36,11 +42,15 @@ PACKAGES=(
 SUDO=""
 if [[ "$(id -u)" -ne 0 ]]; then SUDO="sudo"; fi
 
+# One dpkg-query for all packages (one per package took ~10 s on a loaded machine, and
+# scripts/run.sh runs this before every start).
+declare -A installed=()
+while read -r pkg _ ok state; do
+  [[ "$ok" == ok && "$state" == installed ]] && installed["$pkg"]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$pkg")
-  fi
+  [[ -n "${installed[$pkg]:-}" ]] || missing+=("$pkg")
 done
 
 # Node.js and npm, for the pinned npm packages below. The machine may already have a Node.js

@@ -43,10 +43,13 @@ presets=("$@")
 if ((${#presets[@]} == 0)); then presets=(release asan tsan fuzz); fi
 jobs="$(nproc)"
 
+timings=()
 for preset in "${presets[@]}"; do
   echo "=== ${preset}: configure, build, test ==="
+  started=$SECONDS
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
+  built=$SECONDS
   if [[ "$preset" == fuzz ]]; then
     scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
   elif [[ "$preset" == tsan ]]; then
@@ -57,4 +60,8 @@ for preset in "${presets[@]}"; do
   else
     ctest --preset "$preset" -j "$jobs" --timeout 300
   fi
+  timings+=("${preset}: build $((built - started)) s, tests $((SECONDS - built)) s")
 done
+# Where the time went (CI's budget is 30 minutes).
+echo "=== stages: ${timings[*]/%/;}"
+

@@ -2,6 +2,7 @@
 // under concurrency (SQLite; PostgreSQL only where no server is needed).
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "automation/storage/migrations.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sqlite_file_lock.hpp"
 #include "test_database.hpp"
 
 namespace automation::storage {
@@ -62,6 +64,31 @@ TEST(Database, MissingDirectoryIsUnavailable) {
   ASSERT_FALSE(db.has_value());
   EXPECT_EQ(db.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(db.error().message.find("app.db"), std::string::npos);
+}
+
+// `db restore` must never replace a file in use: every open database holds the shared lock
+// that restore takes exclusively (SqliteFileLock), until the last Database on it is gone.
+TEST(Database, HoldsItsFilesSharedLockWhileOpen) {
+  TempDir dir;
+  const std::string file = (dir.path() / "app.db").string();
+  const mode_t umask_before = ::umask(077);  // as a root shell's may be
+  {
+    auto db = Database::open(sqlite_at(file));
+    ASSERT_TRUE(db.has_value()) << db.error().message;
+    auto second = Database::open(sqlite_at(file));  // users share it
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    db->reset();
+    auto restore = SqliteFileLock::exclusive_now(file);
+    ASSERT_FALSE(restore.has_value()) << "taken while a database was still open";
+    EXPECT_EQ(restore.error().code, ErrorCode::kRuleViolation);
+    EXPECT_NE(restore.error().message.find(file + ".lock"), std::string::npos)
+        << restore.error().message;
+  }
+  EXPECT_TRUE(SqliteFileLock::exclusive_now(file).has_value()) << "not released at close";
+  ::umask(umask_before);
+  struct stat st {};
+  ASSERT_EQ(::stat((file + ".lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u) << "other accounts could not lock it";
 }
 
 TEST(Database, FileThatIsNotADatabaseIsUnavailable) {

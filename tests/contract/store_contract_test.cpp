@@ -13,9 +13,11 @@
 
 #include "automation/core/ports.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
+#include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/dialect.hpp"
+#include "automation/storage/lookup_cache.hpp"
 #include "automation/storage/migrations.hpp"
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/sql_audit_store.hpp"
@@ -156,7 +158,7 @@ TEST_P(StoreContract, SeveralOpenersAtOnceAllSucceed) {
 
 // ---------------------------------------------------------------- roles
 
-TEST_P(StoreContract, RolesAreFoundCaseInsensitivelyAndListedByLevel) {
+TEST_P(StoreContract, RolesAreFoundCaseInsensitivelyAndListedInCreationOrder) {
   auto found = roles_->find_role("ADMIN");
   ASSERT_TRUE(found.has_value());
   ASSERT_TRUE(found->has_value());
@@ -169,14 +171,15 @@ TEST_P(StoreContract, RolesAreFoundCaseInsensitivelyAndListedByLevel) {
   ASSERT_TRUE(missing.has_value());
   EXPECT_FALSE(missing->has_value());
 
-  add_role("Auditor", 100);
-  add_role("aaa", 100);
+  // Neither by level nor by name: as upstream lists them (GET /api/users/roles/).
+  add_role("Zeta", 100);
+  add_role("alpha", 5);
   auto all = roles_->list_roles();
   ASSERT_TRUE(all.has_value());
   std::vector<std::string> names;
   for (const Role& r : *all) names.push_back(r.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"sudo", "admin", "operator", "Auditor", "aaa",
-                                             "guest"}) );
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"sudo", "admin", "operator", "guest", "Zeta", "alpha"}));
 }
 
 TEST_P(StoreContract, DuplicateRoleNameInAnyCaseIsRejected) {
@@ -992,10 +995,18 @@ TEST_P(StoreContract, ChangeFeedLogsUpdatesAndDeletesOfCachedRowsInOrder) {
   EXPECT_EQ(created->changes[0].entity, "session");
   EXPECT_EQ(created->changes[0].key, digest('g'));
   start = created->position;
+  // A new user is logged by its name as lookups compare it (lower()), so a cache that
+  // remembered the name as unknown drops exactly that (migration 12).
+  add_user("Feed_Bo", operator_);
+  auto named = feed.since(start);
+  ASSERT_TRUE(named.has_value());
+  ASSERT_EQ(named->changes.size(), 1u);
+  EXPECT_EQ(named->changes[0].entity, "username");
+  EXPECT_EQ(named->changes[0].key, "feed_bo");
+  start = named->position;
   // Other inserts make no cached answer wrong: not logged.
   ASSERT_TRUE(tpts_->add_tpt(TptRecord{"feed-jti-2", "operator", "2024-01-01 00:00:00",
                                        std::nullopt, std::nullopt, "", "root", false}));
-  add_user("feed_bo", operator_);
   ASSERT_EQ(feed.position().value(), start);
 
   ASSERT_TRUE(users_->update_profile(ana.id, UserEdit{{}, std::string("Ana"), {}}));
@@ -1036,6 +1047,36 @@ TEST_P(StoreContract, ChangeFeedLogsUpdatesAndDeletesOfCachedRowsInOrder) {
   auto after_prune = feed.since(start + 2);
   ASSERT_TRUE(after_prune.has_value());
   EXPECT_FALSE(after_prune->gap);
+}
+
+// Review 2 #8 on every engine: a lookup cache remembers names that match no user within its
+// bound, answers them from memory, and the feed entry of a user taking one (any case, any
+// writer) drops exactly that one.
+TEST_P(StoreContract, UnknownUsernamesAreRememberedBoundedAndDroppedByTheFeed) {
+  ChangeFeed feed(database());
+  LookupCache cache(feed, nullptr, 1000, /*max_absent=*/4);
+  CachedUserStore users(*users_, cache);
+  for (int i = 0; i < 6; ++i) {
+    auto missing = users.find_user_by_username("ghost" + std::to_string(i));
+    ASSERT_TRUE(missing.has_value()) << missing.error().message;
+    EXPECT_FALSE(missing->has_value());
+  }
+  EXPECT_EQ(cache.unknown_usernames.size(), 4u) << "bounded";
+  const auto before = cache.stats();
+  for (int i = 0; i < 10; ++i) {
+    auto missing = users.find_user_by_username("GHOST5");
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_FALSE(missing->has_value());
+  }
+  EXPECT_EQ(cache.stats().misses, before.misses) << "a remembered miss costs no database read";
+
+  add_user("Ghost5", operator_);  // by the store itself: another writer, as far as `cache` knows
+  auto found = users.find_user_by_username("ghost5");
+  ASSERT_TRUE(found.has_value()) << found.error().message;
+  ASSERT_TRUE(found->has_value()) << "the new user is seen at once";
+  EXPECT_EQ((*found)->username, "Ghost5");
+  EXPECT_EQ(cache.stats().full_clears, before.full_clears);
+  EXPECT_EQ(cache.unknown_usernames.size(), 3u) << "only that name was dropped";
 }
 
 // ---------------------------------------------------------------- audit

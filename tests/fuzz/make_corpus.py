@@ -228,7 +228,8 @@ AUTOMATION_ARGON2_ITERATIONS=2
     ]
 
 
-# route_match_fuzz: method byte (0 GET, 1 POST, 2 PUT, 3 DELETE, other: unused), then target.
+# route_match_fuzz: method byte (0 GET, 1 POST, 2 PUT, 3 DELETE, 4 HEAD, 5 OPTIONS, 6 PATCH,
+# other: unused), then target.
 def route_seeds():
     targets = {
         0: ["/api/health/ping", "/api/health", "/api/users/", "/api/users/?page=1&limit=10",
@@ -242,10 +243,33 @@ def route_seeds():
         2: ["/api/users/ana", "/api/users/me"],
         3: ["/api/users/ana", "/api/users/tpts/b1946ac92492d2347c6235b4d2611184",
             "/api/users/tpts/"],
+        4: ["/api/auth/verify", "/api/users/me"],
+        5: ["/api/users/", "/login"],
+        6: ["/api/auth/verify?require_level=10", "/api/users/ana"],
         9: ["/api/users/me", "/nothing"],
     }
     return [bytes([method]) + target.encode() for method, paths in targets.items()
             for target in paths]
+
+
+# front_door_fuzz: selector byte (0 Cookie, 1 Origin, 2 URL, 3 host, 4 return address), text.
+def front_door_seeds():
+    texts = {
+        0: ["automation_session=0123abcd", "a=1; automation_session=\"ff00\"; b=2",
+            "automation_session=", "automation_sessionX=1; automation_session=2", ";;="],
+        1: ["https://plant.local", "http://127.0.0.1:8080", "HTTPS://Plant.Local:443/",
+            "http://[::1]:3000", "null", "https://a@b", "https://plant.local/path", "ftp://x"],
+        2: ["https://plant.local/app/?x=1#y", "http://hmi.plant.local:3000/", "https://own@evil",
+            "https:evil", "//evil", "http://ex ample"],
+        3: ["plant.local", "plant.local:8443", "[::1]:80", "-bad", "a:0", "host:65536"],
+        4: ["/", "/app/?x=1", "//evil", "/\\evil", "/%2F%2Fevil", "/%252F%252Fevil",
+            "https://plant.local:8443/x", "https://grafana.plant.local/d",
+            "http://hmi.plant.local:3000/", "http://hmi.plant.local:3001/",
+            "https://plant.local:8443@evil/", "https:evil", "javascript:alert(1)",
+            "/\tevil", "HTTPS://GRAFANA.PLANT.LOCAL"],
+    }
+    return [bytes([selector]) + text.encode() for selector, items in texts.items()
+            for text in items]
 
 
 # signature_input_fuzz: selector byte (parser + 4 * form), then the body, query or export line.
@@ -305,4 +329,5 @@ if __name__ == "__main__":
     write("werkzeug_hash_fuzz", werkzeug_seeds())
     write("dotenv_config_fuzz", dotenv_seeds())
     write("route_match_fuzz", route_seeds())
+    write("front_door_fuzz", front_door_seeds())
     write("signature_input_fuzz", signature_input_seeds())

@@ -1,7 +1,8 @@
 // Route matching (method + raw path), percent-decoding and query values.
 //
-// Input: one method byte (0-3: GET, POST, PUT, DELETE; anything else: a method no route
-// uses), then the request target; a '?' splits it into path and query, as the server does.
+// Input: one method byte (0-6: GET, POST, PUT, DELETE, HEAD, OPTIONS, PATCH; anything else:
+// a method the API has no name for), then the request target; a '?' splits it into path and
+// query, as the server does.
 // The table holds the API's route patterns (kept in step with routes_*.cpp by hand: the real
 // route list needs a running core to build, and matching only reads the patterns).
 // Invariants: a matched route has the request's method and no Allow; its parameter is
@@ -60,6 +61,12 @@ const http::RouteTable& api_routes() {
       route(Method::kGet, "/api/users/roles"),
       route(Method::kPost, "/api/users/roles/add"),
       route(Method::kGet, "/api/users/audit"),
+      route(Method::kGet, "/api/auth/verify"),
+      route(Method::kHead, "/api/auth/verify"),
+      route(Method::kPatch, "/api/auth/verify"),
+      route(Method::kGet, "/login"),
+      route(Method::kPost, "/login"),
+      route(Method::kPost, "/login/password"),
   });
   return table;
 }
@@ -122,7 +129,8 @@ void check_match(std::optional<Method> method, std::string_view path) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::optional<Method> method =
-      data[0] < 4 ? std::optional<Method>(static_cast<Method>(data[0])) : std::nullopt;
+      data[0] < http::kMethodCount ? std::optional<Method>(static_cast<Method>(data[0]))
+                                   : std::nullopt;
   const std::string_view target(reinterpret_cast<const char*>(data) + 1, size - 1);
   const auto question = target.find('?');
   const std::string_view path = target.substr(0, question);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 
 namespace automation::testing {
 namespace {
@@ -171,6 +172,35 @@ std::string query_sql(const ServerProcess& server, const std::string& statement)
   sqlite3_finalize(prepared);
   sqlite3_close(db);
   return value;
+}
+
+std::string login_as_system(HttpClient& client) {
+  const auto login = client.post(
+      "/api/users/login", nlohmann::json{{"username", "system"}, {"password", kSystemPassword}});
+  if (login.status != 200) throw std::runtime_error("system login failed: " + login.body);
+  return login.json().at("apiKey").get<std::string>();
+}
+
+// EXPECT the JSON shape of a role and of a user as upstream renders them (what the HMI reads):
+// exactly these keys, of these types; never a password or key.
+void expect_role_shape(const nlohmann::json& role) {
+  ASSERT_TRUE(role.is_object()) << role;
+  EXPECT_EQ(role.size(), 3U) << role;
+  EXPECT_TRUE(role.at("identifier").is_string()) << role;
+  EXPECT_FALSE(role.at("identifier").get<std::string>().empty()) << role;
+  EXPECT_TRUE(role.at("name").is_string()) << role;
+  EXPECT_TRUE(role.at("level").is_number_integer()) << role;
+}
+
+void expect_user_shape(const nlohmann::json& user) {
+  ASSERT_TRUE(user.is_object()) << user;
+  EXPECT_EQ(user.size(), 6U) << user;
+  EXPECT_TRUE(user.at("identifier").is_string()) << user;
+  EXPECT_TRUE(user.at("username").is_string()) << user;
+  EXPECT_TRUE(user.at("email").is_string()) << user;
+  EXPECT_TRUE(user.at("name").is_string() || user.at("name").is_null()) << user;
+  EXPECT_TRUE(user.at("lastname").is_string() || user.at("lastname").is_null()) << user;
+  expect_role_shape(user.at("role"));
 }
 
 std::string sha256_hex(const std::string& text) {

@@ -56,6 +56,15 @@ std::string sha256_hex(const std::string& text);
 // True for "MM/DD/YYYY, HH:MM:SS" (the login `datetime`).
 bool is_login_datetime(const std::string& text);
 
+// A fresh key of the system account on the server `client` talks to; throws when the login fails
+// (for tests that start servers of their own, outside a fixture).
+std::string login_as_system(HttpClient& client);
+
+// EXPECT upstream's JSON shape of a role ({identifier, name, level}) and of a user
+// ({identifier, username, role, email, name, lastname}), key for key and type for type.
+void expect_role_shape(const nlohmann::json& role);
+void expect_user_shape(const nlohmann::json& user);
+
 // EXPECT that `text` contains no password hash marker, no remembered secret.
 void expect_no_secrets(const std::string& text, const std::string& what);
 

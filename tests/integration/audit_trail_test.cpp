@@ -1,4 +1,4 @@
-// The tamper-evident audit trail on the real binary (README "Security controls"): the
+// The tamper-evident audit trail on the real binary (docs/security-controls.md): the
 // export carries the chain so an auditor can check every row with the key; `automation
 // audit verify` finds an edited, a deleted and an inserted row in the database itself;
 // retention prunes, audits itself and warns near capacity; a key file anyone can read is
@@ -27,7 +27,7 @@ std::filesystem::path write_key_file(const std::filesystem::path& dir, mode_t mo
   return path;
 }
 
-// The MAC rule as README documents it, computed independently of the service's code.
+// The MAC rule as docs/security-controls.md documents it, computed independently of the service's code.
 std::string expected_mac(const json& line) {
   std::string message = "automation-audit-v1\n";
   auto field = [&message](const std::string& value) {
@@ -230,7 +230,7 @@ TEST_F(AuditTrail, RetentionPrunesOldestAuditsItselfAndWarnsNearCapacity) {
     return line.at("event") == "audit_pruned";
   });
   ASSERT_NE(pruned, lines.end()) << exported.body;
-  EXPECT_NE(pruned->at("reason").get<std::string>().find("beyond the newest 6 events"),
+  EXPECT_NE(pruned->at("reason").get<std::string>().find("beyond 6 events (refusals first"),
             std::string::npos);
   EXPECT_NE(server.log().find("audit retention pruned"), std::string::npos) << server.log();
   EXPECT_NE(server.log().find("of its capacity"), std::string::npos) << server.log();

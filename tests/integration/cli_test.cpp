@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> lines_of(const std::string& text) {
+std::vector<std::string> non_empty_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -164,7 +164,7 @@ TEST_F(CommandLine, SessionsAreListedByIdNeverByKeyOrDigest) {
 
   std::string text;
   ASSERT_EQ(cli({"session", "list", "--user", name}, &text), 0) << text;
-  const auto lines = lines_of(text);
+  const auto lines = non_empty_lines(text);
   ASSERT_EQ(lines.size(), 2u) << text;
   for (const std::string& key : {first, second}) {
     EXPECT_EQ(text.find(key), std::string::npos);
@@ -248,7 +248,7 @@ TEST_F(CommandLine, RevokingAllOfAUsersSessionsByIdOrAll) {
   EXPECT_EQ(status_with(others_key), 200);
   EXPECT_TRUE(audited("session_revoke_all", name, "success"));
   ASSERT_EQ(cli({"session", "list", "--user", name}, &output), 0);
-  EXPECT_TRUE(lines_of(output).empty()) << output;
+  EXPECT_TRUE(non_empty_lines(output).empty()) << output;
 
   EXPECT_EQ(cli({"session", "revoke", "--user", unique_name("ghost"), "--all"}, &output), 1);
 }
@@ -273,14 +273,15 @@ TEST_F(CommandLine, AuditTailShowsTheLastEventsOldestFirst) {
   EXPECT_LE(events[0].at("timestamp").get<long long>(), events[1].at("timestamp").get<long long>());
 
   ASSERT_EQ(cli({"audit", "tail", "--limit", "2"}, &output), 0) << output;
-  const auto lines = lines_of(output);
+  const auto lines = non_empty_lines(output);
   ASSERT_EQ(lines.size(), 2u) << output;
   EXPECT_NE(lines[1].find("\tlogin\t"), std::string::npos) << lines[1];
   EXPECT_NE(lines[1].find("\tfailure\t"), std::string::npos) << lines[1];
 
   ASSERT_EQ(cli({"audit", "tail"}, &output), 0);
   const std::size_t recorded = audit_events(1000).size();
-  EXPECT_EQ(lines_of(output).size(), std::min<std::size_t>(recorded, 20)) << output;  // default
+  EXPECT_EQ(non_empty_lines(output).size(), std::min<std::size_t>(recorded, 20))
+      << output;  // default
 }
 
 }  // namespace

@@ -3,14 +3,11 @@
 // that needs special settings runs a server of its own; waits are readiness checks (poll)
 // with deadlines, never fixed sleeps.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -23,6 +20,7 @@
 
 #include "api_fixture.hpp"
 #include "http_client.hpp"
+#include "raw_connection.hpp"
 #include "server_process.hpp"
 
 namespace automation::testing {
@@ -35,77 +33,11 @@ using std::chrono::seconds;
 constexpr std::string_view kPingRequest =
     "GET /api/health/ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 
-// A client TCP connection to the server, closed by the destructor.
-class Connection {
- public:
-  // Connects to 127.0.0.1:port. The connect completes once the kernel queued the connection
-  // in the listen backlog, whether or not the server accepted it yet.
-  explicit Connection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    if (fd_ < 0) throw std::runtime_error("socket() failed");
-    timeval connect_timeout{5, 0};  // bounds connect() if the backlog were full
-    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &connect_timeout, sizeof(connect_timeout));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("connect() failed");
-    }
-  }
-  ~Connection() { ::close(fd_); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  // Makes the destructor send RST instead of FIN (SO_LINGER with a zero timeout).
-  void reset_on_close() {
-    linger abort_on_close{1, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof(abort_on_close));
-  }
-
-  void send_text(std::string_view text) {
-    ASSERT_EQ(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL),
-              static_cast<ssize_t>(text.size()));
-  }
-
-  // Reads until the server closes the connection or `timeout` passes. Returns what arrived
-  // and sets `closed` when the server closed (EOF or reset) in time.
-  std::string read_until_closed(milliseconds timeout, bool& closed) {
-    std::string received;
-    closed = false;
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return received;
-      pollfd poll_fd{fd_, POLLIN, 0};
-      if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) return received;
-      char buffer[4096];
-      const auto n = ::recv(fd_, buffer, sizeof(buffer), 0);
-      if (n <= 0) {
-        closed = true;
-        return received;
-      }
-      received.append(buffer, static_cast<std::size_t>(n));
-    }
-  }
-
-  // Whatever the server sends within `timeout` ("" if nothing), without waiting for a close.
-  std::string read_some(milliseconds timeout) {
-    pollfd poll_fd{fd_, POLLIN, 0};
-    if (::poll(&poll_fd, 1, static_cast<int>(timeout.count())) <= 0) return {};
-    char buffer[4096];
-    const auto n = ::recv(fd_, buffer, sizeof(buffer), 0);
-    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
-  }
-
- private:
-  int fd_;
-};
-
-std::vector<std::unique_ptr<Connection>> open_idle_connections(int port, int count) {
+std::vector<std::unique_ptr<Connection>> open_idle_connections(int port, int count,
+                                                               const char* from = "127.0.0.1") {
   std::vector<std::unique_ptr<Connection>> connections;
   connections.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) connections.push_back(std::make_unique<Connection>(port));
+  for (int i = 0; i < count; ++i) connections.push_back(std::make_unique<Connection>(port, from));
   return connections;
 }
 
@@ -134,7 +66,9 @@ TEST(Connections, AcceptsAgainAfterDescriptorExhaustion) {
   // aborts. A sanitized server therefore cannot be taken to EMFILE; the release run covers it.
   GTEST_SKIP() << "UBSan's vptr check needs a free descriptor";
 #endif
-  ServerProcess server(std::map<std::string, std::string>{{"AUTOMATION_MAX_CONNECTIONS", "1000"}});
+  // One address makes the whole flood: no limit per address here.
+  ServerProcess server(std::map<std::string, std::string>{
+      {"AUTOMATION_MAX_CONNECTIONS", "1000"}, {"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "1000"}});
   server.set_descriptor_limits(256, 256);
   server.start();
   {
@@ -164,7 +98,8 @@ TEST(Connections, AcceptsAgainAfterDescriptorExhaustion) {
 // With the default connection limit (derived from the descriptor limit) the same flood never
 // makes accept() fail: connections past the limit wait in the backlog.
 TEST(Connections, DefaultLimitKeepsAcceptBelowTheDescriptorLimit) {
-  ServerProcess server;
+  ServerProcess server(
+      std::map<std::string, std::string>{{"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "1000000"}});
   server.set_descriptor_limits(256, 256);
   server.start();
   HttpClient served(server.base_url());  // keep-alive, connected before the flood
@@ -196,7 +131,9 @@ TEST(Connections, RaisesTheSoftDescriptorLimitToTheHardLimit) {
 // being served, a new request waits (unanswered) while the limit is reached, and is answered
 // as soon as the idle ones go away.
 TEST(Connections, ConnectionsPastTheLimitWaitWithoutDisturbingServedOnes) {
-  ServerProcess server({{"AUTOMATION_MAX_CONNECTIONS", "4"}, {"AUTOMATION_READ_TIMEOUT", "30"}});
+  ServerProcess server({{"AUTOMATION_MAX_CONNECTIONS", "4"},
+                        {"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "4"},
+                        {"AUTOMATION_READ_TIMEOUT", "30"}});
   server.start();
   HttpClient served(server.base_url());  // keep-alive: one of the four slots
   ASSERT_EQ(served.get("/api/health/ping").status, 200);
@@ -221,7 +158,8 @@ TEST(Connections, ConnectionsPastTheLimitWaitWithoutDisturbingServedOnes) {
 // kernel as already-dead sockets. Each must give its slot back: RESTinio 0.6.16 lost one per
 // such connection, so twenty of them stopped a server limited to two connections for good.
 TEST(Connections, ResetsWhileWaitingDoNotUseUpTheConnectionLimit) {
-  ServerProcess server(std::map<std::string, std::string>{{"AUTOMATION_MAX_CONNECTIONS", "2"}});
+  ServerProcess server(std::map<std::string, std::string>{
+      {"AUTOMATION_MAX_CONNECTIONS", "2"}, {"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "2"}});
   server.start();
   {
     auto holders = open_idle_connections(server.port(), 2);  // the limit is reached
@@ -236,6 +174,82 @@ TEST(Connections, ResetsWhileWaitingDoNotUseUpTheConnectionLimit) {
   bool closed = false;
   const std::string response = ping.read_until_closed(seconds(3), closed);
   EXPECT_TRUE(starts_with_status(response, "HTTP/1.1 200")) << response;
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// How many of `connections` the server closed within `timeout` (all of them waited for
+// together: each gets what is left of it, and at least 20 ms).
+int closed_by_server(const std::vector<std::unique_ptr<Connection>>& connections,
+                     milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  int closed_count = 0;
+  for (const auto& connection : connections) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    bool closed = false;
+    connection->read_until_closed(std::max(left, milliseconds(20)), closed);
+    if (closed) ++closed_count;
+  }
+  return closed_count;
+}
+
+// Security review 2 (#10): with 100 connections in all, one client holding 120 idle sockets
+// took every slot, and another client's ping waited in the backlog until the read timeout
+// freed one. A tenth of the total per address (the default): the other client's ping is
+// answered within 100 ms, the flooding client's sockets past its ten are closed at once, and
+// its slots come back when it closes the ones it holds. The metrics count every refusal.
+TEST(Connections, OneClientCannotHoldEveryConnectionSlot) {
+  ServerProcess server({{"AUTOMATION_MAX_CONNECTIONS", "100"},
+                        {"AUTOMATION_READ_TIMEOUT", "30"},
+                        {"AUTOMATION_METRICS", "on"}});
+  server.start();
+  auto flood = open_idle_connections(server.port(), 120, "127.0.0.1");
+  // What the server closes is closed at once; give it a moment to go through the backlog.
+  EXPECT_EQ(closed_by_server(flood, milliseconds(1000)), 110) << server.log();
+
+  Connection other(server.port(), "127.0.0.2");
+  const auto asked = Clock::now();
+  other.send_text(kPingRequest);
+  bool closed = false;
+  const std::string response = other.read_until_closed(seconds(3), closed);
+  const auto answered_in = Clock::now() - asked;
+  EXPECT_TRUE(starts_with_status(response, "HTTP/1.1 200")) << response;
+  EXPECT_LT(answered_in, milliseconds(100));
+  EXPECT_NE(server.log().find("127.0.0.1 holds 10 connections"), std::string::npos)
+      << server.log();
+  Connection scrape(server.port(), "127.0.0.2");  // 127.0.0.1 has no slot left
+  scrape.send_text("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  const std::string metrics = scrape.read_until_closed(seconds(3), closed);
+  EXPECT_NE(metrics.find("\nautomation_connections_refused_total 110\n"), std::string::npos)
+      << metrics.substr(0, 4000);
+
+  flood.clear();  // the ten it held end: its slots come back
+  const auto deadline = Clock::now() + seconds(5);
+  std::string again;
+  do {
+    Connection ping(server.port(), "127.0.0.1");
+    ping.send_text(kPingRequest);
+    again = ping.read_until_closed(seconds(1), closed);
+    if (starts_with_status(again, "HTTP/1.1 200")) break;
+    std::this_thread::sleep_for(milliseconds(10));  // poll: the server has not seen the closes
+  } while (Clock::now() < deadline);
+  EXPECT_TRUE(starts_with_status(again, "HTTP/1.1 200")) << again;
+  EXPECT_EQ(server.stop(), 0);
+}
+
+// A trusted proxy carries many clients: it is never limited per address.
+TEST(Connections, TrustedProxiesAreNotLimitedPerAddress) {
+  ServerProcess server({{"AUTOMATION_MAX_CONNECTIONS", "100"},
+                        {"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "2"},
+                        {"AUTOMATION_TRUSTED_PROXIES", "127.0.0.3"},
+                        {"AUTOMATION_READ_TIMEOUT", "30"}});
+  server.start();
+  auto proxied = open_idle_connections(server.port(), 20, "127.0.0.3");
+  Connection ping(server.port(), "127.0.0.3");
+  ping.send_text(kPingRequest);
+  bool closed = false;
+  const std::string response = ping.read_until_closed(seconds(3), closed);
+  EXPECT_TRUE(starts_with_status(response, "HTTP/1.1 200")) << response;
+  EXPECT_EQ(closed_by_server(proxied, milliseconds(200)), 0);
   EXPECT_EQ(server.stop(), 0);
 }
 
@@ -268,7 +282,7 @@ TEST(Connections, HalfSentRequestIsClosedAfterTheReadTimeout) {
 }
 
 // A header section over the 8 KiB field limit: RESTinio 0.6 cannot answer 431, it closes
-// the connection without a response (documented in the README).
+// the connection without a response (documented in docs/operations.md).
 TEST(Connections, OversizedHeaderSectionClosesTheConnection) {
   ServerProcess server;
   server.start();

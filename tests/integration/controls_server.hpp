@@ -1,9 +1,11 @@
 #pragma once
 
-// A server of its own per test, for the plant security controls (README "Security
-// controls"): security_controls_test.cpp, password_rules_test.cpp, audited_changes_test.cpp
-// and signatures_test.cpp; and a way to make the audit store refuse writes.
+// A server of its own per test, for the plant security controls
+// (docs/security-controls.md): security_controls_test.cpp, password_rules_test.cpp,
+// audited_changes_test.cpp and signatures_test.cpp; and a way to make the audit store refuse
+// writes.
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -79,6 +81,27 @@ class ControlsServer {
   std::unique_ptr<HttpClient> http_;
   std::string system_key_;
 };
+
+// Moves the user's sessions `seconds` into the past, as if that much time had gone by since
+// the login (and since the last recorded use, if any): how idle-session tests pass time.
+inline void age_sessions(ControlsServer& server, const std::string& username, int seconds) {
+  const std::string by = std::to_string(seconds);
+  run_sql(server.process(),
+          "UPDATE sessions SET created_at = created_at - " + by +
+              ", last_used_at = CASE WHEN last_used_at = 0 THEN 0 ELSE last_used_at - " + by +
+              " END WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
+}
+
+inline constexpr std::int64_t kDay = 86400;
+
+// Moves the time `username`'s password was set back by `seconds`: how password-lifetime tests
+// pass time.
+inline void age_password(ControlsServer& server, const std::string& username,
+                         std::int64_t seconds) {
+  run_sql(server.process(),
+          "UPDATE password_state SET set_at = set_at - " + std::to_string(seconds) +
+              " WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
+}
 
 // Makes every INSERT into audit_events fail, as a full or broken audit store would.
 inline void break_audit_store(ServerProcess& server) {

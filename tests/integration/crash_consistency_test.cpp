@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,8 +18,10 @@
 #include <thread>
 #include <vector>
 
+#include "api_fixture.hpp"
 #include "http_client.hpp"
 #include "server_process.hpp"
+#include "sqlite_file.hpp"
 
 namespace automation::testing {
 namespace {
@@ -29,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 constexpr const char* kOldPassword = "Crash-0ld-Passw0rd";
-constexpr const char* kNewPassword = "Crash-N3w-Passw0rd";
+constexpr const char* kCrashNewPassword = "Crash-N3w-Passw0rd";
 // Users whose password is reset during the run (one reset each, in order).
 constexpr int kResetTargets = 40;
 
@@ -56,35 +57,6 @@ struct Acknowledged {
   }
 };
 
-std::string pragma_integrity_check(const std::filesystem::path& file) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    const std::string error = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return "cannot open: " + error;
-  }
-  std::string result;
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nullptr) == SQLITE_OK) {
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      if (!result.empty()) result += "\n";
-      result += reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-    }
-  } else {
-    result = std::string("cannot check: ") + sqlite3_errmsg(db);
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return result;
-}
-
-std::string system_key(HttpClient& client) {
-  const auto login =
-      client.post("/api/users/login", json{{"username", "system"}, {"password", kSystemPassword}});
-  if (login.status != 200) throw std::runtime_error("system login failed: " + login.body);
-  return login.json().at("apiKey").get<std::string>();
-}
-
 json signup_body(const std::string& username, const char* password) {
   return json{{"username", username},
               {"email", username + "@plant.example"},
@@ -109,7 +81,7 @@ TEST(CrashConsistency, AcknowledgedWritesSurviveKill9) {
   std::string key;
   {
     HttpClient setup(server.base_url());
-    key = system_key(setup);
+    key = login_as_system(setup);
     for (int i = 0; i < kResetTargets; ++i) {
       // Admins: the system user (sudo) may reset their passwords.
       auto body = signup_body("crash_reset_" + std::to_string(i), kOldPassword);
@@ -155,7 +127,7 @@ TEST(CrashConsistency, AcknowledgedWritesSurviveKill9) {
       const auto response =
           client.post("/api/users/reset_password",
                       json{{"target_username", "crash_reset_" + std::to_string(i)},
-                           {"new_password", kNewPassword}},
+                           {"new_password", kCrashNewPassword}},
                       api_key(key));
       if (response.status != 200 && response.status != 0) {
         ADD_FAILURE() << "reset: " << response.status << " " << response.body;
@@ -199,7 +171,7 @@ TEST(CrashConsistency, AcknowledgedWritesSurviveKill9) {
 
   server.start();
   HttpClient client(server.base_url());
-  key = system_key(client);
+  key = login_as_system(client);
   const auto users = client.get("/api/users", api_key(key));
   ASSERT_EQ(users.status, 200) << users.body;
   const std::set<std::string> usernames = names_in(users.json(), "username");
@@ -218,9 +190,9 @@ TEST(CrashConsistency, AcknowledgedWritesSurviveKill9) {
           .status;
     };
     if (acked.resets.contains(i)) {
-      EXPECT_EQ(login_with(kNewPassword), 200) << name << ": acknowledged reset lost";
+      EXPECT_EQ(login_with(kCrashNewPassword), 200) << name << ": acknowledged reset lost";
     } else if (acked.resets_unknown.contains(i)) {
-      EXPECT_TRUE(login_with(kNewPassword) == 200 || login_with(kOldPassword) == 200) << name;
+      EXPECT_TRUE(login_with(kCrashNewPassword) == 200 || login_with(kOldPassword) == 200) << name;
     } else {
       EXPECT_EQ(login_with(kOldPassword), 200) << name;
     }

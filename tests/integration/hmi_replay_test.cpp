@@ -14,26 +14,6 @@ using nlohmann::json;
 
 class HmiReplay : public ApiTest {};
 
-void expect_role_shape(const json& role) {
-  ASSERT_TRUE(role.is_object()) << role;
-  EXPECT_EQ(role.size(), 3U) << role;
-  EXPECT_TRUE(role.at("identifier").is_string()) << role;
-  EXPECT_FALSE(role.at("identifier").get<std::string>().empty()) << role;
-  EXPECT_TRUE(role.at("name").is_string()) << role;
-  EXPECT_TRUE(role.at("level").is_number_integer()) << role;
-}
-
-void expect_user_shape(const json& user) {
-  ASSERT_TRUE(user.is_object()) << user;
-  EXPECT_EQ(user.size(), 6U) << user;
-  EXPECT_TRUE(user.at("identifier").is_string()) << user;
-  EXPECT_TRUE(user.at("username").is_string()) << user;
-  EXPECT_TRUE(user.at("email").is_string()) << user;
-  EXPECT_TRUE(user.at("name").is_string() || user.at("name").is_null()) << user;
-  EXPECT_TRUE(user.at("lastname").is_string() || user.at("lastname").is_null()) << user;
-  expect_role_shape(user.at("role"));
-}
-
 // {"data":[users],"pagination":{"page","limit","total_records","total_pages"}}; returns data.
 json expect_users_page(const HttpResponse& response, long long page, long long limit) {
   EXPECT_EQ(response.status, 200) << response.body;

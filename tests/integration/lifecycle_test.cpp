@@ -168,7 +168,7 @@ TEST(Lifecycle, SessionsSurviveARestartOverTheSameDatabase) {
 }
 
 TEST(Lifecycle, SigtermLetsInFlightLoginsFinishAndExitsZero) {
-  ServerProcess server;
+  ServerProcess server(kProductHashCost);
   server.start();
   {
     HttpClient http(server.base_url());

@@ -1,4 +1,4 @@
-// Password strength and lifetime on the real binary (README "Security controls";
+// Password strength and lifetime on the real binary (docs/security-controls.md;
 // IEC 62443-4-2 CR 1.5, CR 1.7 RE1; 21 CFR Part 11 §11.300(b)). Time is never waited for:
 // a password is made old by moving its recorded set time back in the database itself.
 
@@ -8,23 +8,6 @@ namespace automation::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::int64_t kDay = 86400;
-
-// A server with cheap hashing: these tests change passwords many times (the history check
-// alone verifies up to N hashes per change), and no rule depends on the hashing cost.
-Env with_fast_hashing(Env env = {}) {
-  env.emplace("AUTOMATION_ARGON2_MEMORY_KIB", "64");
-  env.emplace("AUTOMATION_ARGON2_ITERATIONS", "1");
-  return env;
-}
-
-// Moves the time `username`'s password was set back by `seconds`.
-void age_password(ControlsServer& server, const std::string& username, std::int64_t seconds) {
-  run_sql(server.process(),
-          "UPDATE password_state SET set_at = set_at - " + std::to_string(seconds) +
-              " WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
-}
 
 HttpResponse change_own(ControlsServer& server, const std::string& key,
                         const std::string& username, const std::string& current,
@@ -58,7 +41,7 @@ void expect_change_first(ControlsServer& server, const std::string& key) {
 }
 
 TEST(PasswordRules, OffByDefault) {
-  ControlsServer server(with_fast_hashing());
+  ControlsServer server(Env{});
   server.add_user("plain1", "operator");
   const std::string key = server.key_of("plain1");
   // Two character classes, a dictionary word, and straight back to the old password.
@@ -73,7 +56,7 @@ TEST(PasswordRules, OffByDefault) {
 
 TEST(PasswordRules, CharacterClassesAreCounted) {
   ControlsServer server(
-      with_fast_hashing(Env{{"AUTOMATION_PASSWORD_MIN_CHARACTER_CLASSES", "3"}}));
+      Env{{"AUTOMATION_PASSWORD_MIN_CHARACTER_CLASSES", "3"}});
   expect_rule(server.signup("classes1", "operator", "lowercase-only", server.system_key()),
               "password_character_classes", "password");
   server.add_user("classes1", "operator");  // kUserPassword has all four
@@ -101,7 +84,7 @@ TEST(PasswordRules, BadSettingsStopTheStart) {
 
 TEST(PasswordRules, TheDictionaryCheckRefusesGuessablePasswords) {
   ControlsServer server(
-      with_fast_hashing(Env{{"AUTOMATION_PASSWORD_DICTIONARY_CHECK", "true"}}));
+      Env{{"AUTOMATION_PASSWORD_DICTIONARY_CHECK", "true"}});
   expect_rule(server.signup("words1", "operator", "password1", server.system_key()),
               "password_dictionary", "password");
   server.add_user("words1", "operator");
@@ -115,7 +98,7 @@ TEST(PasswordRules, TheDictionaryCheckRefusesGuessablePasswords) {
 }
 
 TEST(PasswordRules, TheLastPasswordsCannotBeReused) {
-  ControlsServer server(with_fast_hashing(Env{{"AUTOMATION_PASSWORD_HISTORY", "3"}}));
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_HISTORY", "3"}});
   server.add_user("history1", "operator");
   const std::string key = server.key_of("history1");
   const std::string first = kUserPassword;
@@ -139,7 +122,7 @@ TEST(PasswordRules, TheLastPasswordsCannotBeReused) {
 }
 
 TEST(PasswordRules, AnExpiredPasswordAllowsOnlyItsChange) {
-  ControlsServer server(with_fast_hashing(Env{{"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "30"}}));
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "30"}});
   server.add_user("aging1", "operator");
   server.add_user("aging2", "operator");
   EXPECT_EQ(server.login("aging1", kUserPassword).status, 200) << "fresh";
@@ -173,7 +156,7 @@ TEST(PasswordRules, AnExpiredPasswordAllowsOnlyItsChange) {
 }
 
 TEST(PasswordRules, AUserWithoutARecordCountsFromTheMigration) {
-  ControlsServer server(with_fast_hashing(Env{{"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "30"}}));
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "30"}});
   server.add_user("legacy1", "operator");
   // As a user PyAutomation created, or one that predates the records.
   run_sql(server.process(),
@@ -191,7 +174,7 @@ TEST(PasswordRules, AUserWithoutARecordCountsFromTheMigration) {
 }
 
 TEST(PasswordRules, ARestrictedKeyCanLogOut) {
-  ControlsServer server(with_fast_hashing(Env{{"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "1"}}));
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_MAX_AGE_DAYS", "1"}});
   server.add_user("leaver1", "operator");
   age_password(server, "leaver1", 2 * kDay);
   const auto expired = server.login("leaver1", kUserPassword);
@@ -203,7 +186,7 @@ TEST(PasswordRules, ARestrictedKeyCanLogOut) {
 }
 
 TEST(PasswordRules, TheMinimumAgeHoldsBackTheOwnerOnly) {
-  ControlsServer server(with_fast_hashing(Env{{"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "24"}}));
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "24"}});
   server.add_user("quick1", "operator");
   server.add_user("boss2", "admin");
   age_password(server, "quick1", 2 * kDay);
@@ -220,8 +203,8 @@ TEST(PasswordRules, TheMinimumAgeHoldsBackTheOwnerOnly) {
 }
 
 TEST(PasswordRules, AccountsSetUpBySomeoneElseMustChangeAtFirstLogin) {
-  ControlsServer server(with_fast_hashing(Env{{"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "true"},
-                                             {"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "24"}}));
+  ControlsServer server(Env{{"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "true"},
+                                             {"AUTOMATION_PASSWORD_MIN_AGE_HOURS", "24"}});
   server.add_user("newbie1", "operator");
   server.add_user("boss5", "admin");
   const auto boss_login = server.login("boss5", kUserPassword);

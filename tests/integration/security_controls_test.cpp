@@ -1,4 +1,4 @@
-// Plant security controls on the real binary (README "Security controls"): unlocking a
+// Plant security controls on the real binary (docs/security-controls.md): unlocking a
 // throttled account (CR 1.11), the system use notice (CR 1.12) and concurrent session
 // control (CR 2.7). The audit trail's controls are in audit_trail_test.cpp.
 

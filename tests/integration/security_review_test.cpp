@@ -401,7 +401,9 @@ TEST_F(SecurityReview, BidiControlsAreRefusedInNames) {
 // starts, not as it was when it was queued.
 TEST(QueuedPasswordJobs, RecheckTheKeyWhenTheyStart) {
   // One hashing thread and a slow hash, so jobs wait in the queue.
-  ServerProcess server({{"AUTOMATION_THREADS", "1"}, {"AUTOMATION_ARGON2_ITERATIONS", "24"}});
+  ServerProcess server({{"AUTOMATION_THREADS", "1"},
+                        {"AUTOMATION_ARGON2_MEMORY_KIB", "19456"},
+                        {"AUTOMATION_ARGON2_ITERATIONS", "24"}});
   server.start();
   HttpClient http(server.base_url());
   const auto system = http.post("/api/users/login",
@@ -423,6 +425,8 @@ TEST(QueuedPasswordJobs, RecheckTheKeyWhenTheyStart) {
   remember_secret(key);
 
   // Keep the hashing thread busy with slow sign-ups (one KDF each), then queue the change.
+  // The sign-ups are made with a key: work for accounts, queued with the change in arrival
+  // order (anonymous ones would queue apart, behind it).
   std::vector<PendingRequest> requests;
   for (int i = 0; i < 3; ++i) {
     const std::string name = "busy" + std::to_string(i);
@@ -431,7 +435,7 @@ TEST(QueuedPasswordJobs, RecheckTheKeyWhenTheyStart) {
                              {"email", name + "@plant.example"},
                              {"password", kUserPassword}}
                             .dump(),
-                        {"Content-Type: application/json"}});
+                        {"Content-Type: application/json", "X-API-KEY: " + system_key}});
   }
   requests.push_back({"POST", "/api/users/change_password",
                       password_body("queued", "Changed-Passw0rd-1", kUserPassword).dump(),

@@ -106,6 +106,10 @@ std::vector<std::string> ServerProcess::environment() const {
       {"AUTOMATION_SUPERUSER_PASSWORD", kSystemPassword},
       {"AUTOMATION_APP_SECRET_KEY", kTestAppSecret},
       {"AUTOMATION_THREADS", "2"},
+      // Cheap Argon2id (still real Argon2id) keeps the suite fast; a test about the cost of
+      // hashing or the hashing pool filling up sets kProductHashCost or its own parameters.
+      {"AUTOMATION_ARGON2_MEMORY_KIB", "64"},
+      {"AUTOMATION_ARGON2_ITERATIONS", "1"},
   };
   // In the environment, not on the command line, as an operator would keep it.
   if (server_database_) env["AUTOMATION_DB_PASSWORD"] = server_database_->server().password;

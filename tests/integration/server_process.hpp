@@ -24,6 +24,12 @@ inline constexpr const char* kSystemPassword = "Integration-Sys7em-Passw0rd!";
 // The AUTOMATION_APP_SECRET_KEY every test server gets (tests forge tokens with it).
 inline constexpr const char* kTestAppSecret = "integration-test-secret-key-0123456789abcdef";
 
+// Test servers hash with cheap Argon2id parameters (the suite makes thousands of logins);
+// these `env` entries give a server the product's default cost instead, for tests that need
+// hashing to take as long as it does in a plant (pool saturation, queued password jobs).
+inline const std::map<std::string, std::string> kProductHashCost = {
+    {"AUTOMATION_ARGON2_MEMORY_KIB", "19456"}, {"AUTOMATION_ARGON2_ITERATIONS", "2"}};
+
 // As a value in ServerProcess's `env`: the setting is left out of the environment
 // altogether (e.g. no AUTOMATION_APP_SECRET_KEY, so the server generates its own).
 inline constexpr const char* kUnsetSetting = "<unset>";
@@ -42,6 +48,9 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
+  // Sets (or, with kUnsetSetting, removes) a setting for the next start() and run_cli() on the
+  // same database (a restart with another configuration).
+  void set_setting(const std::string& key, std::string value) { env_[key] = std::move(value); }
   // Readiness checks and base_url() over HTTPS, trusting `ca_file` (the test passes the TLS
   // settings in `env`); call before start().
   void use_https(std::string ca_file);

@@ -18,15 +18,6 @@ std::string session_column(ControlsServer& server, const std::string& column,
                    " WHERE u.username = '" + username + "'");
 }
 
-// Moves the user's sessions `seconds` into the past, as if that much time had gone by.
-void age_sessions(ControlsServer& server, const std::string& username, int seconds) {
-  const std::string by = std::to_string(seconds);
-  run_sql(server.process(),
-          "UPDATE sessions SET created_at = created_at - " + by +
-              ", last_used_at = CASE WHEN last_used_at = 0 THEN 0 ELSE last_used_at - " + by +
-              " END WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
-}
-
 TEST(IdleSessions, ASessionUnusedForTheLimitEndsAndAUsedOneLives) {
   ControlsServer server(Env{{"AUTOMATION_SESSION_IDLE_TIMEOUT", "600"}});
   server.add_user("idle1", "operator");

@@ -28,12 +28,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-constexpr const char* kPassword = "Soak-Passw0rd-long";
+constexpr const char* kSoakPassword = "Soak-Passw0rd-long";
 
 int soak_seconds() {
   const char* text = std::getenv("AUTOMATION_SOAK_SECONDS");
-  const int seconds = text != nullptr ? std::atoi(text) : 20;
-  return seconds > 0 ? seconds : 20;
+  const int asked = text != nullptr ? std::atoi(text) : 20;
+  return asked > 0 ? asked : 20;
 }
 
 // VmRSS of a process, in KiB.
@@ -91,7 +91,7 @@ void load(ServerProcess& server, const std::string& key, const std::string& user
     if (round % 25 == 24) client = std::make_unique<HttpClient>(server.base_url());
     HttpClient& http = *client;
     const auto good =
-        http.post("/api/users/login", json{{"username", user}, {"password", kPassword}});
+        http.post("/api/users/login", json{{"username", user}, {"password", kSoakPassword}});
     verdicts.check("login", good.status, {200});
     if (good.status == 200) {
       const std::string session = good.json().at("apiKey").get<std::string>();
@@ -112,7 +112,7 @@ void load(ServerProcess& server, const std::string& key, const std::string& user
                    http.post("/api/users/signup",
                              json{{"username", name},
                                   {"email", name + "@plant.example"},
-                                  {"password", kPassword},
+                                  {"password", kSoakPassword},
                                   {"role_name", "guest"}},
                              api_key(key))
                        .status,
@@ -168,7 +168,7 @@ TEST(Soak, MixedLoadLeavesMemoryAndDescriptorsWhereTheyWere) {
     const auto created = setup.post("/api/users/signup",
                                     json{{"username", users.back()},
                                          {"email", users.back() + "@plant.example"},
-                                         {"password", kPassword},
+                                         {"password", kSoakPassword},
                                          {"role_name", "operator"}},
                                     api_key(key));
     ASSERT_EQ(created.status, 200) << created.body;
@@ -197,15 +197,15 @@ TEST(Soak, MixedLoadLeavesMemoryAndDescriptorsWhereTheyWere) {
     return count;
   };
 
-  const int seconds = soak_seconds();
+  const int soak_length = soak_seconds();
   // The warm-up brings the allocator's arenas, SQLite's page caches, the database pool and the
   // lookup cache to their working size; the baseline is taken after it.
-  run_load(std::chrono::seconds(std::max(5, seconds / 5)));
+  run_load(std::chrono::seconds(std::max(5, soak_length / 5)));
   const long baseline_fds = settled_descriptors();
   const long baseline_kib = resident_kib(server.pid());
   const long warmup_requests = verdicts.requests();
 
-  run_load(std::chrono::seconds(seconds));
+  run_load(std::chrono::seconds(soak_length));
   const long soak_requests = verdicts.requests() - warmup_requests;
   // Descriptors: exactly the baseline, plus at most 2 for a database connection or WAL file
   // opened lazily. Every request round above opens and closes connections (some thousands in
@@ -219,12 +219,12 @@ TEST(Soak, MixedLoadLeavesMemoryAndDescriptorsWhereTheyWere) {
   // tenth of that, and only leaks of some KiB a request show: run it longer there
   // (AUTOMATION_SOAK_SECONDS) to find smaller ones.
   const long kib = resident_kib(server.pid());
-  std::cout << "[ soak     ] " << soak_requests << " requests in " << seconds << " s; RSS "
+  std::cout << "[ soak     ] " << soak_requests << " requests in " << soak_length << " s; RSS "
             << baseline_kib << " -> " << kib << " KiB; descriptors " << baseline_fds << " -> "
             << fds << std::endl;
   // At least 20 requests a second, or the soak did not soak (a loaded CI machine on
   // PostgreSQL manages about 80).
-  EXPECT_GE(soak_requests, 20L * seconds) << "the soak sent too little to mean anything";
+  EXPECT_GE(soak_requests, 20L * soak_length) << "the soak sent too little to mean anything";
   EXPECT_LE(fds, baseline_fds + 2) << "descriptors leaked";
   EXPECT_LE(kib, baseline_kib + 8 * 1024) << "resident memory grew";
   EXPECT_TRUE(verdicts.unexpected().empty()) << [&] {

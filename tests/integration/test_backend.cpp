@@ -30,14 +30,14 @@ std::string libpq_value(const std::string& value) {
   return out + "'";
 }
 
-using Connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+using PgConnection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
 
-Connection connect(const PgServer& server, const std::string& database) {
+PgConnection connect(const PgServer& server, const std::string& database) {
   const std::string conninfo =
       "host=" + libpq_value(server.host) + " port=" + std::to_string(server.port) +
       " user=" + libpq_value(server.user) + " password=" + libpq_value(server.password) +
       " dbname=" + libpq_value(database) + " options='-c client_min_messages=warning'";
-  Connection conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+  PgConnection conn(PQconnectdb(conninfo.c_str()), &PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     throw std::runtime_error("cannot reach the PostgreSQL test server: " +
                              std::string(PQerrorMessage(conn.get())));
@@ -115,13 +115,13 @@ ScratchDatabase::ScratchDatabase(DbServer server) : server_(std::move(server)) {
 }
 
 ScratchPgDatabase::ScratchPgDatabase(DbServer server) : ScratchDatabase(std::move(server)) {
-  Connection admin = connect(server_, "postgres");
+  PgConnection admin = connect(server_, "postgres");
   exec(admin.get(), "CREATE DATABASE " + name_);
 }
 
 ScratchPgDatabase::~ScratchPgDatabase() {
   try {
-    Connection admin = connect(server_, "postgres");
+    PgConnection admin = connect(server_, "postgres");
     exec(admin.get(), "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   } catch (const std::exception& e) {
     ADD_FAILURE() << "dropping " << name_ << ": " << e.what();
@@ -129,7 +129,7 @@ ScratchPgDatabase::~ScratchPgDatabase() {
 }
 
 std::string ScratchPgDatabase::query(const std::string& statement) const {
-  Connection conn = connect(server_, name_);
+  PgConnection conn = connect(server_, name_);
   return exec(conn.get(), statement);
 }
 

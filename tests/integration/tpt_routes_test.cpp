@@ -266,6 +266,42 @@ TEST_F(TptRoutes, ResignedTokenCannotChangeItsRole) {
   }
 }
 
+// Security review 2 #7: someone who read the secret (from a world-readable SQLite file)
+// signed a token without exp for an existing jti, so that it never expired. A token's exp is
+// bound to its record like its role: dropped, moved or added, it is refused.
+TEST_F(TptRoutes, ResignedTokenCannotDropOrMoveItsExpiry) {
+  const auto expiring = create(system_key(), json{{"role_name", "admin"}, {"expires_in", 3600}});
+  const auto lasting = create(system_key(), json{{"role_name", "admin"}});
+  ASSERT_EQ(expiring.status, 200) << expiring.body;
+  ASSERT_EQ(lasting.status, 200) << lasting.body;
+  const std::string token = expiring.json().at("token");
+  const std::string payload = token.substr(token.find('.') + 1,
+                                           token.rfind('.') - token.find('.') - 1);
+  json claims = json::parse(base64url_decode(payload));
+  ASSERT_TRUE(claims.contains("exp")) << claims;
+  const std::string same = sign_hs256(claims);
+  remember_secret(same);
+  EXPECT_EQ(http().get("/api/users/", api_key(same)).status, 200) << "signed as the server does";
+
+  json without_exp = claims;
+  without_exp.erase("exp");
+  json later_exp = claims;
+  later_exp["exp"] = claims.at("exp").get<long long>() + 10 * 365 * 86400LL;
+  const std::string lasting_token = lasting.json().at("token");
+  const std::string lasting_payload =
+      lasting_token.substr(lasting_token.find('.') + 1,
+                           lasting_token.rfind('.') - lasting_token.find('.') - 1);
+  json added_exp = json::parse(base64url_decode(lasting_payload));
+  added_exp["exp"] = claims.at("exp");
+  for (const json& forged_claims : {without_exp, later_exp, added_exp}) {
+    const std::string forged = sign_hs256(forged_claims);
+    remember_secret(forged);
+    const auto response = http().get("/api/users/", api_key(forged));
+    EXPECT_EQ(response.status, 401) << forged_claims << ": " << response.body;
+    EXPECT_EQ(response.json(), json({{"message", "Invalid token"}}));
+  }
+}
+
 // Security review #1: third-party tokens never carry the sudo role.
 TEST_F(TptRoutes, SudoTokensAreNeitherCreatedNorAccepted) {
   const auto refused = create(system_key(), json{{"role_name", "sudo"}});

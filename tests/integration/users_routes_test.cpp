@@ -11,20 +11,6 @@ using nlohmann::json;
 
 class UsersRoutes : public ApiTest {};
 
-void expect_user_shape(const json& user) {
-  ASSERT_TRUE(user.is_object()) << user;
-  EXPECT_EQ(user.size(), 6U) << user;
-  for (const char* key : {"identifier", "username", "role", "email", "name", "lastname"}) {
-    EXPECT_TRUE(user.contains(key)) << key << " missing in " << user;
-  }
-  EXPECT_EQ(user.at("role").size(), 3U);
-  EXPECT_TRUE(user.at("role").at("identifier").is_string());
-  EXPECT_TRUE(user.at("role").at("name").is_string());
-  EXPECT_TRUE(user.at("role").at("level").is_number_integer());
-  EXPECT_FALSE(user.contains("password"));
-  EXPECT_FALSE(user.contains("token"));
-}
-
 // The role of a user's JSON without its identifier (random per database).
 json role_name_and_level(const json& user) {
   json role = user.at("role");

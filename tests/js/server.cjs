@@ -64,7 +64,9 @@ async function startServer(binary, env = {}) {
       });
       child.kill('SIGTERM');
     });
-  return { base, stop };
+  // What the server printed so far (its log file lives until stop()).
+  const readLog = () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8');
+  return { base, port, stop, log: readLog };
 }
 
 // A package of tools/npm, or a skip (a failure under CI) when it is not installed.
@@ -94,4 +96,4 @@ function checks() {
   };
 }
 
-module.exports = { requireToolOrSkip, skipOrFail, startServer, checks };
+module.exports = { requireToolOrSkip, skipOrFail, startServer, checks, freePort };

@@ -17,7 +17,7 @@ execute_process(COMMAND ${SYSTEMD_ANALYZE} verify --man=no
 if(NOT code EQUAL 0 OR NOT "${out}${err}" STREQUAL "")
   message(FATAL_ERROR "systemd-analyze verify (exit ${code}):\n${out}${err}")
 endif()
-# The hardening the README promises.
+# The hardening docs/install.md promises.
 file(READ "${WORK_DIR}/lib/systemd/system/automation.service" unit)
 foreach(line "User=automation" "ProtectSystem=strict" "StateDirectory=automation"
         "LimitNOFILE=" "Restart=on-failure" "NoNewPrivileges=yes" "PrivateTmp=yes")

@@ -5,11 +5,13 @@
 #include <utility>
 
 #include "automation/app/audit_key.hpp"
+#include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/app/signing_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
 #include "automation/crypto/ed25519_sealer.hpp"
+#include "automation/crypto/forward_token_signer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
 #include "automation/crypto/password_hasher.hpp"
@@ -34,7 +36,8 @@
 namespace automation::app {
 
 struct Application::Parts {
-  Parts(storage::Database& db, const crypto::Argon2Params& argon2, std::string audit_key,
+  Parts(storage::Database& db, const crypto::Argon2Params& argon2,
+        crypto::PasswordFormat password_format, std::string audit_key,
         std::unique_ptr<SignatureSealer> signing_key)
       : audit_authenticator(std::move(audit_key)),
         sealer(std::move(signing_key)),
@@ -48,7 +51,7 @@ struct Application::Parts {
         passwords(db),
         signatures(db),
         units(db),
-        hasher(argon2) {}
+        hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
   std::unique_ptr<SignatureSealer> sealer;
@@ -136,8 +139,15 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
+      config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
+                                                : crypto::PasswordFormat::kArgon2id,
       std::move(*audit_key), std::move(signing_key->sealer));
   Parts& parts = *app->parts_;
+  // Rows recorded before the audit chain began (databases older than it) are counted in a
+  // sealed record, once, so that `audit verify` can tell them from rows inserted later.
+  if (auto sealed = parts.audit.seal_chain_start(app->clock_.now()); !sealed) {
+    return fail(sealed.error());
+  }
 
   auto secret = resolve_tpt_secret(parts.settings, parts.random, config.secrets.app_secret_key);
   if (!secret) return fail(secret.error());
@@ -181,6 +191,12 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
                         parts.throttle, parts.audit,     parts.settings,  parts.passwords,
                         parts.hasher,   parts.random,    parts.digester,  parts.jwt,
                         app->clock_,    parts.units,     parts.dictionary.get()};
+  // Forward authentication's tokens are signed with the TPT secret: upstream PyAutomation
+  // checks both with the one AUTOMATION_APP_SECRET_KEY it shares with this service.
+  app->forward_signer_ = std::make_unique<crypto::Hs256ForwardSigner>(secret->value);
+  app->forward_auth_ = std::make_unique<ForwardAuth>(
+      ForwardAuth::Ports{*app->forward_signer_, parts.random, app->clock_},
+      static_cast<UnixSeconds>(config.front_door.forward_token_ttl_seconds));
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   // MFA (issue #24) plugs its SignatureSecondFactor in here when it lands.
   app->core_->enable_signatures(parts.signatures, *parts.sealer, parts.seal_checker);
@@ -224,6 +240,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_password_set = system->password_set;
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
+  report.database_files_others_can_read = database_files_others_can_read(config.database);
   // The key that seals new signatures is published (GET /api/signatures/keys) before the
   // first one is made, and stays published after a rotation.
   if (auto published = core.signatures()->publish_current_key(); !published) {
@@ -280,6 +297,10 @@ std::uint64_t Application::audit_write_failures() const {
 
 Status Application::flush_session_uses() {
   return session_uses_ ? session_uses_->flush() : Status{};
+}
+
+Status Application::write_audit_repeat_counts(bool all) {
+  return core_->audit().write_repeat_counts(all);
 }
 
 std::uint64_t Application::database_failures() const { return database_->failure_count(); }

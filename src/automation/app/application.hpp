@@ -8,12 +8,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "automation/app/system_clock.hpp"
 #include "automation/config/config.hpp"
 #include "automation/core/audit_chain.hpp"
 #include "automation/core/audit_retention.hpp"
 #include "automation/core/authorized_api.hpp"
+#include "automation/core/forward_auth.hpp"
 #include "automation/core/users_core.hpp"
 
 namespace automation::storage {
@@ -30,6 +32,8 @@ struct BootstrapReport {
   bool system_password_set = false;  // AUTOMATION_SUPERUSER_PASSWORD applied
   bool system_role_repaired = false;  // system had lost the sudo role and got it back
   bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
+  // The SQLite files group or others may read (database_files_others_can_read).
+  std::vector<std::string> database_files_others_can_read;
   // AUTOMATION_SIGNING_KEY_FILE unset while signing is on (some meaning is configured).
   bool signing_key_from_database = false;
 };
@@ -55,6 +59,8 @@ class Application {
 
   UsersCore& core() { return *core_; }
   AuthorizedApi& api() { return *api_; }
+  // Mints the tokens of /api/auth/verify (forward authentication).
+  ForwardAuth& forward_auth() { return *forward_auth_; }
   // "sqlite:app.db" or "postgresql:host/name", for the start-up line (no secrets).
   const std::string& database_label() const { return database_label_; }
   // nullopt when lookups are not cached (an in-memory SQLite database).
@@ -90,6 +96,9 @@ class Application {
   // Writes the sessions' last uses gathered in memory (every few seconds while serving, and
   // when the application ends).
   Status flush_session_uses();
+  // Writes the counts of repeated refusals whose window ended (every count when `all`, as
+  // the application ends): see core/repeated_refusals.hpp.
+  Status write_audit_repeat_counts(bool all = false);
 
  private:
   struct Parts;  // stores and crypto, kept out of this header
@@ -103,6 +112,8 @@ class Application {
   SystemClock clock_;
   std::unique_ptr<UsersCore> core_;
   std::unique_ptr<AuthorizedApi> api_;
+  std::unique_ptr<ForwardTokenSigner> forward_signer_;
+  std::unique_ptr<ForwardAuth> forward_auth_;
   std::unique_ptr<AuditRetention> audit_retention_;
   mutable std::mutex last_retention_mutex_;
   std::optional<AuditRetentionOutcome> last_retention_;

@@ -1,6 +1,6 @@
 #pragma once
 
-// Where the audit chain's HMAC key comes from (README "Security controls").
+// Where the audit chain's HMAC key comes from (docs/security-controls.md).
 
 #include <string>
 

@@ -9,6 +9,7 @@
 #include "automation/storage/database_copy.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/storage/migrations.hpp"
+#include "automation/storage/sqlite_backup.hpp"
 
 namespace automation::app {
 
@@ -22,6 +23,55 @@ const std::map<std::string, std::string>& setting_of_option() {
       {"user", "AUTOMATION_DB_USER"}, {"password", "AUTOMATION_DB_PASSWORD"},
       {"name", "AUTOMATION_DB_NAME"}, {"sslmode", "AUTOMATION_DB_SSLMODE"}};
   return kSettings;
+}
+
+// A value as one shell word: as it is when it needs no quoting, else in single quotes.
+std::string shell_word(const std::string& value) {
+  const bool plain = !value.empty() && value.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789@%+=:,./_-") == std::string::npos;
+  if (plain) return value;
+  std::string quoted = "'";
+  for (char c : value) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The connection options of the dump tools for the configured server (never the password:
+// both tools ask for it, or read PGPASSWORD / ~/.pgpass, ~/.my.cnf).
+std::string pg_connection(const config::DatabaseConfig& db) {
+  std::string options = "--host=" + shell_word(db.host);
+  if (db.port != 0) options += " --port=" + std::to_string(db.port);
+  if (!db.user.empty()) options += " --username=" + shell_word(db.user);
+  return options;
+}
+
+std::string mysql_connection(const config::DatabaseConfig& db) {
+  std::string options = db.host.starts_with('/') ? "--socket=" + shell_word(db.host)
+                                                 : "--host=" + shell_word(db.host);
+  if (db.port != 0) options += " --port=" + std::to_string(db.port);
+  if (!db.user.empty()) options += " --user=" + shell_word(db.user);
+  return options + " --password";
+}
+
+// What `db backup` / `db restore` say on a server database: the tool to use, ready to run.
+Error use_server_tools(const config::DatabaseConfig& db, bool backup) {
+  const std::string name = shell_word(db.name.empty() ? std::string("automation") : db.name);
+  std::string command;
+  if (db.type == "postgresql") {
+    command = backup ? "pg_dump --format=custom --file=automation.dump " + pg_connection(db) +
+                           " " + name
+                     : "pg_restore --clean --if-exists --no-owner " + pg_connection(db) +
+                           " --dbname=" + name + " automation.dump";
+  } else {
+    command = backup ? "mariadb-dump --single-transaction --triggers " + mysql_connection(db) +
+                           " " + name + " > automation.sql"
+                     : "mariadb " + mysql_connection(db) + " " + name + " < automation.sql";
+  }
+  return Error::make(ErrorCode::kRuleViolation,
+                     std::string("db ") + (backup ? "backup" : "restore") +
+                         " works on SQLite databases only; for this " + db.type +
+                         " database use its own tool, e.g.: " + command +
+                         " (see docs/operations.md, Backups)");
 }
 
 Result<std::unique_ptr<storage::Database>> open_configured(const config::Config& config) {
@@ -78,6 +128,22 @@ Result<CopyCounts> copy_sqlite_database(const config::Config& config,
   CopyCounts counts;
   for (const auto& table : report->tables) counts.emplace_back(table.table, table.rows);
   return counts;
+}
+
+Result<BackupSummary> backup_database(const config::Config& config, const std::string& target) {
+  if (config.database.type != "sqlite") return fail(use_server_tools(config.database, true));
+  auto report = storage::backup_sqlite(config.database.file, target);
+  if (!report) return fail(name_database_settings(std::move(report).error()));
+  return BackupSummary{report->pages, report->bytes};
+}
+
+Result<RestoreSummary> restore_database(const config::Config& config,
+                                        const std::string& backup_file,
+                                        std::chrono::system_clock::time_point now) {
+  if (config.database.type != "sqlite") return fail(use_server_tools(config.database, false));
+  auto report = storage::restore_sqlite(backup_file, config.database.file, now);
+  if (!report) return fail(name_database_settings(std::move(report).error()));
+  return RestoreSummary{report->replaced_kept_as};
 }
 
 }  // namespace automation::app

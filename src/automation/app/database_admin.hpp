@@ -1,9 +1,10 @@
 #pragma once
 
-// The operator's database commands (`automation db migrate`, `automation db copy`): they
-// work on the configured database without the start-up bootstrap (no roles seeded, no
-// system user, no secret generated), so a fresh target stays empty for a copy.
+// The operator's database commands (`automation db migrate`, `db copy`, `db backup`,
+// `db restore`): they work on the configured database without the start-up bootstrap (no
+// roles seeded, no system user, no secret generated), so a fresh target stays empty for a copy.
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,5 +37,28 @@ using CopyCounts = std::vector<std::pair<std::string, long long>>;
 // target refuses (e.g. too long for a VARCHAR(255)): kRuleViolation.
 Result<CopyCounts> copy_sqlite_database(const config::Config& config,
                                         const std::string& source_file, bool replace);
+
+struct BackupSummary {
+  long long pages = 0;  // database pages copied
+  long long bytes = 0;  // size of the backup file
+};
+
+// Copies the configured SQLite database into the new file `target` while servers run on it
+// (storage::backup_sqlite: one consistent snapshot, mode 0600, integrity-checked, never
+// overwriting). On PostgreSQL and MySQL: kRuleViolation whose message gives the pg_dump or
+// mariadb-dump command for the configured database instead. An in-memory or URI database
+// file: kInvalidArgument naming AUTOMATION_DB_FILE. Other errors as storage::backup_sqlite.
+Result<BackupSummary> backup_database(const config::Config& config, const std::string& target);
+
+struct RestoreSummary {
+  std::string replaced_kept_as;  // where the replaced database was moved; empty if none
+};
+
+// Puts the SQLite backup `backup_file` in the place of the configured database, refused while
+// any process has it open (storage::restore_sqlite). On PostgreSQL and MySQL: kRuleViolation
+// naming pg_restore or the mariadb client instead. `now` names the file kept aside.
+Result<RestoreSummary> restore_database(const config::Config& config,
+                                        const std::string& backup_file,
+                                        std::chrono::system_clock::time_point now);
 
 }  // namespace automation::app

@@ -7,11 +7,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <mutex>
 #include <string>
 
+#include "automation/core/text.hpp"
 #include "automation/http/access_log.hpp"
 
 namespace automation::app {
@@ -19,6 +21,43 @@ namespace {
 
 constexpr const char* kTextPattern = "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v";
 constexpr const char* kAccessTextPattern = "%Y-%m-%dT%H:%M:%S.%e %l access %v";
+
+// Text lines with the message escaped as every text output of the tool is (escape_controls):
+// a value a line quotes (a database's error, a name) cannot add a line or drive the terminal
+// that shows the log.
+class EscapingTextFormatter final : public spdlog::formatter {
+ public:
+  explicit EscapingTextFormatter(std::string pattern)
+      : pattern_(std::move(pattern)), inner_(pattern_) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const std::string_view payload(msg.payload.data(), msg.payload.size());
+    // Only these bytes can need escaping: plain ASCII lines (every access line) skip the copy.
+    const bool plain = std::none_of(payload.begin(), payload.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u < 0x20 || u >= 0x7F || c == '\\';
+    });
+    if (plain) {
+      inner_.format(msg, dest);
+      return;
+    }
+    const std::string escaped = escape_controls(payload);
+    spdlog::details::log_msg copy(msg);
+    copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
+    inner_.format(copy, dest);
+    // The colour sink reads where the level's colour goes from the message it passed in.
+    msg.color_range_start = copy.color_range_start;
+    msg.color_range_end = copy.color_range_end;
+  }
+
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<EscapingTextFormatter>(pattern_);
+  }
+
+ private:
+  const std::string pattern_;
+  spdlog::pattern_formatter inner_;
+};
 
 // One JSON object per line: {"time","level","logger","message"}; with `message_is_fields`
 // the message already is the object's remaining fields (the access log's), added as they are.
@@ -103,8 +142,12 @@ void configure_logging(const config::LoggingConfig& logging) {
   if (logging.format == config::LoggingConfig::Format::kJson) {
     spdlog::set_formatter(std::make_unique<JsonFormatter>(/*message_is_fields=*/false));
   } else {
-    spdlog::set_pattern(kTextPattern);
+    use_text_log_format();
   }
+}
+
+void use_text_log_format() {
+  spdlog::set_formatter(std::make_unique<EscapingTextFormatter>(kTextPattern));
 }
 
 AccessLogger::AccessLogger(config::LoggingConfig::Format format) {
@@ -112,7 +155,7 @@ AccessLogger::AccessLogger(config::LoggingConfig::Format format) {
   if (format == config::LoggingConfig::Format::kJson) {
     sink->set_formatter(std::make_unique<JsonFormatter>(/*message_is_fields=*/true));
   } else {
-    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(kAccessTextPattern));
+    sink->set_formatter(std::make_unique<EscapingTextFormatter>(kAccessTextPattern));
   }
   logger_ = std::make_shared<spdlog::logger>("access", std::move(sink));
   // Access lines are switched by AUTOMATION_ACCESS_LOG, not by the level.

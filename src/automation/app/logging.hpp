@@ -13,8 +13,10 @@ class logger;
 
 namespace automation::app {
 
-// Applies the format and level to the default logger (created by main with the text pattern).
+// Applies the format and level to the default logger (created by main with the text format).
 void configure_logging(const config::LoggingConfig& logging);
+// The text format: "time level message", the message escaped (escape_controls).
+void use_text_log_format();
 
 // The logger of access lines. A request formats its line into a shared buffer (under the
 // sink's mutex, a fraction of a microsecond); whole lines go to stderr in one write() per

@@ -30,9 +30,8 @@ std::string_view or_dash(const std::string& text) {
 }
 
 void print_event(const AuditEvent& event) {
-  std::cout << format_utc(event.time) << '\t' << event.event << '\t' << or_dash(event.actor)
-            << '\t' << or_dash(event.target) << '\t' << or_dash(event.address) << '\t'
-            << event.outcome << '\t' << event.reason << '\n';
+  print_row({format_utc(event.time), event.event, or_dash(event.actor), or_dash(event.target),
+             or_dash(event.address), event.outcome, event.reason});
 }
 
 // 0 when the chain is intact; 1 when it is broken (the first problem is printed) or cannot
@@ -42,7 +41,7 @@ int verify_chain(app::Application& app) {
   if (!report) return report_failure(report.error());
   if (report->first_problem) {
     const auto& problem = *report->first_problem;
-    std::cout << "audit chain BROKEN (" << to_string(problem.kind) << "): " << problem.detail
+    std::cout << "audit chain BROKEN (" << to_string(problem.kind) << "): " << shown(problem.detail)
               << '\n'
               << report->events_checked << " events verified before it (seq "
               << report->first_seq << " onwards)\n";
@@ -50,6 +49,11 @@ int verify_chain(app::Application& app) {
   }
   std::cout << "audit chain intact: " << report->events_checked << " events, seq "
             << report->first_seq << ".." << report->last_seq << '\n';
+  // Cutting off the newest events and moving the head back shows only against a head kept
+  // elsewhere: this line is what to keep.
+  if (report->last_seq > 0) {
+    std::cout << "head: seq " << report->last_seq << ", MAC " << shown(report->last_mac) << '\n';
+  }
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 
 #include "automation/app/database_admin.hpp"
 #include "automation/config/setting_table.hpp"
+#include "automation/core/text.hpp"
 
 namespace automation::cli {
 namespace {
@@ -22,6 +23,17 @@ void announce(const app::BootstrapReport& report, bool serving) {
   }
   if (report.system_role_repaired) {
     spdlog::warn("the system user had lost the sudo role; it was given back (audited)");
+  }
+  if (serving && !report.database_files_others_can_read.empty()) {
+    std::string files;
+    for (const std::string& file : report.database_files_others_can_read) {
+      files += (files.empty() ? "" : ", ") + file;
+    }
+    spdlog::warn(
+        "the SQLite database can be read by other accounts: {}; it holds password hashes, "
+        "session digests and any secret kept in it (the TPT secret, the audit key, the signing "
+        "key): chmod 600 it and its -wal and -shm files",
+        files);
   }
   if (serving && report.signing_key_from_database) {
     spdlog::warn(
@@ -93,7 +105,7 @@ void print_json(const nlohmann::json& value) {
 std::optional<config::Config> load_config_or_report(CliContext& context) {
   auto config = load_config(context);
   if (!config) {
-    std::cerr << "automation: configuration error: " << config.error().message << std::endl;
+    std::cerr << "automation: configuration error: " << shown(config.error().message) << std::endl;
     context.exit_code = kExitUsage;
     return std::nullopt;
   }
@@ -107,7 +119,7 @@ std::unique_ptr<app::Application> start_application(const config::Config& config
   if (!application) {
     // A database that cannot be connected to is a setting to fix: name it, exit 2.
     const Error error = app::name_database_settings(application.error());
-    std::cerr << "automation: cannot start: " << error.message << std::endl;
+    std::cerr << "automation: cannot start: " << shown(error.message) << std::endl;
     context.exit_code = error.code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
     return nullptr;
   }
@@ -121,10 +133,24 @@ std::unique_ptr<app::Application> open_application(CliContext& context) {
   return start_application(*config, context, /*serving=*/false);
 }
 
+std::string shown(std::string_view text) { return escape_controls(text); }
+
+void print_row(std::initializer_list<std::string_view> fields) {
+  std::string line;
+  bool first = true;
+  for (std::string_view field : fields) {
+    if (!first) line += '\t';
+    first = false;
+    line += shown(field);
+  }
+  line += '\n';
+  std::cout << line;
+}
+
 int report_failure(const Error& error) {
-  std::cerr << "automation: " << error.message << std::endl;
+  std::cerr << "automation: " << shown(error.message) << std::endl;
   for (const auto& [field, why] : error.fields) {
-    std::cerr << "  " << field << ": " << why << std::endl;
+    std::cerr << "  " << shown(field) << ": " << shown(why) << std::endl;
   }
   return kExitFailure;
 }

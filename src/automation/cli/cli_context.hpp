@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -21,7 +22,7 @@
 
 namespace automation::cli {
 
-// Exit codes of every command (README "Command-line tool").
+// Exit codes of every command (docs/cli.md).
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the operation was refused or failed
 constexpr int kExitUsage = 2;    // bad usage (flags) or configuration (settings, database)
@@ -60,6 +61,14 @@ std::unique_ptr<app::Application> start_application(const config::Config& config
 
 // For the administrative commands: configuration, then the application.
 std::unique_ptr<app::Application> open_application(CliContext& context);
+
+// Text for people: every value the tool prints goes through escape_controls (core/text.hpp),
+// so nothing stored in the database or typed by a client (an audited username, a role or
+// token description, an error that quotes input) can add a line, move the cursor or reorder
+// text on the operator's terminal. --json output is JSON-escaped instead.
+std::string shown(std::string_view text);
+// One line of tab-separated fields on stdout, each shown().
+void print_row(std::initializer_list<std::string_view> fields);
 
 // Prints the error (and each field's reason) as "automation: ..." and returns kExitFailure.
 int report_failure(const Error& error);

@@ -8,13 +8,14 @@
 
 #include <string>
 
+#include "automation/app/logging.hpp"
 #include "automation/cli/cli_context.hpp"
 #include "automation/cli/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace automation::cli;
   spdlog::set_default_logger(spdlog::stderr_color_mt("automation"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  automation::app::use_text_log_format();
 
   CLI::App cli{"automation: user management and authentication for industrial automation"};
   cli.set_version_flag("--version", std::string(AUTOMATION_VERSION));

@@ -25,8 +25,8 @@ void add_role_commands(CLI::App& cli, CliContext& context) {
     run_on_database(context, [](app::Application& app) {
       auto roles = app.core().roles().list_visible_roles();
       if (!roles) return report_failure(roles.error());
-      std::cout << "sudo\t0\n";
-      for (const auto& role : *roles) std::cout << role.name << '\t' << role.level << '\n';
+      print_row({"sudo", "0"});
+      for (const auto& role : *roles) print_row({role.name, std::to_string(role.level)});
       return kExitOk;
     });
   });
@@ -41,7 +41,7 @@ void add_role_commands(CLI::App& cli, CliContext& context) {
       auto role = run_audited(app, "role_add", options->name,
                               [&] { return app.core().set_role(options->name, options->level); });
       if (!role) return report_failure(role.error());
-      std::cout << role->name << '\t' << role->level << '\n';
+      print_row({role->name, std::to_string(role->level)});
       return kExitOk;
     });
   });

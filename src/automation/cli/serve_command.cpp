@@ -17,6 +17,9 @@
 namespace automation::cli {
 namespace {
 
+// How often the counts of repeated refusals whose window ended are written.
+constexpr int kRepeatCountWriteInterval = 10;
+
 // The connection limit and timeouts for the server: the configured limit, or one derived from
 // the (raised) descriptor limit; logged once, with a warning when a configured limit leaves too
 // few descriptors for the database and files.
@@ -27,12 +30,17 @@ void apply_connection_limits(const config::ServerConfig& server,
   options.max_connections = server.max_connections != 0
                                 ? server.max_connections
                                 : app::default_max_connections(descriptors.soft);
+  options.max_connections_per_address = server.max_connections_per_address != 0
+                                            ? server.max_connections_per_address
+                                            : (options.max_connections + 9) / 10;
   options.read_timeout = std::chrono::seconds(server.read_timeout_seconds);
   options.write_timeout = std::chrono::seconds(server.write_timeout_seconds);
-  spdlog::info("descriptor limit {} (was {}), max connections {}, read timeout {} s, "
-               "write timeout {} s",
+  options.response_memory_bytes = server.response_memory_mib << 20;
+  spdlog::info("descriptor limit {} (was {}), max connections {} ({} per address), read "
+               "timeout {} s, write timeout {} s",
                descriptors.soft, descriptors.soft_before, options.max_connections,
-               server.read_timeout_seconds, server.write_timeout_seconds);
+               options.max_connections_per_address, server.read_timeout_seconds,
+               server.write_timeout_seconds);
   if (options.max_connections + reserve > descriptors.soft) {
     spdlog::warn("AUTOMATION_MAX_CONNECTIONS={} leaves fewer than {} of {} descriptors for the "
                  "database and files; at the limit, accepting pauses until descriptors free up",
@@ -55,6 +63,25 @@ Status choose_transport(const config::ServerConfig& server, http::ServerOptions&
   if (auto checked = http::check_tls_files(files); !checked) return checked;
   options.tls = std::move(files);
   return {};
+}
+
+// CORS, the session cookie and the login page's return addresses, as the settings say.
+http::FrontDoorOptions front_door_options(const config::FrontDoorConfig& config, bool tls,
+                                          ForwardAuth& forward_auth) {
+  using Mode = config::FrontDoorConfig::CorsMode;
+  http::FrontDoorOptions options;
+  const auto mode = config.cors_mode == Mode::kListed ? http::CorsPolicy::Mode::kListed
+                    : config.cors_mode == Mode::kOff  ? http::CorsPolicy::Mode::kOff
+                                                      : http::CorsPolicy::Mode::kAnyOrigin;
+  options.cors = http::CorsPolicy(mode, config.cors_origins);
+  options.cookie.secure = tls || config.cookie_secure;
+  options.cookie.domain = config.cookie_domain;
+  for (const auto& host : config.login_redirect_hosts) {
+    // Normalized by the settings table, so this cannot fail.
+    if (auto pattern = parse_host(host)) options.redirect_hosts.push_back(std::move(*pattern));
+  }
+  options.forward_auth = &forward_auth;
+  return options;
 }
 
 // One log line for what a retention run did, when it did anything worth saying.
@@ -80,13 +107,14 @@ int serve(CliContext& context) {
   app::configure_logging(config->logging);
   // Checked before the database is touched, so a typo changes nothing.
   if (auto zone = http::LoginTime::create(config->server.timezone); !zone) {
-    std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: " << zone.error().message
-              << std::endl;
+    std::cerr << "automation: configuration error: AUTOMATION_TIMEZONE: "
+              << shown(zone.error().message) << std::endl;
     return kExitUsage;
   }
   http::ServerOptions options;
   if (auto transport = choose_transport(config->server, options); !transport) {
-    std::cerr << "automation: configuration error: " << transport.error().message << std::endl;
+    std::cerr << "automation: configuration error: " << shown(transport.error().message)
+              << std::endl;
     return kExitUsage;
   }
   // Before the database opens, so every descriptor the process will use is under one limit.
@@ -100,6 +128,8 @@ int serve(CliContext& context) {
   options.hash_threads = config->server.threads;
   options.timezone = config->server.timezone;
   options.trusted_proxies = config->server.trusted_proxies;
+  options.front_door = front_door_options(config->front_door, options.tls.has_value(),
+                                          app->forward_auth());
   // Bring cached lookups up to date once per request; where that is a database round trip,
   // once per batch of requests (see http/freshness_gate.hpp).
   if (app->lookups_check_remotely()) {
@@ -113,7 +143,7 @@ int serve(CliContext& context) {
   }
   auto observability = app::Observability::start(*config, *app);
   if (!observability) {
-    std::cerr << "automation: " << observability.error().message << std::endl;
+    std::cerr << "automation: " << shown(observability.error().message) << std::endl;
     return kExitFailure;
   }
   (*observability)->attach(options);
@@ -135,10 +165,18 @@ int serve(CliContext& context) {
     log_audit_retention(app->enforce_audit_retention(), retention_settings);
   });
   // Sessions' last uses, gathered in memory, are written every few seconds (and at the end).
-  app::PeriodicTask session_uses(std::chrono::seconds(5), [&app] {
+  app::PeriodicTask session_uses(std::chrono::seconds(kSessionUseWriteInterval), [&app] {
     if (auto flushed = app->flush_session_uses(); !flushed) {
       spdlog::warn("recording when sessions were last used failed (kept for the next try): {}",
                    flushed.error().message);
+    }
+  });
+  // Refusals repeated within a window are counted in memory (core/repeated_refusals.hpp);
+  // each count is written soon after its window ends, and every one left at the end.
+  app::PeriodicTask repeat_counts(std::chrono::seconds(kRepeatCountWriteInterval), [&app] {
+    if (auto written = app->write_audit_repeat_counts(); !written) {
+      spdlog::warn("writing the counts of repeated refusals failed: {}",
+                   written.error().message);
     }
   });
   const std::string database = app->database_label();
@@ -147,8 +185,11 @@ int serve(CliContext& context) {
                  database);
   });
   if (!served) {
-    std::cerr << "automation: cannot serve: " << served.error().message << std::endl;
+    std::cerr << "automation: cannot serve: " << shown(served.error().message) << std::endl;
     return kExitFailure;
+  }
+  if (auto written = app->write_audit_repeat_counts(/*all=*/true); !written) {
+    spdlog::warn("writing the counts of repeated refusals failed: {}", written.error().message);
   }
   spdlog::info("automation stopped");
   return kExitOk;

@@ -24,18 +24,19 @@ struct SessionOptions {
 };
 
 void print_session(const SessionSummary& session) {
-  std::cout << (session.id.empty() ? "-" : session.id) << '\t' << session.username << '\t'
-            << format_utc(session.created_at) << '\t'
-            << (session.expires_at == 0 ? "never" : format_utc(session.expires_at)) << '\t'
-            << (session.last_used_at == 0 ? "-" : format_utc(session.last_used_at)) << '\t'
-            << (session.client_address.empty() ? "-" : session.client_address) << '\n';
+  print_row({session.id.empty() ? "-" : session.id, session.username,
+             format_utc(session.created_at),
+             session.expires_at == 0 ? "never" : format_utc(session.expires_at),
+             session.last_used_at == 0 ? "-" : format_utc(session.last_used_at),
+             session.client_address.empty() ? "-" : session.client_address});
 }
 
-using Options = std::shared_ptr<SessionOptions>;
+using SharedSessionOptions = std::shared_ptr<SessionOptions>;
 
-void add_list(CLI::App& group, CliContext& context, const Options& options) {
+void add_list_sessions(CLI::App& group, CliContext& context, const SharedSessionOptions& options) {
   auto* list = group.add_subcommand(
-      "list", "List a user's live sessions: id, username, created, expires, last used (UTC), "
+      "list",
+      "List a user's live sessions: id, username, created, expires, last used (UTC), "
       "client address");
   list->add_option("--user", options->user, "User name")->required();
   list->add_flag("--json", options->json, "Print a JSON array instead");
@@ -61,7 +62,7 @@ int revoke_all(app::Application& app, const std::string& username) {
     return app.core().session_admin().revoke_all_sessions(username);
   });
   if (!count) return report_failure(count.error());
-  std::cout << "revoked " << *count << " session(s) of " << username << '\n';
+  std::cout << "revoked " << *count << " session(s) of " << shown(username) << '\n';
   return kExitOk;
 }
 
@@ -74,14 +75,16 @@ int revoke_one(app::Application& app, const std::string& id,
       },
       [&] { return app.core().session_admin().revoke_session(id, username); });
   if (!revoked) return report_failure(revoked.error());
-  std::cout << "revoked session " << id << " of " << revoked->username << '\n';
+  std::cout << "revoked session " << shown(id) << " of " << shown(revoked->username) << '\n';
   return kExitOk;
 }
 
-void add_revoke(CLI::App& group, CliContext& context, const Options& options) {
+void add_revoke_sessions(CLI::App& group, CliContext& context,
+                         const SharedSessionOptions& options) {
   auto* revoke = group.add_subcommand(
-      "revoke", "End one session (--id, optionally checked against --user) or all of a user's "
-                "(--user NAME --all); their keys stop working at once, on every server");
+      "revoke",
+      "End one session (--id, optionally checked against --user) or all of a user's "
+      "(--user NAME --all); their keys stop working at once, on every server");
   auto* id = revoke->add_option("--id", options->id, "Session id (from 'session list')");
   auto* user = revoke->add_option("--user", options->revoke_user, "User name");
   auto* all = revoke->add_flag("--all", options->all, "Every session of --user");
@@ -107,8 +110,8 @@ void add_session_commands(CLI::App& cli, CliContext& context) {
   auto& group = add_command_group(cli, "session", "List and revoke users' sessions (API keys)",
                                   "automation session list --user ana");
   auto options = std::make_shared<SessionOptions>();
-  add_list(group, context, options);
-  add_revoke(group, context, options);
+  add_list_sessions(group, context, options);
+  add_revoke_sessions(group, context, options);
 }
 
 }  // namespace automation::cli

@@ -39,7 +39,8 @@ void add_tpt_commands(CLI::App& cli, CliContext& context) {
           [&] { return app.core().create_tpt(options->request, "cli"); });
       if (!created) return report_failure(created.error());
       std::cout << created->token << '\n';
-      std::cerr << "jti " << created->record.jti << ", role " << created->record.role << '\n';
+      std::cerr << "jti " << shown(created->record.jti) << ", role " << shown(created->record.role)
+                << '\n';
       return kExitOk;
     });
   });
@@ -52,9 +53,8 @@ void add_tpt_commands(CLI::App& cli, CliContext& context) {
       auto tpts = app.core().tpts().list_tpts();
       if (!tpts) return report_failure(tpts.error());
       for (const auto& tpt : *tpts) {
-        std::cout << tpt.jti << '\t' << tpt.role << '\t' << tpt.created_on << '\t'
-                  << tpt.expires_on.value_or("-") << '\t' << (tpt.revoked ? "revoked" : "active")
-                  << '\t' << tpt.description << '\n';
+        print_row({tpt.jti, tpt.role, tpt.created_on, tpt.expires_on.value_or("-"),
+                   tpt.revoked ? "revoked" : "active", tpt.description});
       }
       return kExitOk;
     });

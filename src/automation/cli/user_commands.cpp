@@ -24,9 +24,9 @@ struct UserOptions {
 using Options = std::shared_ptr<UserOptions>;
 
 void print_user(const User& user) {
-  std::cout << user.identifier << '\t' << user.username << '\t' << user.email << '\t'
-            << user.role.name << '(' << user.role.level << ")\t" << user.name.value_or("") << '\t'
-            << user.lastname.value_or("") << '\n';
+  print_row({user.identifier, user.username, user.email,
+             user.role.name + '(' + std::to_string(user.role.level) + ')',
+             user.name.value_or(""), user.lastname.value_or("")});
 }
 
 void add_create(CLI::App& group, CliContext& context, const Options& options) {
@@ -123,7 +123,7 @@ void add_delete(CLI::App& group, CliContext& context, const Options& options) {
         }
         return app.core().users().delete_user(options->username);
       });
-      if (status) std::cout << "deleted user " << options->username << '\n';
+      if (status) std::cout << "deleted user " << shown(options->username) << '\n';
       return report(status);
     });
   });
@@ -144,7 +144,7 @@ void add_unlock(CLI::App& group, CliContext& context, const Options& options) {
                                  });
       const Status status = status_of(cleared);
       if (cleared) {
-        std::cout << "unlocked " << options->username << " (" << *cleared
+        std::cout << "unlocked " << shown(options->username) << " (" << *cleared
                   << " failures cleared)\n";
       }
       return report(status);

@@ -22,11 +22,16 @@ struct ServerConfig {
   // Connections served at once; 0 = derived from the descriptor limit at start (the process
   // knows its limit only after raising it, so the config layer cannot).
   std::size_t max_connections = 0;
+  // Connections one client address may hold at once; 0 = a tenth of max_connections (rounded
+  // up), known once that is.
+  std::size_t max_connections_per_address = 0;
   // Seconds a connection may take to deliver a whole request (head and body) after it is
   // accepted or after its previous response; the same clock bounds an idle keep-alive.
   unsigned read_timeout_seconds = 20;
   // Seconds a response may take to be written to a client that reads slowly or not at all.
   unsigned write_timeout_seconds = 30;
+  // MiB of answers handed to connections and not yet written; past it big answers get 503.
+  std::size_t response_memory_mib = 256;
   // HTTPS: both set (PEM certificate chain and private key) or neither (plain HTTP).
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -53,6 +58,9 @@ struct SecretsConfig {
 struct PasswordHashConfig {
   std::size_t memory_kib = 19456;
   unsigned long long iterations = 2;
+  // The format of new hashes: "argon2id", or "werkzeug" (pbkdf2:sha256, which upstream
+  // PyAutomation can verify: the way back after a trial).
+  std::string format = "argon2id";
 };
 
 // The audit chain's HMAC key (core/audit_chain.hpp): a file outside the database, or ""
@@ -86,8 +94,25 @@ struct MetricsConfig {
   std::string listen;  // kOwnListener: "host:port" ("[::1]:9464" for IPv6)
 };
 
+// Browsers and reverse proxies: CORS, the browser session cookie, the login page's return
+// addresses and forward authentication's tokens.
+struct FrontDoorConfig {
+  enum class CorsMode {
+    kAnyOrigin,  // "*": any origin may read answers, never with credentials (upstream's)
+    kListed,     // only the origins listed, with credentials
+    kOff,        // no CORS headers at all
+  };
+  CorsMode cors_mode = CorsMode::kAnyOrigin;
+  std::vector<std::string> cors_origins;  // kListed: "scheme://host[:port]", lower case
+  unsigned forward_token_ttl_seconds = 60;
+  bool cookie_secure = false;        // Secure on the session cookie even over plain HTTP
+  std::string cookie_domain;         // "" = a host-only cookie
+  std::vector<std::string> login_redirect_hosts;  // "host" or "host:port", lower case
+};
+
 struct Config {
   ServerConfig server;
+  FrontDoorConfig front_door;
   LoggingConfig logging;
   MetricsConfig metrics;
   DatabaseConfig database;

@@ -15,13 +15,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "AUTOMATION_";
 
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(first, last - first + 1));
-}
-
 Error bad(std::string_view key, std::string_view why) {
   return Error::make(ErrorCode::kInvalidArgument, std::string(key) + ": " + std::string(why));
 }
@@ -142,16 +135,17 @@ Result<Settings> parse_dotenv(const std::filesystem::path& path) {
       return fail(ErrorCode::kInvalidArgument,
                   path.string() + ":" + std::to_string(number) + ": contains a NUL byte");
     }
-    std::string content = trim(line);
+    std::string content(trim(line, kSettingBlanks));
     if (content.empty() || content.front() == '#') continue;
-    if (content.starts_with("export ")) content = trim(content.substr(7));
+    if (content.starts_with("export "))
+      content = std::string(trim(std::string_view(content).substr(7), kSettingBlanks));
     const auto eq = content.find('=');
     if (eq == std::string::npos || eq == 0) {
       return fail(ErrorCode::kInvalidArgument,
                   path.string() + ":" + std::to_string(number) + ": expected KEY=VALUE");
     }
-    std::string key = trim(content.substr(0, eq));
-    std::string value = trim(content.substr(eq + 1));
+    std::string key(trim(std::string_view(content).substr(0, eq), kSettingBlanks));
+    std::string value(trim(std::string_view(content).substr(eq + 1), kSettingBlanks));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);

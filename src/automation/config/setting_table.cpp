@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "automation/config/front_door_syntaxes.hpp"
 #include "automation/config/value_syntaxes.hpp"
 #include "automation/core/model.hpp"
 
@@ -34,6 +35,15 @@ std::vector<Setting> http_server_settings() {
        "0 = the descriptor limit minus a quarter (at least 64 kept back for the database and "
        "files), at most 10,000; under systemd the unit's LimitNOFILE sets that limit.",
        false, FlagScope::kServe, "--max-connections"},
+      {"AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS", "HTTP server",
+       "connections one client address may hold at once; more are closed as soon as accepted",
+       integer(0, 1'000'000, AUTOMATION_FIELD(server.max_connections_per_address)),
+       "0 = a tenth of AUTOMATION_MAX_CONNECTIONS, rounded up. Trusted proxies "
+       "(AUTOMATION_TRUSTED_PROXIES) are exempt; clients behind a NAT gateway share its address, "
+       "so raise it (up to AUTOMATION_MAX_CONNECTIONS, which turns it off) when many of them "
+       "connect through one.",
+       false, FlagScope::kServe, "--max-connections-per-address",
+       "a tenth of AUTOMATION_MAX_CONNECTIONS"},
       {"AUTOMATION_READ_TIMEOUT", "HTTP server",
        "seconds to receive a whole request (head and body); also the idle keep-alive limit",
        integer(1, 3600, AUTOMATION_FIELD(server.read_timeout_seconds)),
@@ -43,6 +53,15 @@ std::vector<Setting> http_server_settings() {
       {"AUTOMATION_WRITE_TIMEOUT", "HTTP server", "seconds to write one response",
        integer(1, 3600, AUTOMATION_FIELD(server.write_timeout_seconds)), "", false,
        FlagScope::kServe, "--write-timeout"},
+      {"AUTOMATION_RESPONSE_MEMORY_MIB", "HTTP server",
+       "MiB that answers not yet written to their clients may hold; past it, big answers get "
+       "503 with Retry-After",
+       integer(1, 65536, AUTOMATION_FIELD(server.response_memory_mib)),
+       "Bounds what clients that read slowly or not at all can pin (each keeps its answer until "
+       "AUTOMATION_WRITE_TIMEOUT). Answers under 64 KiB are never refused; a user list shared by "
+       "several answers counts once. Refusals are counted in "
+       "automation_response_memory_rejections_total.",
+       false, FlagScope::kServe, "--response-memory-mib"},
       {"AUTOMATION_TIMEZONE", "HTTP server", "IANA time zone of the login response's datetime",
        text(AUTOMATION_FIELD(server.timezone), /*non_empty=*/true, "IANA time zone"), "", false,
        FlagScope::kServe, "--timezone"},
@@ -155,6 +174,17 @@ std::vector<Setting> session_settings() {
        integer(0, 1'000'000, AUTOMATION_FIELD(core.max_sessions_per_user))},
       {"AUTOMATION_ALLOW_SIGNUP", "Sessions and sign-up", "anonymous sign-up (as guest) allowed",
        boolean(AUTOMATION_FIELD(core.allow_signup))},
+      {"AUTOMATION_SIGNUP_MAX_PER_ADDRESS", "Sessions and sign-up",
+       "anonymous sign-ups one client address may make per AUTOMATION_SIGNUP_WINDOW; beyond, "
+       "429 with Retry-After; 0 = unlimited",
+       integer(0, 1'000'000, AUTOMATION_FIELD(core.signup_max_per_address)),
+       "Each sign-up costs a password hash: without a limit, one client could keep every "
+       "hashing worker busy. Counted in the database, so every process sharing it agrees; sign-ups "
+       "with an admin's or sudo's key are not limited. The refusals are audited once per window "
+       "with a count."},
+      {"AUTOMATION_SIGNUP_WINDOW", "Sessions and sign-up",
+       "the window of AUTOMATION_SIGNUP_MAX_PER_ADDRESS, in seconds",
+       integer(1, kYearSeconds, AUTOMATION_FIELD(core.signup_window_seconds))},
       {"AUTOMATION_LOGIN_NOTICE", "Sessions and sign-up",
        "system use notice shown before login (GET /api/notice), UTF-8",
        text(AUTOMATION_FIELD(core.system_use_notice))},
@@ -189,6 +219,21 @@ std::vector<Setting> password_settings() {
       {"AUTOMATION_PASSWORD_CHANGE_ON_FIRST_LOGIN", "Passwords",
        "a password someone else set must be changed by its owner at the next login",
        boolean(AUTOMATION_FIELD(core.password_policy.change_on_first_login))},
+      {"AUTOMATION_SELF_RESET_REQUIRES_CURRENT_PASSWORD", "Passwords",
+       "a reset of one's own password (POST /api/users/reset_password) needs the right "
+       "current_password, as change_password does; a wrong one counts as a failed login",
+       boolean(AUTOMATION_FIELD(core.password_policy.self_reset_requires_current_password)),
+       "Off, as upstream: then a reset of one's own password needs no current password, but "
+       "the minimum age, the history and the password throttle apply to it exactly as to "
+       "change_password."},
+      {"AUTOMATION_PASSWORD_FORMAT", "Passwords",
+       "format of new and upgraded password hashes: argon2id, or werkzeug (readable by upstream "
+       "PyAutomation)",
+       one_of({"argon2id", "werkzeug"}, AUTOMATION_FIELD(password_hash.format)),
+       "argon2id upgrades every werkzeug hash at its user's next login. werkzeug writes "
+       "pbkdf2:sha256:600000 hashes (OWASP's PBKDF2 figure; a login then costs about 0.3 s of "
+       "CPU), keeps existing werkzeug hashes, and rewrites Argon2id ones at their next login, "
+       "so upstream PyAutomation can run on the database again (see docs/pyautomation.md)."},
       {"AUTOMATION_ARGON2_MEMORY_KIB", "Passwords",
        "Argon2id memory for new hashes, KiB (OWASP minimum: 19456)",
        integer(8, 1024 * 1024, AUTOMATION_FIELD(password_hash.memory_kib)),
@@ -229,6 +274,40 @@ std::vector<Setting> audit_settings() {
   };
 }
 
+std::vector<Setting> front_door_settings() {
+  return {
+      {"AUTOMATION_CORS_ORIGINS", "Browsers and reverse proxies",
+       "web pages that may call the API from another origin: * (any, without credentials, as "
+       "upstream), off, or a comma-separated list of origins (scheme://host[:port])",
+       cors_origins(),
+       "Every answer carries the CORS headers for an allowed origin, and a preflight (OPTIONS "
+       "with Access-Control-Request-Method) answers 204. A listed origin is also allowed "
+       "credentials: the session cookie works from it, and its state-changing requests pass the "
+       "cross-site check. With * a cookie never authenticates another origin's request."},
+      {"AUTOMATION_FORWARD_TOKEN_TTL", "Browsers and reverse proxies",
+       "seconds a token minted by /api/auth/verify (X-Automation-Token) stays valid",
+       integer(1, 3600, AUTOMATION_FIELD(front_door.forward_token_ttl_seconds)),
+       "An HS256 JWT signed with AUTOMATION_APP_SECRET_KEY, which upstream PyAutomation accepts "
+       "as a third-party token; a reverse proxy asks for a fresh one on every request, so a "
+       "short life is enough. Its iat is set 30 seconds back, for a backend whose clock runs "
+       "behind."},
+      {"AUTOMATION_COOKIE_SECURE", "Browsers and reverse proxies",
+       "send the browser session cookie with Secure although this listener speaks plain HTTP "
+       "(behind a TLS proxy)",
+       boolean(AUTOMATION_FIELD(front_door.cookie_secure)),
+       "With AUTOMATION_TLS_CERT_FILE the cookie is always Secure."},
+      {"AUTOMATION_COOKIE_DOMAIN", "Browsers and reverse proxies",
+       "Domain of the browser session cookie, to share one login among apps on sub-domains; "
+       "empty = this host only",
+       cookie_domain(AUTOMATION_FIELD(front_door.cookie_domain))},
+      {"AUTOMATION_LOGIN_REDIRECT_HOSTS", "Browsers and reverse proxies",
+       "hosts (name or name:port) the login page may send the browser back to, besides its own",
+       host_list(AUTOMATION_FIELD(front_door.login_redirect_hosts)),
+       "Compared exactly with the return address's host; a name without a port matches any "
+       "port. A relative return address (/path) always stays on this service's host."},
+  };
+}
+
 std::vector<Setting> signature_settings() {
   return {
       {"AUTOMATION_SIGNATURE_MEANINGS", "Electronic signatures",
@@ -256,7 +335,7 @@ std::vector<Setting> build_table() {
   for (auto part :
        {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
         session_settings(), password_settings(), throttling_settings(), audit_settings(),
-        signature_settings()}) {
+        front_door_settings(), signature_settings()}) {
     std::move(part.begin(), part.end(), std::back_inserter(table));
   }
   return table;

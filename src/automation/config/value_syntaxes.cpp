@@ -5,17 +5,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "automation/core/text.hpp"
+
 namespace automation::config {
-namespace {
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-}  // namespace
 
 std::string Setting::default_text() const {
   if (!default_note.empty()) return default_note;
@@ -24,6 +16,17 @@ std::string Setting::default_text() const {
 }
 
 namespace syntax_detail {
+
+std::vector<std::string_view> comma_items(std::string_view text) {
+  std::vector<std::string_view> items;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = trim(text.substr(0, comma), kSettingBlanks);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
 
 Status parse_integer(std::string_view text, long long min, long long max, long long& out) {
   long long parsed = 0;
@@ -70,11 +73,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // canonical text, the form the server renders peer addresses in.
 Result<std::vector<std::string>> parse_addresses(std::string_view text) {
   std::vector<std::string> addresses;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    std::string item = trim(text.substr(0, comma));
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (item.empty()) continue;
+  for (const std::string_view item_text : comma_items(text)) {
+    const std::string item(item_text);
     in6_addr buffer{};
     char canonical[INET6_ADDRSTRLEN] = {};
     const int family = item.find(':') == std::string::npos ? AF_INET : AF_INET6;
@@ -139,18 +139,6 @@ namespace {
 constexpr std::size_t kMaxMeaningLength = 32;
 constexpr long long kMaxMeaningLevel = 1'000'000;
 
-// The comma-separated items of text, trimmed; empty items are skipped.
-std::vector<std::string> items_of(std::string_view text) {
-  std::vector<std::string> items;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    std::string item = trim(text.substr(0, comma));
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (!item.empty()) items.push_back(std::move(item));
-  }
-  return items;
-}
-
 Status check_meaning_name(const std::string& name) {
   const bool ok = !name.empty() && name.size() <= kMaxMeaningLength &&
                   std::all_of(name.begin(), name.end(), [](char c) {
@@ -166,17 +154,18 @@ Status check_meaning_name(const std::string& name) {
 
 Result<std::vector<SignatureMeaning>> parse_meaning_levels(std::string_view text) {
   std::vector<SignatureMeaning> meanings;
-  for (const std::string& item : items_of(text)) {
+  for (const std::string_view item_text : comma_items(text)) {
+    const std::string item(item_text);
     const auto colon = item.find(':');
     if (colon == std::string::npos) {
       return fail(ErrorCode::kInvalidArgument,
                   "'" + item + "' must be meaning:level (e.g. approved:2)");
     }
-    SignatureMeaning meaning{trim(item.substr(0, colon)), 0};
+    SignatureMeaning meaning{std::string(trim(item_text.substr(0, colon), kSettingBlanks)), 0};
     if (auto named = check_meaning_name(meaning.name); !named) return fail(named.error());
     long long level = 0;
-    if (auto parsed = parse_integer(trim(item.substr(colon + 1)), 0, kMaxMeaningLevel, level);
-        !parsed) {
+    const auto level_text = trim(item_text.substr(colon + 1), kSettingBlanks);
+    if (auto parsed = parse_integer(level_text, 0, kMaxMeaningLevel, level); !parsed) {
       return fail(ErrorCode::kInvalidArgument,
                   "the level of " + meaning.name + " " + parsed.error().message);
     }
@@ -201,9 +190,10 @@ std::string show_meaning_levels(const std::vector<SignatureMeaning>& meanings) {
 }
 
 Result<std::vector<std::string>> parse_meaning_list(std::string_view text) {
-  std::vector<std::string> names = items_of(text);
-  for (const std::string& name : names) {
-    if (auto named = check_meaning_name(name); !named) return fail(named.error());
+  std::vector<std::string> names;
+  for (const std::string_view item : comma_items(text)) {
+    names.emplace_back(item);
+    if (auto named = check_meaning_name(names.back()); !named) return fail(named.error());
   }
   return names;
 }

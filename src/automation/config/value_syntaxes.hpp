@@ -36,6 +36,8 @@ Status parse_integer(std::string_view text, long long min, long long max, long l
 Status parse_boolean(std::string_view text, bool& out);
 // "a, b or c".
 std::string listing(const std::vector<std::string>& words);
+// The non-empty items of a comma-separated list, each trimmed of kSettingBlanks.
+std::vector<std::string_view> comma_items(std::string_view text);
 }  // namespace syntax_detail
 
 template <typename Field>

@@ -28,12 +28,28 @@ AuditOutcome audit_outcome_of(const Status& status) {
 Status AuditLog::record(std::string_view event, std::string_view actor, std::string_view target,
                         std::string_view address, std::string_view outcome,
                         std::string_view reason) {
-  auto written =
-      store_.append_event(AuditEvent{clock_.now(), std::string(event), std::string(actor),
-                                     std::string(target), std::string(address),
-                                     std::string(outcome), std::string(reason)});
+  const AuditEvent entry{clock_.now(),         std::string(event),   std::string(actor),
+                         std::string(target),  std::string(address), std::string(outcome),
+                         std::string(reason)};
+  RepeatedRefusals::Admission admission = repeats_.admit(entry);
+  for (const AuditEvent& count : admission.counts) {
+    if (!store_.append_event(count)) failed_writes_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (!admission.write) return {};
+  auto written = store_.append_event(entry);
   if (!written) failed_writes_.fetch_add(1, std::memory_order_relaxed);
   return written;
+}
+
+Status AuditLog::write_repeat_counts(bool all) {
+  Status status;
+  for (const AuditEvent& count : repeats_.take_ended(clock_.now(), all)) {
+    if (auto written = store_.append_event(count); !written) {
+      failed_writes_.fetch_add(1, std::memory_order_relaxed);
+      status = written;
+    }
+  }
+  return status;
 }
 
 Result<std::vector<AuditEvent>> AuditLog::recent(int limit) {

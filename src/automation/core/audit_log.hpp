@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "automation/core/ports.hpp"
+#include "automation/core/repeated_refusals.hpp"
 
 namespace automation {
 
@@ -39,10 +40,15 @@ struct AuditRecord {
 // Records security events (SPEC §3 "Audit log"). Callers pass names, never secrets.
 class AuditLog {
  public:
-  AuditLog(AuditStore& store, Clock& clock) : store_(store), clock_(clock) {}
+  // Refusals that repeat within `repeat_window_seconds` are recorded once with a count
+  // (RepeatedRefusals); 0 records every one.
+  AuditLog(AuditStore& store, Clock& clock, std::int64_t repeat_window_seconds = 0)
+      : store_(store), clock_(clock), repeats_(repeat_window_seconds) {}
 
   // Appends one event and returns the store's answer. Inside a UnitOfWork the event commits
   // with the change it records (AuditedChanges); a failed write is counted either way.
+  // A refusal repeated beyond what RepeatedRefusals writes per window is only counted (and
+  // answers success).
   Status record(std::string_view event, std::string_view actor, std::string_view target,
                 std::string_view address, std::string_view outcome,
                 std::string_view reason = {});
@@ -50,6 +56,9 @@ class AuditLog {
     return record(entry.event, entry.actor, entry.target, entry.address, entry.outcome.outcome,
                   entry.outcome.reason);
   }
+  // Writes the counts of repeated refusals whose window has ended (all of them when `all`,
+  // at stop). Call it now and then; a count not yet written is lost with the process.
+  Status write_repeat_counts(bool all = false);
   Result<std::vector<AuditEvent>> recent(int limit);
   // Audit events that could not be written since start (for the metrics).
   std::uint64_t failed_writes() const { return failed_writes_.load(std::memory_order_relaxed); }
@@ -60,6 +69,7 @@ class AuditLog {
  private:
   AuditStore& store_;
   Clock& clock_;
+  RepeatedRefusals repeats_;
   std::atomic<std::uint64_t> failed_writes_{0};
 };
 

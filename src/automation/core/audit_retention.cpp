@@ -16,7 +16,8 @@ std::string describe(const AuditRetentionSettings& settings) {
   }
   if (settings.max_events > 0) {
     if (settings.max_age_days > 0) why += " or";
-    why += " beyond the newest " + std::to_string(settings.max_events) + " events";
+    why += " beyond " + std::to_string(settings.max_events) +
+           " events (refusals first, then the oldest changes)";
   }
   return why;
 }

@@ -118,6 +118,7 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
   principal.kind = Principal::Kind::kSession;
   principal.role = session->user.role;
   principal.session_digest = std::move(session->session.token_digest);
+  principal.session_id = std::move(session->session.id);
   principal.user = std::move(session->user);
   return principal;
 }
@@ -144,6 +145,10 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
       });
 }
 
+bool AuthorizedApi::login_names_an_account(const Credentials& credentials) {
+  return core_.sessions().names_an_account(credentials);
+}
+
 Result<bool> AuthorizedApi::credentials_are_valid(const Caller& caller,
                                                   const Credentials& credentials) {
   if (!caller.principal) return key_missing();
@@ -167,6 +172,14 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
     record(caller, "signup", request.username + " as " + role->name, decision.status());
     return fail(decision.status().error());
   }
+  // Each costs a hash: anonymous ones are limited per client address (audited once per
+  // window with a count, as every repeated throttle refusal is).
+  if (!caller.principal) {
+    if (auto allowed = core_.signup_throttle().begin_signup(caller.address); !allowed) {
+      record(caller, "signup", request.username, allowed);
+      return fail(allowed.error());
+    }
+  }
   // Created by an admin or sudo: the owner may have to choose their own password.
   return audited(caller, "signup", request.username, /*hidden=*/false, [&] {
     return core_.users().create_user(
@@ -186,7 +199,9 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
     if (!decision.allowed) return decision.status();
     if (policy::requires_current_password(actor, target_of(*target)) &&
         !change.current_password) {
-      return fail(Error::invalid("current_password", "is required to change your own password"));
+      return fail(Error::invalid("current_password",
+                                 "is required when changing your own password",
+                                 "Current password is required when changing your own password"));
     }
     // A current_password that is given must be right whoever the caller is (as upstream checks
     // it): an admin who types a wrong one for someone else changes nothing.
@@ -199,17 +214,32 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
 }
 
 Status AuthorizedApi::reset_password(const Caller& caller, std::string_view target_username,
-                                     std::string_view new_password) {
+                                     std::string_view new_password,
+                                     const std::optional<std::string>& current_password) {
   if (!caller.principal) return key_missing();
   bool hidden = false;
   return audited(caller, "password_reset", target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
-    const auto decision = policy::decide(policy::Operation::kResetPassword,
-                                         policy::actor_of(*caller.principal), target_of(*target));
+    const auto actor = policy::actor_of(*caller.principal);
+    const auto decision =
+        policy::decide(policy::Operation::kResetPassword, actor, target_of(*target));
     if (!decision.allowed) return decision.status();
-    return core_.passwords().reset_password(target->username, new_password,
-                                            caller.principal->session_digest);
+    if (!policy::requires_current_password(actor, target_of(*target))) {
+      return core_.passwords().reset_password(target->username, new_password,
+                                              caller.principal->session_digest);
+    }
+    // One's own password: the owner's change, whichever route sets it, so the minimum age,
+    // the history and the password throttle hold as for change_password.
+    if (core_.settings().password_policy.self_reset_requires_current_password &&
+        !current_password) {
+      return fail(Error::invalid("current_password",
+                                 "is required when resetting your own password",
+                                 "Current password is required when resetting your own password"));
+    }
+    return core_.passwords().change_password(target->username, new_password, current_password,
+                                             caller.principal->session_digest, caller.address,
+                                             PasswordSetter::kOwner);
   });
 }
 
@@ -307,8 +337,14 @@ Result<std::optional<std::int64_t>> AuthorizedApi::user_list_version(const Calle
 Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,
                                                 std::int64_t limit) {
   if (!caller.principal) return key_missing();
-  if (page < 1) return fail(Error::invalid("page", "must be >= 1"));
-  if (limit < 1) return fail(Error::invalid("limit", "must be >= 1"));
+  // Upstream's words; page first, as upstream checks it first.
+  if (page < 1) {
+    return fail(
+        Error::invalid("page", "must be greater than 0", "Page number must be greater than 0"));
+  }
+  if (limit < 1) {
+    return fail(Error::invalid("limit", "must be greater than 0", "Limit must be greater than 0"));
+  }
   // No upper bound: the HMI asks for limit=10000 to get every user on one page.
   return core_.users().list_users(page_offset(page, limit), limit);
 }
@@ -358,7 +394,8 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
     auto role = core_.roles().find_role(new_role_name);
     if (!role) {
       if (role.error().code != ErrorCode::kNotFound) return fail(role.error());
-      return fail(Error::invalid("new_role_name", "unknown role"));
+      return fail(Error::invalid("new_role_name", "unknown role",
+                                 "Role " + std::string(new_role_name) + " not found"));
     }
     const auto decision = policy::decide_update_role(actor, target_of(*target), role->name,
                                                      role->level);

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -42,15 +44,23 @@ class AuthorizedApi {
 
   // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---
   // Failures: kPermissionDenied "Invalid credentials" (unknown user and wrong password alike),
-  // kThrottled with retry_after_seconds.
+  // kThrottled with retry_after_seconds. An anonymous signup beyond its address's limit
+  // (SignupThrottle) is kThrottled too.
   // change_password, reset_password and update_role answer a target that does not exist (or
   // is a sudo user the caller may not see) with kInvalidArgument "User <name> not found".
   Result<LoginResult> login(const Caller& caller, const Credentials& credentials);
   Result<bool> credentials_are_valid(const Caller& caller, const Credentials& credentials);
+  // Whether a login's name is an existing account's (no KDF, no throttle, nothing recorded):
+  // for scheduling password work, so guesses against unknown names cannot take every worker.
+  bool login_names_an_account(const Credentials& credentials);
   Result<User> signup(const Caller& caller, const SignupRequest& request);
   Status change_password(const Caller& caller, const PasswordChange& change);
+  // A reset of one's own password is the owner's change (minimum age, history, throttle as
+  // change_password); with self_reset_requires_current_password it needs current_password,
+  // checked as change_password checks it. Someone else's reset ignores current_password.
   Status reset_password(const Caller& caller, std::string_view target_username,
-                        std::string_view new_password);
+                        std::string_view new_password,
+                        const std::optional<std::string>& current_password = std::nullopt);
 
   // --- key-checked operations ---
   Status logout(const Caller& caller);

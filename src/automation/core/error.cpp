@@ -18,7 +18,12 @@ const char* to_string(ErrorCode code) noexcept {
 }
 
 Error Error::invalid(std::string field, std::string why) {
-  Error error{ErrorCode::kInvalidArgument, "Invalid " + field + ": " + why, {}, 0, {}};
+  std::string message = "Invalid " + field + ": " + why;
+  return invalid(std::move(field), std::move(why), std::move(message));
+}
+
+Error Error::invalid(std::string field, std::string why, std::string message) {
+  Error error{ErrorCode::kInvalidArgument, std::move(message), {}, 0, {}};
   error.fields.emplace(std::move(field), std::move(why));
   return error;
 }

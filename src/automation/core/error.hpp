@@ -35,7 +35,10 @@ struct Error {
   // "error_type", e.g. "password_reused"); "" for most errors.
   std::string type;
 
+  // kInvalidArgument naming `field`; the message is "Invalid <field>: <why>".
   static Error invalid(std::string field, std::string why);
+  // The same with a message of its own (where upstream's words are known).
+  static Error invalid(std::string field, std::string why, std::string message);
   static Error make(ErrorCode code, std::string message);
 };
 

@@ -22,24 +22,43 @@ std::string LoginThrottle::account_of_unknown_name(std::string_view name) {
   return "name:" + to_lower_ascii(name);
 }
 
+std::vector<ThrottleLimit> LoginThrottle::limits_of(std::string_view account,
+                                                   std::string_view address) const {
+  const std::string account_key = "account:" + std::string(account);
+  // An address never contains "|", so the pair key is unambiguous.
+  std::vector<ThrottleLimit> limits{{account_key + "|address:" + std::string(address), pair_limit_},
+                                    {account_key, account_limit_}};
+  if (!address.empty()) limits.push_back({"address:" + std::string(address), address_limit_});
+  return limits;
+}
+
+Error LoginThrottle::throttled(UnixSeconds oldest_blocking, UnixSeconds now) const {
+  Error error = Error::make(ErrorCode::kThrottled, "Too many failed login attempts, try later");
+  error.retry_after_seconds = std::max<std::int64_t>(1, oldest_blocking + window_ - now);
+  return error;
+}
+
 Result<PasswordAttempt> LoginThrottle::begin_attempt(std::string_view account,
                                                      std::string_view address) {
   const UnixSeconds now = clock_.now();
-  const std::string account_key = "account:" + std::string(account);
-  // An address never contains "|", so the pair key is unambiguous.
-  std::string pair_key = account_key + "|address:" + std::string(address);
-  std::vector<ThrottleLimit> limits{{pair_key, pair_limit_}, {account_key, account_limit_}};
-  if (!address.empty()) limits.push_back({"address:" + std::string(address), address_limit_});
+  std::vector<ThrottleLimit> limits = limits_of(account, address);
+  std::string pair_key = limits.front().key;
   // A failure at time t counts while now < t + window.
   auto reservation = store_.reserve_attempt(limits, now, now - window_ + 1);
   if (!reservation) return fail(reservation.error());
-  if (!reservation->granted) {
-    Error error = Error::make(ErrorCode::kThrottled, "Too many failed login attempts, try later");
-    error.retry_after_seconds =
-        std::max<std::int64_t>(1, reservation->oldest_blocking + window_ - now);
-    return fail(std::move(error));
-  }
+  if (!reservation->granted) return fail(throttled(reservation->oldest_blocking, now));
   return PasswordAttempt{std::move(reservation->failure_ids), std::move(pair_key)};
+}
+
+Status LoginThrottle::check_open(std::string_view account, std::string_view address) {
+  const UnixSeconds now = clock_.now();
+  for (const ThrottleLimit& limit : limits_of(account, address)) {
+    if (limit.limit <= 0) continue;
+    auto window = store_.failures_since(limit.key, now - window_ + 1);
+    if (!window) return fail(window.error());
+    if (window->count >= limit.limit) return fail(throttled(window->oldest, now));
+  }
+  return {};
 }
 
 void LoginThrottle::succeeded(const PasswordAttempt& attempt) {

@@ -36,6 +36,11 @@ class LoginThrottle {
 
   // kThrottled (with retry_after_seconds) when a limit is full; then nothing is counted.
   Result<PasswordAttempt> begin_attempt(std::string_view account, std::string_view address);
+  // kThrottled (with retry_after_seconds) when a limit for (account, address) is full, as
+  // begin_attempt would answer; counts nothing. For a password operation that guesses nothing
+  // (a reset of one's own password without the current one) yet must not go on while its
+  // account's guesses are held back.
+  Status check_open(std::string_view account, std::string_view address);
   // The password was right: the attempt's provisional failures are taken back and the
   // (account, address) count resets. A wrong password needs no call: the attempt stays counted.
   void succeeded(const PasswordAttempt& attempt);
@@ -44,6 +49,9 @@ class LoginThrottle {
   Result<std::int64_t> unlock(std::string_view account);
 
  private:
+  std::vector<ThrottleLimit> limits_of(std::string_view account, std::string_view address) const;
+  Error throttled(UnixSeconds oldest_blocking, UnixSeconds now) const;
+
   ThrottleStore& store_;
   Clock& clock_;
   int pair_limit_;

@@ -56,6 +56,16 @@ enum class PasswordChangeDemand : int {
   kRequired = 2,  // set by someone else: the owner must choose their own
 };
 
+// How stale a session's recorded last use may be (IEC 62443-4-2 CR 2.5 asks for idle
+// sessions to end; a write per request would slow every key check): a use is recorded once
+// the recorded one is this old.
+inline constexpr UnixSeconds kSessionUseResolution = 60;
+// How often a server writes the uses it gathered to the database (SessionUseBuffer::flush).
+inline constexpr UnixSeconds kSessionUseWriteInterval = 5;
+// How far the last use the database holds may trail a session's real last use, on any
+// server process: up to the resolution, plus the wait for the next write.
+inline constexpr UnixSeconds kSessionUseLag = kSessionUseResolution + kSessionUseWriteInterval;
+
 struct Session {
   std::string token_digest;  // hex SHA-256 of the API key; the key itself is never stored
   std::int64_t user_id = 0;
@@ -72,11 +82,16 @@ struct Session {
   std::string client_address = {};  // where the login came from; "" when unknown
 
   UnixSeconds last_activity() const { return last_used_at > created_at ? last_used_at : created_at; }
+  // True when the session has gone unused for `idle_limit` seconds (> 0; 0 = never idle) by
+  // any count: its last recorded activity is idle_limit + kSessionUseLag old. Measuring from
+  // the record alone would end a session whose uses were not recorded yet (a key used every
+  // 5 s died at 60 s with a 60 s limit); so a session used more often than the limit never
+  // ends, and one left unused ends at most kSessionUseLag after the limit.
+  bool is_idle(UnixSeconds now, std::int64_t idle_limit) const {
+    return idle_limit > 0 && now - last_activity() >= idle_limit + kSessionUseLag;
+  }
 };
 
-// How stale a session's recorded last use may be (IEC 62443-4-2 CR 2.5 asks for idle
-// sessions to end; a write per request would slow every key check).
-inline constexpr UnixSeconds kSessionUseResolution = 60;
 
 // What may be shown of a session (CLI, API): never its key or the key's digest.
 struct SessionSummary {
@@ -118,6 +133,7 @@ struct Principal {
   std::optional<User> user;      // set for kSession
   Role role;                     // the acting role (user's role, or the TPT's role)
   std::string session_digest;    // set for kSession
+  std::string session_id;        // kSession: the session's public id (Session::id)
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;  // of the session
   std::string jti;               // set for kThirdPartyToken
 

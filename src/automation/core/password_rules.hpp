@@ -1,6 +1,6 @@
 #pragma once
 
-// The password rules of README "Security controls" (IEC 62443-4-2 CR 1.5, CR 1.7 RE1;
+// The password rules of docs/security-controls.md (IEC 62443-4-2 CR 1.5, CR 1.7 RE1;
 // 21 CFR Part 11 §11.300(b)). Pure functions; each refusal is kRuleViolation naming the
 // field and, in Error::type, the rule ("password_<rule>").
 

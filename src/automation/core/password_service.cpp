@@ -20,9 +20,17 @@ Status PasswordService::change_password(std::string_view target_username,
                                            address);
     if (!attempt) return fail(attempt.error());
     if (!ports_.hasher.verify(*current_password, user->password_hash).matches) {
-      return fail(ErrorCode::kRuleViolation, "Invalid current password");  // stays counted
+      return fail(ErrorCode::kRuleViolation, "Current password is incorrect");  // stays counted
     }
     throttle_.succeeded(*attempt);
+  } else if (setter == PasswordSetter::kOwner) {
+    // The owner's change without proof (a reset of one's own password) guesses nothing, but
+    // waits like a guess while the account's password attempts are held back.
+    if (auto open = throttle_.check_open(LoginThrottle::account_of_user(user->identifier),
+                                         address);
+        !open) {
+      return open;
+    }
   }
   return replace_hash(*user, new_password, keep_session_digest, setter);
 }

@@ -29,9 +29,11 @@ class PasswordService {
       : users_(users), ports_(ports), throttle_(throttle), settings_(settings),
         strength_(strength) {}
 
-  // When current_password is given it must match (kRuleViolation "Invalid current password").
-  // Checking it is a password attempt like a login from `address`: counted and throttled
-  // (kThrottled), so a stolen session key cannot guess its account's password quickly.
+  // When current_password is given it must match (kRuleViolation, in upstream's words "Current
+  // password is incorrect"). Checking it is a password attempt like a login from `address`:
+  // counted and throttled (kThrottled), so a stolen session key cannot guess its account's
+  // password quickly. An owner's change without it (a reset of one's own password) is refused
+  // while that throttle holds the account's attempts back, and counts nothing.
   Status change_password(std::string_view target_username, std::string_view new_password,
                          const std::optional<std::string>& current_password,
                          std::string_view keep_session_digest = {},

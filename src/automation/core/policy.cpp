@@ -7,6 +7,9 @@ namespace automation::policy {
 namespace {
 
 constexpr const char* kAdminOrSudo = "Access denied. Required roles: ['sudo', 'admin']";
+// Upstream's answer to update_role by anyone but admin and sudo.
+constexpr const char* kOnlyAdminAndSudoUpdateRoles =
+    "Only admin and sudo users can update user roles";
 constexpr const char* kSudoAccountsViaCli =
     "sudo accounts are managed with the command-line tool only";
 
@@ -21,6 +24,7 @@ bool is_privileged(const Actor& actor) {
 bool is_sudo_target(const Target& target) { return is_sudo_role(target.role_name, target.level); }
 
 Decision decide_password(Operation operation, const Actor& actor, const Target& target) {
+  // Upstream's words: PyAutomation's HMI shows them in its dialogs.
   const char* verb = operation == Operation::kChangePassword ? "change" : "reset";
   const bool self = is_self(actor, target);
   if (is_sudo_target(target) && !self) {
@@ -29,11 +33,11 @@ Decision decide_password(Operation operation, const Actor& actor, const Target& 
   if (is_sudo_role(actor.role_name)) {
     if (self) {
       return Decision::deny(ErrorCode::kRuleViolation,
-                            std::string("sudo users cannot ") + verb + " their own password");
+                            std::string("Sudo users cannot ") + verb + " their own password");
     }
     if (!is_admin_role(target.role_name)) {
       return Decision::deny(ErrorCode::kRuleViolation,
-                            std::string("sudo users can only ") + verb +
+                            std::string("Sudo users can only ") + verb +
                                 " passwords of admin users");
     }
     return Decision::allow();
@@ -41,8 +45,9 @@ Decision decide_password(Operation operation, const Actor& actor, const Target& 
   if (is_admin_role(actor.role_name)) {
     if (target.level < actor.level) {
       return Decision::deny(ErrorCode::kRuleViolation,
-                            std::string("admin users cannot ") + verb +
-                                " passwords of users with a higher role");
+                            std::string("Admin users cannot ") + verb +
+                                " passwords of users with role level lower than " +
+                                std::to_string(actor.level));
     }
     return Decision::allow();
   }
@@ -52,7 +57,7 @@ Decision decide_password(Operation operation, const Actor& actor, const Target& 
   }
   if (!self) {
     return Decision::deny(ErrorCode::kRuleViolation,
-                          std::string("you can only ") + verb + " your own password");
+                          std::string("You can only ") + verb + " your own password");
   }
   return Decision::allow();
 }
@@ -155,7 +160,9 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
 }
 
 Decision decide_manage_roles(const Actor& actor) {
-  if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
+  if (!is_privileged(actor)) {
+    return Decision::deny(ErrorCode::kPermissionDenied, kOnlyAdminAndSudoUpdateRoles);
+  }
   return Decision::allow();
 }
 
@@ -177,7 +184,8 @@ Decision decide_update_role(const Actor& actor, const Target& target,
   if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
   if (target.level < actor.level) {
     return Decision::deny(ErrorCode::kRuleViolation,
-                          "you cannot change the role of a user with a higher role");
+                          "You cannot change roles of users with role level lower than " +
+                              std::to_string(actor.level));
   }
   if (is_sudo_role(new_role_name, new_role_level)) {
     return Decision::deny(ErrorCode::kRuleViolation, "the sudo role cannot be assigned");
@@ -289,6 +297,15 @@ Decision decide_own_account(const Actor& actor) {
   if (actor.is_token) {
     return Decision::deny(ErrorCode::kPermissionDenied,
                           "Access denied. Third party tokens have no account");
+  }
+  return Decision::allow();
+}
+
+Decision decide_required_level(const Actor& actor, int required_level) {
+  if (actor.level > required_level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " +
+                              std::to_string(required_level));
   }
   return Decision::allow();
 }

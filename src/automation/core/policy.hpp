@@ -71,8 +71,9 @@ bool is_system_username(std::string_view username);
 // never changed over the API (beyond a sudo user editing its own profile).
 Decision decide(Operation operation, const Actor& actor, const Target& target);
 
-// May the actor change roles at all (admin and sudo)? Checked before the target is looked
-// up, so a caller without the right learns nothing about which users exist.
+// May the actor change users' roles at all (admin and sudo; others are told so in upstream's
+// words)? Checked before the target is looked up, so a caller without the right learns nothing
+// about which users exist.
 Decision decide_manage_roles(const Actor& actor);
 
 // update_role: move `target` to the role (new_role_name, new_role_level).
@@ -105,6 +106,10 @@ bool requires_current_password(const Actor& actor, const Target& target);
 
 // Operations on "your own account" (logout, /me): sessions only, never a TPT.
 Decision decide_own_account(const Actor& actor);
+
+// A reverse proxy's per-application minimum (forward authentication): the actor's role must
+// be at least as privileged as `required_level` (its level <= required_level).
+Decision decide_required_level(const Actor& actor, int required_level);
 
 // --- Electronic signatures (docs/signatures.md) ---
 

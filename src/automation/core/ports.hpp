@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "automation/core/error.hpp"
@@ -21,7 +22,7 @@ namespace automation {
 class RoleStore {
  public:
   virtual ~RoleStore() = default;
-  // All roles, ordered by level then name.
+  // All roles, in the order they were created (as upstream lists them).
   virtual Result<std::vector<Role>> list_roles() = 0;
   // Case-insensitive lookup by name.
   virtual Result<std::optional<Role>> find_role(std::string_view name) = 0;
@@ -198,6 +199,9 @@ struct AuditChainState {
   std::int64_t head_seq = 0;      // the newest event's sequence number (0: none yet)
   std::string head_mac;           // and its MAC
   std::int64_t chain_start_id = 0;  // rows with a lower id predate the chain (not covered)
+  // The seq of the sealed record of the chain's start (0: none written): tells
+  // seal_chain_start it has been done; verification reads the record itself, never this.
+  std::int64_t start_seq = 0;
 };
 
 // One stored audit row with its chain values. seq is nullopt for a row nobody sealed
@@ -206,13 +210,19 @@ struct ChainedAuditEvent {
   std::int64_t id = 0;
   std::optional<std::int64_t> seq;
   std::string mac;
+  // The MAC this event chains to, as stored beside it ("" when unknown): what verification
+  // links to across events that retention removed. Its own MAC proves it.
+  std::string prev_mac;
   AuditEvent event;
 };
 
 // What a retention run removed.
 struct AuditPruning {
   std::int64_t removed = 0;        // rows deleted
-  std::int64_t through_seq = 0;    // the chain's new anchor (0 when nothing chained went)
+  std::int64_t through_seq = 0;    // the chain's new anchor (0 when it did not move)
+  // Sealed refusals removed after the new anchor, as ranges of seq (what the record of the
+  // pruning lists, so verification tells them from a deletion).
+  std::vector<std::pair<std::int64_t, std::int64_t>> removed_seqs;
 };
 
 class AuditStore {
@@ -231,12 +241,21 @@ class AuditStore {
                                                                 int limit) = 0;
   // The first row at or after from_id that carries no seal, if any.
   virtual Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t from_id) = 0;
+  // How many rows carry no seal.
+  virtual Result<std::int64_t> unsealed_event_count() = 0;
+  // Once per chain (the service calls it at every start): appends chain_start_record with
+  // the chain's start and the number of rows without a seal (recorded before the chain
+  // began; 0 in a database made by this version), sealed, so verification need not take
+  // either from the writable chain row. Nothing happens once that record was written, or
+  // once the chain was pruned (no unsealed row may remain then).
+  virtual Status seal_chain_start(UnixSeconds now) = 0;
   virtual Result<std::int64_t> event_count() = 0;
-  // Deletes the oldest events: those older than `older_than` (when set) and those beyond
-  // the newest `keep_at_most` (when set), moves the chain's anchor past them, and appends
-  // `record` (sealed, its target filled in with what went) in the same transaction, so a
-  // pruning is never unaudited. Nothing happens (and nothing is appended) when no row
-  // qualifies.
+  // Deletes the events older than `older_than` (when set) and, while more than `keep_at_most`
+  // remain (when set), refusals first (every outcome but success, and rows from before the
+  // chain), oldest first, then the oldest changes; moves the chain's anchor past the oldest
+  // that remains, and appends `record` (sealed, its target filled in with what went:
+  // pruning_target) in the same transaction, so a pruning is never unaudited. Nothing happens
+  // (and nothing is appended) when no row qualifies.
   virtual Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                             std::optional<std::int64_t> keep_at_most,
                                             const AuditEvent& record) = 0;

@@ -29,7 +29,7 @@ Result<std::vector<SessionSummary>> SessionAdmin::list_sessions(const User& user
   out.reserve(sessions->size());
   for (const Session& session : *sessions) {
     // An idle one is dead: its next use would end it (SessionService::resolve).
-    if (idle_seconds_ > 0 && now - session.last_activity() >= idle_seconds_) continue;
+    if (session.is_idle(now, idle_seconds_)) continue;
     out.push_back(summary_of(session, user.username));
   }
   return out;

@@ -24,14 +24,22 @@ SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
                                const CoreSettings& settings)
     : ports_(ports), throttle_(throttle), settings_(settings) {}
 
+Result<std::optional<User>> SessionService::find_account(const Credentials& credentials) {
+  const std::string name(credentials.login_name());
+  if (!is_plausible_lookup_key(name)) return std::optional<User>{};
+  return credentials.uses_email() ? ports_.users.find_user_by_email(name)
+                                  : ports_.users.find_user_by_username(name);
+}
+
+bool SessionService::names_an_account(const Credentials& credentials) {
+  auto found = find_account(credentials);
+  return !found || found->has_value();  // a failed lookup gives the benefit of the doubt
+}
+
 Result<User> SessionService::check_password(const Credentials& credentials,
                                             std::string_view address, bool* needs_rehash) {
   const std::string name(credentials.login_name());
-  Result<std::optional<User>> found = std::optional<User>{};
-  if (is_plausible_lookup_key(name)) {
-    found = credentials.uses_email() ? ports_.users.find_user_by_email(name)
-                                     : ports_.users.find_user_by_username(name);
-  }
+  Result<std::optional<User>> found = find_account(credentials);
   if (!found) return fail(found.error());
   // Failures count against the account, whichever name (username or email, any case)
   // was used; names that match no account are counted as given.
@@ -112,10 +120,7 @@ Result<ActiveSession> SessionService::resolve(std::string_view api_key) {
   if (!*found) return invalid_token();
   const UnixSeconds now = ports_.clock.now();
   const std::int64_t idle_limit = settings_.session_idle_seconds;
-  auto is_idle = [&](const Session& session) {
-    return idle_limit > 0 && now - session.last_activity() >= idle_limit;
-  };
-  if (is_idle((*found)->session)) {
+  if ((*found)->session.is_idle(now, idle_limit)) {
     // A cached copy may be behind on its last use (recording one drops no cache): ask the
     // database before ending the session.
     found = ports_.sessions.reread_session(digest);
@@ -124,14 +129,15 @@ Result<ActiveSession> SessionService::resolve(std::string_view api_key) {
   }
   const Session& session = (*found)->session;
   const bool expired = session.expires_at != 0 && now >= session.expires_at;
-  if (expired || is_idle(session)) {
+  if (expired || session.is_idle(now, idle_limit)) {
     (void)ports_.sessions.delete_session(digest);  // lazy clean-up of the dead key
     return invalid_token();
   }
   // Only where idle sessions end: recording costs a row write per session and minute, which
   // showed as 0.53x -> 0.42x ping on bench/run.sh's cold keys at 100,000 sessions. At most
-  // once per session and kSessionUseResolution, whatever the request rate. A failed write
-  // is not the caller's problem: at worst the session ends as idle sooner.
+  // once per session and kSessionUseResolution, whatever the request rate (Session::is_idle
+  // allows for that). A failed write is not the caller's problem: at worst another process
+  // ends the session as idle sooner.
   if (idle_limit > 0 && now - session.last_activity() >= kSessionUseResolution) {
     (void)ports_.sessions.record_session_use(digest, now);
   }

@@ -32,6 +32,10 @@ class SessionService {
   // The user the credentials belong to, or kPermissionDenied; never creates a session.
   // Throttled and counted like a login, so it cannot be used to guess passwords faster.
   Result<User> verify_credentials(const Credentials& credentials, std::string_view address);
+  // Whether the username or e-mail of `credentials` names an existing account (no KDF, no
+  // throttle): how the HTTP layer tells a login from a guess against an unknown name when it
+  // schedules password work.
+  bool names_an_account(const Credentials& credentials);
   Status logout(std::string_view session_digest);
   Status logout_all(std::int64_t user_id);
   // The live session with this key, or kUnauthenticated "Invalid token" (also for a session
@@ -43,6 +47,7 @@ class SessionService {
  private:
   // Throttle check, then lookup and password verification with constant work for unknown
   // users, then the failure/success count.
+  Result<std::optional<User>> find_account(const Credentials& credentials);
   Result<User> check_password(const Credentials& credentials, std::string_view address,
                               bool* needs_rehash);
 

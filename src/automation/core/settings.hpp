@@ -24,6 +24,9 @@ struct PasswordPolicySettings {
   std::int64_t max_age_days = 0;    // older passwords must be changed at login; 0 = never
   std::int64_t min_age_hours = 0;   // an owner's change sooner than this is refused; 0 = none
   bool change_on_first_login = false;  // set by someone else: the owner must change it
+  // A reset of one's own password must prove the current one, as change_password does
+  // (upstream asks for none: off by default).
+  bool self_reset_requires_current_password = false;
 };
 
 inline constexpr int kMaxPasswordHistory = 24;
@@ -32,7 +35,8 @@ inline constexpr int kMaxPasswordHistory = 24;
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
   // A session unused for this long ends (IEC 62443-4-2 CR 2.5); 0 = never. >= 60: the last
-  // use is recorded with a resolution of kSessionUseResolution.
+  // use is recorded with a resolution of kSessionUseResolution, so a session ends between
+  // this and kSessionUseLag later (Session::is_idle), never sooner.
   std::int64_t session_idle_seconds = 0;
   bool allow_signup = true;
   std::size_t password_min_length = 8;
@@ -40,6 +44,9 @@ struct CoreSettings {
   int account_max_failures = 100;   // per account across all addresses, within the window
   int address_max_failures = 50;    // per client address, within the window
   std::int64_t login_window_seconds = 900;
+  // Anonymous sign-ups per client address within signup_window_seconds; 0 = unlimited.
+  int signup_max_per_address = 10;
+  std::int64_t signup_window_seconds = 3600;
   // Live sessions a user may hold (IEC 62443-4-2 CR 2.7); a login beyond it ends the
   // oldest. 0 = unlimited; 1 = a new login ends the previous one, as upstream does.
   int max_sessions_per_user = 0;

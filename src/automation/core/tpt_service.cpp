@@ -15,7 +15,7 @@ constexpr std::size_t kMaxDescriptionLength = 256;
 constexpr std::size_t kMinSecretBytes = 32;
 constexpr const char* kSecretSettingKey = "tpt_secret";
 
-std::unexpected<Error> invalid_token() {
+std::unexpected<Error> invalid_third_party_token() {
   return fail(ErrorCode::kUnauthenticated, "Invalid token");
 }
 
@@ -62,17 +62,21 @@ Result<TptCreated> TptService::create_tpt(const TptRequest& request, std::string
 
 Result<TptService::Verified> TptService::verify(std::string_view token) {
   auto claims = ports_.jwt.verify(token, secret_);
-  if (!claims) return invalid_token();
-  if (claims->exp && ports_.clock.now() >= *claims->exp) return invalid_token();
-  // The database is the truth for revocation, so every process agrees at once; and the
-  // role is bound to the record, so a re-signed token cannot raise its own role.
+  if (!claims) return invalid_third_party_token();
+  if (claims->exp && ports_.clock.now() >= *claims->exp) return invalid_third_party_token();
+  // The database is the truth for revocation, so every process agrees at once; and the role
+  // and the expiry are bound to the record, so a token re-signed by someone who learned the
+  // secret can neither raise its role nor drop or move its exp (no exp for a record that
+  // expires, or one for a record that does not, is refused too).
   auto record = ports_.store.find_tpt(claims->jti);
   if (!record) return fail(record.error());
-  if (!*record || (*record)->revoked || !iequals_ascii((*record)->role, claims->role)) {
-    return invalid_token();
+  if (!*record || (*record)->revoked || !iequals_ascii((*record)->role, claims->role) ||
+      (*record)->expires_at != claims->exp) {
+    return invalid_third_party_token();
   }
   auto role = ports_.roles.find_role(claims->role);
-  if (!role || !policy::decide_tpt_role(role->name, role->level).allowed) return invalid_token();
+  if (!role || !policy::decide_tpt_role(role->name, role->level).allowed)
+    return invalid_third_party_token();
   return Verified{std::move(*role), std::move(claims->jti)};
 }
 

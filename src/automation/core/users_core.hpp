@@ -19,6 +19,7 @@
 #include "automation/core/role_service.hpp"
 #include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
+#include "automation/core/signup_throttle.hpp"
 #include "automation/core/settings.hpp"
 #include "automation/core/signature_service.hpp"
 #include "automation/core/tpt_service.hpp"
@@ -99,6 +100,7 @@ class UsersCore {
   PasswordService& passwords() { return passwords_; }
   SessionService& sessions() { return sessions_; }
   SessionAdmin& session_admin() { return session_admin_; }
+  SignupThrottle& signup_throttle() { return signup_throttle_; }
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
@@ -113,6 +115,7 @@ class UsersCore {
   RoleService roles_;
   UserService users_;
   LoginThrottle throttle_;  // before passwords_ and sessions_, which use it
+  SignupThrottle signup_throttle_;
   PasswordService passwords_;
   SessionService sessions_;
   SessionAdmin session_admin_;

@@ -9,10 +9,12 @@ namespace automation::crypto {
 
 namespace {
 
-std::string make_dummy_hash(const Argon2Hasher& argon2) {
+std::string make_dummy_hash(const Argon2Hasher& argon2, PasswordFormat format) {
   // The password is random and discarded, so the dummy hash can never match anything
   // a client sends.
-  auto hashed = argon2.hash(SecureRandom{}.random_hex(32));
+  const std::string password = SecureRandom{}.random_hex(32);
+  auto hashed = format == PasswordFormat::kWerkzeugPbkdf2 ? make_werkzeug_pbkdf2_hash(password)
+                                                         : argon2.hash(password);
   if (!hashed)
     throw std::runtime_error("cannot build the dummy password hash: " + hashed.error().message);
   return std::move(*hashed);
@@ -20,25 +22,34 @@ std::string make_dummy_hash(const Argon2Hasher& argon2) {
 
 }  // namespace
 
-DefaultPasswordHasher::DefaultPasswordHasher(Argon2Params params)
-    : argon2_(params), dummy_hash_(make_dummy_hash(argon2_)) {}
+DefaultPasswordHasher::DefaultPasswordHasher(Argon2Params params, PasswordFormat format)
+    : argon2_(params), format_(format), dummy_hash_(make_dummy_hash(argon2_, format)) {}
 
 Result<std::string> DefaultPasswordHasher::hash(std::string_view password) {
+  if (format_ == PasswordFormat::kWerkzeugPbkdf2) return make_werkzeug_pbkdf2_hash(password);
   return argon2_.hash(password);
 }
 
 PasswordCheck DefaultPasswordHasher::verify(std::string_view password, std::string_view stored) {
+  const bool werkzeug_format = format_ == PasswordFormat::kWerkzeugPbkdf2;
   if (Argon2Hasher::is_argon2id_hash(stored)) {
     if (!argon2_.verify(password, stored)) return {};
-    return PasswordCheck{.matches = true, .needs_rehash = argon2_.needs_rehash(stored)};
+    // With the werkzeug format an Argon2id hash is rewritten so upstream can read it (the
+    // way back from a trial of this service).
+    return PasswordCheck{.matches = true,
+                         .needs_rehash = werkzeug_format || argon2_.needs_rehash(stored)};
   }
   if (is_werkzeug_hash(stored)) {
-    // Every werkzeug format is legacy: a match is always re-hashed with Argon2id.
     const bool matches = verify_werkzeug_hash(password, stored);
-    return PasswordCheck{.matches = matches, .needs_rehash = matches};
+    return PasswordCheck{.matches = matches, .needs_rehash = matches && !werkzeug_format};
   }
-  // Unsupported: burn the time of a real verification; the result is irrelevant.
-  static_cast<void>(argon2_.verify(password, dummy_hash_));
+  // Unsupported: burn the time of a real verification in the configured format; the result
+  // is irrelevant.
+  if (werkzeug_format) {
+    static_cast<void>(verify_werkzeug_hash(password, dummy_hash_));
+  } else {
+    static_cast<void>(argon2_.verify(password, dummy_hash_));
+  }
   return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/hmac.h>
 
 #include <array>
@@ -214,6 +215,33 @@ bool verify_werkzeug_hash(std::string_view password, std::string_view stored) {
       CRYPTO_memcmp(computed.data(), parsed->digest_hex.data(), computed.size()) == 0;
   OPENSSL_cleanse(computed.data(), computed.size());
   return equal;
+}
+
+Result<std::string> make_werkzeug_pbkdf2_hash(std::string_view password,
+                                              std::uint32_t iterations) {
+  if (password.size() > INT_MAX) return fail(ErrorCode::kInvalidArgument, "password too long");
+  // werkzeug's gen_salt(16): letters and digits. Rejection sampling keeps the choice uniform.
+  static constexpr std::string_view kSaltChars =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  constexpr std::size_t kSaltLength = 16;
+  std::string salt;
+  while (salt.size() < kSaltLength) {
+    unsigned char byte = 0;
+    if (RAND_bytes(&byte, 1) != 1) return fail(ErrorCode::kInternal, "RAND_bytes failed");
+    if (byte < 248) salt += kSaltChars[byte % kSaltChars.size()];  // 248 = 4 * 62
+  }
+  std::array<unsigned char, 32> key{};
+  if (PKCS5_PBKDF2_HMAC(password.empty() ? "" : password.data(),
+                        static_cast<int>(password.size()), bytes_of(salt),
+                        static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                        static_cast<int>(key.size()), key.data()) != 1) {
+    OPENSSL_cleanse(key.data(), key.size());
+    return fail(ErrorCode::kInternal, "PBKDF2 failed");
+  }
+  std::string hash = "pbkdf2:sha256:" + std::to_string(iterations) + "$" + salt + "$" +
+                     detail::to_lower_hex(key);
+  OPENSSL_cleanse(key.data(), key.size());
+  return hash;
 }
 
 }  // namespace automation::crypto

@@ -8,11 +8,15 @@
 //   sha256$<salt>$<hex>, sha1$<salt>$<hex>                      legacy HMAC(key = salt, msg = pw);
 //                                                               empty salt = plain digest of pw
 //
-// Verification only: new hashes are Argon2id (argon2_hasher.hpp).
+// New hashes are Argon2id (argon2_hasher.hpp) unless AUTOMATION_PASSWORD_FORMAT=werkzeug asks
+// for hashes upstream PyAutomation can read: then make_werkzeug_pbkdf2_hash writes them.
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include "automation/core/error.hpp"
 
 namespace automation::crypto {
 
@@ -47,5 +51,15 @@ struct WerkzeugLimits {
 // hashes; older werkzeug versions read the bare form with their own default
 // (260000 in 2.x, 150000 in 1.0), which is why werkzeug never relies on it.
 [[nodiscard]] bool verify_werkzeug_hash(std::string_view password, std::string_view stored);
+
+// PBKDF2-HMAC-SHA256 iterations of the werkzeug hashes this service writes: OWASP's figure for
+// PBKDF2-SHA256 (werkzeug 3.1's own default is 1,000,000).
+inline constexpr std::uint32_t kWerkzeugPbkdf2Iterations = 600'000;
+
+// "pbkdf2:sha256:<iterations>$<salt>$<hex>" as werkzeug's generate_password_hash writes it: a
+// 16-character salt of ASCII letters and digits from the CSPRNG (werkzeug's gen_salt), the
+// 32-byte derived key in lowercase hex. kInternal when OpenSSL fails.
+[[nodiscard]] Result<std::string> make_werkzeug_pbkdf2_hash(
+    std::string_view password, std::uint32_t iterations = kWerkzeugPbkdf2Iterations);
 
 }  // namespace automation::crypto

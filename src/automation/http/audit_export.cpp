@@ -9,16 +9,32 @@ namespace automation::http {
 
 namespace {
 
-void append_csv_field(std::string& out, std::string_view field) {
+// What a spreadsheet takes for the start of a formula (OWASP "CSV Injection"), and the
+// apostrophe that neutralizes one (escaped itself, so the rule can be undone exactly).
+bool needs_formula_guard(std::string_view field) {
+  if (field.empty()) return false;
+  switch (field.front()) {
+    case '=': case '+': case '-': case '@': case '\t': case '\r': case '\'':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string csv_cell(std::string_view field) {
+  std::string out;
+  out.reserve(field.size() + 3);
   out += '"';
+  if (needs_formula_guard(field)) out += '\'';
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;
   }
   out += '"';
+  return out;
 }
-
-}  // namespace
 
 std::string audit_export_jsonl(const std::vector<ExportedAuditEvent>& events) {
   std::string out;
@@ -56,7 +72,7 @@ std::string audit_export_csv(const std::vector<ExportedAuditEvent>& events) {
     for (const std::string& field : fields) {
       if (!first) out += ',';
       first = false;
-      append_csv_field(out, field);
+      out += csv_cell(field);
     }
     out += "\r\n";
   }

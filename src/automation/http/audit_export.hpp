@@ -5,6 +5,7 @@
 // the key: mac = HMAC-SHA-256(key, audit_chain_message(previous_mac, seq, event)).
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "automation/core/audit_log.hpp"
@@ -14,9 +15,16 @@ namespace automation::http {
 // One JSON object per line (application/x-ndjson).
 std::string audit_export_jsonl(const std::vector<ExportedAuditEvent>& events);
 
-// RFC 4180 CSV with a header line; every field quoted. Text is exported exactly as stored
-// (the MAC covers it), so a spreadsheet should import the columns as text: a field that
-// starts with '=' is data here, never a formula.
+// RFC 4180 CSV with a header line; every field quoted. Spreadsheets evaluate a cell that
+// starts with '=', '+', '-', '@', tab or CR as a formula even when it is quoted, so such a
+// field (and, to keep the rule reversible, one that starts with an apostrophe) is written
+// with an apostrophe in front (OWASP's advice for CSV injection): removing one leading
+// apostrophe, where there is one, gives the text as stored, which the MAC covers. The JSON
+// lines export is exact.
 std::string audit_export_csv(const std::vector<ExportedAuditEvent>& events);
+
+// `field` as one CSV cell: quoted, quotes doubled, and an apostrophe in front of a leading
+// formula character or apostrophe (see audit_export_csv).
+std::string csv_cell(std::string_view field);
 
 }  // namespace automation::http

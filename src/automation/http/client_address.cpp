@@ -5,15 +5,10 @@
 #include <algorithm>
 #include <optional>
 
+#include "automation/core/text.hpp"
+
 namespace automation::http {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t");
-  if (begin == std::string_view::npos) return {};
-  const auto end = text.find_last_not_of(" \t");
-  return text.substr(begin, end - begin + 1);
-}
 
 // The canonical text of an IPv4/IPv6 address, or nullopt when entry is not one.
 std::optional<std::string> canonical_address(std::string_view entry) {

@@ -17,4 +17,7 @@ struct EmbeddedFile {
 // package (scripts/install-deps.sh installs it).
 std::span<const EmbeddedFile> docs_files();
 
+// The login page's template and style sheet (src/automation/http/login/).
+std::span<const EmbeddedFile> login_files();
+
 }  // namespace automation

@@ -12,14 +12,34 @@ const char* to_string(Method method) noexcept {
       return "PUT";
     case Method::kDelete:
       return "DELETE";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kPatch:
+      return "PATCH";
   }
   return "GET";
+}
+
+std::optional<Method> method_named(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < kMethodCount; ++i) {
+    const auto method = static_cast<Method>(i);
+    if (name == to_string(method)) return method;
+  }
+  return std::nullopt;
 }
 
 std::string_view reason_phrase(int status) noexcept {
   switch (status) {
     case 200:
       return "OK";
+    case 204:
+      return "No Content";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
     case 400:
       return "Bad Request";
     case 401:

@@ -36,6 +36,14 @@ void add_counter(prometheus::MetricFamily& family, double value,
   family.metric.push_back(std::move(metric));
 }
 
+// A counter family of one unlabelled series.
+prometheus::MetricFamily single_counter(std::string name, std::string help,
+                                        const std::atomic<std::uint64_t>& count) {
+  auto counter = family(std::move(name), std::move(help), prometheus::MetricType::Counter);
+  add_counter(counter, static_cast<double>(count.load(relaxed)));
+  return counter;
+}
+
 void add_gauge(prometheus::MetricFamily& family, double value) {
   prometheus::ClientMetric metric;
   metric.gauge.value = value;
@@ -119,6 +127,12 @@ void HttpMetrics::stopped() noexcept {
 
 void HttpMetrics::hash_queue_full() noexcept { hash_rejections_.fetch_add(1, relaxed); }
 
+void HttpMetrics::response_memory_full() noexcept {
+  response_memory_rejections_.fetch_add(1, relaxed);
+}
+
+void HttpMetrics::connection_refused() noexcept { connection_refusals_.fetch_add(1, relaxed); }
+
 std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   using prometheus::MetricType;
   std::unique_lock lock(structure_);
@@ -166,10 +180,19 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   auto queue = family("automation_hash_queue_depth",
                       "Password-hashing jobs waiting for a worker", MetricType::Gauge);
   add_gauge(queue, hash_queue_depth_ ? static_cast<double>(hash_queue_depth_()) : 0.0);
-  auto rejections = family("automation_hash_queue_rejections_total",
-                           "Requests answered 503 because the hashing queue was full",
-                           MetricType::Counter);
-  add_counter(rejections, static_cast<double>(hash_rejections_.load(relaxed)));
+  auto rejections = single_counter("automation_hash_queue_rejections_total",
+                                   "Requests answered 503 because the hashing queue was full",
+                                   hash_rejections_);
+  auto memory_rejections = single_counter(
+      "automation_response_memory_rejections_total",
+      "Big answers refused with 503 because answers not yet written to their clients held "
+      "AUTOMATION_RESPONSE_MEMORY_MIB",
+      response_memory_rejections_);
+  auto connection_refusals = single_counter(
+      "automation_connections_refused_total",
+      "New connections closed at once because their client address held "
+      "AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS connections already",
+      connection_refusals_);
 
   lock.unlock();
 
@@ -179,6 +202,8 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
   families.push_back(std::move(logins));
   families.push_back(std::move(queue));
   families.push_back(std::move(rejections));
+  families.push_back(std::move(memory_rejections));
+  families.push_back(std::move(connection_refusals));
 
   const ApplicationGauges app = application_ ? application_() : ApplicationGauges{};
   auto add_app_counter = [&families](const char* name, const char* help,

@@ -52,6 +52,8 @@ class HttpMetrics final : public RequestObserver, public prometheus::Collectable
   void completed(const CompletedRequest& request) noexcept override;
   void stopped() noexcept override;
   void hash_queue_full() noexcept override;
+  void response_memory_full() noexcept override;
+  void connection_refused() noexcept override;
 
   std::vector<prometheus::MetricFamily> Collect() const override;
   // The text exposition format (version 0.0.4) of Collect().
@@ -69,6 +71,8 @@ class HttpMetrics final : public RequestObserver, public prometheus::Collectable
   std::unique_ptr<RouteSeries> unmatched_;
   std::function<std::size_t()> hash_queue_depth_;
   std::atomic<std::uint64_t> hash_rejections_{0};
+  std::atomic<std::uint64_t> response_memory_rejections_{0};
+  std::atomic<std::uint64_t> connection_refusals_{0};
   std::array<std::atomic<std::uint64_t>, kLoginOutcomes> logins_{};
 };
 

@@ -171,11 +171,24 @@ nlohmann::json pagination_json(const UserPage& page, std::int64_t page_number,
 }
 
 std::string user_page_text(const UserPage& page, std::int64_t page_number, std::int64_t limit) {
+  std::string out = user_page_rows_text(page.users);
+  out += user_page_pagination_text(page.total, page_number, limit);
+  return out;
+}
+
+std::string user_page_rows_text(const std::vector<User>& users) {
   // The keys in the order nlohmann's object (a sorted map) writes them: "data", "pagination".
   std::string out = "{\"data\":";
-  append_users(out, page.users);
+  append_users(out, users);
   out += ",\"pagination\":";
-  out += dump(pagination_json(page, page_number, limit));
+  return out;
+}
+
+std::string user_page_pagination_text(std::int64_t total, std::int64_t page_number,
+                                      std::int64_t limit) {
+  UserPage counted;
+  counted.total = total;
+  std::string out = dump(pagination_json(counted, page_number, limit));
   out += '}';
   return out;
 }

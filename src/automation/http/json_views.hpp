@@ -47,6 +47,11 @@ nlohmann::json pagination_json(const UserPage& page, std::int64_t page_number, s
 // json_response(200, user_page_json(...)) and a json_response(200, array of user_json) send.
 std::string user_page_text(const UserPage& page, std::int64_t page_number, std::int64_t limit);
 std::string user_list_text(const std::vector<User>& users);
+// user_page_text in two parts: the rows (`{"data":[users],"pagination":`), which pages that
+// hold the same rows share, and the rest (the pagination object and the closing brace).
+std::string user_page_rows_text(const std::vector<User>& users);
+std::string user_page_pagination_text(std::int64_t total, std::int64_t page_number,
+                                      std::int64_t limit);
 // The same for one user: what json_response(200, user_json(user)) sends.
 std::string user_text(const User& user);
 

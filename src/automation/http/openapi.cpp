@@ -70,7 +70,9 @@ nlohmann::json security_schemes() {
     "TokenAuthorization": {"type": "apiKey", "in": "header", "name": "Authorization",
                            "description": "`Token <key>`, as PyAutomation sends it"},
     "BearerAuthorization": {"type": "http", "scheme": "bearer",
-                            "description": "`Bearer <key>`"}
+                            "description": "`Bearer <key>`"},
+    "SessionCookie": {"type": "apiKey", "in": "cookie", "name": "automation_session",
+                      "description": "The browser session of the login page (/login); a state-changing request must come from this site (Origin, or Referer) or an origin AUTOMATION_CORS_ORIGINS lists"}
   })");
 }
 
@@ -87,8 +89,9 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
     if (!responses.contains(code)) responses[code] = response(description, kErrorRef);
   };
   if (!route.doc.request_body.empty()) {
-    add(400, "Malformed body, a field of the wrong type, or missing or invalid fields (named "
-             "in `errors`)");
+    add(400, "`Malformed JSON body`; a missing field or one of the wrong type (`Input payload "
+             "validation failed`, each named in `errors` after upstream's help text for it); or "
+             "an invalid value (named in `errors`)");
     add(413, "Body over 64 KiB");
   }
   if (route.key_policy == KeyPolicy::kRequired ||
@@ -98,10 +101,12 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
   } else if (route.key_policy == KeyPolicy::kOptional) {
     add(401, "`Invalid token`: a key was sent and is not valid");
   }
-  // A change stands only with its audit event (README "Notes on the audit chain").
+  // A change stands only with its audit event (docs/security-controls.md "Notes on the audit chain").
   std::string busy;
   if (route.execution == Execution::kWorkerPool) busy = "The password-hashing queue is full";
-  if (route.method != Method::kGet) {
+  // Forward authentication answers every method a proxy passes on, and writes nothing.
+  if (route.method != Method::kGet && route.method != Method::kHead &&
+      route.key_policy != KeyPolicy::kForwarded) {
     busy += busy.empty() ? "The" : ", or the";
     busy += " change's audit event could not be written (nothing was changed)";
   }
@@ -169,6 +174,14 @@ nlohmann::json operation(const Route& route) {
     case KeyPolicy::kRequired:
     case KeyPolicy::kRequiredEvenBeforePasswordChange:
       break;  // the document's default
+    case KeyPolicy::kForwarded:
+      op["security"] = nlohmann::json::parse(
+          R"([{"ApiKey": []}, {"TokenAuthorization": []}, {"BearerAuthorization": []},
+              {"SessionCookie": []}])");
+      break;
+    case KeyPolicy::kBrowserSession:
+      op["security"] = nlohmann::json::parse(R"([{"SessionCookie": []}, {}])");
+      break;
   }
   return op;
 }
@@ -216,7 +229,8 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
          "API. Every body is JSON, errors included: `{\"message\"}` plus `\"errors\"` naming "
          "each invalid field. A path that exists with another method answers 405 with `Allow`; "
          "an unknown path 404. Request bodies of POST and PUT routes are JSON or HTML forms "
-         "(`application/x-www-form-urlencoded`)."}}},
+         "(`application/x-www-form-urlencoded`). Browsers on other origins are answered per "
+         "AUTOMATION_CORS_ORIGINS (a preflight `OPTIONS` on any path answers 204)."}}},
       {"servers", {{{"url", "/"}}}},
       // The order the docs page shows the groups in (OperationDoc::tag).
       {"tags", nlohmann::json::parse(R"([
@@ -226,6 +240,7 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
         {"name": "audit", "description": "Security events"},
         {"name": "signatures", "description": "Electronic signatures: 21 CFR Part 11"},
         {"name": "health", "description": "Probes"},
+        {"name": "front door", "description": "Browser sign-in and forward authentication for reverse proxies"},
         {"name": "docs", "description": "This description and its viewer"},
         {"name": "metrics", "description": "Prometheus"}])")},
       {"paths", std::move(paths)},

@@ -38,6 +38,11 @@ class RequestObserver {
   virtual void stopped() noexcept = 0;
   // A KDF job was refused because the hashing queue was full (the request got 503).
   virtual void hash_queue_full() noexcept = 0;
+  // A big answer was refused (503) because unwritten answers held the response memory budget.
+  virtual void response_memory_full() noexcept {}
+  // A new connection was closed at once: its client address held
+  // AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS connections already.
+  virtual void connection_refused() noexcept {}
 };
 
 }  // namespace automation::http

@@ -75,6 +75,81 @@ DecimalParse parse_decimal(std::string_view text, std::int64_t& value) {
   return DecimalParse::kOk;
 }
 
+// A body or query field with upstream's reqparse help text for it ("" where upstream has no
+// such argument). flask-restx answers a bad argument with "<help> <error>", so the help text
+// leads each reason given for the field.
+struct Field {
+  const char* name;
+  std::string_view help;
+};
+
+// Upstream's reqparse arguments (automation/modules/users/resources/models/users.py and
+// models/roles.py, PyAutomation cf82ae6), whose help texts its clients show.
+constexpr Field kLoginUsername{"username", "Username"};
+constexpr Field kLoginEmail{"email", "User email"};
+constexpr Field kLoginPassword{"password", "User password"};
+constexpr Field kSignupUsername{"username", "Username"};
+constexpr Field kSignupEmail{"email", "Email address"};
+constexpr Field kSignupPassword{"password", "Password"};
+constexpr Field kSignupName{"name", "User's name"};
+constexpr Field kSignupLastname{"lastname", "User's lastname"};
+constexpr Field kChangeTarget{"target_username", "Username whose password will be changed"};
+constexpr Field kResetTarget{"target_username", "Username whose password will be reset"};
+constexpr Field kNewPassword{"new_password", "New password"};
+constexpr Field kCurrentPassword{"current_password",
+                                 "Current password (required when changing own password)"};
+constexpr Field kRoleUpdateTarget{"target_username", "Username whose role will be updated"};
+constexpr Field kRoleUpdateNewRole{"new_role_name", "New role name to assign"};
+constexpr Field kTptRoleName{"role_name", "Role name to embed in the JWT token"};
+constexpr Field kAddRoleName{"name", "Role name"};
+constexpr Field kAddRoleLevel{"level", "Role level, 0 maximum level"};
+constexpr Field kPage{"page", "Page number"};
+constexpr Field kLimit{"limit", "Items per page"};
+
+// Fields upstream does not have: their reasons stand alone, as flask-restx's do without help.
+constexpr Field kSignupRoleName{"role_name", ""};
+constexpr Field kTptExpiresIn{"expires_in", ""};
+constexpr Field kTptDescription{"description", ""};
+constexpr Field kEditEmail{"email", ""};
+constexpr Field kEditName{"name", ""};
+constexpr Field kEditLastname{"lastname", ""};
+constexpr Field kSignUsername{"username", ""};
+constexpr Field kSignPassword{"password", ""};
+constexpr Field kSignCode{"code", ""};
+constexpr Field kSignMeaning{"meaning", ""};
+constexpr Field kRecordType{"record_type", ""};
+constexpr Field kRecordId{"record_id", ""};
+constexpr Field kRecordDigest{"record_digest", ""};
+constexpr Field kSignComment{"comment", ""};
+constexpr Field kSignVerifies{"verifies", ""};
+constexpr Field kSignatureId{"signature_id", ""};
+
+// flask-restx's words for a required argument that is absent (its locations: JSON, form, query).
+constexpr std::string_view kMissing =
+    "Missing required parameter in the JSON body or the post body or the query string";
+
+// Reasons per field ("<help> <why>", or `why` alone for a field without help text), answered
+// together as one 400 with flask-restx's top-level words.
+class FieldErrors {
+ public:
+  void add(const Field& field, std::string_view why) {
+    std::string reason = field.help.empty() ? std::string() : std::string(field.help) + ' ';
+    reason += why;
+    errors_.emplace(field.name, std::move(reason));
+  }
+  bool contains(const Field& field) const { return errors_.contains(field.name); }
+
+  Status result() const {
+    if (errors_.empty()) return {};
+    Error error = Error::make(ErrorCode::kInvalidArgument, "Input payload validation failed");
+    error.fields = errors_;
+    return fail(std::move(error));
+  }
+
+ private:
+  std::map<std::string, std::string> errors_;
+};
+
 // Reads typed fields from a decoded body and collects every problem, so one 400 names all.
 // A field that is null counts as absent.
 class FieldReader {
@@ -82,41 +157,41 @@ class FieldReader {
   FieldReader(const nlohmann::json& object, BodyEncoding encoding)
       : object_(object), encoding_(encoding) {}
 
-  std::string required_string(const char* field) {
+  std::string required_string(const Field& field) {
     auto value = optional_string(field);
-    if (!value && !errors_.contains(field)) errors_.emplace(field, "is required");
+    if (!value && !errors_.contains(field)) add_error(field, kMissing);
     return value.value_or(std::string());
   }
 
-  std::optional<std::string> optional_string(const char* field) {
-    const auto* value = find(field);
+  std::optional<std::string> optional_string(const Field& field) {
+    const auto* value = find(field.name);
     if (value == nullptr) return std::nullopt;
     if (!value->is_string()) {
-      errors_.emplace(field, "must be a string");
+      add_error(field, "must be a string");
       return std::nullopt;
     }
     auto text = value->get<std::string>();
     // Defence in depth: no field of this API may carry a NUL (the core checks again).
     if (text.find('\0') != std::string::npos) {
-      errors_.emplace(field, "must not contain NUL characters");
+      add_error(field, "must not contain NUL characters");
       return std::nullopt;
     }
     return text;
   }
 
-  std::int64_t required_integer(const char* field) {
+  std::int64_t required_integer(const Field& field) {
     auto value = optional_integer(field);
-    if (!value && !errors_.contains(field)) errors_.emplace(field, "is required");
+    if (!value && !errors_.contains(field)) add_error(field, kMissing);
     return value.value_or(0);
   }
 
-  std::optional<std::int64_t> optional_integer(const char* field) {
-    const auto* value = find(field);
+  std::optional<std::int64_t> optional_integer(const Field& field) {
+    const auto* value = find(field.name);
     if (value == nullptr) return std::nullopt;
     if (value->is_number_integer()) {
       if (value->is_number_unsigned() &&
           value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-        errors_.emplace(field, "is out of range");
+        add_error(field, "is out of range");
         return std::nullopt;
       }
       return value->get<std::int64_t>();
@@ -128,28 +203,20 @@ class FieldReader {
         case DecimalParse::kOk:
           return number;
         case DecimalParse::kOutOfRange:
-          errors_.emplace(field, "is out of range");
+          add_error(field, "is out of range");
           return std::nullopt;
         case DecimalParse::kNotAnInteger:
           break;
       }
     }
-    errors_.emplace(field, "must be an integer");
+    add_error(field, "must be an integer");
     return std::nullopt;
   }
 
-  bool has(const char* field) const { return find(field) != nullptr; }
-  void add_error(const char* field, std::string why) { errors_.emplace(field, std::move(why)); }
+  bool has(const Field& field) const { return find(field.name) != nullptr; }
 
-  Status result() const {
-    if (errors_.empty()) return {};
-    if (errors_.size() == 1) {
-      return fail(Error::invalid(errors_.begin()->first, errors_.begin()->second));
-    }
-    Error error = Error::make(ErrorCode::kInvalidArgument, "Invalid input");
-    error.fields = errors_;
-    return fail(std::move(error));
-  }
+  void add_error(const Field& field, std::string_view why) { errors_.add(field, why); }
+  Status result() const { return errors_.result(); }
 
  private:
   const nlohmann::json* find(const char* field) const {
@@ -160,7 +227,7 @@ class FieldReader {
 
   const nlohmann::json& object_;
   BodyEncoding encoding_;
-  std::map<std::string, std::string> errors_;
+  FieldErrors errors_;
 };
 
 // Decodes the body, runs `read` over its fields and returns the value or the collected errors.
@@ -220,12 +287,13 @@ BodyEncoding body_encoding(const std::optional<std::string>& content_type) {
 Result<Credentials> parse_credentials(std::string_view body, BodyEncoding encoding) {
   return read_body<Credentials>(body, encoding, [](FieldReader& fields) {
     Credentials credentials;
-    credentials.username = fields.optional_string("username");
-    credentials.email = fields.optional_string("email");
-    if (!fields.has("username") && !fields.has("email")) {
-      fields.add_error("username", "username or email is required");
+    credentials.username = fields.optional_string(kLoginUsername);
+    credentials.email = fields.optional_string(kLoginEmail);
+    // Upstream takes both as optional; here one of them is needed to find the account.
+    if (!fields.has(kLoginUsername) && !fields.has(kLoginEmail)) {
+      fields.add_error(kLoginUsername, "or User email is required");
     }
-    credentials.password = fields.required_string("password");
+    credentials.password = fields.required_string(kLoginPassword);
     return credentials;
   });
 }
@@ -233,12 +301,12 @@ Result<Credentials> parse_credentials(std::string_view body, BodyEncoding encodi
 Result<SignupRequest> parse_signup(std::string_view body, BodyEncoding encoding) {
   return read_body<SignupRequest>(body, encoding, [](FieldReader& fields) {
     SignupRequest request;
-    request.username = fields.required_string("username");
-    request.email = fields.required_string("email");
-    request.password = fields.required_string("password");
-    request.role_name = fields.optional_string("role_name");
-    request.name = fields.optional_string("name");
-    request.lastname = fields.optional_string("lastname");
+    request.username = fields.required_string(kSignupUsername);
+    request.email = fields.required_string(kSignupEmail);
+    request.password = fields.required_string(kSignupPassword);
+    request.role_name = fields.optional_string(kSignupRoleName);
+    request.name = fields.optional_string(kSignupName);
+    request.lastname = fields.optional_string(kSignupLastname);
     return request;
   });
 }
@@ -246,9 +314,9 @@ Result<SignupRequest> parse_signup(std::string_view body, BodyEncoding encoding)
 Result<PasswordChange> parse_password_change(std::string_view body, BodyEncoding encoding) {
   return read_body<PasswordChange>(body, encoding, [](FieldReader& fields) {
     PasswordChange change;
-    change.target_username = fields.required_string("target_username");
-    change.new_password = fields.required_string("new_password");
-    change.current_password = fields.optional_string("current_password");
+    change.target_username = fields.required_string(kChangeTarget);
+    change.new_password = fields.required_string(kNewPassword);
+    change.current_password = fields.optional_string(kCurrentPassword);
     return change;
   });
 }
@@ -256,8 +324,9 @@ Result<PasswordChange> parse_password_change(std::string_view body, BodyEncoding
 Result<PasswordReset> parse_password_reset(std::string_view body, BodyEncoding encoding) {
   return read_body<PasswordReset>(body, encoding, [](FieldReader& fields) {
     PasswordReset reset;
-    reset.target_username = fields.required_string("target_username");
-    reset.new_password = fields.required_string("new_password");
+    reset.target_username = fields.required_string(kResetTarget);
+    reset.new_password = fields.required_string(kNewPassword);
+    reset.current_password = fields.optional_string(kCurrentPassword);
     return reset;
   });
 }
@@ -265,8 +334,8 @@ Result<PasswordReset> parse_password_reset(std::string_view body, BodyEncoding e
 Result<RoleUpdate> parse_role_update(std::string_view body, BodyEncoding encoding) {
   return read_body<RoleUpdate>(body, encoding, [](FieldReader& fields) {
     RoleUpdate update;
-    update.target_username = fields.required_string("target_username");
-    update.new_role_name = fields.required_string("new_role_name");
+    update.target_username = fields.required_string(kRoleUpdateTarget);
+    update.new_role_name = fields.required_string(kRoleUpdateNewRole);
     return update;
   });
 }
@@ -274,12 +343,12 @@ Result<RoleUpdate> parse_role_update(std::string_view body, BodyEncoding encodin
 Result<TptRequest> parse_tpt_request(std::string_view body, BodyEncoding encoding) {
   return read_body<TptRequest>(body, encoding, [](FieldReader& fields) {
     TptRequest request;
-    request.role_name = fields.required_string("role_name");
-    request.expires_in_seconds = fields.optional_integer("expires_in");
+    request.role_name = fields.required_string(kTptRoleName);
+    request.expires_in_seconds = fields.optional_integer(kTptExpiresIn);
     if (request.expires_in_seconds && *request.expires_in_seconds <= 0) {
-      fields.add_error("expires_in", "must be a positive number of seconds");
+      fields.add_error(kTptExpiresIn, "must be a positive number of seconds");
     }
-    request.description = fields.optional_string("description").value_or(std::string());
+    request.description = fields.optional_string(kTptDescription).value_or(std::string());
     return request;
   });
 }
@@ -287,11 +356,11 @@ Result<TptRequest> parse_tpt_request(std::string_view body, BodyEncoding encodin
 Result<UserEdit> parse_user_edit(std::string_view body, BodyEncoding encoding) {
   return read_body<UserEdit>(body, encoding, [](FieldReader& fields) {
     UserEdit edit;
-    edit.email = fields.optional_string("email");
-    edit.name = fields.optional_string("name");
-    edit.lastname = fields.optional_string("lastname");
-    if (!fields.has("email") && !fields.has("name") && !fields.has("lastname")) {
-      fields.add_error("email", "one of email, name or lastname is required");
+    edit.email = fields.optional_string(kEditEmail);
+    edit.name = fields.optional_string(kEditName);
+    edit.lastname = fields.optional_string(kEditLastname);
+    if (!fields.has(kEditEmail) && !fields.has(kEditName) && !fields.has(kEditLastname)) {
+      fields.add_error(kEditEmail, "one of email, name or lastname is required");
     }
     return edit;
   });
@@ -300,38 +369,31 @@ Result<UserEdit> parse_user_edit(std::string_view body, BodyEncoding encoding) {
 Result<NewRole> parse_new_role(std::string_view body, BodyEncoding encoding) {
   return read_body<NewRole>(body, encoding, [](FieldReader& fields) {
     NewRole role;
-    role.name = fields.required_string("name");
-    role.level = fields.required_integer("level");
+    role.name = fields.required_string(kAddRoleName);
+    role.level = fields.required_integer(kAddRoleLevel);
     return role;
   });
 }
 
 Result<std::optional<PageQuery>> parse_page_query(std::string_view query) {
-  const auto page = query_value(query, "page");
-  const auto limit = query_value(query, "limit");
+  const auto page = query_value(query, kPage.name);
+  const auto limit = query_value(query, kLimit.name);
   if (!page && !limit) return std::optional<PageQuery>();
   PageQuery result;
-  std::map<std::string, std::string> errors;
-  if (page) {
-    if (auto value = to_int64(*page))
-      result.page = *value;
-    else
-      errors.emplace("page", "must be an integer");
-  }
-  if (limit) {
-    if (auto value = to_int64(*limit))
-      result.limit = *value;
-    else
-      errors.emplace("limit", "must be an integer");
-  }
-  if (errors.size() == 1) {
-    return fail(Error::invalid(errors.begin()->first, errors.begin()->second));
-  }
-  if (!errors.empty()) {
-    Error error = Error::make(ErrorCode::kInvalidArgument, "Invalid input");
-    error.fields = std::move(errors);
-    return fail(std::move(error));
-  }
+  // Integers as upstream's reqparse (type=int) reads them, and a bad one answered its way.
+  FieldErrors errors;
+  auto read = [&errors](const std::optional<std::string>& text, const Field& field,
+                        std::int64_t& value) {
+    if (!text) return;
+    if (auto number = to_int64(*text)) {
+      value = *number;
+    } else {
+      errors.add(field, "must be an integer");
+    }
+  };
+  read(page, kPage, result.page);
+  read(limit, kLimit, result.limit);
+  if (auto status = errors.result(); !status) return fail(status.error());
   return std::optional<PageQuery>(result);
 }
 
@@ -340,7 +402,7 @@ Result<int> parse_audit_limit(std::string_view query) {
 }
 
 Result<AuditExportQuery> parse_audit_export(std::string_view query) {
-  constexpr std::int64_t kMaxLimit = 100000;
+  constexpr int kMaxLimit = 100000;
   AuditExportQuery result;
   if (const auto format = query_value(query, "format")) {
     if (*format == "jsonl") {
@@ -356,28 +418,24 @@ Result<AuditExportQuery> parse_audit_export(std::string_view query) {
     if (!value || *value < 0) return fail(Error::invalid("after_seq", "must be an integer >= 0"));
     result.after_seq = *value;
   }
-  if (const auto limit = query_value(query, "limit")) {
-    const auto value = to_int64(*limit);
-    if (!value || *value < 1 || *value > kMaxLimit) {
-      return fail(Error::invalid("limit", "must be between 1 and 100000"));
-    }
-    result.limit = static_cast<int>(*value);
-  }
+  auto limit = parse_limit(query, result.limit, kMaxLimit);
+  if (!limit) return fail(limit.error());
+  result.limit = *limit;
   return result;
 }
 
 Result<SignRequest> parse_sign_request(std::string_view body, BodyEncoding encoding) {
   return read_body<SignRequest>(body, encoding, [](FieldReader& fields) {
     SignRequest request;
-    request.username = fields.optional_string("username");
-    request.password = fields.required_string("password");
-    request.code = fields.optional_string("code");
-    request.meaning = fields.required_string("meaning");
-    request.record_type = fields.optional_string("record_type");
-    request.record_id = fields.optional_string("record_id");
-    request.record_digest = fields.optional_string("record_digest");
-    request.comment = fields.optional_string("comment");
-    request.verifies = fields.optional_string("verifies");
+    request.username = fields.optional_string(kSignUsername);
+    request.password = fields.required_string(kSignPassword);
+    request.code = fields.optional_string(kSignCode);
+    request.meaning = fields.required_string(kSignMeaning);
+    request.record_type = fields.optional_string(kRecordType);
+    request.record_id = fields.optional_string(kRecordId);
+    request.record_digest = fields.optional_string(kRecordDigest);
+    request.comment = fields.optional_string(kSignComment);
+    request.verifies = fields.optional_string(kSignVerifies);
     return request;
   });
 }
@@ -386,8 +444,8 @@ Result<SignatureCheckRequest> parse_signature_check(std::string_view body,
                                                     BodyEncoding encoding) {
   return read_body<SignatureCheckRequest>(body, encoding, [](FieldReader& fields) {
     SignatureCheckRequest request;
-    request.signature_id = fields.required_string("signature_id");
-    request.record_digest = fields.optional_string("record_digest");
+    request.signature_id = fields.required_string(kSignatureId);
+    request.record_digest = fields.optional_string(kRecordDigest);
     return request;
   });
 }

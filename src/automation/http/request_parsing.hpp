@@ -3,8 +3,10 @@
 // Request bodies and query strings -> the core's request values. Only the shape is checked
 // here (JSON syntax, an object, field types, required fields); content rules (lengths,
 // charsets, NUL bytes, reserved words) are the core's validation. Every failure is a
-// kInvalidArgument Error: "Malformed JSON body", "Malformed form body: <what>", or
-// "Invalid input" naming each bad field.
+// kInvalidArgument Error: "Malformed JSON body", "Malformed form body: <what>", or, in
+// upstream's (flask-restx's) words, "Input payload validation failed" with each bad field
+// named in `fields` as "<upstream's help text for it> <why>" (e.g. "Password Missing required
+// parameter in the JSON body or the post body or the query string").
 //
 // Bodies are JSON objects or HTML forms (application/x-www-form-urlencoded, as upstream's
 // request parsers accept and Python scripts send). A form is decoded into the same JSON object
@@ -49,8 +51,9 @@ Result<PasswordChange> parse_password_change(std::string_view body,
 struct PasswordReset {
   std::string target_username;
   std::string new_password;
+  std::optional<std::string> current_password;  // read for a reset of one's own password
 };
-// {target_username, new_password}.
+// {target_username, new_password, current_password?}.
 Result<PasswordReset> parse_password_reset(std::string_view body,
                                            BodyEncoding encoding = BodyEncoding::kJson);
 
@@ -82,7 +85,8 @@ struct PageQuery {
   std::int64_t limit = 20;
 };
 // ?page=&limit=: nullopt when neither is present (the plain array form is wanted);
-// a value that is not an integer is a 400 naming it. Range checks are the core's.
+// a value that is not an integer is a 400 naming it, as the body fields above. Range checks
+// are the core's.
 Result<std::optional<PageQuery>> parse_page_query(std::string_view query);
 
 // ?limit= of the audit log: default 100; must be an integer in 1..1000.

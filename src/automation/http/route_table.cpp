@@ -51,7 +51,7 @@ RouteMatch RouteTable::match(std::optional<Method> method, std::string_view raw_
     if (!decoded) return result;  // a bad escape names no resource
     segments.push_back(std::move(*decoded));
   }
-  std::array<bool, 4> allowed{};
+  std::array<bool, kMethodCount> allowed{};
   for (std::size_t index = 0; index < entries_.size(); ++index) {
     const Entry& entry = entries_[index];
     const Route& route = routes_[index];
@@ -75,10 +75,10 @@ RouteMatch RouteTable::match(std::optional<Method> method, std::string_view raw_
     }
     allowed[static_cast<std::size_t>(route.method)] = true;
   }
-  for (const Method candidate : {Method::kGet, Method::kPost, Method::kPut, Method::kDelete}) {
-    if (!allowed[static_cast<std::size_t>(candidate)]) continue;
+  for (std::size_t index = 0; index < kMethodCount; ++index) {
+    if (!allowed[index]) continue;
     if (!result.allow.empty()) result.allow += ", ";
-    result.allow += to_string(candidate);
+    result.allow += to_string(static_cast<Method>(index));
   }
   return result;
 }

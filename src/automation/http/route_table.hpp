@@ -29,7 +29,8 @@ class RouteTable {
  public:
   explicit RouteTable(std::vector<Route> routes);
 
-  // `method` is nullopt for methods no route uses (HEAD, PATCH, ...): then 405 or 404.
+  // `method` is nullopt for methods the API knows no name for (TRACE, CONNECT, ...): then 405
+  // or 404, as for a known method no route of the path uses.
   RouteMatch match(std::optional<Method> method, std::string_view raw_path) const;
 
   // Every route, in the order given to the constructor.

@@ -9,14 +9,26 @@
 
 namespace automation::http {
 
-std::vector<Route> all_routes(const RouteContext& context) {
+namespace {
+
+// For route tables built without front door options (tests of the table): the defaults.
+const FrontDoorOptions& default_front_door() {
+  static const FrontDoorOptions options;
+  return options;
+}
+
+}  // namespace
+
+std::vector<Route> all_routes(const RouteContext& given) {
+  RouteContext context = given;
+  if (context.front_door == nullptr) context.front_door = &default_front_door();
   std::vector<Route> routes;
   auto openapi_json = std::make_shared<std::string>();
   // The cheapest, most frequent probe first.
   for (auto part : {health_routes(context), user_routes(context), tpt_routes(context),
                     role_routes(context), audit_routes(context), account_routes(context),
-                    notice_routes(context), signature_routes(context), docs_routes(openapi_json),
-                    metrics_routes(context)}) {
+                    notice_routes(context), front_door_routes(context), login_routes(context),
+                    signature_routes(context), docs_routes(openapi_json), metrics_routes(context)}) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));
   }
   // Every route is in the document, the documentation routes included.

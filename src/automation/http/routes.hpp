@@ -15,9 +15,11 @@
 #include "automation/core/requests.hpp"
 #include "automation/http/auth.hpp"
 #include "automation/http/error_mapping.hpp"
+#include "automation/http/front_door.hpp"
 #include "automation/http/http_message.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
+#include "automation/http/worker_pool.hpp"
 
 namespace automation::http {
 
@@ -27,6 +29,9 @@ enum class Execution {
 };
 
 using Handler = std::function<Response(const Request& request, const Caller& caller)>;
+// For a kWorkerPool route: the class of password work a request is (WorkerPool), decided on
+// the I/O thread without a KDF. Unset: kAccount.
+using WorkClassifier = std::function<WorkClass(const Request& request, const Caller& caller)>;
 
 // One documented answer of an operation (OpenAPI Response Object).
 struct ResponseDoc {
@@ -62,14 +67,22 @@ struct Route {
   Execution execution = Execution::kIoThread;
   Handler handle;
   OperationDoc doc;
+  WorkClassifier work_class = {};
 };
 
 // What handlers need; referenced objects outlive the server.
+class ResponseMemory;  // response_memory.hpp
+
 struct RouteContext {
   AuthorizedApi& api;
   const LoginTime& login_time;
   // The Prometheus text exposition; null or empty: no /metrics route on this listener.
   const std::function<std::string()>* metrics_text = nullptr;
+  // Browsers and reverse proxies (CORS list, cookie, return addresses, forward tokens);
+  // null: the defaults (all_routes fills them in).
+  const FrontDoorOptions* front_door = nullptr;
+  // The memory of unwritten answers, for routes that make big ones (null: not limited).
+  ResponseMemory* response_memory = nullptr;
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp
@@ -83,6 +96,8 @@ std::vector<Route> signature_routes(const RouteContext& context);  // routes_sig
 // GET /api/openapi.json answers *openapi_json, filled in once the table is complete.
 std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json);  // routes_docs.cpp
 std::vector<Route> metrics_routes(const RouteContext& context); // routes_metrics.cpp
+std::vector<Route> front_door_routes(const RouteContext& context);  // routes_front_door.cpp
+std::vector<Route> login_routes(const RouteContext& context);       // routes_login.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

@@ -1,4 +1,4 @@
-// Handlers of account administration (README "Security controls"):
+// Handlers of account administration (docs/security-controls.md):
 // POST /api/users/:username/unlock clears a throttled account's failed-login count;
 // /api/users/:username/sessions[/:session_id] lists and ends a user's sessions.
 

@@ -48,7 +48,7 @@ std::vector<Route> audit_routes(const RouteContext& context) {
         .summary = "The sealed audit trail, for an auditor",
         .description = "Events in chain order with `seq`, `previous_mac` and `mac`, so each row "
                        "can be checked with the audit key: mac = HMAC-SHA-256(key, message) "
-                       "(README \"Security controls\" gives the message). JSON lines or CSV; "
+                       "(docs/security-controls.md gives the message). JSON lines or CSV; "
                        "page on with `after_seq`. Admin, sudo or auditor; audited.",
         .query_parameters = R"([
           {"name": "format", "in": "query", "required": false,

@@ -17,6 +17,7 @@ std::vector<Route> role_routes(const RouteContext& context) {
        },
        {.tag = "roles",
         .summary = "List roles (sudo left out)",
+        .description = "In the order they were created, as upstream lists them.",
         .responses = {{200, "Roles", R"({"type": "array",
                                           "items": {"$ref": "#/components/schemas/Role"}})"}}}},
       {Method::kPost, "/api/users/roles/add", KeyPolicy::kRequired, Execution::kIoThread,

@@ -7,6 +7,7 @@
 #include "automation/http/json_views.hpp"
 #include "automation/http/rendered_list_cache.hpp"
 #include "automation/http/request_parsing.hpp"
+#include "automation/http/response_memory.hpp"
 #include "automation/http/routes.hpp"
 
 namespace automation::http {
@@ -35,7 +36,7 @@ Response login(const RouteContext& context, const Request& request, const Caller
   nlohmann::json body = login_json(*login, context.login_time.format(login->logged_in_at),
                                    context.login_time.zone_name());
   if (login->password_change == PasswordChangeDemand::kNone) return json_response(200, body);
-  // The key works for change_password and logout only (README "Security controls").
+  // The key works for change_password and logout only (docs/security-controls.md).
   const bool expired = login->password_change == PasswordChangeDemand::kExpired;
   body["message"] = expired ? "Password expired: change it before anything else"
                             : "Password change required before anything else";
@@ -45,6 +46,15 @@ Response login(const RouteContext& context, const Request& request, const Caller
   return json_response(403, body);
 }
 
+// The answer of a kept list: the text itself, or for rows shared by pages that reach the end,
+// the rows followed by this page's pagination.
+Response kept_list_response(const RenderedListCache::Key& key, RenderedListCache::Text text,
+                            std::int64_t page, std::int64_t limit, std::int64_t total) {
+  Response response = shared_json_response(200, std::move(text));
+  if (key.is_rows_to_end()) response.body = user_page_pagination_text(total, page, limit);
+  return response;
+}
+
 // The whole list, or a page of it. Each list is rendered once per listing version and the
 // text is shared by every response until a user or role changes.
 Response list_users(const RouteContext& context, RenderedListCache& rendered,
@@ -52,34 +62,67 @@ Response list_users(const RouteContext& context, RenderedListCache& rendered,
   auto query = parse_page_query(request.query);
   if (!query) return error_response(query.error());
   const bool paged = query->has_value();
-  const RenderedListCache::Key key =
-      paged ? RenderedListCache::Key{(*query)->page, (*query)->limit} : RenderedListCache::Key{};
+  const std::int64_t page = paged ? (*query)->page : 0;
+  const std::int64_t limit = paged ? (*query)->limit : 0;
+  using Key = RenderedListCache::Key;
   // Only valid pages: an invalid one must get its 400 from list_users_page.
-  const bool keep = !paged || (key.page >= 1 && key.limit >= 1);
-  std::unique_lock<std::mutex> rendering_alone;
+  const bool keep = !paged || (page >= 1 && limit >= 1);
+  const bool big = RenderedListCache::is_big(Key{page, limit});
+  // The kept answer at `version`, if any.
+  auto kept = [&](std::int64_t version) -> std::optional<Response> {
+    const auto total = rendered.total(version);
+    const Key key = paged ? RenderedListCache::page_key(page, limit, total) : Key::whole_list();
+    auto text = rendered.find(version, key);
+    if (!text) return std::nullopt;
+    return kept_list_response(key, std::move(text), page, limit, total.value_or(0));
+  };
+  std::optional<RenderedListCache::RenderTurn> rendering_alone;
   if (keep) {
     auto version = context.api.user_list_version(caller);
     if (!version) return error_response(version.error());
     if (*version) {
-      if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
-      if (RenderedListCache::is_big(key)) {
-        rendering_alone = rendered.render_alone();
+      if (auto answer = kept(**version)) return std::move(*answer);
+      if (big) {
+        // A big list not kept: no reading and rendering it while unwritten answers hold all
+        // the memory they may (it would be refused when sent anyway).
+        if (context.response_memory != nullptr && !context.response_memory->admits_big_answer()) {
+          return response_memory_full();
+        }
+        rendering_alone.emplace(rendered.render_alone(**version, Key{page, limit}));
+        if (rendering_alone->busy()) {
+          Response busy = message_response(503, "Server busy, retry later");
+          busy.retry_after_seconds = 1;
+          return busy;
+        }
         // Rendered by the request this one waited for?
-        if (auto text = rendered.find(**version, key)) return shared_json_response(200, text);
+        if (auto answer = kept(**version)) return std::move(*answer);
       }
     }
   }
-  RenderedListCache::Text text;
+  Response response;
+  std::size_t rendered_bytes = 0;
   {
-    auto users = paged ? context.api.list_users_page(caller, key.page, key.limit)
+    auto users = paged ? context.api.list_users_page(caller, page, limit)
                        : context.api.list_users(caller);
     if (!users) return error_response(users.error());
-    text = std::make_shared<const std::string>(paged ? user_page_text(*users, key.page, key.limit)
-                                                     : user_list_text(users->users));
-    if (keep && users->version) rendered.keep(*users->version, key, text);
-  }  // the users read are freed here, before memory is handed back
-  release_free_memory_after(text->size());
-  return shared_json_response(200, std::move(text));
+    const Key key = paged ? RenderedListCache::page_key(page, limit, users->total)
+                          : Key::whole_list();
+    auto text = std::make_shared<const std::string>(
+        !paged                 ? user_list_text(users->users)
+        : key.is_rows_to_end() ? user_page_rows_text(users->users)
+                               : user_page_text(*users, page, limit));
+    rendered_bytes = text->size();
+    // An answer that would be refused when sent is not kept either: the cache must not fill
+    // with lists nobody got.
+    if (context.response_memory != nullptr && !context.response_memory->admits(text, 0)) {
+      response = response_memory_full();
+    } else {
+      if (keep && users->version) rendered.keep(*users->version, key, text, users->total);
+      response = kept_list_response(key, std::move(text), page, limit, users->total);
+    }
+  }  // the users read (and a refused text) are freed here, before memory is handed back
+  release_free_memory_after(rendered_bytes);
+  return response;
 }
 
 Response signup(const RouteContext& context, const Request& request, const Caller& caller) {
@@ -109,7 +152,8 @@ Response reset_password(const RouteContext& context, const Request& request, con
   auto reset = parse_password_reset(request.body, body_encoding(request.content_type));
   if (!reset) return error_response(reset.error());
   return status_response(
-      context.api.reset_password(caller, reset->target_username, reset->new_password),
+      context.api.reset_password(caller, reset->target_username, reset->new_password,
+                                 reset->current_password),
       "Password reset successfully");
 }
 
@@ -132,6 +176,18 @@ Response delete_user(const RouteContext& context, const Request& request, const 
                          "User " + request.path_params.at(0) + " deleted successfully");
 }
 
+// Password work for no account: an anonymous sign-up, or a login whose name matches none.
+// (A malformed body is answered before any hashing: its class does not matter.)
+WorkClass login_work(const RouteContext& context, const Request& request) {
+  auto credentials = parse_credentials(request.body, body_encoding(request.content_type));
+  if (!credentials || context.api.login_names_an_account(*credentials)) return WorkClass::kAccount;
+  return WorkClass::kAnonymous;
+}
+
+WorkClass signup_work(const Caller& caller) {
+  return caller.principal ? WorkClass::kAccount : WorkClass::kAnonymous;
+}
+
 // OpenAPI text shared by several routes below.
 constexpr std::string_view kUserRef = R"({"$ref": "#/components/schemas/User"})";
 constexpr std::string_view kCredentialsSchema = R"({"type": "object", "required": ["password"],
@@ -151,7 +207,7 @@ std::vector<Route> user_routes(const RouteContext& context) {
   };
   const auto io = Execution::kIoThread;
   const auto pool = Execution::kWorkerPool;
-  return {
+  std::vector<Route> routes = {
       {Method::kPost, "/api/users/login", KeyPolicy::kNone, pool, bind(&login),
        {.tag = "users",
         .summary = "Log in: a new session and its API key",
@@ -207,7 +263,9 @@ std::vector<Route> user_routes(const RouteContext& context) {
               "pagination": {"type": "object", "properties": {
                 "page": {"type": "integer"}, "limit": {"type": "integer"},
                 "total_records": {"type": "integer"}, "total_pages": {"type": "integer"}}}}}]})"},
-                      {400, "Bad `page` or `limit`"}}}},
+                      {400, "`page` or `limit` below 1 (`Page number must be greater than 0`, "
+                            "`Limit must be greater than 0`), or not an integer (`Input payload "
+                            "validation failed`); the parameter is named in `errors`"}}}},
       {Method::kGet, "/api/users/me", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return user_response(c.api.me(caller));
@@ -229,7 +287,10 @@ std::vector<Route> user_routes(const RouteContext& context) {
         .responses = {{200, "The new user", kUserRef},
                       {400, "The password breaks a password rule (named in the message)"},
                       {403, "The role asked for is not allowed, or sign-up is disabled"},
-                      {409, "The username or email is taken"}}}},
+                      {409, "The username or email is taken"},
+                      {429, "Anonymous: too many sign-ups from this address "
+                            "(AUTOMATION_SIGNUP_MAX_PER_ADDRESS); retry after `Retry-After` "
+                            "seconds"}}}},
       {Method::kPost, "/api/users/credentials_are_valid", KeyPolicy::kRequired, pool,
        bind(&credentials_are_valid),
        {.tag = "users",
@@ -248,18 +309,32 @@ std::vector<Route> user_routes(const RouteContext& context) {
             "new_password": {"type": "string", "format": "password"},
             "current_password": {"type": "string", "format": "password"}}})",
         .responses = {{200, "`Password changed successfully`"},
-                      {400, "Rule violation, wrong current password, or `User <name> not found`"},
+                      {400, "A rule violation in upstream's words (e.g. `You can only change "
+                            "your own password`), `Current password is incorrect`, `Current "
+                            "password is required when changing your own password`, or `User "
+                            "<name> not found`"},
                       {403, "A third-party token changing its own password"}}}},
       {Method::kPost, "/api/users/reset_password", KeyPolicy::kRequired, pool,
        bind(&reset_password),
        {.tag = "users",
         .summary = "Reset a password (ends the target's sessions)",
+        .description = "A reset of one's own password is the owner's change: the minimum age, "
+                       "the history and the password throttle apply as to change_password, and "
+                       "with AUTOMATION_SELF_RESET_REQUIRES_CURRENT_PASSWORD it needs "
+                       "`current_password`.",
         .request_body = R"({"type": "object", "required": ["target_username", "new_password"],
           "properties": {"target_username": {"type": "string"},
-            "new_password": {"type": "string", "format": "password"}}})",
+            "new_password": {"type": "string", "format": "password"},
+            "current_password": {"type": "string", "format": "password",
+              "description": "read for a reset of one's own password only"}}})",
         .responses = {{200, "`Password reset successfully`"},
-                      {400, "Rule violation or `User <name> not found`"},
-                      {403, "The caller may not reset passwords"}}}},
+                      {400, "A rule violation in upstream's words (e.g. `You can only reset "
+                            "your own password`), `User <name> not found`, or for one's own "
+                            "password a password rule, `Current password is incorrect` or "
+                            "`Current password is required when resetting your own password`"},
+                      {403, "The caller may not reset passwords"},
+                      {429, "One's own password: too many failed attempts; retry after "
+                            "`Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/update_role", KeyPolicy::kRequired, io, bind(&update_role),
        {.tag = "users",
         .summary = "Change a user's role (admin and sudo)",
@@ -267,8 +342,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
           "properties": {"target_username": {"type": "string"},
             "new_role_name": {"type": "string"}}})",
         .responses = {{200, "Role updated"},
-                      {400, "Rule violation, unknown user or unknown role"},
-                      {403, "The caller is not admin or sudo"}}}},
+                      {400, "Rule violation, `User <name> not found` or `Role <name> not found`"},
+                      {403, "`Only admin and sudo users can update user roles`"}}}},
       {Method::kGet, "/api/users/:username", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request& request, const Caller& caller) {
          return user_response(c.api.get_user(caller, request.path_params.at(0)));
@@ -298,6 +373,19 @@ std::vector<Route> user_routes(const RouteContext& context) {
                       {403, "The caller may not delete this user"},
                       {404, "No such user"}}}},
   };
+  // Set here rather than in the list above: GCC 12 warns (-Wmaybe-uninitialized, wrongly)
+  // about a list this long whose elements carry one more std::function.
+  for (Route& route : routes) {
+    if (route.method != Method::kPost) continue;
+    if (route.pattern == "/api/users/login") {
+      route.work_class = [context](const Request& request, const Caller&) {
+        return login_work(context, request);
+      };
+    } else if (route.pattern == "/api/users/signup") {
+      route.work_class = [](const Request&, const Caller& caller) { return signup_work(caller); };
+    }
+  }
+  return routes;
 }
 
 }  // namespace automation::http

@@ -32,10 +32,13 @@
 #include "automation/crypto/secret_wipe.hpp"
 #include "automation/http/auth.hpp"
 #include "automation/http/client_address.hpp"
+#include "automation/http/connections_per_address.hpp"
+#include "automation/http/cors.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
 #include "automation/http/request_id.hpp"
+#include "automation/http/response_memory.hpp"
 #include "automation/http/route_table.hpp"
 #include "automation/http/routes.hpp"
 #include "automation/http/tls_context.hpp"
@@ -84,6 +87,37 @@ bool should_retry_accept(const restinio::asio_ns::error_code& error) {
                  error.message(), kAcceptRetryDelay.count());
   }
   return true;
+}
+
+// Connections per client address (AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS), configured by
+// run_server before the listener opens. Admitted by the acceptor below and released by the
+// connection's destructor (specialized below as well): the one place every connection ends,
+// whatever ended it. Like the values above, one per process.
+ConnectionsPerAddress connections_per_address;
+// Told of every refusal (the metrics count them); set with the limit, before the listener opens.
+const std::vector<RequestObserver*>* connection_refusal_observers = nullptr;
+
+// Whether a connection from `peer` may be served; logs the first refusal of an episode.
+bool admit_connection_from(const restinio::asio_ns::ip::address& peer) {
+  const std::string address = peer.to_string();
+  const auto admission = connections_per_address.admit(address);
+  if (admission == ConnectionsPerAddress::Admission::kAdmitted) return true;
+  if (connection_refusal_observers != nullptr) {
+    for (RequestObserver* observer : *connection_refusal_observers) observer->connection_refused();
+  }
+  if (admission == ConnectionsPerAddress::Admission::kFirstRefused) {
+    spdlog::warn("{} holds {} connections (AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS): closing its "
+                 "new ones until it has fewer",
+                 address, connections_per_address.held(address));
+  }
+  return false;
+}
+
+void connection_ended(const restinio::asio_ns::ip::address& peer) noexcept {
+  try {
+    connections_per_address.ended(peer.to_string());
+  } catch (...) {  // to_string() allocates: a failure leaves one slot counted, nothing worse
+  }
 }
 
 // How long a TLS client may take to complete its handshake: the read timeout, set by
@@ -177,7 +211,9 @@ namespace restinio::impl {
 // accept_connection_for_socket_with_index: hands an accepted socket to a new connection. A
 // client that already reset the connection has no remote endpoint: its socket is dropped, and
 // the limiter is told a connection came and went, so the accept slot it counted is released
-// rather than leaked.
+// rather than leaked. A connection from an address that holds
+// AUTOMATION_MAX_CONNECTIONS_PER_ADDRESS already is closed at once, the same way: it never
+// reaches a connection object, so it holds no slot and no timer.
 #define AUTOMATION_RETRYING_ACCEPTOR(TRAITS)                                                    \
   template <>                                                                                   \
   void acceptor_t<TRAITS>::call_accept_now(std::size_t index) noexcept {                        \
@@ -216,7 +252,7 @@ namespace restinio::impl {
     auto incoming_socket = this->move_socket(index);                                            \
     asio_ns::error_code error;                                                                  \
     auto remote_endpoint = incoming_socket.lowest_layer().remote_endpoint(error);               \
-    if (error) {                                                                                \
+    if (error || !automation::http::admit_connection_from(remote_endpoint.address())) {         \
       const connection_lifetime_monitor_t came_and_went{&m_connection_count_limiter};           \
       return;                                                                                   \
     }                                                                                           \
@@ -226,6 +262,21 @@ namespace restinio::impl {
 AUTOMATION_RETRYING_ACCEPTOR(automation::http::PlainTraits)
 AUTOMATION_RETRYING_ACCEPTOR(automation::http::TlsTraits)
 #undef AUTOMATION_RETRYING_ACCEPTOR
+
+// The connection's destructor (RESTinio's only logs) gives its address's slot back: every
+// connection the acceptor admitted ends here exactly once, whether it was closed by either
+// side, timed out, failed its TLS handshake or was dropped at shutdown. (If creating the
+// connection object itself failed, which only a failed allocation does, the slot would stay
+// counted: the acceptor cannot tell.)
+#define AUTOMATION_COUNTED_CONNECTION(TRAITS)                                                   \
+  template <>                                                                                   \
+  connection_t<TRAITS>::~connection_t() {                                                       \
+    automation::http::connection_ended(m_remote_endpoint.address());                           \
+  }
+
+AUTOMATION_COUNTED_CONNECTION(automation::http::PlainTraits)
+AUTOMATION_COUNTED_CONNECTION(automation::http::TlsTraits)
+#undef AUTOMATION_COUNTED_CONNECTION
 
 }  // namespace restinio::impl
 
@@ -260,11 +311,23 @@ constexpr auto kDrainPoll = std::chrono::milliseconds(5);
 struct ServerState {
   ServerState(const ServerOptions& server_options, RouteContext route_context)
       : options(server_options),
-        context(route_context),
+        response_memory(server_options.response_memory_bytes,
+                        [&observers = server_options.observers] {
+                          for (RequestObserver* observer : observers) {
+                            observer->response_memory_full();
+                          }
+                        }),
+        context(with_response_memory(route_context, response_memory)),
         routes(all_routes(context)),
         pool(server_options.hash_threads, server_options.hash_queue_limit) {}
 
+  static RouteContext with_response_memory(RouteContext context, ResponseMemory& memory) {
+    context.response_memory = &memory;
+    return context;
+  }
+
   const ServerOptions& options;
+  ResponseMemory response_memory;
   RouteContext context;
   const RouteTable routes;
   WorkerPool pool;
@@ -310,6 +373,8 @@ class InFlightToken {
   const std::string request_id;  // echoed as X-Request-Id
   const Route* route = nullptr;  // nullptr: no route matched
   std::size_t route_index = 0;    // route's position in the table
+  // The response body's share of ResponseMemory, given back with the token.
+  std::optional<ResponseMemory::Hold> body_memory;
 
  private:
   std::atomic<std::size_t>& counter_;
@@ -321,7 +386,26 @@ std::optional<Method> from_restinio(const restinio::http_method_id_t& method) {
   if (method == restinio::http_method_post()) return Method::kPost;
   if (method == restinio::http_method_put()) return Method::kPut;
   if (method == restinio::http_method_delete()) return Method::kDelete;
+  if (method == restinio::http_method_head()) return Method::kHead;
+  if (method == restinio::http_method_options()) return Method::kOptions;
+  if (method == restinio::http_method_patch()) return Method::kPatch;
   return std::nullopt;
+}
+
+// RequestHeaders' view of the wire request's header block (RESTinio compares names
+// case-insensitively).
+std::optional<std::string_view> find_wire_header(const void* source, std::string_view name) {
+  const auto* header = static_cast<const restinio::http_request_header_t*>(source);
+  if (const std::string* value =
+          header->try_get_field(restinio::string_view_t(name.data(), name.size()))) {
+    return std::string_view(*value);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> wire_header(const restinio::request_t& wire,
+                                            std::string_view name) {
+  return find_wire_header(&wire.header(), name);
 }
 
 // The client address: the peer, or what trusted proxies say in X-Forwarded-For (every
@@ -357,6 +441,8 @@ Request to_request(const restinio::request_t& wire, Method method, std::vector<s
   }
   request.address = client_address_of(wire, trusted_proxies);
   request.path_params = std::move(parameters);
+  // Valid while `wire` lives: handlers run while the server holds the request handle.
+  request.headers = RequestHeaders(&header, find_wire_header);
   return request;
 }
 
@@ -385,12 +471,66 @@ void tell_observers(const ServerState& state, const restinio::request_t& wire,
   for (RequestObserver* observer : state.options.observers) observer->completed(completed);
 }
 
+// The CORS headers of any answer to a request with an Origin (AUTOMATION_CORS_ORIGINS). Requests
+// without one (every non-browser client, and the benchmarks) pay one header lookup.
+template <typename Builder>
+void append_cors_headers(const CorsPolicy& cors, const restinio::request_t& wire,
+                         Builder& builder) {
+  if (!cors.enabled()) return;
+  const auto answer = cors.answer(wire_header(wire, "Origin"));
+  if (answer.vary_origin) builder.append_header(restinio::http_field::vary, "Origin");
+  if (answer.allow_origin.empty()) return;
+  builder.append_header(restinio::http_field::access_control_allow_origin,
+                        std::string(answer.allow_origin));
+  if (answer.allow_credentials) {
+    builder.append_header(restinio::http_field::access_control_allow_credentials, "true");
+  }
+  builder.append_header("Access-Control-Expose-Headers",
+                        std::string(CorsPolicy::kExposedHeaders));
+}
+
+// The answer to a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) on any
+// path: 204 with what clients may send; the allowed origin itself is added by send().
+Response preflight_response(const CorsPolicy& cors, const restinio::request_t& wire) {
+  Response response;
+  response.status = 204;
+  response.content_type = "";
+  if (!cors.answer(wire_header(wire, "Origin")).allow_origin.empty()) {
+    response.add_header("Access-Control-Allow-Methods",
+                        std::string(CorsPolicy::kAllowedMethods));
+    response.add_header("Access-Control-Allow-Headers",
+                        std::string(CorsPolicy::kAllowedHeaders));
+    response.add_header("Access-Control-Max-Age", std::string(CorsPolicy::kMaxAgeSeconds));
+  }
+  return response;
+}
+
+bool is_preflight(const CorsPolicy& cors, std::optional<Method> method,
+                  const restinio::request_t& wire) {
+  return cors.enabled() && method == Method::kOptions && wire_header(wire, "Origin") &&
+         wire_header(wire, "Access-Control-Request-Method");
+}
+
 void send(ServerState& state, const restinio::request_handle_t& wire, const Response& response,
           InFlight in_flight) {
+  // A HEAD answer carries no body.
+  const bool with_body = wire->header().method() != restinio::http_method_head();
+  if (with_body) {
+    // Counted until the write completes or the connection drops it (the token goes with the
+    // write's completion handler).
+    auto held = state.response_memory.hold(response.shared_body, response.body.size());
+    if (!held) {
+      send(state, wire, response_memory_full(), std::move(in_flight));  // small: never refused
+      return;
+    }
+    in_flight->body_memory = std::move(held);
+  }
   auto builder = wire->create_response(restinio::http_status_line_t{
       restinio::http_status_code_t{static_cast<std::uint16_t>(response.status)},
       std::string(reason_phrase(response.status))});
-  builder.append_header(restinio::http_field::content_type, std::string(response.content_type));
+  if (!response.content_type.empty()) {
+    builder.append_header(restinio::http_field::content_type, std::string(response.content_type));
+  }
   // Every body must be read as its declared type only, never sniffed into something runnable.
   builder.append_header("X-Content-Type-Options", "nosniff");
   // On every response, not only those with keys, tokens or user data: almost every route
@@ -403,17 +543,35 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   }
   if (!response.allow.empty()) builder.append_header(restinio::http_field::allow, response.allow);
   builder.append_header("X-Request-Id", in_flight->request_id);
+  append_cors_headers(state.options.front_door.cors, *wire, builder);
+  for (const ResponseHeader& header : response.headers) {
+    // Handlers build these from checked values; a line break here would be a bug that lets
+    // data end the header: refuse it rather than send it.
+    if (header.value.find_first_of("\r\n", 0, 3) != std::string::npos) {
+      spdlog::error("response header {} dropped: it holds a line break or NUL", header.name);
+      continue;
+    }
+    builder.append_header(std::string(header.name), header.value);
+  }
   if (state.stopping.load(std::memory_order_relaxed)) builder.connection_close();
-  // A HEAD answer carries no body (no route serves HEAD: it gets a bodiless 405/404).
-  if (wire->header().method() != restinio::http_method_head()) {
+  if (with_body) {
     if (response.shared_body) {
       builder.set_body(response.shared_body);
+      if (!response.body.empty()) builder.append_body(response.body);
     } else {
       builder.set_body(response.body);
     }
   }
   if (!state.options.observers.empty()) tell_observers(state, *wire, *in_flight, response.status);
   builder.done([in_flight = std::move(in_flight)](const restinio::asio_ns::error_code&) {});
+}
+
+// The caller as the route's key policy demands; anonymous for routes whose handler resolves
+// the credential itself (it answers refusals its own way).
+Result<Caller> caller_of(ServerState& state, const Request& request, const Route& route) {
+  if (resolved_by_handler(route.key_policy)) return Caller{std::nullopt, request.address};
+  return authenticate_caller(state.context.api, request, route.key_policy,
+                             &state.options.front_door.cors);
 }
 
 Response run_handler(const Route& route, const Request& request, const Caller& caller) {
@@ -437,7 +595,7 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
                                               route.execution == Execution::kIoThread);
   Request request =
       to_request(*wire, route.method, std::move(parameters), state.options.trusted_proxies);
-  auto caller = authenticate_caller(state.context.api, request, route.key_policy);
+  auto caller = caller_of(state, request, route);
   if (!caller) {
     send(state, wire, error_response(caller.error()), std::move(in_flight));
     return;
@@ -447,11 +605,13 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
     return;
   }
   // KDF-bound: answered later by a pool thread, so I/O threads keep serving key checks.
+  const WorkClass work_class =
+      route.work_class ? route.work_class(request, *caller) : WorkClass::kAccount;
   const bool queued = state.pool.submit([&state, &route, wire, in_flight,
                                          request = std::move(request)]() mutable {
     // The key is checked again as the job starts: a logout, demotion or revocation
     // acknowledged while the job waited in the queue applies to it.
-    auto current = authenticate_caller(state.context.api, request, route.key_policy);
+    auto current = caller_of(state, request, route);
     Response response =
         current ? run_handler(route, request, *current) : error_response(current.error());
     // These bodies carry passwords: wipe both copies once the hashing is done. RESTinio's
@@ -459,7 +619,7 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
     crypto::wipe_secret(request.body);
     crypto::wipe_secret(const_cast<std::string&>(wire->body()));
     send(state, wire, response, std::move(in_flight));
-  });
+  }, work_class);
   if (!queued) {
     for (RequestObserver* observer : state.options.observers) observer->hash_queue_full();
     Response busy = message_response(503, "Server busy, retry later");
@@ -471,6 +631,11 @@ void answer(ServerState& state, const Route& route, const restinio::request_hand
 restinio::request_handling_status_t handle(ServerState& state, restinio::request_handle_t wire) {
   auto in_flight = std::make_shared<InFlightToken>(state.in_flight, request_id_of(state, *wire));
   const auto method = from_restinio(wire->header().method());
+  if (is_preflight(state.options.front_door.cors, method, *wire)) {
+    send(state, wire, preflight_response(state.options.front_door.cors, *wire),
+         std::move(in_flight));
+    return restinio::request_accepted();
+  }
   RouteMatch match = state.routes.match(method, wire->header().path());
   in_flight->route = match.route;
   in_flight->route_index = match.index;
@@ -549,7 +714,10 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
              const std::string& scheme,
              const std::function<void(const std::string& address)>& on_listening) {
   using HttpServer = restinio::http_server_t<Traits>;
-  ServerState state(options, RouteContext{api, login_time, &options.metrics_text});
+  connections_per_address.configure(options.max_connections_per_address, options.trusted_proxies);
+  connection_refusal_observers = &options.observers;
+  ServerState state(options,
+                    RouteContext{api, login_time, &options.metrics_text, &options.front_door});
   // Observers may outlive this call (a metrics listener of its own): they learn when the
   // queue probe, which reads this call's pool, stops being valid.
   struct ObserversAttached {

@@ -13,6 +13,7 @@
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/error.hpp"
 #include "automation/http/freshness_gate.hpp"
+#include "automation/http/front_door.hpp"
 #include "automation/http/tls_files.hpp"
 #include "automation/http/request_observer.hpp"
 
@@ -39,12 +40,18 @@ struct ServerOptions {
   // Connections served at once; later clients wait in the listen backlog until one closes.
   // Keep it below the descriptor limit (the caller derives it from RLIMIT_NOFILE).
   std::size_t max_connections = 768;
+  // Connections one client address may hold at once (0: no limit); one more is closed as soon
+  // as it is accepted. Trusted proxies are exempt.
+  std::size_t max_connections_per_address = 0;
   // From accepting a connection (or answering its previous request) until the next request
   // is completely read: bounds idle keep-alive and slowly sent requests alike (RESTinio 0.6
   // runs one clock for both).
   std::chrono::seconds read_timeout{20};
   // Writing one response to the client.
   std::chrono::seconds write_timeout{30};
+  // Bytes of answers handed to connections and not yet written; past it big answers get 503
+  // (http/response_memory.hpp).
+  std::size_t response_memory_bytes = std::size_t{256} << 20;
   // When set, the listener speaks HTTPS only (TLS 1.2/1.3); the read timeout also bounds the
   // TLS handshake.
   std::optional<TlsFiles> tls;
@@ -52,6 +59,8 @@ struct ServerOptions {
   std::vector<RequestObserver*> observers;
   // When set, GET /metrics on this listener answers with it (Prometheus text format).
   std::function<std::string()> metrics_text;
+  // CORS, the browser session cookie, the login page's return addresses, forward tokens.
+  FrontDoorOptions front_door;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

@@ -28,25 +28,33 @@ void lower_this_threads_priority() {
 
 WorkerPool::WorkerPool(unsigned threads, std::size_t queue_limit) : queue_limit_(queue_limit) {
   if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+  anonymous_share_ = std::max(1U, threads / 2);
   threads_.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
-bool WorkerPool::submit(std::function<void()> job) {
+bool WorkerPool::submit(std::function<void()> job, WorkClass work_class) {
   {
     const std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= queue_limit_) return false;
-    queue_.push_back(std::move(job));
+    auto& queue = work_class == WorkClass::kAnonymous ? anonymous_queue_ : account_queue_;
+    if (stopping_ || queue.size() >= queue_limit_) return false;
+    queue.push_back(std::move(job));
   }
-  wake_.notify_one();
+  // Every waiting thread: the one woken must be one that may take this class.
+  wake_.notify_all();
   return true;
 }
 
 std::size_t WorkerPool::queued() const {
   const std::lock_guard lock(mutex_);
-  return queue_.size();
+  return account_queue_.size() + anonymous_queue_.size();
+}
+
+bool WorkerPool::runnable() const {
+  return !account_queue_.empty() ||
+         (!anonymous_queue_.empty() && anonymous_running_ < anonymous_share_);
 }
 
 void WorkerPool::shutdown() {
@@ -64,21 +72,44 @@ void WorkerPool::work() {
   lower_this_threads_priority();
   for (;;) {
     std::function<void()> job;
+    bool anonymous = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      wake_.wait(lock, [this] {
+        return runnable() ||
+               (stopping_ && account_queue_.empty() && anonymous_queue_.empty());
+      });
+      if (!account_queue_.empty()) {
+        job = std::move(account_queue_.front());
+        account_queue_.pop_front();
+      } else if (!anonymous_queue_.empty() && anonymous_running_ < anonymous_share_) {
+        job = std::move(anonymous_queue_.front());
+        anonymous_queue_.pop_front();
+        anonymous = true;
+        ++anonymous_running_;
+      } else {
+        return;  // stopping and drained
+      }
     }
-    try {
-      job();
-    } catch (const std::exception& e) {
-      // A job is expected to answer its request itself; this is a bug guard only.
-      spdlog::error("worker job failed: {}", e.what());
-    } catch (...) {
-      spdlog::error("worker job failed with an unknown exception");
+    run(job);
+    if (anonymous) {
+      {
+        const std::lock_guard lock(mutex_);
+        --anonymous_running_;
+      }
+      wake_.notify_all();  // anonymous work may have waited for this thread's share
     }
+  }
+}
+
+void WorkerPool::run(const std::function<void()>& job) {
+  try {
+    job();
+  } catch (const std::exception& e) {
+    // A job is expected to answer its request itself; this is a bug guard only.
+    spdlog::error("worker job failed: {}", e.what());
+  } catch (...) {
+    spdlog::error("worker job failed with an unknown exception");
   }
 }
 

@@ -25,7 +25,7 @@ class CachedSessionStore final : public ForwardingSessionStore {
 class CachedUserStore final : public UserStore {
  public:
   CachedUserStore(UserStore& inner, LookupCache& cache) : inner_(inner), cache_(cache) {}
-  Result<User> add_user(const NewUser& user) override { return inner_.add_user(user); }
+  Result<User> add_user(const NewUser& user) override;
   Result<std::optional<User>> find_user_by_username(std::string_view username) override;
   Result<std::optional<User>> find_user_by_email(std::string_view email) override {
     return inner_.find_user_by_email(email);

@@ -1,10 +1,11 @@
 #pragma once
 
 // Reads the change feed: the log of UPDATEs and DELETEs of cacheable rows (sessions, users,
-// roles, tokens) that database triggers write in the writing transaction (migration 4), in
-// commit order, numbered densely by a single counter row. One mechanism for SQLite and
-// PostgreSQL, and one that only needs tables and triggers (no LISTEN/NOTIFY), so it also
-// suits PostgreSQL-wire engines that lack notifications.
+// roles, tokens), of new sessions and of usernames taken (migrations 4, 11 and 12), that
+// database triggers write in the writing transaction, in commit order, numbered densely by a
+// single counter row. One mechanism for SQLite and PostgreSQL, and one that only needs tables
+// and triggers (no LISTEN/NOTIFY), so it also suits PostgreSQL-wire engines that lack
+// notifications.
 
 #include <cstdint>
 #include <string>
@@ -18,8 +19,8 @@ class Database;
 
 struct Change {
   std::int64_t seq = 0;
-  std::string entity;  // "session", "user", "role" or "tpt"
-  std::string key;     // the session digest, user id, role id or jti
+  std::string entity;  // "session", "user", "role", "tpt" or "username"
+  std::string key;     // the session digest, user id, role id, jti or lower(username)
 };
 
 struct ChangeBatch {

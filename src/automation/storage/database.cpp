@@ -1,5 +1,8 @@
 #include "automation/storage/database.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -25,6 +28,17 @@ namespace {
 
 bool is_memory_database(std::string_view file) {
   return file == ":memory:" || file.starts_with("file::memory:");
+}
+
+// A new SQLite file is made private (0600) before SQLite opens it: it holds password hashes,
+// session digests and, unless they are set elsewhere, the TPT secret and the audit key; and
+// SQLite gives the -wal and -shm files it creates beside a database the database file's own
+// mode. An existing file keeps its mode (the server warns at start when others may read it).
+// Failing to create it here is left for SQLite to report, in its words.
+void create_private_sqlite_file(const std::string& file) {
+  if (file.starts_with("file:")) return;  // a URI: SQLite's to interpret
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
 }
 
 // SOCI's sqlite3 backend takes the whole string as the file name when it holds no '=';
@@ -334,7 +348,10 @@ void rollback_quietly(soci::session& sql) noexcept {
   }
 }
 
-// Returns a leased pool slot on every path out of run().
+}  // namespace
+
+// Returns a leased pool slot on every path out of run(). Not in the anonymous namespace:
+// OpenChange, which database.hpp declares, holds one.
 class Lease {
  public:
   explicit Lease(soci::connection_pool& pool) : pool_(pool), position_(pool.lease()) {}
@@ -347,8 +364,6 @@ class Lease {
   soci::connection_pool& pool_;
   std::size_t position_;
 };
-
-}  // namespace
 
 // This thread's Database::atomically() in progress: the connection it leased when it began
 // writing (its transaction open until finish_change), and how deep its savepoints go.
@@ -451,7 +466,11 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
     connect = *s;
     where = "SQLite database '" + options.file + "'";
     // Each connection to ":memory:" would be a different, empty database.
-    if (is_memory_database(options.file)) size = 1;
+    if (is_memory_database(options.file)) {
+      size = 1;
+    } else {
+      create_private_sqlite_file(options.file);
+    }
   } else if (*dialect == Dialect::kPostgresql) {
 #ifdef AUTOMATION_HAVE_POSTGRESQL
     connect = postgresql_connect_string(options);
@@ -479,6 +498,14 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   }
 
   std::unique_ptr<Database> db(new Database(*dialect, size));
+  // Before the first connection, so a restore never swaps the file between our open and lock.
+  if (*dialect == Dialect::kSqlite && names_sqlite_file(options.file)) {
+    auto lock = SqliteFileLock::shared(options.file);
+    if (!lock) {
+      return fail(ErrorCode::kUnavailable, "cannot open " + where + ": " + lock.error().message);
+    }
+    db->file_lock_.emplace(std::move(*lock));
+  }
   for (std::size_t i = 0; i < size; ++i) {
     soci::session& sql = db->pool_->at(i);
     try {

@@ -14,6 +14,7 @@
 
 #include "automation/core/error.hpp"
 #include "automation/storage/dialect.hpp"
+#include "automation/storage/sqlite_file_lock.hpp"
 
 namespace soci {
 class session;
@@ -64,7 +65,9 @@ struct OpenChange;  // this thread's Database::atomically() in progress (databas
 class Database {
  public:
   // Opens the database, applies per-connection settings (SQLite: WAL, busy_timeout 5 s,
-  // foreign keys, synchronous=NORMAL) and runs the pending migrations.
+  // foreign keys, synchronous=NORMAL) and runs the pending migrations. A SQLite file is
+  // opened under its shared SqliteFileLock, held until the Database is destroyed (waiting
+  // first while a restore replaces the file).
   // kInvalidArgument for an unknown type or unusable option, kUnavailable when the
   // database cannot be opened or migrated (the message says why; no secrets in it). When
   // PostgreSQL cannot be connected to, `fields` names the options to check: host and port
@@ -161,6 +164,9 @@ class Database {
 
   Dialect dialect_;
   std::size_t pool_size_;
+  // A SQLite file's lock (see SqliteFileLock); declared before the pool, so it is released
+  // only after every connection has closed.
+  std::optional<SqliteFileLock> file_lock_;
   std::unique_ptr<soci::connection_pool> pool_;
   std::atomic<std::uint64_t> failures_{0};
   std::vector<PreparedQueries> prepared_;  // by pool position

@@ -100,7 +100,8 @@ const std::vector<Table>& tables() {
         {"outcome", Kind::kText},
         {"reason", Kind::kText},
         {"seq", Kind::kInteger},
-        {"mac", Kind::kText}},
+        {"mac", Kind::kText},
+        {"prev_mac", Kind::kText}},
        "SELECT setval(pg_get_serial_sequence('audit_events', 'id'),"
        " COALESCE((SELECT MAX(id) FROM audit_events), 0) + 1, false)"},
       // The chain's anchor and head travel with the events (and the key with settings,
@@ -111,7 +112,8 @@ const std::vector<Table>& tables() {
         {"anchor_mac", Kind::kText},
         {"head_seq", Kind::kInteger},
         {"head_mac", Kind::kText},
-        {"chain_start_id", Kind::kInteger}},
+        {"chain_start_id", Kind::kInteger},
+        {"start_seq", Kind::kInteger}},
        nullptr,
        true},
       // Electronic signatures (append-only) and the public keys that sealed them (the private

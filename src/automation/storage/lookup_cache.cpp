@@ -25,8 +25,9 @@ std::size_t erase_where(Map& map, Predicate predicate) {
 
 }  // namespace
 
-LookupCache::LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries)
-    : feed_(feed), watch_(watch), max_entries_(max_entries) {}
+LookupCache::LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries,
+                         std::size_t max_absent)
+    : feed_(feed), watch_(watch), max_entries_(max_entries), max_absent_(max_absent) {}
 
 thread_local LookupCache::FreshMark LookupCache::fresh_on_this_thread_;
 
@@ -118,6 +119,9 @@ LookupCache::Applied LookupCache::apply_locked(const ChangeBatch& batch) {
       if (session_loader_) announced_sessions.push_back(change.key);
     } else if (change.entity == "tpt") {
       entries_dropped_.fetch_add(tpts.erase(change.key), std::memory_order_relaxed);
+    } else if (change.entity == "username") {
+      // A user row took this name (lower()ed by the database, as lookups compare it).
+      entries_dropped_.fetch_add(unknown_usernames.erase(change.key), std::memory_order_relaxed);
     } else if (std::int64_t id = 0; change.entity == "user" &&
                                     std::from_chars(change.key.data(),
                                                     change.key.data() + change.key.size(), id)
@@ -204,11 +208,25 @@ void LookupCache::drop_user_locked(std::int64_t user_id) {
   entries_dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }
 
+void LookupCache::remember_absent_locked(std::unordered_set<std::string>& absent,
+                                         const std::string& key) {
+  if (max_absent_ == 0) return;
+  // At the bound one goes for each that comes: made-up names cost only each other's places.
+  if (absent.size() >= max_absent_) absent.erase(absent.begin());
+  absent.insert(key);
+}
+
+void LookupCache::forget_absent(std::unordered_set<std::string>& absent, const std::string& key) {
+  const std::unique_lock lock(mutex_);
+  absent.erase(key);
+}
+
 void LookupCache::clear_locked() {
   sessions.clear();
   users.clear();
   roles.clear();
   tpts.clear();
+  unknown_usernames.clear();
   full_clears_.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -17,6 +17,13 @@
 // with a key made by a login anywhere (another node, the CLI, this process) is answered from
 // memory rather than by a cold SQL lookup per key. Loaded entries are as fresh as any lookup's
 // (read after the feed position they follow) and are dropped by later changes like any other.
+//
+// Usernames that match no user are remembered too (migration 12 logs every username a user
+// row takes, by insert or rename, in the feed as "username" with the database's lower() of
+// it, and that entry drops exactly the remembered miss): so a name that does not exist is
+// answered from memory like one that does, and the time of a 404 does not tell a hidden sudo
+// account from a missing one. They have a bound of their own; past it the oldest-placed go one
+// by one, and a flood of made-up names never empties the rest of the cache.
 
 #include <atomic>
 #include <cstddef>
@@ -27,6 +34,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "automation/core/ports.hpp"
@@ -51,14 +59,18 @@ class LookupCache {
       std::function<Result<std::vector<ActiveSession>>(const std::vector<std::string>& digests)>;
 
   // feed (and watch, the SQLite commit detector; nullptr for PostgreSQL) outlive the cache.
-  LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries = 250'000);
+  // max_absent bounds the remembered misses (unknown_usernames), apart from max_entries.
+  LookupCache(ChangeFeed& feed, SqliteChangeWatch* watch, std::size_t max_entries = 250'000,
+              std::size_t max_absent = 16'384);
 
   // Looks `key` up in `table`; on a miss runs `load` and keeps a found value, unless changes
-  // were applied while loading (it may be stale then). Errors and "not found" are never cached.
+  // were applied while loading (it may be stale then). With `absent`, "not found" is kept
+  // there the same way (and answered from there); without, it is never cached. Errors never are.
   template <typename Value>
   Result<std::optional<Value>> get(
       std::unordered_map<std::string, Value>& table, const std::string& key,
-      const std::function<Result<std::optional<Value>>()>& load) {
+      const std::function<Result<std::optional<Value>>()>& load,
+      std::unordered_set<std::string>* absent = nullptr) {
     // Inside an atomic change a load may see the change's own uncommitted writes, which it
     // may yet undo: such lookups bypass the cache.
     if (in_atomic_change()) return load();
@@ -70,18 +82,30 @@ class LookupCache {
         hits_.fetch_add(1, std::memory_order_relaxed);
         return std::optional<Value>(it->second);
       }
+      if (absent != nullptr && absent->contains(key)) {
+        hits_.fetch_add(1, std::memory_order_relaxed);
+        return std::optional<Value>();
+      }
     }
     misses_.fetch_add(1, std::memory_order_relaxed);
     auto loaded = load();
-    if (loaded && *loaded) {
+    if (loaded && (*loaded || absent != nullptr)) {
       const std::unique_lock lock(mutex_);
       if (epoch_ == *epoch) {
-        if (entry_count_locked() >= max_entries_) clear_locked();
-        table.emplace(key, **loaded);
+        if (*loaded) {
+          if (entry_count_locked() >= max_entries_) clear_locked();
+          table.emplace(key, **loaded);
+        } else {
+          remember_absent_locked(*absent, key);
+        }
       }
     }
     return loaded;
   }
+
+  // Forgets that `key` matched nothing (this process just created it): a lookup later in
+  // the same request, which skips the feed read, must not answer from the old miss.
+  void forget_absent(std::unordered_set<std::string>& absent, const std::string& key);
 
   Stats stats() const;
 
@@ -123,6 +147,8 @@ class LookupCache {
   std::unordered_map<std::string, User> users;  // by lower-cased username
   std::unordered_map<std::string, Role> roles;  // by lower-cased name
   std::unordered_map<std::string, TptRecord> tpts;
+  // Lower-cased (ASCII) usernames that matched no user (see the top of this file).
+  std::unordered_set<std::string> unknown_usernames;
 
  private:
   // Applies every change committed before this call began; returns the epoch (a counter of
@@ -140,6 +166,7 @@ class LookupCache {
   // Keeps loaded sessions not cached yet, within the cap; returns how many.
   std::size_t keep_sessions_locked(std::vector<ActiveSession>& loaded);
   void drop_user_locked(std::int64_t user_id);
+  void remember_absent_locked(std::unordered_set<std::string>& absent, const std::string& key);
   void clear_locked();
   std::size_t entry_count_locked() const;
   // How many stored sessions a full load reads: half the cache, leaving room for the rest.
@@ -148,6 +175,7 @@ class LookupCache {
   ChangeFeed& feed_;
   SqliteChangeWatch* watch_;
   std::size_t max_entries_;
+  std::size_t max_absent_;
   SessionLoader session_loader_;
   NewestSessionsLoader existing_loader_;  // guarded by sync_mutex_; set by load_existing_sessions
 

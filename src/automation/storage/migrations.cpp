@@ -410,7 +410,7 @@ std::vector<std::string> v7_user_list_version(const DialectSql& d) {
   return statements;
 }
 
-// Password strength and lifetime (README "Security controls"): a session's demand that its
+// Password strength and lifetime (docs/security-controls.md): a session's demand that its
 // password be changed first, when each user's password was set (users without a row count
 // from the time this migration ran, recorded in schema_version), and previous hashes.
 std::vector<std::string> v8_password_records_mysql(const DialectSql& d) {
@@ -451,7 +451,7 @@ std::vector<std::string> v8_password_records(const DialectSql& d) {
   };
 }
 
-// Idle sessions and session listing (README "Security controls"): when each session was last
+// Idle sessions and session listing (docs/security-controls.md): when each session was last
 // used (recorded at most once a minute) and where its login came from. The same on every
 // engine: ADD COLUMN with a default works on all three.
 std::vector<std::string> v9_session_activity(const DialectSql&) {
@@ -547,6 +547,85 @@ std::vector<std::string> v11_session_inserts_logged(const DialectSql& d) {
   };
 }
 
+// Every username a user row takes, by insert or rename, is logged (entity "username", the
+// database's lower() of it: what lookups compare), so that a lookup cache may remember names
+// that match no user and drop exactly the one that now does (LookupCache::unknown_usernames).
+std::vector<std::string> v12_usernames_logged(const DialectSql& d) {
+  const std::string log_body = " UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
+                               " INSERT INTO change_log (seq, entity, entity_key)"
+                               " SELECT seq, 'username', lower(NEW.username) FROM change_counter"
+                               " WHERE id = 1;";
+  if (d.dialect == Dialect::kPostgresql) {
+    return {
+        "CREATE OR REPLACE FUNCTION automation_log_username() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$"
+        " DECLARE next_seq BIGINT;"
+        " BEGIN"
+        "  UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq INTO next_seq;"
+        "  INSERT INTO change_log (seq, entity, entity_key)"
+        "   VALUES (next_seq, 'username', lower(NEW.username));"
+        "  RETURN NULL;"
+        " END $$",
+        "DROP TRIGGER IF EXISTS users_log_username ON users",
+        "CREATE TRIGGER users_log_username AFTER INSERT OR UPDATE OF username ON users"
+        " FOR EACH ROW EXECUTE FUNCTION automation_log_username()",
+    };
+  }
+  if (d.dialect == Dialect::kMysql) {
+    // No UPDATE OF: compare the name instead. MySQL runs a table's triggers in the order they
+    // were made; on insert this one goes before users_list_insert, so that every write to
+    // users locks change_counter before user_list_version, as deletes and updates (whose feed
+    // triggers are older) do: the opposite order deadlocked a sign-up with a deletion.
+    return {
+        "DROP TRIGGER IF EXISTS users_log_username_INSERT",
+        "CREATE TRIGGER users_log_username_INSERT AFTER INSERT ON users FOR EACH ROW"
+        " PRECEDES users_list_insert BEGIN" + log_body + " END",
+        "DROP TRIGGER IF EXISTS users_log_username_UPDATE",
+        "CREATE TRIGGER users_log_username_UPDATE AFTER UPDATE ON users FOR EACH ROW BEGIN"
+        " IF NOT (OLD.username <=> NEW.username) THEN" + log_body + " END IF; END",
+    };
+  }
+  return {
+      "CREATE TRIGGER IF NOT EXISTS users_log_username_INSERT AFTER INSERT ON users BEGIN" +
+          log_body + " END",
+      "CREATE TRIGGER IF NOT EXISTS users_log_username_UPDATE AFTER UPDATE OF username ON users"
+      " BEGIN" + log_body + " END",
+  };
+}
+
+// Where the sealed record of the chain's start is (AuditStore::seal_chain_start), so that it
+// is written once; 0 until then. A hint for the writer only: verification reads the record.
+std::vector<std::string> v13_audit_chain_start(const DialectSql&) {
+  return {"ALTER TABLE audit_chain ADD COLUMN start_seq BIGINT NOT NULL DEFAULT 0"};
+}
+
+// Each sealed event keeps the MAC it chains to, so that retention may remove refusals from
+// the middle of the chain (refusals go before changes): the event after such a gap still
+// shows its link, and its own MAC proves the link (core/audit_chain.hpp). Existing events get
+// theirs from their predecessor, or from the anchor for the first one.
+std::vector<std::string> v14_audit_previous_mac(const DialectSql& d) {
+  std::vector<std::string> statements = {"ALTER TABLE audit_events ADD COLUMN prev_mac VARCHAR(64)"};
+  if (d.dialect == Dialect::kMysql) {
+    // MySQL cannot read the table an UPDATE writes in a subquery; a join it can.
+    statements.push_back(
+        "UPDATE audit_events a JOIN audit_events p ON p.seq = a.seq - 1 SET a.prev_mac = p.mac"
+        " WHERE p.mac IS NOT NULL");
+    statements.push_back(
+        "UPDATE audit_events a JOIN audit_chain c ON c.id = 1 AND a.seq = c.anchor_seq + 1"
+        " SET a.prev_mac = c.anchor_mac");
+    return statements;
+  }
+  statements.push_back(
+      "UPDATE audit_events SET prev_mac ="
+      " (SELECT p.mac FROM audit_events p WHERE p.seq = audit_events.seq - 1"
+      " AND p.mac IS NOT NULL ORDER BY p.id LIMIT 1)"
+      " WHERE seq IS NOT NULL");
+  statements.push_back(
+      "UPDATE audit_events SET prev_mac = (SELECT anchor_mac FROM audit_chain WHERE id = 1)"
+      " WHERE seq = (SELECT anchor_seq + 1 FROM audit_chain WHERE id = 1)");
+  return statements;
+}
+
 // Electronic signatures (core/signature_service.hpp, docs/signatures.md): the signatures, the
 // public keys that sealed them, and the sessions that signed (§11.200(a): a later signature
 // in the same session needs the password only). Signatures are append-only: triggers refuse
@@ -557,7 +636,7 @@ std::vector<std::string> v11_session_inserts_logged(const DialectSql& d) {
 // user keeps them.
 constexpr const char* kAppendOnlyTables[] = {"signatures"};
 
-std::vector<std::string> v12_signatures_mysql(const DialectSql& d) {
+std::vector<std::string> v16_signatures_mysql(const DialectSql& d) {
   const std::string options(d.table_options);
   std::vector<std::string> statements = {
       "CREATE TABLE IF NOT EXISTS signatures ("
@@ -604,8 +683,8 @@ std::vector<std::string> v12_signatures_mysql(const DialectSql& d) {
   return statements;
 }
 
-std::vector<std::string> v12_signatures(const DialectSql& d) {
-  if (d.dialect == Dialect::kMysql) return v12_signatures_mysql(d);
+std::vector<std::string> v16_signatures(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return v16_signatures_mysql(d);
   std::vector<std::string> statements = {
       "CREATE TABLE IF NOT EXISTS signatures ("
       " id " + std::string(d.big_id_column) + ","
@@ -678,8 +757,12 @@ const Migration kMigrations[] = {
     {10, "recording a session's last use leaves the change feed alone",
      &v10_session_use_unlogged},
     {11, "sessions created are logged in the change feed", &v11_session_inserts_logged},
-    {12, "electronic signatures: signatures, signature_keys, signing_sessions",
-     &v12_signatures},
+    {12, "usernames taken by user rows are logged in the change feed", &v12_usernames_logged},
+    {13, "audit_chain.start_seq", &v13_audit_chain_start},
+    {14, "audit_events.prev_mac", &v14_audit_previous_mac},
+    // 15: multi-factor authentication (issue #24, branch mfa)
+    {16, "electronic signatures: signatures, signature_keys, signing_sessions",
+     &v16_signatures},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

@@ -25,15 +25,27 @@ AuditEvent sanitized(const AuditEvent& event) {
 
 AuditChainState read_chain_state(soci::session& sql) {
   AuditChainState state;
-  long long anchor_seq = 0, head_seq = 0, chain_start_id = 0;
-  sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id FROM audit_chain"
-         " WHERE id = 1",
+  long long anchor_seq = 0, head_seq = 0, chain_start_id = 0, start_seq = 0;
+  sql << "SELECT anchor_seq, anchor_mac, head_seq, head_mac, chain_start_id, start_seq"
+         " FROM audit_chain WHERE id = 1",
       soci::into(anchor_seq), soci::into(state.anchor_mac), soci::into(head_seq),
-      soci::into(state.head_mac), soci::into(chain_start_id);
+      soci::into(state.head_mac), soci::into(chain_start_id), soci::into(start_seq);
   state.anchor_seq = anchor_seq;
   state.head_seq = head_seq;
   state.chain_start_id = chain_start_id;
+  state.start_seq = start_seq;
   return state;
+}
+
+long long count_unsealed(soci::session& sql) {
+  long long count = 0;
+  sql << "SELECT COUNT(*) FROM audit_events WHERE seq IS NULL OR mac IS NULL", soci::into(count);
+  return count;
+}
+
+// Whether the chain's start still needs its sealed record (see AuditStore::seal_chain_start).
+bool start_unsealed(const AuditChainState& chain) {
+  return chain.anchor_seq == 0 && chain.start_seq == 0;
 }
 
 // Takes the chain's lock (see the header) and reads where it stands.
@@ -49,10 +61,11 @@ void append_sealed(soci::session& sql, const MessageAuthenticator& authenticator
   const std::string mac = authenticator.mac_hex(audit_chain_message(chain.head_mac, seq, event));
   const long long time = event.time;
   sql << "INSERT INTO audit_events (time, event, actor, target, address, outcome, reason, seq,"
-         " mac) VALUES (:time, :event, :actor, :target, :address, :outcome, :reason, :seq, :mac)",
+         " mac, prev_mac) VALUES (:time, :event, :actor, :target, :address, :outcome, :reason,"
+         " :seq, :mac, :prev_mac)",
       soci::use(time), soci::use(event.event), soci::use(event.actor), soci::use(event.target),
       soci::use(event.address), soci::use(event.outcome), soci::use(event.reason),
-      soci::use(seq), soci::use(mac);
+      soci::use(seq), soci::use(mac), soci::use(chain.head_mac);
   sql << "UPDATE audit_chain SET head_seq = :seq, head_mac = :mac WHERE id = 1", soci::use(seq),
       soci::use(mac);
   chain.head_seq = seq;
@@ -62,8 +75,8 @@ void append_sealed(soci::session& sql, const MessageAuthenticator& authenticator
 // The columns every chained read selects, bound to one reusable row.
 struct ChainedRow {
   long long id = 0, time = 0, seq = 0;
-  soci::indicator seq_ind = soci::i_null, mac_ind = soci::i_null;
-  std::string event, actor, target, address, outcome, reason, mac;
+  soci::indicator seq_ind = soci::i_null, mac_ind = soci::i_null, prev_ind = soci::i_null;
+  std::string event, actor, target, address, outcome, reason, mac, prev_mac;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -76,17 +89,26 @@ struct ChainedRow {
     st.exchange(soci::into(reason));
     st.exchange(soci::into(seq, seq_ind));
     st.exchange(soci::into(mac, mac_ind));
+    st.exchange(soci::into(prev_mac, prev_ind));
   }
 };
 
 constexpr const char* kChainedColumns =
-    "SELECT id, time, event, actor, target, address, outcome, reason, seq, mac FROM audit_events";
+    "SELECT id, time, event, actor, target, address, outcome, reason, seq, mac, prev_mac"
+    " FROM audit_events";
+
+// Which rows count as refusals for count-based retention: anything but a success, and the
+// rows from before the chain.
+constexpr const char* kRefusal = "(seq IS NULL OR outcome <> 'success')";
+// Sequence numbers read per round trip while listing the refusals a pruning removes.
+constexpr std::size_t kRangeBatch = 1000;
 
 ChainedAuditEvent to_chained(const ChainedRow& row) {
   ChainedAuditEvent out;
   out.id = row.id;
   if (row.seq_ind == soci::i_ok) out.seq = row.seq;
   if (row.mac_ind == soci::i_ok) out.mac = row.mac;
+  if (row.prev_ind == soci::i_ok) out.prev_mac = row.prev_mac;
   out.event = AuditEvent{row.time,   row.event,   row.actor, row.target,
                          row.address, row.outcome, row.reason};
   return out;
@@ -159,6 +181,30 @@ Result<std::optional<ChainedAuditEvent>> SqlAuditStore::first_unsealed_from(std:
       });
 }
 
+Result<std::int64_t> SqlAuditStore::unsealed_event_count() {
+  return db_.with_session(
+      [](soci::session& sql) -> Result<std::int64_t> { return count_unsealed(sql); });
+}
+
+Status SqlAuditStore::seal_chain_start(UnixSeconds now) {
+  // Read first: on every start but the first after an upgrade there is nothing to write, and
+  // the chain's lock is a write.
+  auto needed = db_.transaction(TxMode::kRead, [](soci::session& sql) -> Result<bool> {
+    return start_unsealed(read_chain_state(sql));
+  });
+  if (!needed) return fail(needed.error());
+  if (!*needed) return {};
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
+    AuditChainState chain = lock_chain(sql);
+    if (!start_unsealed(chain)) return {};  // another process did it meanwhile
+    const AuditChainStart start{chain.chain_start_id, count_unsealed(sql)};
+    append_sealed(sql, authenticator_, chain, sanitized(chain_start_record(now, start)));
+    const long long seq = chain.head_seq;
+    sql << "UPDATE audit_chain SET start_seq = :seq WHERE id = 1", soci::use(seq);
+    return {};
+  });
+}
+
 Result<std::int64_t> SqlAuditStore::event_count() {
   return db_.with_session([](soci::session& sql) -> Result<std::int64_t> {
     long long count = 0;
@@ -173,52 +219,105 @@ Result<AuditPruning> SqlAuditStore::prune_events(std::optional<UnixSeconds> olde
   const AuditEvent stored = sanitized(record);
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<AuditPruning> {
     AuditChainState chain = lock_chain(sql);
-    // The newest id to delete: events are pruned oldest first, in insertion order, so the
-    // chain keeps a contiguous tail and unsealed rows from before chaining go first.
-    long long cut_id = 0;
+    // What goes: every row up to `prefix_id` (by age, and the oldest changes when the count
+    // needs them), and the refusals up to `refusal_id` (rows from before the chain count as
+    // refusals: they are the oldest, and must go before anything chained does).
+    long long prefix_id = 0, refusal_id = 0;
     soci::indicator ind = soci::i_null;
     if (older_than) {
       const long long cutoff = *older_than;
       long long by_age = 0;
       sql << "SELECT MAX(id) FROM audit_events WHERE time < :cutoff", soci::use(cutoff),
           soci::into(by_age, ind);
-      if (ind == soci::i_ok) cut_id = by_age;
+      if (ind == soci::i_ok) prefix_id = by_age;
     }
+    AuditPruning pruning;
     if (keep_at_most) {
       // Room for the record of this pruning itself.
       const long long keep = std::max<long long>(*keep_at_most - 1, 0);
-      long long by_count = 0;
-      ind = soci::i_null;
-      sql << "SELECT id FROM audit_events ORDER BY id DESC LIMIT 1 OFFSET :keep",
-          soci::use(keep), soci::into(by_count, ind);
-      if (sql.got_data() && ind == soci::i_ok) cut_id = std::max(cut_id, by_count);
+      long long remaining = 0, refusals = 0;
+      sql << "SELECT COUNT(*) FROM audit_events WHERE id > :cut", soci::use(prefix_id),
+          soci::into(remaining);
+      sql << std::string("SELECT COUNT(*) FROM audit_events WHERE id > :cut AND ") + kRefusal,
+          soci::use(prefix_id), soci::into(refusals);
+      const long long excess = remaining - keep;
+      if (excess > 0) {
+        const long long from_refusals = std::min(excess, refusals);
+        if (from_refusals > 0) {
+          const long long offset = from_refusals - 1;
+          sql << std::string("SELECT id FROM audit_events WHERE id > :cut AND ") + kRefusal +
+                     " ORDER BY id LIMIT 1 OFFSET :offset",
+              soci::use(prefix_id), soci::use(offset), soci::into(refusal_id);
+        }
+        const long long from_changes = excess - from_refusals;
+        if (from_changes > 0) {
+          const long long offset = from_changes - 1;
+          long long change_id = 0;
+          sql << std::string("SELECT id FROM audit_events WHERE id > :cut AND NOT ") + kRefusal +
+                     " ORDER BY id LIMIT 1 OFFSET :offset",
+              soci::use(prefix_id), soci::use(offset), soci::into(change_id);
+          prefix_id = std::max(prefix_id, change_id);
+        }
+      }
     }
-    if (cut_id == 0) return AuditPruning{};
+    if (prefix_id == 0 && refusal_id == 0) return AuditPruning{};
+    const std::string doomed = "(id <= :prefix OR (id <= :refusal AND " + std::string(kRefusal) +
+                               "))";
 
-    AuditPruning pruning;
-    long long removed = 0, last_seq = 0;
-    std::string last_mac;
-    sql << "SELECT COUNT(*) FROM audit_events WHERE id <= :cut", soci::use(cut_id),
-        soci::into(removed);
+    // The oldest sealed row that stays: the anchor moves to just before it.
+    long long first_kept = 0;
     ind = soci::i_null;
-    soci::indicator mac_ind = soci::i_null;
-    sql << "SELECT seq, mac FROM audit_events WHERE id <= :cut AND seq IS NOT NULL"
-           " ORDER BY seq DESC LIMIT 1",
-        soci::use(cut_id), soci::into(last_seq, ind), soci::into(last_mac, mac_ind);
-    if (sql.got_data() && ind == soci::i_ok && mac_ind == soci::i_ok) {
-      sql << "UPDATE audit_chain SET anchor_seq = :seq, anchor_mac = :mac WHERE id = 1",
-          soci::use(last_seq), soci::use(last_mac);
-      chain.anchor_seq = last_seq;
-      chain.anchor_mac = last_mac;
-      pruning.through_seq = last_seq;
+    sql << "SELECT MIN(seq) FROM audit_events WHERE seq IS NOT NULL AND NOT " + doomed,
+        soci::use(prefix_id), soci::use(refusal_id), soci::into(first_kept, ind);
+    const bool any_kept = sql.got_data() && ind == soci::i_ok;
+    // Sealed refusals removed after it: listed in the record, one range per run.
+    if (any_kept) {
+      std::vector<long long> seqs(kRangeBatch);
+      long long after = first_kept;
+      for (;;) {
+        seqs.resize(kRangeBatch);
+        sql << "SELECT seq FROM audit_events WHERE seq > :after AND " + doomed +
+                   " ORDER BY seq LIMIT " + std::to_string(kRangeBatch),
+            soci::use(after), soci::use(prefix_id), soci::use(refusal_id), soci::into(seqs);
+        for (const long long seq : seqs) {
+          auto& ranges = pruning.removed_seqs;
+          if (!ranges.empty() && ranges.back().second + 1 == seq) {
+            ranges.back().second = seq;
+          } else {
+            ranges.emplace_back(seq, seq);
+          }
+        }
+        if (seqs.size() < kRangeBatch) break;
+        after = seqs.back();
+      }
     }
-    sql << "DELETE FROM audit_events WHERE id <= :cut", soci::use(cut_id);
+    long long removed = 0;
+    sql << "SELECT COUNT(*) FROM audit_events WHERE " + doomed, soci::use(prefix_id),
+        soci::use(refusal_id), soci::into(removed);
+    sql << "DELETE FROM audit_events WHERE " + doomed, soci::use(prefix_id),
+        soci::use(refusal_id);
     pruning.removed = removed;
 
+    const long long new_anchor = any_kept ? first_kept - 1 : chain.head_seq;
+    if (new_anchor > chain.anchor_seq) {
+      std::string anchor_mac = chain.head_mac;
+      if (any_kept) {
+        soci::indicator mac_ind = soci::i_null;
+        sql << "SELECT prev_mac FROM audit_events WHERE seq = :seq ORDER BY id LIMIT 1",
+            soci::use(first_kept), soci::into(anchor_mac, mac_ind);
+        if (mac_ind != soci::i_ok) anchor_mac.clear();
+      }
+      sql << "UPDATE audit_chain SET anchor_seq = :seq, anchor_mac = :mac WHERE id = 1",
+          soci::use(new_anchor), soci::use(anchor_mac);
+      chain.anchor_seq = new_anchor;
+      chain.anchor_mac = anchor_mac;
+      pruning.through_seq = new_anchor;
+    }
+
+    // Sealed with the anchor it moved to and the refusals it removed after it: what
+    // verification checks the anchor and the gaps against.
     AuditEvent described = stored;
-    described.target = std::to_string(removed) + " events" +
-                       (pruning.through_seq ? " through seq " + std::to_string(pruning.through_seq)
-                                            : std::string());
+    described.target = pruning_target(removed, pruning.through_seq, pruning.removed_seqs);
     append_sealed(sql, authenticator_, chain, described);
     return pruning;
   });

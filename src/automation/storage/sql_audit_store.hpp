@@ -30,6 +30,8 @@ class SqlAuditStore final : public AuditStore {
                                                         std::int64_t after_id,
                                                         int limit) override;
   Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t from_id) override;
+  Result<std::int64_t> unsealed_event_count() override;
+  Status seal_chain_start(UnixSeconds now) override;
   Result<std::int64_t> event_count() override;
   Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                     std::optional<std::int64_t> keep_at_most,

@@ -62,7 +62,8 @@ std::optional<Error> find_duplicate(soci::session& sql, const DialectSql& d,
 
 Result<std::vector<Role>> SqlRoleStore::list_roles() {
   return db_.with_session([](soci::session& sql) -> Result<std::vector<Role>> {
-    return query_rows<RoleRow>(sql, std::string(kRoleSelect) + " ORDER BY level, name, id",
+    // Creation order, as upstream lists roles (its ids only grow).
+    return query_rows<RoleRow>(sql, std::string(kRoleSelect) + " ORDER BY id",
                                [](RoleRow& row) { return row.to_role(); });
   });
 }

@@ -6,7 +6,7 @@ namespace automation::storage {
 
 class Database;
 
-// SignatureStore on the tables of migration 12: `signatures` (append-only: triggers refuse
+// SignatureStore on the tables of migration 16: `signatures` (append-only: triggers refuse
 // UPDATE and DELETE on every engine), `signature_keys` (every public key that sealed any) and
 // `signing_sessions` (the sessions that signed, gone with their session). A signature keeps the signer's identifier, username and
 // printed name as they were: no foreign key ties it to the users table, so deleting or renaming

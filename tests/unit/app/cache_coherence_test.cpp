@@ -211,5 +211,38 @@ TEST_F(CacheCoherenceTest, AUserChangeDropsOnlyThatUsersEntries) {
   EXPECT_EQ(after.hits, before.hits + 1);
 }
 
+// Review 2 #8: names that match no user are remembered, so a 404 for a missing name costs
+// what one for a hidden sudo account does; the other process creating the name (or any
+// writer renaming a user to it) makes it visible at the very next lookup.
+TEST_F(CacheCoherenceTest, ANameRememberedAsUnknownIsFoundOnceAnotherProcessTakesIt) {
+  ASSERT_EQ(second_->core().get_user("newcomer").error().code, ErrorCode::kNotFound);
+  const CacheStats remembered = *second_->cache_stats();
+  for (const char* name : {"newcomer", "NewComer", "NEWCOMER"}) {
+    EXPECT_EQ(second_->core().get_user(name).error().code, ErrorCode::kNotFound);
+  }
+  EXPECT_EQ(second_->cache_stats()->misses, remembered.misses)
+      << "the unknown name (in any case) is answered from memory";
+
+  ASSERT_TRUE(first_->core().users().signup(
+      SignupRequest{"NewComer", "newcomer@example.com", "password123", "operator", {}, {}}));
+  auto found = second_->core().get_user("newcomer");
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->username, "NewComer");
+
+  // A rename by another program (PyAutomation, or SQL by hand) to a remembered name.
+  ASSERT_EQ(second_->core().get_user("renamed").error().code, ErrorCode::kNotFound);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(config_.database.file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE users SET username = 'Renamed' WHERE username = 'worker'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto renamed = second_->core().get_user("renamed");
+  ASSERT_TRUE(renamed) << renamed.error().message;
+  EXPECT_EQ(renamed->username, "Renamed");
+  const CacheStats after = *second_->cache_stats();
+  EXPECT_EQ(after.full_clears, remembered.full_clears) << "dropped exactly, not by a clear";
+}
+
 }  // namespace
 }  // namespace automation::app

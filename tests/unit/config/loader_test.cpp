@@ -102,6 +102,58 @@ TEST(ConfigLoader, BadValuesNameTheKey) {
   }
 }
 
+TEST(ConfigLoader, FrontDoorDefaultsAreUpstreamsCorsAndAHostOnlyCookie) {
+  auto config = load(Sources{});
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->front_door.cors_mode, FrontDoorConfig::CorsMode::kAnyOrigin);
+  EXPECT_EQ(config->front_door.forward_token_ttl_seconds, 60u);
+  EXPECT_FALSE(config->front_door.cookie_secure);
+  EXPECT_TRUE(config->front_door.cookie_domain.empty());
+  EXPECT_TRUE(config->front_door.login_redirect_hosts.empty());
+}
+
+TEST(ConfigLoader, ReadsAndNormalizesFrontDoorSettings) {
+  auto config = load_flags({{"AUTOMATION_CORS_ORIGINS", " HTTPS://Hmi.Plant:443/ , http://127.0.0.1:3000"},
+                            {"AUTOMATION_FORWARD_TOKEN_TTL", "30"},
+                            {"AUTOMATION_COOKIE_SECURE", "true"},
+                            {"AUTOMATION_COOKIE_DOMAIN", ".Plant.Example"},
+                            {"AUTOMATION_LOGIN_REDIRECT_HOSTS", "Grafana.Plant, hmi.plant:3000"}});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->front_door.cors_mode, FrontDoorConfig::CorsMode::kListed);
+  EXPECT_EQ(config->front_door.cors_origins,
+            (std::vector<std::string>{"https://hmi.plant", "http://127.0.0.1:3000"}));
+  EXPECT_EQ(config->front_door.forward_token_ttl_seconds, 30u);
+  EXPECT_TRUE(config->front_door.cookie_secure);
+  EXPECT_EQ(config->front_door.cookie_domain, "plant.example");
+  EXPECT_EQ(config->front_door.login_redirect_hosts,
+            (std::vector<std::string>{"grafana.plant", "hmi.plant:3000"}));
+  auto off = load_flags({{"AUTOMATION_CORS_ORIGINS", "off"}});
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->front_door.cors_mode, FrontDoorConfig::CorsMode::kOff);
+}
+
+TEST(ConfigLoader, RefusesBadFrontDoorSettingsNamingTheKey) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"AUTOMATION_CORS_ORIGINS", ""},
+      {"AUTOMATION_CORS_ORIGINS", "hmi.plant"},
+      {"AUTOMATION_CORS_ORIGINS", "https://hmi.plant/app"},
+      {"AUTOMATION_CORS_ORIGINS", "*, https://hmi.plant"},
+      {"AUTOMATION_CORS_ORIGINS", "null"},
+      {"AUTOMATION_FORWARD_TOKEN_TTL", "0"},
+      {"AUTOMATION_FORWARD_TOKEN_TTL", "3601"},
+      {"AUTOMATION_COOKIE_SECURE", "sometimes"},
+      {"AUTOMATION_COOKIE_DOMAIN", "https://plant"},
+      {"AUTOMATION_COOKIE_DOMAIN", "plant:443"},
+      {"AUTOMATION_LOGIN_REDIRECT_HOSTS", "https://grafana.plant"},
+      {"AUTOMATION_LOGIN_REDIRECT_HOSTS", "grafana.plant/x"},
+      {"AUTOMATION_LOGIN_REDIRECT_HOSTS", "own@evil"}};
+  for (const auto& [key, value] : bad) {
+    auto config = load_flags({{key, value}});
+    ASSERT_FALSE(config) << key << "=" << value;
+    EXPECT_EQ(config.error().message.rfind(key + ":", 0), 0u) << config.error().message;
+  }
+}
+
 TEST(ConfigLoader, TrustedProxiesAreCanonicalAddresses) {
   auto config = load_flags({{"AUTOMATION_TRUSTED_PROXIES", " 10.0.0.1 ,::0:1,, 2001:DB8::7"},
                             {"AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES", "40"}});

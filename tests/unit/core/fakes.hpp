@@ -117,13 +117,7 @@ class InMemoryStores : public RoleStore,
   }
 
   // RoleStore
-  Result<std::vector<Role>> list_roles() override {
-    std::vector<Role> out = roles_;
-    std::sort(out.begin(), out.end(), [](const Role& a, const Role& b) {
-      return a.level != b.level ? a.level < b.level : a.name < b.name;
-    });
-    return out;
-  }
+  Result<std::vector<Role>> list_roles() override { return roles_; }  // in creation order
   Result<std::optional<Role>> find_role(std::string_view name) override {
     for (const auto& role : roles_) {
       if (iequals_ascii(role.name, name)) return role;
@@ -421,6 +415,8 @@ class InMemoryStores : public RoleStore,
   Result<std::optional<ChainedAuditEvent>> first_unsealed_from(std::int64_t) override {
     return std::optional<ChainedAuditEvent>{};
   }
+  Result<std::int64_t> unsealed_event_count() override { return 0; }
+  Status seal_chain_start(UnixSeconds) override { return {}; }
   Result<std::int64_t> event_count() override {
     return static_cast<std::int64_t>(events_.size());
   }
@@ -440,7 +436,9 @@ class InMemoryStores : public RoleStore,
     AuditEvent described = record;
     described.target = std::to_string(cut) + " events";
     events_.push_back(described);
-    return AuditPruning{static_cast<std::int64_t>(cut), 0};
+    AuditPruning pruning;
+    pruning.removed = static_cast<std::int64_t>(cut);
+    return pruning;
   }
   const std::vector<AuditEvent>& events() const { return events_; }
 

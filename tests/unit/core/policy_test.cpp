@@ -138,6 +138,22 @@ TEST(Policy, TokensHaveNoOwnAccount) {
   EXPECT_TRUE(decide(Operation::kResetPassword, admin_token, Target{"guest", 256, "g"}).allowed);
 }
 
+// A proxy's minimum level: each default role against a guard of level 10 (operator and up).
+TEST(Policy, RequiredLevelTable) {
+  const std::map<std::string, char> expected = {{"sudo", 'A'},     {"admin", 'A'},
+                                                {"supervisor", 'A'}, {"operator", 'A'},
+                                                {"auditor", 'P'},  {"guest", 'P'}};
+  for (const auto& [role, letter] : expected) {
+    SCOPED_TRACE(role);
+    EXPECT_EQ(outcome(decide_required_level(Actor{role, kLevels.at(role), false, "me"}, 10)),
+              letter);
+  }
+  EXPECT_EQ(decide_required_level(Actor{"guest", 256, false, "g"}, 10).reason,
+            "Access denied. Required role level: <= 10");
+  EXPECT_EQ(outcome(decide_required_level(Actor{"operator", 10, true, ""}, 10)), 'A')
+      << "a token is judged by its role like a session";
+}
+
 // update_role: columns = new role in kRoles order, for a target of role guest (other user).
 TEST(Policy, UpdateRoleTable) {
   const std::map<std::string, std::string> expected = {

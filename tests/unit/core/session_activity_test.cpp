@@ -54,7 +54,7 @@ TEST_F(SessionActivityTest, AnIdleSessionEndsAndAUsedOneDoesNot) {
   EXPECT_EQ(refused.error().message, "Invalid token");
   clock.advance(599);
   EXPECT_TRUE(api->authenticate(used)) << "599 s of disuse is within the limit";
-  clock.advance(600);
+  clock.advance(600 + kSessionUseLag);
   EXPECT_FALSE(api->authenticate(used));
   EXPECT_EQ(stores.session_count(), 0u) << "both ended sessions were removed on use";
 }
@@ -71,8 +71,51 @@ TEST_F(SessionActivityTest, AStaleCachedLastUseIsCheckedBeforeTheSessionEnds) {
   clock.advance(200);
   EXPECT_TRUE(api->authenticate(key)) << "the database knows of the use 200 s ago";
   stores.stale_last_use[core->sessions().digest_of(key)] = 0;
-  clock.advance(600);
+  clock.advance(600 + kSessionUseLag);
   EXPECT_FALSE(api->authenticate(key)) << "idle by the database's own record too";
+}
+
+// Review 2 #9: with a 60 s limit a key used every 5 s died at 60 s, because a use is recorded
+// only once the recorded one is a minute old, which is exactly when it counted as idle.
+TEST_F(SessionActivityTest, AKeyUsedMoreOftenThanTheLimitNeverEnds) {
+  settings.session_idle_seconds = 60;
+  rebuild();
+  add_user("ana", "operator");
+  const std::string key = login_key("ana");
+  for (int second = 5; second <= 3600; second += 5) {
+    clock.advance(5);
+    ASSERT_TRUE(api->authenticate(key)) << "used every 5 s, refused after " << second << " s";
+  }
+  EXPECT_LE(stores.session_use_writes, 3600 / kSessionUseResolution) << "still once a minute";
+}
+
+// The effective limit is never shorter than the setting, whatever the recording missed: a
+// use the store has not heard of (it came within the minute of the recorded one) keeps the
+// session alive for the whole limit after it.
+TEST_F(SessionActivityTest, AnUnrecordedUseKeepsTheSessionForTheWholeLimit) {
+  settings.session_idle_seconds = 60;
+  rebuild();
+  add_user("ana", "operator");
+  const std::string key = login_key("ana");
+  clock.advance(kSessionUseResolution - 1);
+  ASSERT_TRUE(api->authenticate(key));
+  ASSERT_EQ(stores.session_use_writes, 0) << "within the minute of the login: not recorded";
+  clock.advance(59);
+  EXPECT_TRUE(api->authenticate(key)) << "59 s after its last use, under the 60 s limit";
+}
+
+// ... and a session nobody uses ends at most kSessionUseLag after the limit: the boundary,
+// pinned with two sessions made at the same second (checking one records a use).
+TEST_F(SessionActivityTest, AnUnusedSessionEndsWithinTheRecordingLagOfTheLimit) {
+  settings.session_idle_seconds = 60;
+  rebuild();
+  add_user("ana", "operator");
+  const std::string early = login_key("ana");
+  const std::string late = login_key("ana");
+  clock.advance(60 + kSessionUseLag - 1);
+  EXPECT_TRUE(api->authenticate(early)) << "one second before the end of the allowance";
+  clock.advance(1);
+  EXPECT_FALSE(api->authenticate(late)) << "unused for the limit plus the recording lag";
 }
 
 TEST_F(SessionActivityTest, WithoutAnIdleLimitDisuseEndsNothingAndNothingIsWritten) {

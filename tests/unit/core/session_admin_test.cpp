@@ -7,17 +7,17 @@ namespace {
 
 using SessionAdminTest = CoreTest;
 
-Credentials by_name(std::string name) {
+Credentials credentials_of(std::string name) {
   return Credentials{std::move(name), std::nullopt, "password123"};
 }
 
 TEST_F(SessionAdminTest, ListsLiveSessionsOldestFirstWithIdsNeverDigests) {
   add_user("ana", "operator");
   add_user("bob", "operator");
-  auto first = core->login(by_name("ana"));
+  auto first = core->login(credentials_of("ana"));
   clock.advance(10);
-  auto second = core->login(by_name("ana"));
-  ASSERT_TRUE(core->login(by_name("bob")));
+  auto second = core->login(credentials_of("ana"));
+  ASSERT_TRUE(core->login(credentials_of("bob")));
   ASSERT_TRUE(first && second);
 
   auto listed = core->session_admin().list_sessions("ANA");
@@ -37,7 +37,7 @@ TEST_F(SessionAdminTest, ListsLiveSessionsOldestFirstWithIdsNeverDigests) {
 
 TEST_F(SessionAdminTest, ExpiredSessionsAreNotListed) {
   add_user("ana", "operator");
-  ASSERT_TRUE(core->login(by_name("ana")));
+  ASSERT_TRUE(core->login(credentials_of("ana")));
   clock.advance(settings.session_ttl_seconds);
   auto listed = core->session_admin().list_sessions("ana");
   ASSERT_TRUE(listed);
@@ -46,8 +46,8 @@ TEST_F(SessionAdminTest, ExpiredSessionsAreNotListed) {
 
 TEST_F(SessionAdminTest, RevokingOneSessionEndsExactlyThatKey) {
   add_user("ana", "operator");
-  auto first = core->login(by_name("ana"));
-  auto second = core->login(by_name("ana"));
+  auto first = core->login(credentials_of("ana"));
+  auto second = core->login(credentials_of("ana"));
   auto listed = core->session_admin().list_sessions("ana");
   ASSERT_TRUE(listed && listed->size() == 2u);
   const std::string id = (*listed)[0].id;
@@ -69,7 +69,7 @@ TEST_F(SessionAdminTest, RevokingOneSessionEndsExactlyThatKey) {
 TEST_F(SessionAdminTest, RevokingWithAUserRefusesAnotherUsersSession) {
   add_user("ana", "operator");
   add_user("bob", "operator");
-  auto bobs = core->login(by_name("bob"));
+  auto bobs = core->login(credentials_of("bob"));
   const std::string id = core->session_admin().list_sessions("bob")->front().id;
 
   auto refused = core->session_admin().revoke_session(id, "ana");
@@ -88,9 +88,9 @@ TEST_F(SessionAdminTest, RevokingWithAUserRefusesAnotherUsersSession) {
 TEST_F(SessionAdminTest, RevokingAllEndsEveryKeyOfThatUserOnly) {
   add_user("ana", "operator");
   add_user("bob", "operator");
-  auto a1 = core->login(by_name("ana"));
-  auto a2 = core->login(by_name("ana"));
-  auto b1 = core->login(by_name("bob"));
+  auto a1 = core->login(credentials_of("ana"));
+  auto a2 = core->login(credentials_of("ana"));
+  auto b1 = core->login(credentials_of("bob"));
 
   auto count = core->session_admin().revoke_all_sessions("ana");
   ASSERT_TRUE(count);

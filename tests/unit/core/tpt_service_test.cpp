@@ -69,6 +69,24 @@ TEST_F(TptServiceTest, RoleClaimMustMatchTheRecord) {
   EXPECT_EQ(verified->jti, jti);
 }
 
+// Review 2 #7: whoever learned the secret signed a token without exp for an existing jti.
+TEST_F(TptServiceTest, ExpiryClaimMustMatchTheRecord) {
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  auto expiring = core->create_tpt(TptRequest{"guest", 60, ""}, "root");
+  auto lasting = core->create_tpt(TptRequest{"guest", std::nullopt, ""}, "root");
+  ASSERT_TRUE(expiring && lasting);
+  const std::string exp = std::to_string(*expiring->record.expires_at);
+  EXPECT_TRUE(core->verify_tpt("h.guest|" + expiring->record.jti + "|" + exp + "." + secret));
+  EXPECT_FALSE(core->verify_tpt("h.guest|" + expiring->record.jti + "|." + secret))
+      << "no exp for a record that expires";
+  EXPECT_FALSE(core->verify_tpt("h.guest|" + expiring->record.jti + "|" +
+                                std::to_string(*expiring->record.expires_at + 3600) + "." + secret))
+      << "a later exp";
+  EXPECT_FALSE(core->verify_tpt("h.guest|" + lasting->record.jti + "|" + exp + "." + secret))
+      << "an exp for a record that never expires";
+  EXPECT_TRUE(core->verify_tpt("h.guest|" + lasting->record.jti + "|." + secret));
+}
+
 TEST(TptSecret, ConfiguredMustBeLongEnough) {
   InMemoryStores stores;
   FakeRandom random;

@@ -40,7 +40,7 @@ TEST(Validation, Email) {
   for (const std::string& bad :
        {std::string(), std::string("nobody"), std::string("@x.com"), std::string("a@"),
         std::string("a@@b.com"), std::string("a b@c.com"), std::string("a@b..com"),
-        std::string("a@b.com\0", 8), std::string(120, 'a') + "@example.com"}) {
+        std::string("a@b.com\0", 8), std::string(120, 'a').append("@example.com")}) {
     EXPECT_EQ(field_of(validate_email(bad)), "email") << bad;
   }
 }

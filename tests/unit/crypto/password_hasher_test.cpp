@@ -14,11 +14,11 @@ namespace {
 using testing_support::load_werkzeug_vectors;
 using testing_support::WerkzeugVector;
 
-constexpr Argon2Params kCheap{.memory_kib = 8, .iterations = 1};
+constexpr Argon2Params kCheapParams{.memory_kib = 8, .iterations = 1};
 
 // One hasher for the parameterized suite: construction hashes the dummy password.
 DefaultPasswordHasher& cheap_hasher() {
-  static DefaultPasswordHasher hasher(kCheap);
+  static DefaultPasswordHasher hasher(kCheapParams);
   return hasher;
 }
 
@@ -51,7 +51,7 @@ TEST(DefaultPasswordHasher, HashIsArgon2idAndVerifiesWithoutRehash) {
 }
 
 TEST(DefaultPasswordHasher, WeakerArgon2ParamsNeedRehash) {
-  DefaultPasswordHasher weak(kCheap);
+  DefaultPasswordHasher weak(kCheapParams);
   DefaultPasswordHasher current({.memory_kib = 32, .iterations = 2});
   const auto old_hash = weak.hash("pw").value();
   const PasswordCheck check = current.verify("pw", old_hash);
@@ -84,6 +84,39 @@ TEST(DefaultPasswordHasher, DummyHashIsCurrentArgon2idAndMatchesNothing) {
 
 TEST(DefaultPasswordHasher, InvalidParamsThrowAtConstruction) {
   EXPECT_THROW(DefaultPasswordHasher({.memory_kib = 0, .iterations = 1}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace automation::crypto
+
+namespace automation::crypto {
+namespace {
+
+// AUTOMATION_PASSWORD_FORMAT=werkzeug: new hashes in werkzeug's pbkdf2:sha256 format (upstream
+// PyAutomation verifies them; the integration test checks that with werkzeug itself),
+// existing werkzeug hashes kept, Argon2id ones rewritten at the next login.
+TEST(DefaultPasswordHasher, WerkzeugFormatWritesPbkdf2AndKeepsWerkzeugHashes) {
+  DefaultPasswordHasher werkzeug(kCheapParams, PasswordFormat::kWerkzeugPbkdf2);
+  const auto hashed = werkzeug.hash("new password");
+  ASSERT_TRUE(hashed) << hashed.error().message;
+  ASSERT_TRUE(hashed->starts_with("pbkdf2:sha256:600000$")) << *hashed;
+  const auto salt_end = hashed->find('$', 21);
+  EXPECT_EQ(salt_end - 21, 16u) << *hashed;  // werkzeug's gen_salt(16)
+  EXPECT_EQ(hashed->size() - salt_end - 1, 64u);
+  EXPECT_NE(werkzeug.hash("new password").value(), *hashed);  // a fresh salt each time
+  const PasswordCheck ok = werkzeug.verify("new password", *hashed);
+  EXPECT_TRUE(ok.matches);
+  EXPECT_FALSE(ok.needs_rehash);
+  EXPECT_FALSE(werkzeug.verify("other password", *hashed).matches);
+
+  const std::string argon2 = cheap_hasher().hash("pw").value();
+  const PasswordCheck from_argon2 = werkzeug.verify("pw", argon2);
+  EXPECT_TRUE(from_argon2.matches);
+  EXPECT_TRUE(from_argon2.needs_rehash);  // rewritten so upstream can read it
+  // And back: the default format upgrades the werkzeug hash.
+  EXPECT_TRUE(cheap_hasher().verify("new password", *hashed).needs_rehash);
+  EXPECT_TRUE(werkzeug.dummy_hash().starts_with("pbkdf2:sha256:600000$"));
+  EXPECT_FALSE(werkzeug.verify("", "").matches);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -85,22 +86,60 @@ TEST(RenderedListCache, BigListsAreRenderedOneAtATime) {
   EXPECT_TRUE(RenderedListCache::is_big(Key{2, RenderedListCache::kBigLimit}));
   EXPECT_FALSE(RenderedListCache::is_big(Key{1, 20}));
   RenderedListCache cache;
-  auto first = cache.render_alone();
-  ASSERT_TRUE(first.owns_lock());
+  auto first = cache.render_alone(1, Key{});
+  ASSERT_FALSE(first.busy());
+  // Another big list meanwhile: no waiting, a busy turn. (Asked from another thread: the mutex
+  // is not the asking thread's to try again.)
+  std::thread([&] {
+    EXPECT_TRUE(cache.render_alone(1, Key{1, 5000}).busy());
+    EXPECT_TRUE(cache.render_alone(2, Key{}).busy()) << "the same list at another version";
+  }).join();
+  // The same list: waits for the turn.
   std::atomic<bool> asking{false};
   std::atomic<bool> rendering{false};
   std::thread other([&] {
     asking = true;
-    auto second = cache.render_alone();
+    auto second = cache.render_alone(1, Key{});
+    EXPECT_FALSE(second.busy());
     rendering = true;
   });
   while (!asking) std::this_thread::yield();
   // Ample time for the other renderer to get in, were it not kept out.
   for (int i = 0; i < 10000 && !rendering; ++i) std::this_thread::yield();
   EXPECT_FALSE(rendering) << "a second big render ran while the first held the turn";
-  first.unlock();
+  { [[maybe_unused]] auto released = std::move(first); }
   other.join();
   EXPECT_TRUE(rendering);
+  EXPECT_FALSE(cache.render_alone(1, Key{1, 5000}).busy()) << "nobody renders now";
+}
+
+// Pages that reach the end of the list share the text of their rows, keyed by their first row;
+// until a read told the total, every page is a list of its own.
+TEST(RenderedListCache, PagesReachingTheEndAreKeyedByTheirFirstRow) {
+  EXPECT_EQ(RenderedListCache::page_key(1, 30000, std::nullopt), (Key{1, 30000}));
+  EXPECT_EQ(RenderedListCache::page_key(1, 20000, 20000), Key::rows_to_end(0));
+  EXPECT_EQ(RenderedListCache::page_key(1, 25000, 20000), Key::rows_to_end(0));
+  EXPECT_EQ(RenderedListCache::page_key(1, 19999, 20000), (Key{1, 19999})) << "one row left";
+  EXPECT_EQ(RenderedListCache::page_key(2, 1500, 2000), Key::rows_to_end(1500));
+  EXPECT_EQ(RenderedListCache::page_key(4, 500, 2000), Key::rows_to_end(1500));
+  EXPECT_EQ(RenderedListCache::page_key(3, 500, 2000), (Key{3, 500}));
+  // Pages past the end are empty, whatever their number and limit; no overflow on the way.
+  EXPECT_EQ(RenderedListCache::page_key(9, 500, 2000), Key::rows_to_end(2000));
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(RenderedListCache::page_key(kMax, kMax, 2000), Key::rows_to_end(2000));
+  EXPECT_EQ(RenderedListCache::page_key(1, kMax, 2000), Key::rows_to_end(0));
+  EXPECT_EQ(RenderedListCache::page_key(kMax, 1, 0), Key::rows_to_end(0));
+}
+
+TEST(RenderedListCache, RemembersTheTotalOfTheVersionKept) {
+  RenderedListCache cache;
+  EXPECT_EQ(cache.total(1), std::nullopt);
+  cache.keep(1, Key{1, 20}, text("page"), 2000);
+  EXPECT_EQ(cache.total(1), 2000);
+  EXPECT_EQ(cache.total(2), std::nullopt);
+  cache.keep(2, Key{1, 20}, text("page"));
+  EXPECT_EQ(cache.total(2), std::nullopt) << "a new version forgets the old total";
+  EXPECT_EQ(cache.total(1), std::nullopt);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 namespace automation::http {
 namespace {
 
@@ -26,6 +29,31 @@ TEST(RequestParsing, MissingFieldsAreEachNamed) {
   EXPECT_EQ(fields.count("username"), 1u);
   EXPECT_EQ(fields.count("email"), 1u);
   EXPECT_EQ(fields.count("password"), 1u);
+}
+
+// flask-restx's words, with upstream's help text for each argument leading its reason.
+TEST(RequestParsing, FailuresAreWordedAsUpstreamsRequestParser) {
+  auto parsed = parse_password_change(R"({"new_password": 5})");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().message, "Input payload validation failed");
+  EXPECT_EQ(parsed.error().fields,
+            (std::map<std::string, std::string>{
+                {"target_username",
+                 "Username whose password will be changed Missing required parameter in the JSON "
+                 "body or the post body or the query string"},
+                {"new_password", "New password must be a string"}}));
+  // One bad field gets the same top-level words as several.
+  auto one = parse_new_role(R"({"name": "maint"})");
+  ASSERT_FALSE(one);
+  EXPECT_EQ(one.error().message, "Input payload validation failed");
+  auto page = parse_page_query("page=0x1");
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().message, "Input payload validation failed");
+  EXPECT_EQ(page.error().fields.at("page"), "Page number must be an integer");
+  // A field upstream does not have: its reason stands alone.
+  auto expiry = parse_tpt_request(R"({"role_name": "guest", "expires_in": 0})");
+  ASSERT_FALSE(expiry);
+  EXPECT_EQ(expiry.error().fields.at("expires_in"), "must be a positive number of seconds");
 }
 
 TEST(RequestParsing, WrongTypesAreNamed) {
@@ -102,11 +130,12 @@ TEST(RequestParsing, FormIntegersAreWholeDecimalValues) {
   for (const char* level : {"", "x", "5x", "+5", " 5", "5 ", "0x10", "1e3", "4.0", "-"}) {
     auto bad = parse_new_role(std::string("name=maint&level=") + level, kForm);
     ASSERT_FALSE(bad) << level;
-    EXPECT_EQ(bad.error().fields.at("level"), "must be an integer") << level;
+    EXPECT_EQ(bad.error().fields.at("level"), "Role level, 0 maximum level must be an integer")
+        << level;
   }
   auto huge = parse_new_role("name=maint&level=99999999999999999999", kForm);
   ASSERT_FALSE(huge);
-  EXPECT_EQ(huge.error().fields.at("level"), "is out of range");
+  EXPECT_EQ(huge.error().fields.at("level"), "Role level, 0 maximum level is out of range");
   // JSON bodies keep requiring JSON integers.
   EXPECT_FALSE(parse_new_role(R"({"name": "maint", "level": "5"})"));
 }

@@ -75,5 +75,32 @@ TEST(RouteTable, WrongMethodGives405WithAllowAndUnknownPathGives404) {
   EXPECT_EQ(RouteTable::unmatched_response(unknown).status, 404);
 }
 
+TEST(RouteTable, HeadOptionsAndPatchAreMethodsOfTheirOwn) {
+  const RouteTable routes({route(Method::kGet, "/api/auth/verify"),
+                           route(Method::kHead, "/api/auth/verify"),
+                           route(Method::kPatch, "/api/auth/verify"),
+                           route(Method::kGet, "/api/users/me")});
+  auto head = routes.match(Method::kHead, "/api/auth/verify");
+  ASSERT_NE(head.route, nullptr);
+  EXPECT_EQ(head.route->method, Method::kHead);
+  EXPECT_EQ(routes.match(Method::kPatch, "/api/auth/verify").route->method, Method::kPatch);
+  auto options = routes.match(Method::kOptions, "/api/auth/verify");
+  EXPECT_EQ(options.route, nullptr);
+  EXPECT_EQ(options.allow, "GET, HEAD, PATCH");
+  auto head_me = routes.match(Method::kHead, "/api/users/me");
+  EXPECT_EQ(head_me.route, nullptr) << "HEAD is served only where a route says so";
+  EXPECT_EQ(head_me.allow, "GET");
+  EXPECT_EQ(RouteTable::unmatched_response(head_me).status, 405);
+}
+
+TEST(RouteTable, MethodNamesRoundTrip) {
+  for (std::size_t i = 0; i < kMethodCount; ++i) {
+    const auto method = static_cast<Method>(i);
+    EXPECT_EQ(method_named(to_string(method)), method);
+  }
+  EXPECT_FALSE(method_named("get")) << "method names are case-sensitive";
+  EXPECT_FALSE(method_named("TRACE"));
+}
+
 }  // namespace
 }  // namespace automation::http
