@@ -291,8 +291,10 @@ TEST(Signatures, OpenSslVerifiesASignatureFromThePublishedKeyAlone) {
 
   const auto keys = server.http().get("/api/signatures/keys");  // no key needed
   ASSERT_EQ(keys.status, 200) << keys.body;
+  // Kept: a range-for over keys.json().at(...) would walk a destroyed temporary.
+  const json published = keys.json();
   std::string raw_key;
-  for (const json& key : keys.json().at("keys")) {
+  for (const json& key : published.at("keys")) {
     if (key.at("key_id") == signature.at("key_id")) raw_key = base64_decode(key.at("public_key"));
   }
   ASSERT_EQ(raw_key.size(), 32u) << keys.body;
@@ -431,9 +433,10 @@ TEST(Signatures, AKeyFileFromOpenSslSealsAndOldKeysStayPublished) {
       << output;
   const auto keys = server.http().get("/api/signatures/keys");
   ASSERT_EQ(keys.status, 200) << keys.body;
-  ASSERT_EQ(keys.json().at("keys").size(), 2u) << keys.body;
+  const json published = keys.json();
+  ASSERT_EQ(published.at("keys").size(), 2u) << keys.body;
   std::string file_key_pem;
-  for (const json& key : keys.json().at("keys")) {
+  for (const json& key : published.at("keys")) {
     EXPECT_EQ(key.at("current").get<bool>(), key.at("key_id") == generated_key_id) << keys.body;
     if (key.at("key_id") != generated_key_id) file_key_pem = key.at("public_key_pem");
   }
