@@ -29,15 +29,16 @@ struct SignatureOptions {
 // One line for the operator: the verdict, and which keys sealed what was checked.
 int report_walk(const SignatureWalk& walk, std::string_view source) {
   if (const auto& problem = walk.first_problem()) {
-    std::cout << "signature " << problem->signature_id << " (#" << problem->position << " in "
-              << source << ") FAILS: " << problem->problem << '\n'
+    // An export's ids and the problems that quote them come from a file: shown() escaped.
+    std::cout << "signature " << shown(problem->signature_id) << " (#" << problem->position
+              << " in " << shown(source) << ") FAILS: " << shown(problem->problem) << '\n'
               << walk.checked() << " signatures verified before it\n";
     return kExitFailure;
   }
-  std::cout << "signatures intact: " << walk.checked() << " in " << source;
+  std::cout << "signatures intact: " << walk.checked() << " in " << shown(source);
   for (const auto& [key_id, count] : walk.per_key()) {
     std::cout << (key_id == walk.per_key().begin()->first ? "; sealed by key " : ", key ")
-              << key_id << " (" << count << ")";
+              << shown(key_id) << " (" << count << ")";
   }
   std::cout << '\n';
   return kExitOk;
@@ -57,7 +58,7 @@ int verify_database(app::Application& app) {
 int verify_export(const std::string& file) {
   const auto open = [&file](std::ifstream& in) {
     in.open(file);
-    if (!in) std::cerr << "automation: cannot read " << file << std::endl;
+    if (!in) std::cerr << "automation: cannot read " << shown(file) << std::endl;
     return static_cast<bool>(in);
   };
   std::vector<SigningPublicKey> keys;
@@ -69,8 +70,11 @@ int verify_export(const std::string& file) {
     if (line.empty()) continue;
     auto item = http::parse_exported_line(line);
     if (!item) {
-      std::cerr << "automation: " << file << ':' << number << ": " << item.error().message;
-      for (const auto& [field, why] : item.error().fields) std::cerr << " (" << field << ' ' << why << ')';
+      std::cerr << "automation: " << shown(file) << ':' << number << ": "
+                << shown(item.error().message);
+      for (const auto& [field, why] : item.error().fields) {
+        std::cerr << " (" << shown(field) << ' ' << shown(why) << ')';
+      }
       std::cerr << std::endl;
       return kExitFailure;
     }
@@ -94,7 +98,7 @@ int export_signatures(app::Application& app, const std::string& output) {
   if (!output.empty()) {
     file.open(output, std::ios::trunc);
     if (!file) {
-      std::cerr << "automation: cannot write " << output << std::endl;
+      std::cerr << "automation: cannot write " << shown(output) << std::endl;
       return kExitFailure;
     }
   }
@@ -124,7 +128,9 @@ int export_signatures(app::Application& app, const std::string& output) {
   }
   (void)app.core().audit().record(
       cli_audit_record("signature_export", std::to_string(count) + " signatures", Status{}));
-  if (!output.empty()) std::cerr << count << " signatures written to " << output << std::endl;
+  if (!output.empty()) {
+    std::cerr << count << " signatures written to " << shown(output) << std::endl;
+  }
   return kExitOk;
 }
 
@@ -156,8 +162,9 @@ void add_signature_commands(CLI::App& cli, CliContext& context) {
   exported->add_option("--output", options->output, "File to write (default: standard output)");
   set_example(*exported, "automation signature export --output signatures.jsonl");
   exported->callback([&context, options] {
-    run_on_database(context,
-                    [options](app::Application& app) { return export_signatures(app, options->output); });
+    run_on_database(context, [options](app::Application& app) {
+      return export_signatures(app, options->output);
+    });
   });
 }
 
