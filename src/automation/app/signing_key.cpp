@@ -8,8 +8,8 @@ namespace automation::app {
 
 namespace {
 
-constexpr const char* kSetting = "AUTOMATION_SIGNING_KEY_FILE";
-constexpr const char* kSettingKey = "signature_signing_seed";
+constexpr const char* kSigningKeyFileSetting = "AUTOMATION_SIGNING_KEY_FILE";
+constexpr const char* kSigningSeedSetting = "signature_signing_seed";
 
 }  // namespace
 
@@ -18,10 +18,11 @@ Result<SigningKey> resolve_signing_key(const std::string& key_file, SettingsStor
   SigningKey key;
   Result<std::string> text = std::string();
   if (!key_file.empty()) {
-    text = read_key_file(kSetting, key_file);
+    text = read_key_file(kSigningKeyFileSetting, key_file);
   } else {
     key.from_database = true;
-    text = settings.put_setting_if_absent(kSettingKey, random.random_hex(crypto::kEd25519SeedBytes));
+    text = settings.put_setting_if_absent(kSigningSeedSetting,
+                                          random.random_hex(crypto::kEd25519SeedBytes));
   }
   if (!text) return fail(text.error());
   auto sealer = crypto::Ed25519Sealer::from_key_text(*text);
@@ -30,8 +31,9 @@ Result<SigningKey> resolve_signing_key(const std::string& key_file, SettingsStor
     Error error = sealer.error();
     error.message = key_file.empty()
                         ? std::string("the signing key kept in the database (settings ") +
-                              kSettingKey + ") " + error.message
-                        : std::string(kSetting) + " (" + key_file + ") " + error.message;
+                              kSigningSeedSetting + ") " + error.message
+                        : std::string(kSigningKeyFileSetting) + " (" + key_file + ") " +
+                              error.message;
     return fail(std::move(error));
   }
   key.sealer = std::move(*sealer);

@@ -11,11 +11,6 @@
 namespace automation {
 namespace {
 
-// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
-std::unexpected<Error> key_missing() {
-  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
-}
-
 std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
   Error error = Error::make(
       ErrorCode::kPermissionDenied,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "automation/core/error.hpp"
 #include "automation/core/model.hpp"
 
 namespace automation {
@@ -66,5 +67,10 @@ struct Caller {
   std::optional<Principal> principal;
   std::string address;  // client address for throttling and audit ("cli" from the tool)
 };
+
+// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
+inline std::unexpected<Error> key_missing() {
+  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
+}
 
 }  // namespace automation

@@ -8,10 +8,6 @@
 namespace automation {
 namespace {
 
-std::unexpected<Error> key_missing() {
-  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
-}
-
 // What the audit trail names: the meaning, the record and, once made, the signature.
 std::string audit_target(const SignRequest& request, const Result<Signature>& result) {
   if (result) {
