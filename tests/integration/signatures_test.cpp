@@ -360,6 +360,19 @@ TEST(Signatures, TamperingIsFoundByTheApiAndTheCommandLine) {
       << output;
   EXPECT_NE(output.find("signature " + id), std::string::npos) << output;
 
+  // What an export names reaches the terminal escaped: a line whose id carries a terminal
+  // control sequence cannot clear the operator's screen.
+  const std::string id_field = "\"id\":\"" + id + "\"";
+  const auto line_start = edited.rfind('\n', edited.find(id_field)) + 1;  // npos + 1 == 0
+  std::string hostile = edited.substr(line_start, edited.find('\n', line_start) - line_start);
+  hostile.replace(hostile.find(id_field), id_field.size(),
+                  "\"id\":\"\\u001b[2J" + id + "\"");
+  const std::string hostile_file = dir.file("hostile.jsonl", hostile + "\n");
+  EXPECT_EQ(process.run_cli({"signature", "verify", "--export", hostile_file}, &output), 1)
+      << output;
+  EXPECT_EQ(output.find('\x1b'), std::string::npos) << output;
+  EXPECT_NE(output.find("signature \\x1b[2J" + id), std::string::npos) << output;
+
   // Someone with rights over the database drops the guard and moves the signature to another
   // record: the API and the command line both find it.
   drop_append_only_guard(process);
