@@ -4,6 +4,8 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+# QR codes of MFA enrollments (the SVG is written by http/qr_svg.cpp from the bit matrix).
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(spdlog REQUIRED)

@@ -20,6 +20,9 @@ PACKAGES=(
   nginx python3-jwt
   # cracklib: the optional password dictionary check and its dictionary
   libcrack2-dev cracklib-runtime
+  # Multi-factor authentication: QR codes of enrollments; the tests compute codes with oathtool
+  # and read the QR code back with rsvg-convert and zbarimg
+  libqrencode-dev oathtool librsvg2-bin zbar-tools
   libcurl4-openssl-dev curl jq wrk python3
   # the TLS integration test makes its self-signed certificate with the openssl command
   openssl

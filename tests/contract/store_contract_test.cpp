@@ -978,6 +978,35 @@ TEST_P(StoreContract, ConcurrentReservationsNeverExceedTheLimit) {
   EXPECT_EQ(throttle_->failures_since("race-all", 0).value().count, kLimit);
 }
 
+// Logins of one account from one address at once: each reserves an attempt on the account's
+// and the address's keys, and the successful ones release theirs (and clear the account's
+// failures). On MySQL a release that took its row locks in another order than the
+// reservations deadlocked with them, and the loser answered 503.
+TEST_P(StoreContract, ReservationsAndReleasesOfTheSameKeysNeverFail) {
+  constexpr int kThreads = 6;
+  constexpr int kRoundsEach = 15;
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      SqlThrottleStore store(database());
+      for (int i = 0; i < kRoundsEach; ++i) {
+        auto reservation =
+            store.reserve_attempt({{"race-address", 100000}, {"race-user", 100000}}, 500, 0);
+        if (!reservation || !reservation->granted) {
+          ++errors;
+          continue;
+        }
+        if (!store.release_attempt(reservation->failure_ids, "race-user")) ++errors;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(throttle_->failures_since("race-user", 0).value().count, 0);
+  EXPECT_EQ(throttle_->failures_since("race-address", 0).value().count, 0);
+}
+
 // ---------------------------------------------------------------- change feed
 
 TEST_P(StoreContract, ChangeFeedLogsUpdatesAndDeletesOfCachedRowsInOrder) {

@@ -29,13 +29,16 @@ def write(target, seeds):
         (directory / hashlib.sha1(data).hexdigest()).write_bytes(data)
 
 
-# request_body_fuzz: selector byte (parser + 10 * form), then the body or query string.
+# request_body_fuzz: selector byte (parser + 13 * form), then the body or query string.
+FORM = 13
 PARSERS = {
     0: [  # credentials
         {"username": "system", "password": "first-pass-1"},
         {"email": "ana@plant.local", "password": "first-pass-1"},
         {"username": "ana", "email": "", "password": "pw"},
         {"password": "pw"},
+        {"username": "ana", "password": "first-pass-1", "otp": "012345"},
+        {"username": "ana", "password": "first-pass-1", "otp": 12345},
     ],
     1: [  # signup
         {"username": "ana", "email": "ana@plant.local", "password": "first-pass-1",
@@ -74,6 +77,19 @@ PARSERS = {
     7: [  # password reset
         {"target_username": "ana", "new_password": "third-pass-3"},
     ],
+    10: [  # MFA code (enrollment confirmation)
+        {"code": "012345"},
+        {"code": 12345},
+    ],
+    11: [  # password and code (MFA removal, new recovery codes)
+        {"password": "first-pass-1", "code": "ABCD-EFGH-IJKL-MNOP"},
+        {"password": "first-pass-1"},
+    ],
+    12: [  # second login step
+        {"mfa_token": "819facfddc124a9e7105d151508b1518d22fb41087f0f72e5e3e92cfcad9f982",
+         "code": "012345"},
+        {"mfa_token": None, "code": "012345"},
+    ],
 }
 QUERIES = ["page=1&limit=10", "limit=10000", "page=2", "page=0&limit=10", "page=1&limit=-5",
            "page=1&limit=ten", "page=1&limit=9223372036854775808", "limit=1000", "limit=1001",
@@ -94,10 +110,10 @@ def request_body_seeds():
     for parser, bodies in PARSERS.items():
         for body in bodies:
             seeds.append(bytes([parser]) + json.dumps(body, ensure_ascii=False).encode())
-            seeds.append(bytes([10 + parser]) + form(body).encode())
+            seeds.append(bytes([FORM + parser]) + form(body).encode())
         seeds.append(bytes([parser]) + b"not json")
         seeds.append(bytes([parser]) + b"[]")
-        seeds.append(bytes([10 + parser]) + b"a=%zz&b=%C3%28&c")
+        seeds.append(bytes([FORM + parser]) + b"a=%zz&b=%C3%28&c")
     for query in QUERIES:
         seeds.append(bytes([8]) + query.encode())
         seeds.append(bytes([9]) + query.encode())

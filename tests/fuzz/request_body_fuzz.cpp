@@ -1,7 +1,7 @@
 // Request bodies (JSON and HTML form) and query strings -> the core's request values.
 //
-// Input: one selector byte, then the body or query string. selector % 10 picks the parser,
-// (selector / 10) % 2 the body encoding (0 JSON, 1 form).
+// Input: one selector byte, then the body or query string. selector % 13 picks the parser,
+// (selector / 13) % 2 the body encoding (0 JSON, 1 form).
 // Invariants beyond "no crash": parsing is deterministic, and a value parsed from either
 // encoding, written back as a JSON body, parses to the same value (so the form and JSON
 // paths agree on every value they accept).
@@ -33,6 +33,7 @@ nlohmann::json to_body(const automation::Credentials& value) {
   nlohmann::json body = {{"password", value.password}};
   put_optional(body, "username", value.username);
   put_optional(body, "email", value.email);
+  put_optional(body, "otp", value.otp);
   return body;
 }
 nlohmann::json to_body(const automation::SignupRequest& value) {
@@ -70,9 +71,17 @@ nlohmann::json to_body(const http::PasswordReset& value) {
 nlohmann::json to_body(const http::NewRole& value) {
   return {{"name", value.name}, {"level", value.level}};
 }
+nlohmann::json to_body(const std::string& code) { return {{"code", code}}; }
+nlohmann::json to_body(const http::PasswordAndCode& value) {
+  return {{"password", value.password}, {"code", value.code}};
+}
+nlohmann::json to_body(const http::MfaLogin& value) {
+  return {{"mfa_token", value.mfa_token}, {"code", value.code}};
+}
 
 bool same(const automation::Credentials& a, const automation::Credentials& b) {
-  return a.username == b.username && a.email == b.email && a.password == b.password;
+  return a.username == b.username && a.email == b.email && a.password == b.password &&
+         a.otp == b.otp;
 }
 bool same(const automation::SignupRequest& a, const automation::SignupRequest& b) {
   return a.username == b.username && a.email == b.email && a.password == b.password &&
@@ -97,6 +106,13 @@ bool same(const http::PasswordReset& a, const http::PasswordReset& b) {
 }
 bool same(const http::NewRole& a, const http::NewRole& b) {
   return a.name == b.name && a.level == b.level;
+}
+bool same(const std::string& a, const std::string& b) { return a == b; }
+bool same(const http::PasswordAndCode& a, const http::PasswordAndCode& b) {
+  return a.password == b.password && a.code == b.code;
+}
+bool same(const http::MfaLogin& a, const http::MfaLogin& b) {
+  return a.mfa_token == b.mfa_token && a.code == b.code;
 }
 
 template <typename Parse>
@@ -140,8 +156,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const unsigned selector = data[0];
   const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const BodyEncoding encoding = (selector / 10) % 2 == 0 ? BodyEncoding::kJson : BodyEncoding::kForm;
-  switch (selector % 10) {
+  const BodyEncoding encoding = (selector / 13) % 2 == 0 ? BodyEncoding::kJson : BodyEncoding::kForm;
+  switch (selector % 13) {
     case 0: check_body_parser(http::parse_credentials, input, encoding); break;
     case 1: check_body_parser(http::parse_signup, input, encoding); break;
     case 2: check_body_parser(http::parse_password_change, input, encoding); break;
@@ -151,7 +167,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6: check_body_parser(http::parse_new_role, input, encoding); break;
     case 7: check_body_parser(http::parse_password_reset, input, encoding); break;
     case 8: check_page_query(input); break;
-    default: check_audit_limit(input); break;
+    case 9: check_audit_limit(input); break;
+    case 10: check_body_parser(http::parse_mfa_code, input, encoding); break;
+    case 11: check_body_parser(http::parse_password_and_code, input, encoding); break;
+    default: check_body_parser(http::parse_mfa_login, input, encoding); break;
   }
   return 0;
 }

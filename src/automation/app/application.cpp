@@ -7,6 +7,7 @@
 #include "automation/app/audit_key.hpp"
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
+#include "automation/app/mfa_key.hpp"
 #include "automation/app/signing_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
@@ -14,7 +15,9 @@
 #include "automation/crypto/forward_token_signer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
+#include "automation/crypto/otp.hpp"
 #include "automation/crypto/password_hasher.hpp"
+#include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
@@ -22,6 +25,8 @@
 #include "automation/storage/database.hpp"
 #include "automation/storage/lookup_cache.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_mfa_challenge_store.hpp"
+#include "automation/storage/sql_mfa_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -37,7 +42,7 @@ namespace automation::app {
 
 struct Application::Parts {
   Parts(storage::Database& db, const crypto::Argon2Params& argon2,
-        crypto::PasswordFormat password_format, std::string audit_key,
+        crypto::PasswordFormat password_format, std::string audit_key, const std::string& mfa_key,
         std::unique_ptr<SignatureSealer> signing_key)
       : audit_authenticator(std::move(audit_key)),
         sealer(std::move(signing_key)),
@@ -51,6 +56,9 @@ struct Application::Parts {
         passwords(db),
         signatures(db),
         units(db),
+        mfa_store(db),
+        mfa_challenges(db),
+        mfa_box(mfa_key),
         hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
@@ -66,6 +74,11 @@ struct Application::Parts {
   storage::SqlPasswordStore passwords;
   storage::SqlSignatureStore signatures;
   storage::SqlUnitOfWork units;
+  storage::SqlMfaStore mfa_store;
+  storage::SqlMfaChallengeStore mfa_challenges;
+  crypto::XChaChaSecretBox mfa_box;
+  crypto::Sha1OtpGenerator otp;
+  MfaPorts mfa{mfa_store, mfa_challenges, otp, mfa_box};
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
   crypto::DefaultPasswordHasher hasher;
   crypto::SecureRandom random;
@@ -128,11 +141,14 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (!database) return fail(database.error());
   app->database_ = std::move(*database);
   app->database_label_ = label_of(config.database);
-  storage::SqlSettingsStore key_settings(*app->database_);
+  storage::SqlSettingsStore kept_keys(*app->database_);
   crypto::SecureRandom key_random;
-  auto audit_key = resolve_audit_key(config.audit, key_settings, key_random);
+  auto audit_key = resolve_audit_key(config.audit, kept_keys, key_random);
   if (!audit_key) return fail(audit_key.error());
-  auto signing_key = resolve_signing_key(config.signing.key_file, key_settings, key_random);
+  auto mfa_key = resolve_mfa_key(config.mfa_key, kept_keys, key_random);
+  if (!mfa_key) return fail(mfa_key.error());
+  report.mfa_key_from_database = mfa_key->from_database;
+  auto signing_key = resolve_signing_key(config.signing.key_file, kept_keys, key_random);
   if (!signing_key) return fail(signing_key.error());
   report.signing_key_from_database =
       signing_key->from_database && !config.core.signatures.meanings.empty();
@@ -141,7 +157,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
       config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
                                                 : crypto::PasswordFormat::kArgon2id,
-      std::move(*audit_key), std::move(signing_key->sealer));
+      std::move(*audit_key), mfa_key->material, std::move(signing_key->sealer));
   Parts& parts = *app->parts_;
   // Rows recorded before the audit chain began (databases older than it) are counted in a
   // sealed record, once, so that `audit verify` can tell them from rows inserted later.
@@ -190,7 +206,8 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   const CorePorts ports{*roles,         *users,          *sessions,       *tpts,
                         parts.throttle, parts.audit,     parts.settings,  parts.passwords,
                         parts.hasher,   parts.random,    parts.digester,  parts.jwt,
-                        app->clock_,    parts.units,     parts.dictionary.get()};
+                        app->clock_,    parts.units,     parts.dictionary.get(),
+                        &parts.mfa};
   // Forward authentication's tokens are signed with the TPT secret: upstream PyAutomation
   // checks both with the one AUTOMATION_APP_SECRET_KEY it shares with this service.
   app->forward_signer_ = std::make_unique<crypto::Hs256ForwardSigner>(secret->value);
@@ -198,7 +215,6 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       ForwardAuth::Ports{*app->forward_signer_, parts.random, app->clock_},
       static_cast<UnixSeconds>(config.front_door.forward_token_ttl_seconds));
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
-  // MFA (issue #24) plugs its SignatureSecondFactor in here when it lands.
   app->core_->enable_signatures(parts.signatures, *parts.sealer, parts.seal_checker);
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =

@@ -32,6 +32,7 @@ struct BootstrapReport {
   bool system_password_set = false;  // AUTOMATION_SUPERUSER_PASSWORD applied
   bool system_role_repaired = false;  // system had lost the sudo role and got it back
   bool secret_from_database = false;  // AUTOMATION_APP_SECRET_KEY unset
+  bool mfa_key_from_database = false;  // AUTOMATION_MFA_KEY_FILE unset
   // The SQLite files group or others may read (database_files_others_can_read).
   std::vector<std::string> database_files_others_can_read;
   // AUTOMATION_SIGNING_KEY_FILE unset while signing is on (some meaning is configured).

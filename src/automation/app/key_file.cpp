@@ -9,6 +9,12 @@
 
 namespace automation::app {
 
+namespace {
+
+constexpr std::size_t kMinKeyBytes = 32;
+
+}  // namespace
+
 Result<std::string> read_key_file(std::string_view setting, const std::string& path) {
   const std::string name = std::string(setting) + " (" + path + ")";
   struct stat info {};
@@ -26,6 +32,10 @@ Result<std::string> read_key_file(std::string_view setting, const std::string& p
   if (!in) return fail(ErrorCode::kInvalidArgument, name + ": cannot be read");
   std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  if (key.size() < kMinKeyBytes) {
+    return fail(ErrorCode::kInvalidArgument,
+                name + ": must hold at least 32 bytes (e.g. openssl rand -hex 32)");
+  }
   return key;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// Keys at rest (SPEC §8): a key named by a setting lives in a file nobody but its owner may
-// read or write. Shared by the audit key and the signature signing key.
+// Keys kept in files outside the database (the audit chain's, the MFA secrets', the signature signing key), read with
+// one set of rules (SPEC §8 "Keys at rest").
 
 #include <string>
 #include <string_view>
@@ -10,9 +10,9 @@
 
 namespace automation::app {
 
-// The contents of the key file `path` that `setting` names, without trailing line breaks.
-// kInvalidArgument naming the setting and the file when it cannot be read, is not a regular
-// file, or is readable or writable by group or others.
+// The key in the file at `path`, named `setting` in messages: a regular file, not readable or
+// writable by group or others (refused otherwise: chmod 600), of at least 32 bytes; a
+// trailing newline is not part of the key. kInvalidArgument saying what is wrong.
 Result<std::string> read_key_file(std::string_view setting, const std::string& path);
 
 }  // namespace automation::app

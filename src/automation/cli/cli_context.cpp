@@ -45,6 +45,11 @@ void announce(const app::BootstrapReport& report, bool serving) {
         "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
         "generated and kept in the database");
   }
+  if (serving && report.mfa_key_from_database) {
+    spdlog::warn(
+        "AUTOMATION_MFA_KEY_FILE is not set: MFA secrets are sealed with a key generated and "
+        "kept in the database, so a copy of the database holds both (see docs/mfa.md)");
+  }
 }
 
 // The configuration; an AUTOMATION_* key that no setting defines (a typo) is a warning line,

@@ -1,4 +1,5 @@
-// `automation user ...`: create, list, set-password, set-role and delete users.
+// `automation user ...`: create, list, set-password, set-role, delete and unlock users, and
+// reset their multi-factor authentication.
 
 #include <nlohmann/json.hpp>
 
@@ -152,6 +153,35 @@ void add_unlock(CLI::App& group, CliContext& context, const Options& options) {
   });
 }
 
+void add_mfa_reset(CLI::App& group, CliContext& context, const Options& options) {
+  auto* reset = group.add_subcommand(
+      "mfa-reset",
+      "Remove a user's multi-factor authentication (any user, sudo ones too), e.g. after a "
+      "lost phone; they log in with the password alone, and may enroll again");
+  reset->add_option("--username", options->username, "User name")->required();
+  set_example(*reset, "automation user mfa-reset --username ana");
+  reset->callback([&context, options] {
+    run_on_database(context, [&](app::Application& app) {
+      auto reset_done =
+          run_audited(app, "mfa_reset", options->username, [&]() -> Result<bool> {
+            auto user = app.core().get_user(options->username);
+            if (!user) return fail(user.error());
+            MfaService* mfa = app.core().mfa();
+            if (mfa == nullptr) {
+              return fail(ErrorCode::kUnavailable, "multi-factor authentication is not available");
+            }
+            return mfa->remove(*user);
+          });
+      if (reset_done) {
+        std::cout << (*reset_done ? "removed the multi-factor authentication of "
+                                  : "no multi-factor authentication was enabled for ")
+                  << options->username << '\n';
+      }
+      return report(status_of(reset_done));
+    });
+  });
+}
+
 }  // namespace
 
 void add_user_commands(CLI::App& cli, CliContext& context) {
@@ -165,6 +195,7 @@ void add_user_commands(CLI::App& cli, CliContext& context) {
   add_set_role(group, context, options);
   add_delete(group, context, options);
   add_unlock(group, context, options);
+  add_mfa_reset(group, context, options);
 }
 
 }  // namespace automation::cli

@@ -328,6 +328,36 @@ std::vector<Setting> signature_settings() {
   };
 }
 
+std::vector<Setting> mfa_settings() {
+  return {
+      {"AUTOMATION_MFA_REQUIRED_LEVEL", "Multi-factor authentication",
+       "roles of this level or lower (more privileged) must use MFA; empty = nobody must",
+       optional_integer(0, 1'000'000, AUTOMATION_FIELD(core.mfa.required_level)),
+       "A session of such a user without MFA may only set it up (and log out); the `system` "
+       "account is exempt (the local break-glass account). Third-party tokens are unaffected.",
+       false, FlagScope::kNone, "", "off"},
+      {"AUTOMATION_MFA_KEY_FILE", "Multi-factor authentication",
+       "key that seals TOTP secrets at rest: a file of at least 32 bytes, not readable by group "
+       "or others",
+       text(AUTOMATION_FIELD(mfa_key.key_file), false, "path"),
+       "Unset: a key generated and kept in the database (a warning says so at start). Every node "
+       "of a cluster needs the same key; changing it makes every enrolled secret unusable.",
+       false, FlagScope::kNone, "", "none: a key kept in the database"},
+      {"AUTOMATION_MFA_MAX_FAILURES", "Multi-factor authentication",
+       "wrong second-factor codes per account within AUTOMATION_LOGIN_WINDOW, before 429 "
+       "(0 = off)",
+       integer(0, kMaxFailures, AUTOMATION_FIELD(core.mfa.max_failures)),
+       "Counted apart from failed passwords, and only after a right password; a right code "
+       "resets it."},
+      {"AUTOMATION_MFA_ADDRESS_MAX_FAILURES", "Multi-factor authentication",
+       "wrong second-factor codes per client address across accounts (0 = off)",
+       integer(0, kMaxFailures, AUTOMATION_FIELD(core.mfa.address_max_failures))},
+      {"AUTOMATION_MFA_ISSUER", "Multi-factor authentication",
+       "the name authenticator apps show the account under",
+       text(AUTOMATION_FIELD(core.mfa.issuer), /*non_empty=*/true)},
+  };
+}
+
 #undef AUTOMATION_FIELD
 
 std::vector<Setting> build_table() {
@@ -335,7 +365,7 @@ std::vector<Setting> build_table() {
   for (auto part :
        {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
         session_settings(), password_settings(), throttling_settings(), audit_settings(),
-        front_door_settings(), signature_settings()}) {
+        front_door_settings(), mfa_settings(), signature_settings()}) {
     std::move(part.begin(), part.end(), std::back_inserter(table));
   }
   return table;

@@ -128,6 +128,9 @@ ValueSyntax meaning_levels(Field field);
 // A comma-separated list of signature meanings; empty = none.
 template <typename Field>
 ValueSyntax meaning_list(Field field);
+// A whole number in [min, max] held in a std::optional, or empty for none (off).
+template <typename Field>
+ValueSyntax optional_integer(long long min, long long max, Field field);
 
 namespace syntax_detail {
 Result<std::vector<std::string>> parse_addresses(std::string_view text);
@@ -274,6 +277,30 @@ ValueSyntax meaning_list(Field field) {
                        return {};
                      },
                      [=](const Config& config) { return syntax_detail::join(field(config), ","); }};
+}
+
+template <typename Field>
+ValueSyntax optional_integer(long long min, long long max, Field field) {
+  return ValueSyntax{
+      "integer", std::to_string(min) + "-" + std::to_string(max) + ", or empty (off)",
+      [=](std::string_view value, Config& config) -> Status {
+        auto& target = field(config);
+        if (value.empty()) {
+          target.reset();
+          return {};
+        }
+        long long parsed = 0;
+        if (auto status = syntax_detail::parse_integer(value, min, max, parsed); !status) {
+          return status;
+        }
+        target = static_cast<typename std::remove_reference_t<decltype(target)>::value_type>(
+            parsed);
+        return {};
+      },
+      [=](const Config& config) -> std::string {
+        const auto& value = field(config);
+        return value ? std::to_string(static_cast<long long>(*value)) : std::string();
+      }};
 }
 
 }  // namespace automation::config

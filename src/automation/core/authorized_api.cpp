@@ -3,8 +3,12 @@
 #include <limits>
 #include <utility>
 
+#include "automation/core/audited_change.hpp"
+#include "automation/core/authorized_api_audited.hpp"
 #include "automation/core/password_rules.hpp"
+#include "automation/core/mfa_audit.hpp"
 #include "automation/core/policy.hpp"
+#include "automation/core/policy_subjects.hpp"
 #include "automation/core/text.hpp"
 #include "automation/core/users_core.hpp"
 
@@ -21,14 +25,37 @@ std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
   return fail(std::move(error));
 }
 
-policy::Target target_of(const User& user) {
-  return policy::Target{user.role.name, user.role.level, user.username};
+std::unexpected<Error> mfa_enrollment_first() {
+  Error error = Error::make(
+      ErrorCode::kPermissionDenied,
+      "Your role requires multi-factor authentication: set it up (POST "
+      "/api/users/me/mfa/totp) or log in again with your code first");
+  error.type = std::string(kMfaEnrollmentRequired);
+  return fail(std::move(error));
 }
 
-template <typename T>
-Status status_of(const Result<T>& result) {
-  if (result) return {};
-  return std::unexpected(result.error());
+// The audit event of a login step: "mfa_challenge" when the password was right and the
+// second factor is due, else "login" with the factors used (amr) and what the session may do.
+AuditRecord login_audit_record(const Caller& caller, std::string_view name,
+                               const Result<LoginResult>& result) {
+  AuditOutcome outcome = audit_outcome_of(status_of(result));
+  // A wrong password is a failed login, not a refusal by a rule.
+  if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
+  if (!result) return AuditRecord{"login", "", std::string(name), caller.address, std::move(outcome)};
+  if (result->second_factor_due()) {
+    return AuditRecord{"mfa_challenge", result->user.username, std::string(name), caller.address,
+                       {"success", "password right; second factor due"}};
+  }
+  outcome.reason = "amr=" + std::string(amr_of(result->second_factor));
+  if (result->password_change != PasswordChangeDemand::kNone) {
+    outcome.reason += result->password_change == PasswordChangeDemand::kExpired
+                          ? "; password expired: only a password change is allowed"
+                          : "; password set by someone else: only a password change is allowed";
+  } else if (result->mfa_enrollment_required) {
+    outcome.reason += "; the role requires MFA: only setting it up is allowed";
+  }
+  return AuditRecord{"login", result->user.username, std::string(name), caller.address,
+                     std::move(outcome)};
 }
 
 // (page - 1) * limit, for page >= 1 and limit >= 1, without overflow: a product beyond
@@ -64,15 +91,6 @@ void AuthorizedApi::record(const Caller& caller, std::string_view event, std::st
   (void)core_.audit().record(audit_record(caller, event, target, status, target_hidden));
 }
 
-template <typename Change>
-auto AuthorizedApi::audited(const Caller& caller, std::string_view event,
-                            std::string_view target, const bool& hidden, Change&& change)
-    -> std::invoke_result_t<Change&> {
-  return core_.audited().run(change, [&](const auto& result) {
-    return audit_record(caller, event, target, status_of(result), hidden);
-  });
-}
-
 Result<User> AuthorizedApi::find_named_target(const Caller& caller, std::string_view username,
                                               bool* hidden) {
   auto user = find_target(caller, username, hidden);
@@ -85,7 +103,7 @@ Result<User> AuthorizedApi::find_named_target(const Caller& caller, std::string_
 Result<User> AuthorizedApi::find_target(const Caller& caller, std::string_view username,
                                         bool* hidden) {
   auto user = core_.users().get_user(username);
-  if (user && !policy::may_see_user(policy::actor_of(*caller.principal), target_of(*user))) {
+  if (user && !policy::may_see_user(actor_of(*caller.principal), target_of(*user))) {
     if (hidden != nullptr) *hidden = true;
     return fail(ErrorCode::kNotFound, "User " + std::string(username) + " not found");
   }
@@ -110,6 +128,15 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
     return password_change_first(demand);
   }
   principal.password_change = demand;
+  // Decided here, per request, from the session and the user as they are now: a role change
+  // or a policy change applies at once, without a new login.
+  principal.mfa_enrollment_required =
+      !session->session.mfa_verified &&
+      policy::must_use_mfa(session->user.role.level, session->user.username,
+                           core_.settings().mfa.required_level);
+  if (principal.mfa_enrollment_required && purpose == KeyPurpose::kAnyOperation) {
+    return mfa_enrollment_first();
+  }
   principal.kind = Principal::Kind::kSession;
   principal.role = session->user.role;
   principal.session_digest = std::move(session->session.token_digest);
@@ -120,23 +147,39 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
 
 Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials& credentials) {
   const std::string name(credentials.login_name());
-  // The new session stands only if its login event is written.
+  // The new session (or pending second step) stands only if its login event is written.
   return core_.audited().run(
-      [&] { return core_.sessions().login(credentials, caller.address); },
+      [&]() -> Result<LoginResult> {
+        auto login = core_.logins().login(credentials, caller.address);
+        if (login && login->second_factor == SecondFactor::kRecoveryCode) {
+          if (auto recorded = record_recovery_code_use(core_.audit(), login->user.username, caller.address, login->recovery_codes_left);
+              !recorded) {
+            return fail(recorded.error());
+          }
+        }
+        return login;
+      },
+      [&](const Result<LoginResult>& result) { return login_audit_record(caller, name, result); });
+}
+
+Result<LoginResult> AuthorizedApi::login_second_factor(const Caller& caller,
+                                                       std::string_view mfa_token,
+                                                       std::string_view code) {
+  std::string username;
+  return core_.audited().run(
+      [&]() -> Result<LoginResult> {
+        auto login = core_.logins().complete(mfa_token, code, caller.address, &username);
+        if (login && login->second_factor == SecondFactor::kRecoveryCode) {
+          if (auto recorded =
+                  record_recovery_code_use(core_.audit(), username, caller.address, login->recovery_codes_left);
+              !recorded) {
+            return fail(recorded.error());
+          }
+        }
+        return login;
+      },
       [&](const Result<LoginResult>& result) {
-        AuditOutcome outcome = audit_outcome_of(status_of(result));
-        // A wrong password is a failed login, not a refusal by a rule.
-        if (!result && result.error().code == ErrorCode::kPermissionDenied) {
-          outcome.outcome = "failure";
-        }
-        if (result && result->password_change != PasswordChangeDemand::kNone) {
-          outcome.reason =
-              result->password_change == PasswordChangeDemand::kExpired
-                  ? "password expired: only a password change is allowed"
-                  : "password set by someone else: only a password change is allowed";
-        }
-        return AuditRecord{"login", result ? result->user.username : "", name, caller.address,
-                           std::move(outcome)};
+        return login_audit_record(caller, username.empty() ? "mfa_token" : username, result);
       });
 }
 
@@ -160,7 +203,7 @@ Result<User> AuthorizedApi::signup(const Caller& caller, const SignupRequest& re
   auto role = core_.users().signup_role(request, /*allow_sudo=*/true);
   if (!role) return fail(role.error());
   std::optional<policy::Actor> actor;
-  if (caller.principal) actor = policy::actor_of(*caller.principal);
+  if (caller.principal) actor = actor_of(*caller.principal);
   const auto decision = policy::decide_signup_role(actor, core_.settings().allow_signup,
                                                    role->name, role->level);
   if (!decision.allowed) {
@@ -188,7 +231,7 @@ Status AuthorizedApi::change_password(const Caller& caller, const PasswordChange
   return audited(caller, "password_change", change.target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, change.target_username, &hidden);
     if (!target) return fail(target.error());
-    const auto actor = policy::actor_of(*caller.principal);
+    const auto actor = actor_of(*caller.principal);
     const auto decision = policy::decide(policy::Operation::kChangePassword, actor,
                                          target_of(*target));
     if (!decision.allowed) return decision.status();
@@ -216,7 +259,7 @@ Status AuthorizedApi::reset_password(const Caller& caller, std::string_view targ
   return audited(caller, "password_reset", target_username, hidden, [&]() -> Status {
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
-    const auto actor = policy::actor_of(*caller.principal);
+    const auto actor = actor_of(*caller.principal);
     const auto decision =
         policy::decide(policy::Operation::kResetPassword, actor, target_of(*target));
     if (!decision.allowed) return decision.status();
@@ -245,7 +288,7 @@ Result<std::int64_t> AuthorizedApi::unlock_user(const Caller& caller, std::strin
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kUnlockAccount,
-                                         policy::actor_of(*caller.principal), target_of(*target));
+                                         actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return fail(decision.status().error());
     return core_.unlock_account(*target);
   });
@@ -256,7 +299,7 @@ Result<User> AuthorizedApi::session_owner(const Caller& caller, std::string_view
   auto target = find_target(caller, username, hidden);
   if (!target) return fail(target.error());
   const auto decision = policy::decide(policy::Operation::kManageSessions,
-                                       policy::actor_of(*caller.principal), target_of(*target));
+                                       actor_of(*caller.principal), target_of(*target));
   if (!decision.allowed) return fail(decision.status().error());
   return target;
 }
@@ -296,7 +339,7 @@ Result<std::size_t> AuthorizedApi::revoke_user_sessions(const Caller& caller,
 Status AuthorizedApi::logout(const Caller& caller) {
   if (!caller.principal) return key_missing();
   return audited(caller, "logout", "", /*hidden=*/false, [&] {
-    auto status = policy::decide_own_account(policy::actor_of(*caller.principal)).status();
+    auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
     if (status) status = core_.sessions().logout(caller.principal->session_digest);
     return status;
   });
@@ -305,7 +348,7 @@ Status AuthorizedApi::logout(const Caller& caller) {
 Status AuthorizedApi::logout_all(const Caller& caller) {
   if (!caller.principal) return key_missing();
   return audited(caller, "logout_all", "", /*hidden=*/false, [&] {
-    auto status = policy::decide_own_account(policy::actor_of(*caller.principal)).status();
+    auto status = policy::decide_own_account(actor_of(*caller.principal)).status();
     if (status) status = core_.sessions().logout_all(caller.principal->user->id);
     return status;
   });
@@ -313,7 +356,7 @@ Status AuthorizedApi::logout_all(const Caller& caller) {
 
 Result<User> AuthorizedApi::me(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  if (auto own = policy::decide_own_account(policy::actor_of(*caller.principal)).status(); !own) {
+  if (auto own = policy::decide_own_account(actor_of(*caller.principal)).status(); !own) {
     return fail(own.error());
   }
   return *caller.principal->user;
@@ -357,7 +400,7 @@ Result<User> AuthorizedApi::edit_user(const Caller& caller, std::string_view use
     auto target = find_target(caller, username, &hidden);
     if (!target) return target;
     const auto decision = policy::decide(policy::Operation::kEditUser,
-                                         policy::actor_of(*caller.principal), target_of(*target));
+                                         actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return fail(decision.status().error());
     return core_.users().edit_user(target->username, edit);
   });
@@ -370,7 +413,7 @@ Status AuthorizedApi::delete_user(const Caller& caller, std::string_view usernam
     auto target = find_target(caller, username, &hidden);
     if (!target) return fail(target.error());
     const auto decision = policy::decide(policy::Operation::kDeleteUser,
-                                         policy::actor_of(*caller.principal), target_of(*target));
+                                         actor_of(*caller.principal), target_of(*target));
     if (!decision.allowed) return decision.status();
     return core_.users().delete_user(target->username);
   });
@@ -382,7 +425,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
   bool hidden = false;
   const std::string change = std::string(target_username) + " -> " + std::string(new_role_name);
   return audited(caller, "role_change", change, hidden, [&]() -> Status {
-    const auto actor = policy::actor_of(*caller.principal);
+    const auto actor = actor_of(*caller.principal);
     if (auto allowed = policy::decide_manage_roles(actor).status(); !allowed) return allowed;
     auto target = find_named_target(caller, target_username, &hidden);
     if (!target) return fail(target.error());
@@ -401,7 +444,7 @@ Status AuthorizedApi::update_role(const Caller& caller, std::string_view target_
 
 Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequest& request) {
   if (!caller.principal) return key_missing();
-  if (auto allowed = policy::decide_manage_tpts(policy::actor_of(*caller.principal)).status(); !allowed) {
+  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "tpt_create", request.role_name, allowed);
     return fail(allowed.error());
   }
@@ -417,7 +460,7 @@ Result<TptCreated> AuthorizedApi::create_tpt(const Caller& caller, const TptRequ
 
 Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
   if (!caller.principal) return key_missing();
-  if (auto allowed = policy::decide_manage_tpts(policy::actor_of(*caller.principal)).status(); !allowed) {
+  if (auto allowed = policy::decide_manage_tpts(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "tpt_list", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
@@ -427,7 +470,7 @@ Result<std::vector<TptRecord>> AuthorizedApi::list_tpts(const Caller& caller) {
 Status AuthorizedApi::revoke_tpt(const Caller& caller, std::string_view jti) {
   if (!caller.principal) return key_missing();
   return audited(caller, "tpt_revoke", "tpt:" + std::string(jti), /*hidden=*/false, [&] {
-    auto status = policy::decide_manage_tpts(policy::actor_of(*caller.principal)).status();
+    auto status = policy::decide_manage_tpts(actor_of(*caller.principal)).status();
     if (status) status = core_.tpts().revoke_tpt(jti);
     return status;
   });
@@ -441,7 +484,7 @@ Result<std::vector<Role>> AuthorizedApi::list_roles(const Caller& caller) {
 Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name,
                                      std::int64_t level) {
   if (!caller.principal) return key_missing();
-  const auto decision = policy::decide_add_role(policy::actor_of(*caller.principal), level);
+  const auto decision = policy::decide_add_role(actor_of(*caller.principal), level);
   if (!decision.allowed) {
     Error error = decision.status().error();
     if (error.code == ErrorCode::kInvalidArgument) error.fields.emplace("level", decision.reason);
@@ -454,7 +497,7 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
 
 Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
   if (!caller.principal) return key_missing();
-  if (auto allowed = policy::decide_read_audit(policy::actor_of(*caller.principal)).status(); !allowed) {
+  if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "audit_read", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
@@ -465,7 +508,7 @@ Result<std::vector<ExportedAuditEvent>> AuthorizedApi::export_audit(const Caller
                                                                      std::int64_t after_seq,
                                                                      int limit) {
   if (!caller.principal) return key_missing();
-  auto allowed = policy::decide_read_audit(policy::actor_of(*caller.principal)).status();
+  auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status();
   if (!allowed) {
     record(caller, "audit_export", "", allowed);
     return fail(allowed.error());

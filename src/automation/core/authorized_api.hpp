@@ -14,6 +14,7 @@
 
 #include "automation/core/audit_log.hpp"
 #include "automation/core/error.hpp"
+#include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
@@ -21,6 +22,7 @@
 
 namespace automation {
 
+class MfaService;
 class UsersCore;
 
 // What a key is presented for. A session that must change its password (expired, or set by
@@ -29,6 +31,10 @@ class UsersCore;
 enum class KeyPurpose {
   kAnyOperation,
   kPasswordChangeOrLogout,
+  // Setting up one's own multi-factor authentication: allowed to a session whose role must
+  // use MFA and that has none yet (Principal::mfa_enrollment_required), and to every other
+  // session; not before a demanded password change.
+  kMfaEnrollment,
 };
 
 class AuthorizedApi {
@@ -39,13 +45,16 @@ class AuthorizedApi {
   // kUnauthenticated "Key is missing." for an empty key, "Invalid token" for unknown, expired,
   // revoked or malformed keys. A session with a password-change demand, for any other
   // purpose than kPasswordChangeOrLogout: kPermissionDenied, type "password_change_required".
+  // A session that must set up MFA first, for kAnyOperation: kPermissionDenied, type
+  // "mfa_enrollment_required".
   Result<Principal> authenticate(std::string_view key,
                                  KeyPurpose purpose = KeyPurpose::kAnyOperation);
 
   // --- KDF-bound operations (the HTTP layer runs these on the hashing pool) ---
   // Failures: kPermissionDenied "Invalid credentials" (unknown user and wrong password alike),
-  // kThrottled with retry_after_seconds. An anonymous signup beyond its address's limit
-  // (SignupThrottle) is kThrottled too.
+  // kThrottled with retry_after_seconds. An account with MFA: see LoginService::login (an
+  // mfa_token instead of a session, unless credentials.otp was right). An anonymous signup
+  // beyond its address's limit (SignupThrottle) is kThrottled too.
   // change_password, reset_password and update_role answer a target that does not exist (or
   // is a sudo user the caller may not see) with kInvalidArgument "User <name> not found".
   Result<LoginResult> login(const Caller& caller, const Credentials& credentials);
@@ -61,6 +70,25 @@ class AuthorizedApi {
   Status reset_password(const Caller& caller, std::string_view target_username,
                         std::string_view new_password,
                         const std::optional<std::string>& current_password = std::nullopt);
+
+  // --- multi-factor authentication (authorized_api_mfa.cpp) ---
+  // The second step of a login (LoginService::complete); audited as the login.
+  Result<LoginResult> login_second_factor(const Caller& caller, std::string_view mfa_token,
+                                          std::string_view code);
+  // The caller's own MFA (sessions only; a TPT is kPermissionDenied). kUnavailable when the
+  // core runs without MFA.
+  Result<MfaStatus> mfa_status(const Caller& caller);
+  Result<TotpEnrollment> begin_totp_enrollment(const Caller& caller);
+  // Confirms with a code; this session counts as verified by a second factor from then on.
+  Result<RecoveryCodes> confirm_totp_enrollment(const Caller& caller, std::string_view code);
+  // Both need the caller's password (checked and throttled like a login: kRuleViolation
+  // "Invalid password") and a code (TOTP or recovery, throttled as at login; wrong:
+  // kRuleViolation invalid_mfa_code).
+  Status remove_mfa(const Caller& caller, std::string_view password, std::string_view code);
+  Result<RecoveryCodes> regenerate_recovery_codes(const Caller& caller, std::string_view password,
+                                                  std::string_view code);
+  // An administrator removes another user's MFA (policy kResetMfa); true when it was enabled.
+  Result<bool> reset_mfa(const Caller& caller, std::string_view username);
 
   // --- key-checked operations ---
   Status logout(const Caller& caller);
@@ -126,6 +154,13 @@ class AuthorizedApi {
   // update_role): unknown is 400 "User <name> not found" there, as upstream answers.
   Result<User> find_named_target(const Caller& caller, std::string_view username,
                                  bool* hidden = nullptr);
+  // The caller's own account for an MFA operation, and the MFA service: kPermissionDenied for
+  // a TPT, kUnavailable without MFA.
+  Result<User> own_mfa_account(const Caller& caller, MfaService** mfa);
+  // The caller's password and then a second factor, both throttled (remove_mfa and
+  // regenerate_recovery_codes).
+  Status check_password_and_code(const Caller& caller, MfaService& mfa, const User& user,
+                                 std::string_view password, std::string_view code);
   // The user whose sessions the caller wants to manage, once policy kManageSessions allows.
   Result<User> session_owner(const Caller& caller, std::string_view username,
                              bool* hidden = nullptr);

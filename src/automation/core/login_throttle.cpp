@@ -6,6 +6,32 @@
 
 namespace automation {
 
+namespace {
+
+constexpr const char* kPasswordRefusal = "Too many failed login attempts, try later";
+
+}  // namespace
+
+Error throttled_error(std::string_view refusal, UnixSeconds oldest_blocking, std::int64_t window,
+                      UnixSeconds now) {
+  Error error = Error::make(ErrorCode::kThrottled, std::string(refusal));
+  error.retry_after_seconds = std::max<std::int64_t>(1, oldest_blocking + window - now);
+  return error;
+}
+
+Result<std::vector<std::int64_t>> reserve_throttled_attempt(ThrottleStore& store,
+                                                            const std::vector<ThrottleLimit>& limits,
+                                                            UnixSeconds now, std::int64_t window,
+                                                            std::string_view refusal) {
+  // A failure at time t counts while now < t + window.
+  auto reservation = store.reserve_attempt(limits, now, now - window + 1);
+  if (!reservation) return fail(reservation.error());
+  if (!reservation->granted) {
+    return fail(throttled_error(refusal, reservation->oldest_blocking, window, now));
+  }
+  return std::move(reservation->failure_ids);
+}
+
 LoginThrottle::LoginThrottle(ThrottleStore& store, Clock& clock, const CoreSettings& settings)
     : store_(store),
       clock_(clock),
@@ -33,9 +59,7 @@ std::vector<ThrottleLimit> LoginThrottle::limits_of(std::string_view account,
 }
 
 Error LoginThrottle::throttled(UnixSeconds oldest_blocking, UnixSeconds now) const {
-  Error error = Error::make(ErrorCode::kThrottled, "Too many failed login attempts, try later");
-  error.retry_after_seconds = std::max<std::int64_t>(1, oldest_blocking + window_ - now);
-  return error;
+  return throttled_error(kPasswordRefusal, oldest_blocking, window_, now);
 }
 
 Result<PasswordAttempt> LoginThrottle::begin_attempt(std::string_view account,
@@ -43,11 +67,9 @@ Result<PasswordAttempt> LoginThrottle::begin_attempt(std::string_view account,
   const UnixSeconds now = clock_.now();
   std::vector<ThrottleLimit> limits = limits_of(account, address);
   std::string pair_key = limits.front().key;
-  // A failure at time t counts while now < t + window.
-  auto reservation = store_.reserve_attempt(limits, now, now - window_ + 1);
-  if (!reservation) return fail(reservation.error());
-  if (!reservation->granted) return fail(throttled(reservation->oldest_blocking, now));
-  return PasswordAttempt{std::move(reservation->failure_ids), std::move(pair_key)};
+  auto failure_ids = reserve_throttled_attempt(store_, limits, now, window_, kPasswordRefusal);
+  if (!failure_ids) return fail(failure_ids.error());
+  return PasswordAttempt{std::move(*failure_ids), std::move(pair_key)};
 }
 
 Status LoginThrottle::check_open(std::string_view account, std::string_view address) {

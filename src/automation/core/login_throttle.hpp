@@ -17,6 +17,20 @@ struct PasswordAttempt {
   std::string pair_key;  // (account, address): the count a success resets
 };
 
+// kThrottled with `refusal` and the seconds until the failure at `oldest_blocking` leaves the
+// window of `window` seconds.
+Error throttled_error(std::string_view refusal, UnixSeconds oldest_blocking, std::int64_t window,
+                      UnixSeconds now);
+
+// Reserves one attempt against `limits` within the window of `window` seconds ending at
+// `now`: the attempt's provisional failure ids, or kThrottled (message `refusal`, with the
+// seconds until the oldest blocking failure leaves the window) when a limit is full, and
+// then nothing is counted. Shared by every throttled credential check (passwords, MFA codes).
+Result<std::vector<std::int64_t>> reserve_throttled_attempt(ThrottleStore& store,
+                                                            const std::vector<ThrottleLimit>& limits,
+                                                            UnixSeconds now, std::int64_t window,
+                                                            std::string_view refusal);
+
 // Limits password guessing (logins, credential checks, current-password checks), with the
 // counts in the database so every process sharing it agrees:
 // - per (account, client address): SPEC's per-account limit, so failures from one address

@@ -80,6 +80,9 @@ struct Session {
   // and only while idle sessions end; 0 = not since creation.
   UnixSeconds last_used_at = 0;
   std::string client_address = {};  // where the login came from; "" when unknown
+  // The login proved a second factor too (TOTP or recovery code), or the session confirmed an
+  // MFA enrollment: what AUTOMATION_MFA_REQUIRED_LEVEL asks of sessions of the roles it covers.
+  bool mfa_verified = false;
 
   UnixSeconds last_activity() const { return last_used_at > created_at ? last_used_at : created_at; }
   // True when the session has gone unused for `idle_limit` seconds (> 0; 0 = never idle) by
@@ -135,6 +138,9 @@ struct Principal {
   std::string session_digest;    // set for kSession
   std::string session_id;        // kSession: the session's public id (Session::id)
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;  // of the session
+  // The session may only set up MFA (and log out, or change its own password): its role
+  // requires MFA (AUTOMATION_MFA_REQUIRED_LEVEL) and the login had no second factor.
+  bool mfa_enrollment_required = false;
   std::string jti;               // set for kThirdPartyToken
 
   // Name used in audit records: the username, or the token's jti (never the token itself).

@@ -16,13 +16,9 @@ Status PasswordService::change_password(std::string_view target_username,
   auto user = users_.get_user(target_username);
   if (!user) return fail(user.error());
   if (current_password) {
-    auto attempt = throttle_.begin_attempt(LoginThrottle::account_of_user(user->identifier),
-                                           address);
-    if (!attempt) return fail(attempt.error());
-    if (!ports_.hasher.verify(*current_password, user->password_hash).matches) {
-      return fail(ErrorCode::kRuleViolation, "Current password is incorrect");  // stays counted
+    if (auto right = verify_current_password(*user, *current_password, address); !right) {
+      return right;
     }
-    throttle_.succeeded(*attempt);
   } else if (setter == PasswordSetter::kOwner) {
     // The owner's change without proof (a reset of one's own password) guesses nothing, but
     // waits like a guess while the account's password attempts are held back.
@@ -33,6 +29,17 @@ Status PasswordService::change_password(std::string_view target_username,
     }
   }
   return replace_hash(*user, new_password, keep_session_digest, setter);
+}
+
+Status PasswordService::verify_current_password(const User& user, std::string_view password,
+                                                std::string_view address) {
+  auto attempt = throttle_.begin_attempt(LoginThrottle::account_of_user(user.identifier), address);
+  if (!attempt) return fail(attempt.error());
+  if (!ports_.hasher.verify(password, user.password_hash).matches) {
+    return fail(ErrorCode::kRuleViolation, "Current password is incorrect");  // stays counted
+  }
+  throttle_.succeeded(*attempt);
+  return {};
 }
 
 Status PasswordService::reset_password(std::string_view target_username,

@@ -42,6 +42,11 @@ class PasswordService {
   Status reset_password(std::string_view target_username, std::string_view new_password,
                         std::string_view keep_session_digest = {},
                         PasswordSetter setter = PasswordSetter::kSomeoneElse);
+  // The user's current password, checked as a password attempt from `address` (counted and
+  // throttled like a login: kThrottled); a wrong one is kRuleViolation "Current password is
+  // incorrect" and stays counted.
+  Status verify_current_password(const User& user, std::string_view password,
+                                 std::string_view address);
   // Resets the password unless it already matches (then nothing changes and sessions
   // survive), as the configuration sets it. Returns whether it changed.
   Result<bool> set_password_if_different(std::string_view username, std::string_view password);

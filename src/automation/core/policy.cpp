@@ -1,5 +1,6 @@
 #include "automation/core/policy.hpp"
 
+#include "automation/core/mfa_model.hpp"
 #include "automation/core/password_rules.hpp"
 #include "automation/core/text.hpp"
 
@@ -75,21 +76,39 @@ Decision decide_account_administration(const Actor& actor, const Target& target)
   return Decision::allow();
 }
 
-// Listing and ending another user's sessions (IEC 62443-4-2 CR 2.6) follows the password
-// reset rule, as issue #12 asks: admin and sudo only; sudo on admin accounts only; an admin
-// on users of its level or below (itself included); never a sudo account.
-Decision decide_session_management(const Actor& actor, const Target& target) {
+// The password reset rule for administering another user's account (`what`, e.g. "manage
+// sessions"): admin and sudo only; sudo on admin accounts only; an admin on users of its
+// level or below (itself included); never a sudo account.
+Decision decide_by_reset_rule(const Actor& actor, const Target& target, std::string_view what) {
   if (!is_privileged(actor)) return Decision::deny(ErrorCode::kPermissionDenied, kAdminOrSudo);
   if (is_sudo_target(target)) return Decision::deny(ErrorCode::kRuleViolation, kSudoAccountsViaCli);
   if (is_sudo_role(actor.role_name) && !is_admin_role(target.role_name)) {
     return Decision::deny(ErrorCode::kRuleViolation,
-                          "sudo users can only manage sessions of admin users");
+                          "sudo users can only " + std::string(what) + " of admin users");
   }
   if (is_admin_role(actor.role_name) && target.level < actor.level) {
-    return Decision::deny(ErrorCode::kRuleViolation,
-                          "admin users cannot manage sessions of users with a higher role");
+    return Decision::deny(ErrorCode::kRuleViolation, "admin users cannot " + std::string(what) +
+                                                         " of users with a higher role");
   }
   return Decision::allow();
+}
+
+// Listing and ending another user's sessions (IEC 62443-4-2 CR 2.6) follows the password
+// reset rule, as issue #12 asks.
+Decision decide_session_management(const Actor& actor, const Target& target) {
+  return decide_by_reset_rule(actor, target, "manage sessions");
+}
+
+// Resetting another user's second factor (issue #24): admin and sudo by the password reset
+// rule (sudo for admin users only, an admin for users of its level or below; never a sudo
+// account), and never one's own: the owner removes it with password and code instead, so a
+// stolen session key alone cannot take an account's second factor away.
+Decision decide_mfa_reset(const Actor& actor, const Target& target) {
+  if (is_privileged(actor) && is_self(actor, target)) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "remove your own second factor with DELETE /api/users/me/mfa");
+  }
+  return decide_by_reset_rule(actor, target, "reset the second factor");
 }
 
 Decision decide_edit(const Actor& actor, const Target& target) {
@@ -119,6 +138,21 @@ Decision decide_delete(const Actor& actor, const Target& target) {
   return Decision::allow();
 }
 
+// A session held back to change its password or to set up MFA may do nothing else.
+Decision decide_session_unrestricted(const Actor& actor) {
+  if (actor.must_change_password) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "You must change your own password before anything else",
+                          std::string(kPasswordChangeRequired));
+  }
+  if (actor.must_enroll_mfa) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "You must set up multi-factor authentication before anything else",
+                          std::string(kMfaEnrollmentRequired));
+  }
+  return Decision::allow();
+}
+
 }  // namespace
 
 Status Decision::status() const {
@@ -137,11 +171,8 @@ bool is_auditor_role(std::string_view role_name) { return iequals_ascii(role_nam
 bool is_system_username(std::string_view username) { return iequals_ascii(username, "system"); }
 
 Decision decide(Operation operation, const Actor& actor, const Target& target) {
-  if (actor.must_change_password &&
-      !(operation == Operation::kChangePassword && is_self(actor, target))) {
-    return Decision::deny(ErrorCode::kPermissionDenied,
-                          "You must change your own password before anything else",
-                          std::string(kPasswordChangeRequired));
+  if (!(operation == Operation::kChangePassword && is_self(actor, target))) {
+    if (auto session = decide_session_unrestricted(actor); !session.allowed) return session;
   }
   switch (operation) {
     case Operation::kChangePassword:
@@ -155,6 +186,8 @@ Decision decide(Operation operation, const Actor& actor, const Target& target) {
       return decide_account_administration(actor, target);
     case Operation::kManageSessions:
       return decide_session_management(actor, target);
+    case Operation::kResetMfa:
+      return decide_mfa_reset(actor, target);
   }
   return Decision::deny(ErrorCode::kInternal, "unknown operation");
 }
@@ -251,22 +284,13 @@ Decision decide_read_audit(const Actor& actor) {
                         "Access denied. Required roles: ['sudo', 'admin', 'auditor']");
 }
 
-Actor actor_of(const Principal& principal) {
-  const bool token = principal.kind == Principal::Kind::kThirdPartyToken;
-  return Actor{principal.role.name,
-               principal.role.level,
-               token,
-               principal.user ? std::string_view(principal.user->username) : std::string_view(),
-               principal.password_change != PasswordChangeDemand::kNone,
-               principal.user ? std::string_view(principal.user->identifier) : std::string_view()};
-}
-
 Decision decide_sign(const Actor& actor, int max_level) {
   if (actor.is_token || actor.user_id.empty()) {
     return Decision::deny(ErrorCode::kPermissionDenied,
                           "Access denied. A signature is a person's: third-party tokens cannot "
                           "sign");
   }
+  if (auto session = decide_session_unrestricted(actor); !session.allowed) return session;
   if (actor.level > max_level) {
     return Decision::deny(ErrorCode::kPermissionDenied,
                           "Access denied. Required role level: <= " + std::to_string(max_level));
@@ -291,6 +315,10 @@ bool may_read_all_signatures(const Actor& actor) {
 bool may_read_signature(const Actor& actor, std::string_view signer_id) {
   if (may_read_all_signatures(actor)) return true;
   return !actor.is_token && !actor.user_id.empty() && actor.user_id == signer_id;
+}
+
+bool must_use_mfa(int role_level, std::string_view username, std::optional<int> required_level) {
+  return required_level && role_level <= *required_level && !is_system_username(username);
 }
 
 Decision decide_own_account(const Actor& actor) {

@@ -23,11 +23,10 @@ struct Actor {
   std::string_view username;    // empty for a TPT
   // A session that must change its own password first (IEC 62443-4-2 CR 1.5, CR 1.7).
   bool must_change_password = false;
+  // A session that must set up multi-factor authentication first (its role requires it).
+  bool must_enroll_mfa = false;
   std::string_view user_id = {};  // the user's identifier; empty for a TPT
 };
-
-// The actor a principal acts as (views into the principal, which must outlive it).
-Actor actor_of(const Principal& principal);
 
 // The user acted on.
 struct Target {
@@ -43,6 +42,7 @@ enum class Operation {
   kDeleteUser,
   kUnlockAccount,    // clear the failed-login count
   kManageSessions,   // list and end a user's sessions (the password reset rule)
+  kResetMfa,         // remove another user's second factor (the password reset rule)
 };
 
 struct Decision {
@@ -103,6 +103,11 @@ bool may_see_user(const Actor& actor, const Target& target);
 
 // change_password on one's own account must prove the current password.
 bool requires_current_password(const Actor& actor, const Target& target);
+
+// Whether a user of this role level must use multi-factor authentication under
+// AUTOMATION_MFA_REQUIRED_LEVEL (`required_level`; nullopt: nobody must). The `system`
+// account is exempt: it is the local break-glass account.
+bool must_use_mfa(int role_level, std::string_view username, std::optional<int> required_level);
 
 // Operations on "your own account" (logout, /me): sessions only, never a TPT.
 Decision decide_own_account(const Actor& actor);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "automation/core/error.hpp"
+#include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
 
 namespace automation {
@@ -18,6 +19,9 @@ struct Credentials {
   std::optional<std::string> username;
   std::optional<std::string> email;
   std::string password;
+  // The second factor sent with the password, for scripts that log in in one request (a TOTP
+  // code or a recovery code); ignored for accounts without MFA.
+  std::optional<std::string> otp = {};
 
   bool uses_email() const { return email && (!email->empty() || !username); }
   // The name the account is looked up by ("" when neither is set).
@@ -34,6 +38,18 @@ struct LoginResult {
   User user;
   // Not kNone: the session may only change its own password or log out.
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
+  // What the login proved besides the password.
+  SecondFactor second_factor = SecondFactor::kNone;
+  int recovery_codes_left = -1;  // after a recovery code: how many remain (else -1)
+  // The session may only set up MFA (Principal::mfa_enrollment_required).
+  bool mfa_enrollment_required = false;
+  // Not empty: the password was right but the account uses MFA and no code came with it, so
+  // NO session was opened (api_key is empty): the second step (LoginService::complete) takes
+  // this token, single-use and valid until mfa_token_expires_at, from the same address.
+  std::string mfa_token = {};
+  UnixSeconds mfa_token_expires_at = 0;
+
+  bool second_factor_due() const { return !mfa_token.empty(); }
 };
 
 struct SignupRequest {

@@ -57,33 +57,37 @@ Result<User> SessionService::check_password(const Credentials& credentials,
   return std::move(**found);
 }
 
-Result<LoginResult> SessionService::login(const Credentials& credentials,
-                                          std::string_view address) {
-  bool needs_rehash = false;
-  auto user = check_password(credentials, address, &needs_rehash);
-  if (!user) return fail(user.error());
-  if (needs_rehash) {
-    // Upgrade to the current default; a failure here must not fail the login.
-    if (auto hash = ports_.hasher.hash(credentials.password)) {
-      (void)ports_.users.set_password_hash(user->id, *hash, SessionRevocation{});
-    }
+void SessionService::upgrade_hash(const User& user, std::string_view password) {
+  if (auto hash = ports_.hasher.hash(password)) {
+    (void)ports_.users.set_password_hash(user.id, *hash, SessionRevocation{});
   }
+}
+
+Result<LoginResult> SessionService::open_session(User user, std::string_view address,
+                                                 SecondFactor factor) {
   const UnixSeconds now = ports_.clock.now();
-  auto demand = demand_for(*user, now);
+  auto demand = demand_for(user, now);
   if (!demand) return fail(demand.error());
   std::string api_key = ports_.random.random_hex(kApiKeyBytes);
-  Session session{ports_.digester.digest(api_key), user->id, now,
+  Session session{ports_.digester.digest(api_key), user.id, now,
                   settings_.session_ttl_seconds > 0 ? now + settings_.session_ttl_seconds : 0,
                   ports_.random.random_hex(kSessionIdBytes), *demand};
   session.client_address = std::string(address);
+  session.mfa_verified = factor != SecondFactor::kNone;
   const int limit = settings_.max_sessions_per_user;
   if (auto stored = limit > 0 ? ports_.sessions.add_session_within_limit(session, limit)
                               : ports_.sessions.add_session(session);
       !stored) {
     return fail(stored.error());
   }
-  Role role = user->role;
-  return LoginResult{std::move(api_key), std::move(role), now, std::move(*user), *demand};
+  Role role = user.role;
+  LoginResult result{std::move(api_key), std::move(role), now, std::move(user), *demand};
+  result.second_factor = factor;
+  result.mfa_enrollment_required =
+      !session.mfa_verified &&
+      policy::must_use_mfa(result.user.role.level, result.user.username,
+                           settings_.mfa.required_level);
+  return result;
 }
 
 Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSeconds now) {

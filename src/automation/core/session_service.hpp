@@ -24,11 +24,22 @@ class SessionService {
   };
   SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings);
 
-  // Login by username or email from `address`. Unknown user and wrong password both give
-  // kPermissionDenied "Invalid credentials" after one KDF evaluation each. Over the
-  // throttle limit: kThrottled. Legacy/weaker hashes are upgraded on success. A password
-  // that expired, or that someone else set, gives a session that may only change it.
-  Result<LoginResult> login(const Credentials& credentials, std::string_view address);
+  // The password step of a login by username or email from `address` (LoginService runs
+  // the whole login): throttle check, then lookup and verification with constant work for
+  // unknown users, then the failure/success count. Unknown user and wrong password both give
+  // kPermissionDenied "Invalid credentials" after one KDF evaluation each; over the throttle
+  // limit, kThrottled. *needs_rehash (when given) says the stored hash is of a legacy or
+  // weaker form (upgrade_hash).
+  Result<User> check_password(const Credentials& credentials, std::string_view address,
+                              bool* needs_rehash);
+  // Re-hashes the user's password with the current parameters; a failure here must not fail
+  // the login, so it is not reported.
+  void upgrade_hash(const User& user, std::string_view password);
+  // A new session for a user whose login succeeded with `factor` besides the password. A
+  // password that expired, or that someone else set, gives a session that may only change
+  // it; a role that must use MFA (policy::must_use_mfa) without a second factor, a session
+  // that may only set it up.
+  Result<LoginResult> open_session(User user, std::string_view address, SecondFactor factor);
   // The user the credentials belong to, or kPermissionDenied; never creates a session.
   // Throttled and counted like a login, so it cannot be used to guess passwords faster.
   Result<User> verify_credentials(const Credentials& credentials, std::string_view address);
@@ -45,11 +56,8 @@ class SessionService {
   std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
 
  private:
-  // Throttle check, then lookup and password verification with constant work for unknown
-  // users, then the failure/success count.
+  // The account the credentials name (by username or e-mail), if any; no KDF.
   Result<std::optional<User>> find_account(const Credentials& credentials);
-  Result<User> check_password(const Credentials& credentials, std::string_view address,
-                              bool* needs_rehash);
 
   // What the user must do first, from the password's age and origin (no query when those
   // rules are off).

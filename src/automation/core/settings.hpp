@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "automation/core/signature_settings.hpp"
@@ -31,6 +32,18 @@ struct PasswordPolicySettings {
 
 inline constexpr int kMaxPasswordHistory = 24;
 
+// Multi-factor authentication (IEC 62443-4-2 CR 1.1 RE2). Off unless a user enrolls or the
+// policy is set.
+struct MfaSettings {
+  // Roles with level <= this must use MFA (their sessions without it may only enroll);
+  // nullopt = nobody must. The `system` account is exempt (the local break-glass account).
+  std::optional<int> required_level;
+  // Wrong codes per account within login_window_seconds before 429; a right code resets it.
+  int max_failures = 5;
+  int address_max_failures = 50;  // wrong codes per client address, across accounts
+  std::string issuer = "automation";  // the name authenticator apps show the account under
+};
+
 // The core's part of the configuration (SPEC §5), filled in by the app from the config loader.
 struct CoreSettings {
   std::int64_t session_ttl_seconds = 86400;  // 0 = sessions never expire
@@ -55,6 +68,7 @@ struct CoreSettings {
   AuditRetentionSettings audit_retention;
   PasswordPolicySettings password_policy;
   SignatureSettings signatures;
+  MfaSettings mfa;
 };
 
 }  // namespace automation

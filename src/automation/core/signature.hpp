@@ -51,7 +51,7 @@ struct SignRequest {
   // (§11.200(a)(1)); a username that is given must be the session's user's.
   std::optional<std::string> username;
   std::string password;
-  // The signer's MFA code (issue #24): checked by SignatureSecondFactor when the signer has MFA.
+  // The signer's MFA code (TOTP or recovery code), required when the signer has MFA.
   std::optional<std::string> code;
   std::string meaning;
   // Required for a first signature; a countersignature takes the verified signature's record
@@ -122,8 +122,8 @@ class SealChecker {
                      std::string_view value) const = 0;
 };
 
-// HOOK for MFA (issue #24, built in parallel): the second factor of a signer who has MFA.
-// Until the lead wires it, SignatureService gets none and `SignRequest::code` is ignored.
+// The second factor of a signer who has MFA (MfaSignatureFactor); without MFA in the core,
+// SignatureService gets none and `SignRequest::code` is ignored.
 class SignatureSecondFactor {
  public:
   virtual ~SignatureSecondFactor() = default;

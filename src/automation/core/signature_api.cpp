@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "automation/core/policy.hpp"
+#include "automation/core/policy_subjects.hpp"
 #include "automation/core/users_core.hpp"
 
 namespace automation {
@@ -60,7 +61,7 @@ Result<SignatureView> SignatureApi::sign(const Caller& caller, const SignRequest
 }
 
 Status SignatureApi::authorize_read(const Caller& caller, const SignatureView& view) {
-  if (policy::may_read_signature(policy::actor_of(*caller.principal),
+  if (policy::may_read_signature(actor_of(*caller.principal),
                                  view.signature.signer_id)) {
     return {};
   }
@@ -88,7 +89,7 @@ Result<std::vector<SignatureView>> SignatureApi::list(const Caller& caller,
   if (!caller.principal) return key_missing();
   auto signatures = service();
   if (!signatures) return fail(signatures.error());
-  const policy::Actor actor = policy::actor_of(*caller.principal);
+  const policy::Actor actor = actor_of(*caller.principal);
   std::optional<std::string> signer;
   if (!policy::may_read_all_signatures(actor)) {
     if (actor.is_token) {

@@ -5,6 +5,7 @@
 
 #include "automation/core/password_rules.hpp"
 #include "automation/core/policy.hpp"
+#include "automation/core/policy_subjects.hpp"
 #include "automation/core/signature_encoding.hpp"
 #include "automation/core/text.hpp"
 #include "automation/core/user_service.hpp"
@@ -158,7 +159,7 @@ Result<Signature> SignatureService::verified_signature(const Principal& signer,
   }
   const SignatureMeaning* meaning = settings_.signatures.find(request.meaning);
   const auto decision =
-      policy::decide_countersign(policy::actor_of(signer), original.signer_id, meaning->max_level);
+      policy::decide_countersign(actor_of(signer), original.signer_id, meaning->max_level);
   if (!decision.allowed) return fail(decision.status().error());
   // The verifier confirms the very record the signer signed: naming another is a mistake
   // (or the record changed since), never a silent re-pointing.
@@ -222,7 +223,7 @@ Result<Signature> SignatureService::sign(const Principal& signer, const SignRequ
   }
   if (auto valid = validate(request); !valid) return fail(valid.error());
   const SignatureMeaning* meaning = settings_.signatures.find(request.meaning);
-  const auto decision = policy::decide_sign(policy::actor_of(signer), meaning->max_level);
+  const auto decision = policy::decide_sign(actor_of(signer), meaning->max_level);
   if (!decision.allowed) return fail(decision.status().error());
 
   SignedRecord record{request.record_type.value_or(""), request.record_id.value_or(""),

@@ -64,7 +64,7 @@ class SignatureService {
     RandomSource& random;
     Clock& clock;
   };
-  // second_factor: the MFA hook (SignatureSecondFactor); nullptr until MFA is wired.
+  // second_factor: the signer's MFA check (MfaSignatureFactor); nullptr without MFA.
   SignatureService(const Ports& ports, SessionService& sessions, const CoreSettings& settings,
                    SignatureSecondFactor* second_factor = nullptr);
 

@@ -17,6 +17,16 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       sessions_({ports.sessions, ports.users, ports.passwords, ports.hasher, ports.random,
                  ports.digester, ports.clock},
                 throttle_, settings_),
+      mfa_throttle_(ports.throttle, ports.clock, settings_),
+      mfa_(ports.mfa ? std::optional<MfaService>(std::in_place,
+                                                   MfaService::Ports{ports.mfa->store,
+                                                                     ports.mfa->otp,
+                                                                     ports.mfa->box, ports.random,
+                                                                     ports.digester, ports.clock},
+                                                   mfa_throttle_, settings_.mfa)
+                     : std::nullopt),
+      login_(sessions_, mfa_ ? &*mfa_ : nullptr, ports.mfa ? &ports.mfa->challenges : nullptr,
+             {ports.users, ports.random, ports.digester, ports.clock}),
       session_admin_(users_, ports.sessions, ports.clock, settings_.session_idle_seconds),
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock, settings_.login_window_seconds),
@@ -26,10 +36,19 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       clock_(ports.clock) {}
 
 void UsersCore::enable_signatures(SignatureStore& store, SignatureSealer& sealer,
-                                  SealChecker& checker, SignatureSecondFactor* second_factor) {
+                                  SealChecker& checker) {
+  if (mfa_) signature_factor_ = std::make_unique<MfaSignatureFactor>(*mfa_, audit_);
   signatures_ = std::make_unique<SignatureService>(
       SignatureService::Ports{store, sealer, checker, password_store_, random_, clock_}, sessions_,
-      settings_, second_factor);
+      settings_, signature_factor_.get());
+}
+
+Result<std::int64_t> UsersCore::unlock_account(const User& user) {
+  auto cleared = throttle_.unlock(LoginThrottle::account_of_user(user.identifier));
+  if (!cleared || !mfa_) return cleared;
+  auto codes = mfa_->unlock(user);
+  if (!codes) return fail(codes.error());
+  return *cleared + *codes;
 }
 
 Result<std::vector<User>> UsersCore::list_users() {

@@ -12,7 +12,12 @@
 
 #include "automation/core/audit_log.hpp"
 #include "automation/core/audited_change.hpp"
+#include "automation/core/login_service.hpp"
 #include "automation/core/login_throttle.hpp"
+#include "automation/core/mfa_ports.hpp"
+#include "automation/core/mfa_service.hpp"
+#include "automation/core/mfa_signature_factor.hpp"
+#include "automation/core/mfa_throttle.hpp"
 #include "automation/core/password_service.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
@@ -45,6 +50,8 @@ struct CorePorts {
   UnitOfWork& units;
   // Only when the dictionary check is on (PasswordPolicySettings::dictionary_check).
   PasswordDictionary* dictionary = nullptr;
+  // Multi-factor authentication; null: unavailable (nobody can enroll, logins are by password).
+  const MfaPorts* mfa = nullptr;
 };
 
 class UsersCore {
@@ -55,8 +62,10 @@ class UsersCore {
 
   // --- PyAutomation's operations ---
   Result<User> signup(const SignupRequest& request) { return users_.signup(request); }
+  // For an account with MFA: credentials.otp, or LoginResult::mfa_token for
+  // logins().complete() (then no session was opened).
   Result<LoginResult> login(const Credentials& credentials, std::string_view address = {}) {
-    return sessions_.login(credentials, address);
+    return login_.login(credentials, address);
   }
   Status logout(std::string_view api_key) {
     return sessions_.logout(sessions_.digest_of(api_key));
@@ -84,21 +93,22 @@ class UsersCore {
   Result<User> get_user(std::string_view username) { return users_.get_user(username); }
   // Clears the failed-password count of the user's account (every address); returns how
   // many failures were forgotten.
-  Result<std::int64_t> unlock_account(const User& user) {
-    return throttle_.unlock(LoginThrottle::account_of_user(user.identifier));
-  }
+  // Wrong second-factor codes are forgotten too.
+  Result<std::int64_t> unlock_account(const User& user);
   Result<std::vector<User>> list_users();
 
   // Electronic signatures (docs/signatures.md), with the ports only they need; until this is
-  // called signatures() is nullptr. second_factor: the MFA hook (issue #24), or nullptr.
-  void enable_signatures(SignatureStore& store, SignatureSealer& sealer, SealChecker& checker,
-                         SignatureSecondFactor* second_factor = nullptr);
+  // called signatures() is nullptr. With MFA, a signer who has it enrolled also sends a code.
+  void enable_signatures(SignatureStore& store, SignatureSealer& sealer, SealChecker& checker);
 
   // --- services, for AuthorizedApi, the app and the command-line tool ---
   RoleService& roles() { return roles_; }
   UserService& users() { return users_; }
   PasswordService& passwords() { return passwords_; }
   SessionService& sessions() { return sessions_; }
+  LoginService& logins() { return login_; }
+  // Null when the core runs without MFA (CorePorts::mfa).
+  MfaService* mfa() { return mfa_ ? &*mfa_ : nullptr; }
   SessionAdmin& session_admin() { return session_admin_; }
   SignupThrottle& signup_throttle() { return signup_throttle_; }
   TptService& tpts() { return tpts_; }
@@ -118,6 +128,9 @@ class UsersCore {
   SignupThrottle signup_throttle_;
   PasswordService passwords_;
   SessionService sessions_;
+  MfaThrottle mfa_throttle_;
+  std::optional<MfaService> mfa_;
+  LoginService login_;  // after sessions_ and mfa_, which it uses
   SessionAdmin session_admin_;
   TptService tpts_;
   AuditLog audit_;
@@ -126,6 +139,7 @@ class UsersCore {
   PasswordStore& password_store_;
   RandomSource& random_;
   Clock& clock_;
+  std::unique_ptr<MfaSignatureFactor> signature_factor_;  // with MFA; before signatures_
   std::unique_ptr<SignatureService> signatures_;
 };
 

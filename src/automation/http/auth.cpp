@@ -116,11 +116,14 @@ Result<Caller> authenticate_caller(AuthorizedApi& api, const Request& request, K
   if (!extracted.present && policy == KeyPolicy::kOptional) return caller;
   if (extracted.malformed) return fail(ErrorCode::kUnauthenticated, "Invalid token");
   // No key at all reaches the core as "", which answers "Key is missing.".
-  const bool before_password_change = policy == KeyPolicy::kRequiredEvenBeforePasswordChange ||
-                                      policy == KeyPolicy::kBrowserSession;
-  auto principal = api.authenticate(extracted.key, before_password_change
-                                                       ? KeyPurpose::kPasswordChangeOrLogout
-                                                       : KeyPurpose::kAnyOperation);
+  KeyPurpose purpose = KeyPurpose::kAnyOperation;
+  if (policy == KeyPolicy::kRequiredEvenBeforePasswordChange ||
+      policy == KeyPolicy::kBrowserSession) {
+    purpose = KeyPurpose::kPasswordChangeOrLogout;
+  } else if (policy == KeyPolicy::kRequiredForMfaEnrollment) {
+    purpose = KeyPurpose::kMfaEnrollment;
+  }
+  auto principal = api.authenticate(extracted.key, purpose);
   if (!principal) return fail(std::move(principal.error()));
   caller.principal = std::move(*principal);
   return caller;

@@ -32,6 +32,9 @@ enum class KeyPolicy {
   // change_password and logout: required, and usable by a session that must change its
   // password first (every other route refuses such a session: AuthorizedApi::authenticate)
   kRequiredEvenBeforePasswordChange,
+  // the caller's own MFA set-up: required, and usable by a session whose role must use MFA
+  // and that has none yet (every other route refuses such a session)
+  kRequiredForMfaEnrollment,
   // The routes below resolve the credential in their handler (authenticate_caller with this
   // policy), to answer refusals their own way; the server runs them like key-checked routes.
   // Forward authentication: the credential of the original request a reverse proxy passes on;

@@ -227,11 +227,12 @@ std::vector<prometheus::MetricFamily> HttpMetrics::Collect() const {
                   app.database_failures);
   add_app_counter("automation_audit_write_failures_total",
                   "Audit events that could not be written", app.audit_write_failures);
-  auto add_app_gauge = [&families](const char* name, const char* help,
-                                   std::optional<double> value) {
+  // Takes each gauge's own optional: converting optional<int> to optional<double> made g++ 12
+  // warn falsely (-Wmaybe-uninitialized) in the ThreadSanitizer build.
+  auto add_app_gauge = [&families](const char* name, const char* help, const auto& value) {
     if (!value) return;
     auto gauge = family(name, help, MetricType::Gauge);
-    add_gauge(gauge, *value);
+    add_gauge(gauge, static_cast<double>(*value));
     families.push_back(std::move(gauge));
   };
   add_app_gauge("automation_live_sessions",

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/http/embedded_file.hpp"
+#include "automation/http/login_redirect.hpp"
 
 namespace automation::http {
 namespace {
@@ -60,6 +61,21 @@ std::string sign_in(const LoginView& view) {
          "<button type=\"submit\">Sign in</button>\n</form>\n";
 }
 
+std::string second_factor(const LoginView& view) {
+  // No pattern or numeric keyboard: a recovery code has letters.
+  return "<p class=\"info\">Enter the code your authenticator app shows, or one of your "
+         "recovery codes.</p>\n<form method=\"post\" action=\"/login/mfa\">\n" +
+         return_field(view) + "<input type=\"hidden\" name=\"mfa_token\" value=\"" +
+         html_escape(view.mfa_token) +
+         "\">\n"
+         "<label for=\"code\">Code</label>\n"
+         "<input id=\"code\" name=\"code\" autocomplete=\"one-time-code\" "
+         "autocapitalize=\"off\" spellcheck=\"false\" required autofocus>\n"
+         "<button type=\"submit\">Verify</button>\n</form>\n"
+         "<p><a href=\"" +
+         html_escape(view.return_to.empty() ? std::string("/login") : login_url_for(view.return_to)) + "\">Sign in again</a></p>\n";
+}
+
 std::string change_password(const LoginView& view) {
   const std::string why = view.password_expired
                               ? "Your password has expired. Choose a new one to continue."
@@ -87,6 +103,11 @@ std::string signed_in(const LoginView& view) {
   std::string html = "<p>Signed in as <strong>" + html_escape(view.username) + "</strong>";
   if (!view.role.empty()) html += " (" + html_escape(view.role) + ")";
   html += ".</p>\n";
+  if (view.mfa_enrollment_required) {
+    html += "<p class=\"info\">Your role requires multi-factor authentication, and this "
+            "account has none yet: applications refuse this sign-in until it is set up. Ask "
+            "your administrator how.</p>\n";
+  }
   if (!view.return_to.empty()) {
     html += "<p><a href=\"" + html_escape(view.return_to) + "\">Continue</a></p>\n";
   }
@@ -101,6 +122,8 @@ std::string content(const LoginView& view) {
   switch (view.step) {
     case LoginView::Step::kSignIn:
       return sign_in(view);
+    case LoginView::Step::kSecondFactor:
+      return second_factor(view);
     case LoginView::Step::kChangePassword:
       return change_password(view);
     case LoginView::Step::kSignedIn:
@@ -115,6 +138,8 @@ std::string content(const LoginView& view) {
 
 std::string_view title(const LoginView& view) {
   switch (view.step) {
+    case LoginView::Step::kSecondFactor:
+      return "Enter your code";
     case LoginView::Step::kChangePassword:
       return "Change your password";
     case LoginView::Step::kSignOut:

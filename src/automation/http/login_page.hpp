@@ -15,6 +15,7 @@ namespace automation::http {
 struct LoginView {
   enum class Step {
     kSignIn,          // username or email, password
+    kSecondFactor,    // the password was right and the account uses MFA: a code
     kChangePassword,  // the password expired or was set by someone else: choose a new one
     kSignedIn,        // a live session: who, continue, sign out
     kSignOut,         // confirm signing out (GET /logout changes nothing)
@@ -28,6 +29,12 @@ struct LoginView {
   std::string username;     // kSignIn: prefilled; kSignedIn, kChangePassword: the account
   std::string role;         // kSignedIn
   bool password_expired = false;  // kChangePassword: expired (else set by someone else)
+  // kSecondFactor: the pending login's mfa_token (short-lived, single use, bound to the
+  // client's address; never the password), carried by the code form.
+  std::string mfa_token;
+  // kSignedIn: the role must use MFA and the account has none yet, so applications refuse
+  // the session until it is set up.
+  bool mfa_enrollment_required = false;
 };
 
 // The page as HTML.

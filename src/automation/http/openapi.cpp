@@ -95,7 +95,8 @@ void add_derived_responses(const Route& route, nlohmann::json& responses) {
     add(413, "Body over 64 KiB");
   }
   if (route.key_policy == KeyPolicy::kRequired ||
-      route.key_policy == KeyPolicy::kRequiredEvenBeforePasswordChange) {
+      route.key_policy == KeyPolicy::kRequiredEvenBeforePasswordChange ||
+      route.key_policy == KeyPolicy::kRequiredForMfaEnrollment) {
     add(401, "`Key is missing.` (no key sent) or `Invalid token` (unknown, expired, revoked "
              "or malformed key)");
   } else if (route.key_policy == KeyPolicy::kOptional) {
@@ -173,6 +174,7 @@ nlohmann::json operation(const Route& route) {
       break;
     case KeyPolicy::kRequired:
     case KeyPolicy::kRequiredEvenBeforePasswordChange:
+    case KeyPolicy::kRequiredForMfaEnrollment:
       break;  // the document's default
     case KeyPolicy::kForwarded:
       op["security"] = nlohmann::json::parse(
@@ -235,6 +237,7 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
       // The order the docs page shows the groups in (OperationDoc::tag).
       {"tags", nlohmann::json::parse(R"([
         {"name": "users", "description": "Sessions, accounts and passwords"},
+        {"name": "mfa", "description": "Multi-factor authentication: TOTP and recovery codes"},
         {"name": "roles", "description": "Roles and their levels"},
         {"name": "tpts", "description": "Third-party tokens for machines"},
         {"name": "audit", "description": "Security events"},

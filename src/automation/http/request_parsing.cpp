@@ -113,6 +113,10 @@ constexpr Field kTptDescription{"description", ""};
 constexpr Field kEditEmail{"email", ""};
 constexpr Field kEditName{"name", ""};
 constexpr Field kEditLastname{"lastname", ""};
+constexpr Field kLoginOtp{"otp", ""};
+constexpr Field kMfaCode{"code", ""};
+constexpr Field kMfaPassword{"password", ""};
+constexpr Field kMfaToken{"mfa_token", ""};
 constexpr Field kSignUsername{"username", ""};
 constexpr Field kSignPassword{"password", ""};
 constexpr Field kSignCode{"code", ""};
@@ -294,7 +298,32 @@ Result<Credentials> parse_credentials(std::string_view body, BodyEncoding encodi
       fields.add_error(kLoginUsername, "or User email is required");
     }
     credentials.password = fields.required_string(kLoginPassword);
+    credentials.otp = fields.optional_string(kLoginOtp);
     return credentials;
+  });
+}
+
+Result<std::string> parse_mfa_code(std::string_view body, BodyEncoding encoding) {
+  return read_body<std::string>(body, encoding, [](FieldReader& fields) {
+    return fields.required_string(kMfaCode);
+  });
+}
+
+Result<PasswordAndCode> parse_password_and_code(std::string_view body, BodyEncoding encoding) {
+  return read_body<PasswordAndCode>(body, encoding, [](FieldReader& fields) {
+    PasswordAndCode request;
+    request.password = fields.required_string(kMfaPassword);
+    request.code = fields.required_string(kMfaCode);
+    return request;
+  });
+}
+
+Result<MfaLogin> parse_mfa_login(std::string_view body, BodyEncoding encoding) {
+  return read_body<MfaLogin>(body, encoding, [](FieldReader& fields) {
+    MfaLogin request;
+    request.mfa_token = fields.required_string(kMfaToken);
+    request.code = fields.required_string(kMfaCode);
+    return request;
   });
 }
 

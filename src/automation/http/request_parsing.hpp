@@ -36,7 +36,7 @@ enum class BodyEncoding {
 // charset) compared case-insensitively.
 BodyEncoding body_encoding(const std::optional<std::string>& content_type);
 
-// {username | email, password}.
+// {username | email, password, otp?}.
 Result<Credentials> parse_credentials(std::string_view body,
                                       BodyEncoding encoding = BodyEncoding::kJson);
 
@@ -79,6 +79,26 @@ struct NewRole {
 };
 // {name, level}.
 Result<NewRole> parse_new_role(std::string_view body, BodyEncoding encoding = BodyEncoding::kJson);
+
+// {code}: a second-factor code (POST /api/users/me/mfa/totp/confirm).
+Result<std::string> parse_mfa_code(std::string_view body,
+                                   BodyEncoding encoding = BodyEncoding::kJson);
+
+struct PasswordAndCode {
+  std::string password;
+  std::string code;
+};
+// {password, code} (DELETE /api/users/me/mfa, POST /api/users/me/mfa/recovery_codes).
+Result<PasswordAndCode> parse_password_and_code(std::string_view body,
+                                                BodyEncoding encoding = BodyEncoding::kJson);
+
+struct MfaLogin {
+  std::string mfa_token;
+  std::string code;
+};
+// {mfa_token, code} (POST /api/users/login/mfa).
+Result<MfaLogin> parse_mfa_login(std::string_view body,
+                                 BodyEncoding encoding = BodyEncoding::kJson);
 
 struct PageQuery {
   std::int64_t page = 1;

@@ -47,7 +47,7 @@ struct ResponseDoc {
 // into the document). The path parameter, the security requirement, 401 (from key_policy),
 // 400 and 413 (when there is a request body) and 503 (KDF routes) are derived, not written.
 struct OperationDoc {
-  std::string_view tag;  // group in the docs: "users", "roles", "tpts", "audit", "signatures", ...
+  std::string_view tag;  // group in the docs: "users", "mfa", "roles", "tpts", "audit", "signatures", ...
   std::string_view summary;  // one line; required (a test fails for a route without one)
   std::string_view description = {};
   std::string_view path_parameter = {};  // what the first `:name` segment names
@@ -92,6 +92,7 @@ std::vector<Route> audit_routes(const RouteContext& context);   // routes_audit.
 std::vector<Route> health_routes(const RouteContext& context);  // routes_health.cpp
 std::vector<Route> account_routes(const RouteContext& context);  // routes_accounts.cpp
 std::vector<Route> notice_routes(const RouteContext& context);   // routes_notice.cpp
+std::vector<Route> mfa_routes(const RouteContext& context);      // routes_mfa.cpp
 std::vector<Route> signature_routes(const RouteContext& context);  // routes_signatures.cpp
 // GET /api/openapi.json answers *openapi_json, filled in once the table is complete.
 std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json);  // routes_docs.cpp

@@ -1,9 +1,11 @@
-// The login page for browsers (SPEC §8, issue 22): GET/POST /login, POST /login/password (a
-// password that must be changed first), GET/POST /logout and the page's style sheet. Signing in
+// The login page for browsers (SPEC §8, issue 22): GET/POST /login, POST /login/mfa (the code
+// of an account with multi-factor authentication, issue 24), POST /login/password (a password
+// that must be changed first), GET/POST /logout and the page's style sheet. Signing in
 // is the API's login (same core call, throttle and audit event, on the hashing pool); the
 // session's key goes into the automation_session cookie instead of a JSON body, and the browser
 // goes back to `rd` when it is an allowed return address (login_redirect.hpp).
 
+#include "automation/core/mfa_model.hpp"
 #include "automation/core/password_rules.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_page.hpp"
@@ -15,8 +17,8 @@
 namespace automation::http {
 namespace {
 
-// The sign-in form's credentials: one field takes a username or an email (a username never
-// holds '@').
+// The page's sign-in fields: `username` holds a username or an email (a username never holds
+// '@'), or `email` is given.
 Credentials page_credentials(std::string_view body) {
   Credentials credentials;
   credentials.password = query_value(body, "password").value_or("");
@@ -39,6 +41,7 @@ class LoginPages {
 
   Response show(const Request& request) const;
   Response sign_in(const Request& request) const;
+  Response second_factor(const Request& request) const;
   Response change_password(const Request& request) const;
   Response confirm_sign_out(const Request& request) const;
   Response sign_out(const Request& request) const;
@@ -74,6 +77,33 @@ class LoginPages {
     response.add_header("Location", std::move(location));
     return response;
   }
+  // The code form of a login whose password was right, for an account with MFA.
+  LoginView code_step(std::string return_to, std::string mfa_token) const {
+    LoginView step = view(LoginView::Step::kSecondFactor);
+    step.return_to = std::move(return_to);
+    step.mfa_token = std::move(mfa_token);
+    return step;
+  }
+  // A sign-in step's form again with why it was refused: 429 with Retry-After and
+  // "<too_many>. Try again in N seconds." when throttled, else the error's status.
+  Response refused(LoginView retry, const Error& error, std::string_view too_many) const {
+    if (error.code == ErrorCode::kThrottled) {
+      const long wait = std::max(1L, error.retry_after_seconds);
+      retry.error = std::string(too_many) + ". Try again in " + std::to_string(wait) + " seconds.";
+      Response response = page(429, retry);
+      response.retry_after_seconds = wait;
+      return response;
+    }
+    retry.error =
+        error.code == ErrorCode::kInternal ? "Sign-in failed on the server." : error.message;
+    Response response = page(http_status(error.code), retry);
+    if (response.status == 503) response.retry_after_seconds = 1;
+    return response;
+  }
+  // The end of a sign-in: the browser's previous session ends, the cookie is set, and the
+  // browser goes on (or first changes its password).
+  Response signed_in(const Request& request, const std::string& rd,
+                     const LoginResult& login) const;
   Result<Caller> browser_caller(const Request& request) const {
     return authenticate_caller(context_.api, request, KeyPolicy::kBrowserSession,
                                &front_door_.cors);
@@ -119,6 +149,7 @@ Response LoginPages::show(const Request& request) const {
   current.username = principal.user->username;
   current.role = principal.role.name;
   current.password_expired = principal.password_change == PasswordChangeDemand::kExpired;
+  current.mfa_enrollment_required = principal.mfa_enrollment_required;
   return page(200, current);
 }
 
@@ -144,37 +175,70 @@ Response LoginPages::sign_in(const Request& request) const {
       case ErrorCode::kPermissionDenied:
         retry.error = "Invalid username or password.";
         return page(403, retry);
-      case ErrorCode::kThrottled: {
-        retry.error = "Too many failed sign-ins. Try again in " +
-                      std::to_string(std::max(1L, error.retry_after_seconds)) + " seconds.";
-        Response response = page(429, retry);
-        response.retry_after_seconds = std::max(1L, error.retry_after_seconds);
-        return response;
-      }
-      default: {
-        retry.error = error.code == ErrorCode::kInternal ? "Sign-in failed on the server."
-                                                         : error.message;
-        Response response = page(http_status(error.code), retry);
-        if (response.status == 503) response.retry_after_seconds = 1;
-        return response;
-      }
+      default:
+        return refused(std::move(retry), error, "Too many failed sign-ins");
     }
   }
+  // The account uses MFA: no session yet, the code form (which carries the pending login's
+  // reference, never the password) comes next.
+  if (login->second_factor_due()) return page(200, code_step(*rd, login->mfa_token));
+  return signed_in(request, *rd, *login);
+}
+
+Response LoginPages::second_factor(const Request& request) const {
+  if (request_site(request, front_door_.cors) == RequestSite::kForeign) {
+    return message_page(403, "Sign-in from another site refused.");
+  }
+  const auto rd = return_address(request, request.body);
+  if (!rd) return message_page(400, std::string(kRefusedReturn));
+  const std::string token = query_value(request.body, "mfa_token").value_or("");
+  const std::string code = query_value(request.body, "code").value_or("");
+  LoginView start_again = view(LoginView::Step::kSignIn);
+  start_again.return_to = *rd;
+  if (token.empty()) {
+    start_again.error = "Sign in with your password first.";
+    return page(400, start_again);
+  }
+  LoginView retry = code_step(*rd, token);
+  // A blank code guesses nothing: asked again, not counted.
+  if (code.find_first_not_of(" \t") == std::string::npos) {
+    retry.error = "Enter the code.";
+    return page(400, retry);
+  }
+  auto login =
+      context_.api.login_second_factor(Caller{std::nullopt, request.address}, token, code);
+  if (!login) {
+    const Error& error = login.error();
+    if (error.type == kMfaInvalidToken) {
+      start_again.error = "This sign-in has expired or was already used. Sign in again.";
+      return page(401, start_again);
+    }
+    if (error.type == kMfaInvalidCode) {
+      retry.error = "Wrong code. Try again.";
+      return page(401, retry);
+    }
+    return refused(std::move(retry), error, "Too many wrong codes");
+  }
+  return signed_in(request, *rd, *login);
+}
+
+Response LoginPages::signed_in(const Request& request, const std::string& rd,
+                               const LoginResult& login) const {
   // This browser's previous session, if any, ends: one browser, one session.
   if (auto previous = browser_caller(request); previous && previous->principal) {
     (void)context_.api.logout(*previous);
   }
   Response response;
-  if (login->password_change != PasswordChangeDemand::kNone) {
+  if (login.password_change != PasswordChangeDemand::kNone) {
     LoginView change = view(LoginView::Step::kChangePassword);
-    change.return_to = *rd;
-    change.username = login->user.username;
-    change.password_expired = login->password_change == PasswordChangeDemand::kExpired;
+    change.return_to = rd;
+    change.username = login.user.username;
+    change.password_expired = login.password_change == PasswordChangeDemand::kExpired;
     response = page(200, change);
   } else {
-    response = see_other(rd->empty() ? "/login" : *rd);
+    response = see_other(rd.empty() ? "/login" : rd);
   }
-  response.add_header("Set-Cookie", session_cookie(login->api_key, front_door_.cookie));
+  response.add_header("Set-Cookie", session_cookie(login.api_key, front_door_.cookie));
   return response;
 }
 
@@ -273,16 +337,37 @@ std::vector<Route> login_routes(const RouteContext& context) {
         .description = "HTML form fields username (or email), password and rd. The same login as "
                        "POST /api/users/login (throttle, audit event `login`); the session's key "
                        "goes into the automation_session cookie (HttpOnly, SameSite=Lax, Secure "
-                       "under TLS or AUTOMATION_COOKIE_SECURE). A form from another site is "
-                       "refused.",
+                       "under TLS or AUTOMATION_COOKIE_SECURE). For an account with multi-factor "
+                       "authentication no cookie yet: the code form (POST /login/mfa). A form "
+                       "from another site is refused.",
         .responses = {{303, "Signed in: to rd, or to /login", kHtml, "text/html"},
-                      {200, "Signed in with a password to change first: the change form", kHtml,
-                       "text/html"},
+                      {200, "Signed in with a password to change first: the change form; or "
+                            "the account uses MFA: the code form",
+                       kHtml, "text/html"},
                       {400, "A field is missing, or the return address is not allowed", kHtml,
                        "text/html"},
                       {403, "Invalid username or password, or a form from another site", kHtml,
                        "text/html"},
                       {429, "Too many failed sign-ins (`Retry-After`)", kHtml, "text/html"}}}},
+      {Method::kPost, "/login/mfa", KeyPolicy::kNone, Execution::kIoThread,
+       [pages](const Request& request, const Caller&) { return pages->second_factor(request); },
+       {.tag = "front door",
+        .summary = "Sign in from the login page, second step: the code",
+        .description = "HTML form fields mfa_token (from the code form POST /login answered), "
+                       "code (of the authenticator app, or a recovery code) and rd. The same "
+                       "check as POST /api/users/login/mfa (one use per code, the wrong-code "
+                       "limits, audit event `login` with the factors); then as POST /login. A "
+                       "wrong code keeps the form (and its mfa_token, until it expires).",
+        .responses = {{303, "Signed in: to rd, or to /login", kHtml, "text/html"},
+                      {200, "Signed in with a password to change first: the change form", kHtml,
+                       "text/html"},
+                      {400, "No code or no mfa_token, or the return address is not allowed",
+                       kHtml, "text/html"},
+                      {401, "Wrong code (the code form again), or an unknown, used, expired or "
+                            "foreign mfa_token (the sign-in form)",
+                       kHtml, "text/html"},
+                      {403, "A form from another site", kHtml, "text/html"},
+                      {429, "Too many wrong codes (`Retry-After`)", kHtml, "text/html"}}}},
       {Method::kPost, "/login/password", KeyPolicy::kBrowserSession, Execution::kWorkerPool,
        [pages](const Request& request, const Caller&) { return pages->change_password(request); },
        {.tag = "front door",

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "automation/core/password_rules.hpp"
 #include "automation/http/error_mapping.hpp"
 #include "automation/http/json_views.hpp"
+#include "automation/http/login_response.hpp"
 #include "automation/http/rendered_list_cache.hpp"
 #include "automation/http/request_parsing.hpp"
 #include "automation/http/response_memory.hpp"
@@ -21,29 +21,7 @@ Response user_response(const Result<User>& user) {
 Response login(const RouteContext& context, const Request& request, const Caller& caller) {
   auto credentials = parse_credentials(request.body, body_encoding(request.content_type));
   if (!credentials) return error_response(credentials.error());
-  auto login = context.api.login(caller, *credentials);
-  if (!login) {
-    if (login.error().code == ErrorCode::kPermissionDenied) {
-      // Upstream's body, word for word; the same for an unknown user and a wrong password.
-      return json_response(
-          403,
-          nlohmann::json{{"message", "Authentication error: Invalid credentials"},
-                         {"error_type", "authentication_error"},
-                         {"details", "The provided username/email or password is incorrect."}});
-    }
-    return error_response(login.error());
-  }
-  nlohmann::json body = login_json(*login, context.login_time.format(login->logged_in_at),
-                                   context.login_time.zone_name());
-  if (login->password_change == PasswordChangeDemand::kNone) return json_response(200, body);
-  // The key works for change_password and logout only (docs/security-controls.md).
-  const bool expired = login->password_change == PasswordChangeDemand::kExpired;
-  body["message"] = expired ? "Password expired: change it before anything else"
-                            : "Password change required before anything else";
-  body["error_type"] = expired ? kPasswordExpired : kPasswordChangeRequired;
-  body["details"] = "This apiKey is accepted by POST /api/users/change_password (your own "
-                    "account) and POST /api/users/logout only.";
-  return json_response(403, body);
+  return login_response(context.login_time, context.api.login(caller, *credentials));
 }
 
 // The answer of a kept list: the text itself, or for rows shared by pages that reach the end,
@@ -194,6 +172,11 @@ constexpr std::string_view kCredentialsSchema = R"({"type": "object", "required"
   "description": "`username` or `email`; email wins when both are given",
   "properties": {"username": {"type": "string"}, "email": {"type": "string"},
                  "password": {"type": "string", "format": "password"}}})";
+constexpr std::string_view kLoginSchema = R"({"type": "object", "required": ["password"],
+  "description": "`username` or `email`; email wins when both are given",
+  "properties": {"username": {"type": "string"}, "email": {"type": "string"},
+                 "password": {"type": "string", "format": "password"},
+                 "otp": {"type": "string", "description": "For an account with multi-factor authentication: a code of its authenticator app, or a recovery code, to log in in one request; ignored for accounts without MFA"}}})";
 constexpr std::string_view kUserPathParameter = "The user's username";
 
 }  // namespace
@@ -211,21 +194,35 @@ std::vector<Route> user_routes(const RouteContext& context) {
       {Method::kPost, "/api/users/login", KeyPolicy::kNone, pool, bind(&login),
        {.tag = "users",
         .summary = "Log in: a new session and its API key",
-        .request_body = kCredentialsSchema,
+        .description = "For an account with multi-factor authentication, a right password "
+                       "answers 401 `mfa_required` with an `mfa_token` for POST "
+                       "/api/users/login/mfa, unless `otp` carried a right code. After a "
+                       "recovery code the answer also says `recovery_codes_left`.",
+        .request_body = kLoginSchema,
         .responses = {{200, "The session's key (send it as X-API-KEY)", R"({"type": "object",
             "required": ["apiKey", "role", "role_level", "datetime", "timezone"],
             "properties": {"apiKey": {"type": "string"}, "role": {"type": "string"},
               "role_level": {"type": "integer"},
               "datetime": {"type": "string", "description": "MM/DD/YYYY, HH:MM:SS in timezone"},
               "timezone": {"type": "string"}}})"},
+                      {401, "The password was right and the second factor is due "
+                            "(`error_type` `mfa_required`, no key): send a code with "
+                            "`mfa_token` to POST /api/users/login/mfa within `expires_in` "
+                            "seconds; or `otp` was wrong (`invalid_mfa_code`)",
+                       R"({"type": "object", "properties": {"message": {"type": "string"},
+                         "error_type": {"type": "string"}, "mfa_token": {"type": "string"},
+                         "expires_in": {"type": "integer"},
+                         "methods": {"type": "array", "items": {"type": "string"}}}})"},
                       {403, "Wrong user or password (the same body and timing for both); or "
-                            "the password has expired or must be changed first: then the body "
-                            "also carries an `apiKey` that only change_password and logout "
-                            "accept (`error_type` says which)",
+                            "the password has expired or must be changed first, or the role "
+                            "requires MFA and none is set up: then the body also carries an "
+                            "`apiKey` that only change_password and logout (or only the MFA "
+                            "set-up) accept (`error_type` says which)",
                        R"({"type": "object", "properties": {"message": {"type": "string"},
                          "error_type": {"type": "string"}, "details": {"type": "string"},
                          "apiKey": {"type": "string"}}})"},
-                      {429, "Too many failed attempts; retry after `Retry-After` seconds"}}}},
+                      {429, "Too many failed attempts (passwords, or codes); retry after "
+                            "`Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/logout", KeyPolicy::kRequiredEvenBeforePasswordChange, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return status_response(c.api.logout(caller), "Logout successful");

@@ -63,8 +63,23 @@ const std::vector<Table>& tables() {
         {"session_id", Kind::kText},
         {"password_change", Kind::kInteger},
         {"last_used_at", Kind::kInteger},
-        {"client_address", Kind::kText}},
+        {"client_address", Kind::kText},
+        {"mfa_verified", Kind::kInteger}},
        nullptr},
+      // Secrets travel sealed; the key with settings, unless it lives in AUTOMATION_MFA_KEY_FILE.
+      // Pending second steps (mfa_challenges) live minutes and are not copied.
+      {"mfa_totp",
+       {{"user_id", Kind::kInteger},
+        {"sealed_secret", Kind::kText},
+        {"confirmed", Kind::kInteger},
+        {"created_at", Kind::kInteger},
+        {"confirmed_at", Kind::kInteger},
+        {"last_step", Kind::kInteger}},
+       nullptr},
+      {"mfa_recovery_codes",
+       {{"id", Kind::kInteger}, {"user_id", Kind::kInteger}, {"code_digest", Kind::kText}},
+       "SELECT setval(pg_get_serial_sequence('mfa_recovery_codes', 'id'),"
+       " COALESCE((SELECT MAX(id) FROM mfa_recovery_codes), 0) + 1, false)"},
       // The sessions that signed go with their sessions (and end with them).
       {"signing_sessions",
        {{"token_digest", Kind::kText}, {"first_signed_at", Kind::kInteger}},

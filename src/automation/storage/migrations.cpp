@@ -470,12 +470,15 @@ constexpr const char* kSessionColumnsLogged[] = {"token_digest", "user_id",     
                                                  "expires_at",   "session_id",      "password_change",
                                                  "client_address"};
 
-std::vector<std::string> v10_session_use_unlogged(const DialectSql& d) {
+// The sessions UPDATE trigger that logs a change of any of `logged` (every column but
+// last_used_at): built by v10, and again by each migration that adds a session column.
+std::vector<std::string> session_update_trigger(const DialectSql& d,
+                                                const std::vector<const char*>& logged) {
   const std::string log_body = " UPDATE change_counter SET seq = seq + 1 WHERE id = 1;"
                                " INSERT INTO change_log (seq, entity, entity_key)"
                                " SELECT seq, 'session', CAST(OLD.token_digest AS ";
   std::string columns;
-  for (const char* column : kSessionColumnsLogged) {
+  for (const char* column : logged) {
     if (!columns.empty()) columns += ", ";
     columns += column;
   }
@@ -490,7 +493,7 @@ std::vector<std::string> v10_session_use_unlogged(const DialectSql& d) {
   if (d.dialect == Dialect::kMysql) {
     // No UPDATE OF: compare the logged columns (NULL-safe) instead.
     std::string unchanged;
-    for (const char* column : kSessionColumnsLogged) {
+    for (const char* column : logged) {
       if (!unchanged.empty()) unchanged += " AND ";
       unchanged += std::string("OLD.") + column + " <=> NEW." + column;
     }
@@ -505,6 +508,11 @@ std::vector<std::string> v10_session_use_unlogged(const DialectSql& d) {
       "CREATE TRIGGER sessions_log_UPDATE AFTER UPDATE OF " + columns + " ON sessions BEGIN" +
           log_body + "TEXT) FROM change_counter WHERE id = 1; END",
   };
+}
+
+std::vector<std::string> v10_session_use_unlogged(const DialectSql& d) {
+  return session_update_trigger(
+      d, std::vector<const char*>(std::begin(kSessionColumnsLogged), std::end(kSessionColumnsLogged)));
 }
 
 // Sessions created are logged too (entity "session", the new digest), so that every lookup
@@ -623,6 +631,62 @@ std::vector<std::string> v14_audit_previous_mac(const DialectSql& d) {
   statements.push_back(
       "UPDATE audit_events SET prev_mac = (SELECT anchor_mac FROM audit_chain WHERE id = 1)"
       " WHERE seq = (SELECT anchor_seq + 1 FROM audit_chain WHERE id = 1)");
+  return statements;
+}
+
+// Multi-factor authentication (core/mfa_service.hpp): each user's sealed TOTP secret with
+// the last accepted time step, the digests of unused recovery codes, logins waiting for
+// their second factor, and whether a session proved one (sessions.mfa_verified, a logged
+// column of the change feed so that caches drop a session whose flag changes).
+std::vector<std::string> v15_mfa(const DialectSql& d) {
+  const bool mysql = d.dialect == Dialect::kMysql;
+  const std::string options(d.table_options);
+  const std::string text = mysql ? "LONGTEXT" : "TEXT";
+  // MySQL ignores column-level REFERENCES and has no CREATE INDEX IF NOT EXISTS: both go in
+  // the table definitions there.
+  auto references_users = [&](const char* column) {
+    return mysql ? std::string(", FOREIGN KEY (") + column +
+                       ") REFERENCES users (id) ON DELETE CASCADE"
+                 : std::string();
+  };
+  const char* inline_reference = mysql ? "" : " REFERENCES users (id) ON DELETE CASCADE";
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS mfa_totp ("
+      " user_id INTEGER PRIMARY KEY" + std::string(inline_reference) + ","
+      " sealed_secret " + text + " NOT NULL,"
+      " confirmed INTEGER NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " confirmed_at BIGINT NOT NULL,"
+      " last_step BIGINT NOT NULL" + references_users("user_id") + ")" + options,
+      "CREATE TABLE IF NOT EXISTS mfa_recovery_codes ("
+      " id " + std::string(d.big_id_column) + ","
+      " user_id INTEGER NOT NULL" + std::string(inline_reference) + ","
+      " code_digest VARCHAR(64) NOT NULL" +
+          (mysql ? ", INDEX mfa_recovery_codes_user (user_id, code_digest)" : "") +
+          references_users("user_id") + ")" + options,
+      "CREATE TABLE IF NOT EXISTS mfa_challenges ("
+      " token_digest VARCHAR(64) PRIMARY KEY,"
+      " user_id INTEGER NOT NULL" + std::string(inline_reference) + ","
+      " client_address VARCHAR(64) NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " expires_at BIGINT NOT NULL" +
+          (mysql ? ", INDEX mfa_challenges_expires_at (expires_at)" : "") +
+          references_users("user_id") + ")" + options,
+  };
+  if (!mysql) {
+    statements.push_back(
+        "CREATE INDEX IF NOT EXISTS mfa_recovery_codes_user ON mfa_recovery_codes"
+        " (user_id, code_digest)");
+    statements.push_back(
+        "CREATE INDEX IF NOT EXISTS mfa_challenges_expires_at ON mfa_challenges (expires_at)");
+  }
+  statements.push_back("ALTER TABLE sessions ADD COLUMN mfa_verified INTEGER NOT NULL DEFAULT 0");
+  std::vector<const char*> logged(std::begin(kSessionColumnsLogged),
+                                  std::end(kSessionColumnsLogged));
+  logged.push_back("mfa_verified");
+  for (std::string& statement : session_update_trigger(d, logged)) {
+    statements.push_back(std::move(statement));
+  }
   return statements;
 }
 
@@ -760,7 +824,9 @@ const Migration kMigrations[] = {
     {12, "usernames taken by user rows are logged in the change feed", &v12_usernames_logged},
     {13, "audit_chain.start_seq", &v13_audit_chain_start},
     {14, "audit_events.prev_mac", &v14_audit_previous_mac},
-    // 15: multi-factor authentication (issue #24, branch mfa)
+    {15, "multi-factor authentication: mfa_totp, mfa_recovery_codes, mfa_challenges,"
+         " sessions.mfa_verified",
+     &v15_mfa},
     {16, "electronic signatures: signatures, signature_keys, signing_sessions",
      &v16_signatures},
 };

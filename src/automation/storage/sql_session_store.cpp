@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kSessionColumns =
     "s.token_digest, s.user_id, s.created_at, s.expires_at, s.session_id, s.password_change,"
-    " s.last_used_at, s.client_address";
+    " s.last_used_at, s.client_address, s.mfa_verified";
 
 const std::string kSelectSession = std::string("SELECT ") + std::string(kSessionColumns) + ", " +
                                    std::string(kUserColumns) +
@@ -69,6 +69,7 @@ class SessionRow {
     st.exchange(soci::into(password_change_));
     st.exchange(soci::into(last_used_at_));
     st.exchange(soci::into(address_, address_indicator_));
+    st.exchange(soci::into(mfa_verified_));
   }
   Session to_session() const {
     return Session{token_digest_,
@@ -78,7 +79,8 @@ class SessionRow {
                    id_indicator_ == soci::i_ok ? id_ : std::string(),
                    static_cast<PasswordChangeDemand>(password_change_),
                    last_used_at_,
-                   address_indicator_ == soci::i_ok ? address_ : std::string()};
+                   address_indicator_ == soci::i_ok ? address_ : std::string(),
+                   mfa_verified_ != 0};
   }
 
  private:
@@ -90,6 +92,7 @@ class SessionRow {
   long long last_used_at_ = 0;
   std::string address_;
   soci::indicator address_indicator_ = soci::i_null;
+  int mfa_verified_ = 0;
 };
 
 // Receiving buffers for one row of kSessionColumns then kUserColumns: a session with its user
@@ -139,13 +142,14 @@ Status SqlSessionStore::insert(const Session& session, int max_per_user) {
     soci::indicator address_indicator = address.empty() ? soci::i_null : soci::i_ok;
     const int password_change = static_cast<int>(session.password_change);
     const long long last_used_at = session.last_used_at;
+    const int mfa_verified = session.mfa_verified ? 1 : 0;
     sql << "INSERT INTO sessions (token_digest, user_id, created_at, expires_at, session_id,"
-           " password_change, last_used_at, client_address)"
+           " password_change, last_used_at, client_address, mfa_verified)"
            " VALUES (:digest, :user_id, :created_at, :expires_at, :session_id, :password_change,"
-           " :last_used_at, :client_address)",
+           " :last_used_at, :client_address, :mfa_verified)",
         soci::use(session.token_digest), soci::use(session.user_id), soci::use(created_at),
         soci::use(expires_at), soci::use(session.id, id_indicator), soci::use(password_change),
-        soci::use(last_used_at), soci::use(address, address_indicator);
+        soci::use(last_used_at), soci::use(address, address_indicator), soci::use(mfa_verified);
     if (max_per_user > 0) end_oldest_sessions(sql, session, max_per_user);
     return {};
   });

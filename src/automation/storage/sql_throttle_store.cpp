@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "automation/storage/database.hpp"
@@ -29,6 +30,17 @@ WindowCount count_since(soci::session& sql, const std::string& key, long long si
   return window;
 }
 
+// Takes the per-key locks (PostgreSQL advisory locks, MySQL lock slots; SQLite's write lock
+// covers everything) of `keys` in sorted order, until the transaction ends. Every writer of
+// login_failures takes them before touching a row, so writers of the same keys queue instead
+// of taking row locks in different orders (on MySQL that deadlocked, and the loser got 503).
+void lock_keys(soci::session& sql, const DialectSql& d, std::vector<std::string> keys) {
+  if (d.key_lock.empty()) return;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const auto& key : keys) sql << d.key_lock, soci::use(key, "key");
+}
+
 }  // namespace
 
 Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
@@ -46,10 +58,12 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
   // about an expected<> holding a vector moved out of the type-erased body).
   AttemptReservation reservation;
   // Aside: a counted attempt stands even when the change it guards fails or is undone.
+  std::vector<std::string> key_names;
+  for (const auto& [key, limit] : keys) key_names.push_back(key);
   auto done = db_.transaction(TxMode::kWriteAside, [&](soci::session& sql) -> Status {
     reservation = AttemptReservation{};
+    lock_keys(sql, d, key_names);
     for (const auto& [key, limit] : keys) {
-      if (!d.key_lock.empty()) sql << d.key_lock, soci::use(key, "key");
       const WindowCount window = count_since(sql, key, from);
       if (window.count >= limit) {
         reservation.oldest_blocking = window.oldest;
@@ -74,7 +88,23 @@ Result<AttemptReservation> SqlThrottleStore::reserve_attempt(
 Status SqlThrottleStore::release_attempt(const std::vector<std::int64_t>& failure_ids,
                                          std::string_view reset_key) {
   const std::string stored_key = sanitize_text(reset_key);
+  const DialectSql& d = sql_for(db_.dialect());
   return db_.transaction(TxMode::kWriteAside, [&](soci::session& sql) -> Status {
+    // The keys of the attempts (an account's and an address's) and the key reset: locked
+    // like a reservation locks them before any row is touched. SQLite has no per-key locks
+    // (its write lock covers all), so it skips looking the keys up.
+    if (!d.key_lock.empty()) {
+      std::vector<std::string> keys{stored_key};
+      for (const std::int64_t failure_id : failure_ids) {
+        const long long id = failure_id;
+        std::string key;
+        soci::indicator found = soci::i_null;
+        sql << "SELECT \"key\" FROM login_failures WHERE id = :id", soci::use(id),
+            soci::into(key, found);
+        if (sql.got_data() && found == soci::i_ok) keys.push_back(std::move(key));
+      }
+      lock_keys(sql, d, std::move(keys));
+    }
     for (const std::int64_t failure_id : failure_ids) {
       const long long id = failure_id;
       sql << "DELETE FROM login_failures WHERE id = :id", soci::use(id);

@@ -10,6 +10,7 @@
 #include "automation/storage/row_query.hpp"
 #include "automation/storage/inserted_id.hpp"
 #include "automation/storage/soci_support.hpp"
+#include "automation/storage/sql_mfa_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/store_errors.hpp"
 #include "automation/storage/text.hpp"
@@ -152,6 +153,7 @@ Result<User> SqlUserStore::add_user(const NewUser& user) {
         soci::use(lastname, lastname_ind));
     const std::int64_t user_id = id;
     forget_password_records(sql, user_id);
+    forget_mfa_records(sql, user_id);
     if (user.password_set_at > 0) {
       write_password_state(sql, user_id, user.password_set_at, user.must_change_password);
     }
@@ -307,6 +309,7 @@ Status SqlUserStore::delete_user(std::int64_t user_id) {
     // without foreign keys enabled must not keep sessions of a deleted user.
     sql << "DELETE FROM sessions WHERE user_id = :id", soci::use(user_id);
     forget_password_records(sql, user_id);
+    forget_mfa_records(sql, user_id);
     soci::statement remove =
         (sql.prepare << "DELETE FROM users WHERE id = :id", soci::use(user_id));
     if (execute_counting(remove) == 0) return user_not_found();

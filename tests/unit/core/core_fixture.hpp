@@ -21,7 +21,7 @@ class CoreTest : public ::testing::Test {
     api.reset();
     core = std::make_unique<UsersCore>(
         CorePorts{stores, stores, stores, stores, stores, stores, stores, stores, hasher, random,
-                  digester, jwt, clock, stores},
+                  digester, jwt, clock, stores, nullptr, mfa},
         settings, "0123456789abcdef0123456789abcdef");
     api = std::make_unique<AuthorizedApi>(*core);
     ASSERT_TRUE(core->roles().seed_default_roles());
@@ -54,6 +54,7 @@ class CoreTest : public ::testing::Test {
   FakeJwt jwt;
   FakeClock clock;
   CoreSettings settings;
+  const MfaPorts* mfa = nullptr;  // set before SetUp (or rebuild) for a core with MFA
   std::unique_ptr<UsersCore> core;
   std::unique_ptr<AuthorizedApi> api;
   std::string last_key;

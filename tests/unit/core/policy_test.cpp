@@ -1,4 +1,7 @@
 #include "automation/core/policy.hpp"
+#include "automation/core/mfa_model.hpp"
+#include "automation/core/password_rules.hpp"
+#include "automation/core/policy_subjects.hpp"
 
 #include <gtest/gtest.h>
 
@@ -67,6 +70,42 @@ TEST(Policy, ManageSessionsTable) {
                                            {"operator", "P", "PPPPPP"},
                                            {"auditor", "P", "PPPPPP"},
                                            {"guest", "P", "PPPPPP"}});
+}
+
+// Resetting another user's MFA: the reset rule for admin and sudo, never one's own (the owner
+// removes it with password and code), nobody else.
+TEST(Policy, ResetMfaTable) {
+  check_table(Operation::kResetMfa, {{"sudo", "R", "RARRRR"},
+                                     {"admin", "R", "RAAAAA"},
+                                     {"supervisor", "P", "PPPPPP"},
+                                     {"operator", "P", "PPPPPP"},
+                                     {"auditor", "P", "PPPPPP"},
+                                     {"guest", "P", "PPPPPP"}});
+}
+
+// A session that must set up MFA first may change its own password, nothing else.
+TEST(Policy, ASessionThatMustEnrollMfaOnlyChangesItsOwnPassword) {
+  Actor admin{"admin", 1, false, "me"};
+  admin.must_enroll_mfa = true;
+  EXPECT_TRUE(decide(Operation::kChangePassword, admin, Target{"admin", 1, "me"}).allowed);
+  for (const Operation op : {Operation::kChangePassword, Operation::kResetPassword,
+                             Operation::kEditUser, Operation::kDeleteUser,
+                             Operation::kUnlockAccount, Operation::kManageSessions,
+                             Operation::kResetMfa}) {
+    const Decision decision = decide(op, admin, Target{"operator", 10, "someone"});
+    EXPECT_FALSE(decision.allowed) << static_cast<int>(op);
+    EXPECT_EQ(decision.type, "mfa_enrollment_required");
+  }
+}
+
+TEST(Policy, MfaIsRequiredAtOrBelowTheLevelAndNeverOfSystem) {
+  EXPECT_FALSE(must_use_mfa(1, "ana", std::nullopt)) << "off by default";
+  EXPECT_TRUE(must_use_mfa(0, "root", 1));
+  EXPECT_TRUE(must_use_mfa(1, "ana", 1));
+  EXPECT_FALSE(must_use_mfa(2, "sue", 1));
+  EXPECT_FALSE(must_use_mfa(0, "system", 1)) << "the break-glass account";
+  EXPECT_FALSE(must_use_mfa(0, "SYSTEM", 256));
+  EXPECT_TRUE(must_use_mfa(256, "guest1", 256));
 }
 
 TEST(Policy, EditUserTable) {
@@ -252,15 +291,24 @@ TEST(Policy, SignTable) {
   };
   for (const auto& [max_level, expected] : rows) {
     for (std::size_t i = 0; i < kRoles.size(); ++i) {
-      const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, "id-me"};
+      const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, false, "id-me"};
       EXPECT_EQ(outcome(decide_sign(actor, max_level)), expected[i])
           << kRoles[i] << " at max level " << max_level;
     }
   }
 }
 
+// A session held back to change its password or to set up MFA signs nothing either.
+TEST(Policy, AHeldBackSessionDoesNotSign) {
+  const Actor must_change{"admin", 1, false, "me", true, false, "id-me"};
+  EXPECT_EQ(decide_sign(must_change, 256).type, kPasswordChangeRequired);
+  const Actor must_enroll{"admin", 1, false, "me", false, true, "id-me"};
+  EXPECT_EQ(decide_sign(must_enroll, 256).type, kMfaEnrollmentRequired);
+  EXPECT_EQ(outcome(decide_countersign(must_enroll, "id-someone", 256)), 'P');
+}
+
 TEST(Policy, AThirdPartyTokenNeverSigns) {
-  const Actor token{"admin", 1, true, "", false, ""};
+  const Actor token{"admin", 1, true, "", false, false, ""};
   EXPECT_EQ(outcome(decide_sign(token, 256)), 'P');
   EXPECT_EQ(outcome(decide_countersign(token, "id-someone", 256)), 'P');
 }
@@ -269,13 +317,13 @@ TEST(Policy, AThirdPartyTokenNeverSigns) {
 // signer themselves, compared by identifier (a renamed signer is still the signer).
 TEST(Policy, CountersignTable) {
   for (std::size_t i = 0; i < kRoles.size(); ++i) {
-    const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, "id-me"};
+    const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, false, "id-me"};
     const char other = i <= 2 ? 'A' : 'P';
     EXPECT_EQ(outcome(decide_countersign(actor, "id-someone", 2)), other) << kRoles[i];
     const char own = i <= 2 ? 'R' : 'P';
     EXPECT_EQ(outcome(decide_countersign(actor, "id-me", 2)), own) << kRoles[i] << " own";
   }
-  const Actor renamed{"admin", 1, false, "new-name", false, "id-me"};
+  const Actor renamed{"admin", 1, false, "new-name", false, false, "id-me"};
   const auto same = decide_countersign(renamed, "id-me", 2);
   EXPECT_EQ(outcome(same), 'R');
   EXPECT_EQ(same.type, "verifier_is_signer");
@@ -286,14 +334,14 @@ TEST(Policy, CountersignTable) {
 TEST(Policy, SignatureReadersTable) {
   const std::vector<std::string> expected = {"YY", "YY", "YN", "YN", "YY", "YN"};
   for (std::size_t i = 0; i < kRoles.size(); ++i) {
-    const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, "id-me"};
+    const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, false, "id-me"};
     EXPECT_EQ(may_read_signature(actor, "id-me") ? 'Y' : 'N', expected[i][0]) << kRoles[i];
     EXPECT_EQ(may_read_signature(actor, "id-other") ? 'Y' : 'N', expected[i][1]) << kRoles[i];
     EXPECT_EQ(may_read_all_signatures(actor), expected[i][1] == 'Y') << kRoles[i];
   }
   // A token reads as its role allows, and has no signatures of its own.
-  EXPECT_TRUE(may_read_signature(Actor{"auditor", 100, true, "", false, ""}, "id-other"));
-  EXPECT_FALSE(may_read_signature(Actor{"operator", 10, true, "", false, ""}, ""));
+  EXPECT_TRUE(may_read_signature(Actor{"auditor", 100, true, "", false, false, ""}, "id-other"));
+  EXPECT_FALSE(may_read_signature(Actor{"operator", 10, true, "", false, false, ""}, ""));
 }
 
 TEST(Policy, ActorOfAPrincipalCarriesTheUserIdentifier) {

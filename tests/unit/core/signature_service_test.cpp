@@ -29,7 +29,7 @@ class Signatures : public CoreTest {
         CorePorts{stores, stores, stores, stores, stores, stores, stores, stores, hasher, random,
                   digester, jwt, clock, units},
         settings, "0123456789abcdef0123456789abcdef");
-    core->enable_signatures(signature_store, sealer, checker, second_factor_hook);
+    core->enable_signatures(signature_store, sealer, checker);
     api = std::make_unique<AuthorizedApi>(*core);
     ASSERT_TRUE(core->signatures()->publish_current_key());
   }
@@ -68,7 +68,6 @@ class Signatures : public CoreTest {
   FakeSealer sealer;
   FakeSealChecker checker;
   UnitWithSignatures units{stores, signature_store};
-  SignatureSecondFactor* second_factor_hook = nullptr;
 };
 
 TEST_F(Signatures, TheFirstSignatureOfASessionNeedsUsernameAndPassword) {
@@ -363,31 +362,6 @@ TEST_F(Signatures, AnExpiredPasswordCannotSign) {
   auto refused = signatures().sign(olga, request("olga"));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().type, kPasswordExpired);
-}
-
-// The MFA hook (issue #24): when wired, a wrong code stops the signature.
-class RejectingSecondFactor : public SignatureSecondFactor {
- public:
-  Status check(const User&, const std::optional<std::string>& code, std::string_view) override {
-    ++calls;
-    if (code == "123456") return {};
-    return fail(ErrorCode::kPermissionDenied, "Invalid MFA code");
-  }
-  int calls = 0;
-};
-
-TEST_F(Signatures, TheSecondFactorHookIsAskedAfterThePassword) {
-  RejectingSecondFactor mfa;
-  second_factor_hook = &mfa;
-  rebuild_with_signatures();
-  add_user("olga", "operator");
-  const Caller olga = session_of("olga");
-  auto no_code = signatures().sign(olga, request("olga"));
-  ASSERT_FALSE(no_code);
-  EXPECT_EQ(mfa.calls, 1);
-  SignRequest with_code = request("olga");
-  with_code.code = "123456";
-  EXPECT_TRUE(signatures().sign(olga, with_code));
 }
 
 TEST_F(Signatures, TheEncodingIsLengthPrefixedInTheDocumentedOrder) {

@@ -162,6 +162,30 @@ TEST(LoginPage, TheChangeStepPostsToThePasswordForm) {
   EXPECT_NE(html.find("action=\"/logout\""), std::string::npos);
 }
 
+TEST(LoginPage, TheCodeStepCarriesThePendingLoginAndTheReturnAddressOnly) {
+  LoginView view;
+  view.step = LoginView::Step::kSecondFactor;
+  view.mfa_token = "0a1b\"<x>";
+  view.return_to = "/app/?a=1";
+  const std::string html = render_login_page(view);
+  EXPECT_NE(html.find("action=\"/login/mfa\""), std::string::npos);
+  EXPECT_NE(html.find("name=\"mfa_token\" value=\"0a1b&quot;&lt;x&gt;\""), std::string::npos);
+  EXPECT_NE(html.find("name=\"code\""), std::string::npos);
+  EXPECT_NE(html.find("autocomplete=\"one-time-code\""), std::string::npos);
+  EXPECT_EQ(html.find("type=\"password\""), std::string::npos) << "no password field";
+  EXPECT_NE(html.find("href=\"/login?rd=/app/%3Fa%3D1\""), std::string::npos) << html;
+}
+
+TEST(LoginPage, ASignedInSessionThatMustSetUpMfaIsToldSo) {
+  LoginView view;
+  view.step = LoginView::Step::kSignedIn;
+  view.username = "chief";
+  EXPECT_EQ(render_login_page(view).find("multi-factor"), std::string::npos);
+  view.mfa_enrollment_required = true;
+  EXPECT_NE(render_login_page(view).find("requires multi-factor authentication"),
+            std::string::npos);
+}
+
 TEST(LoginPage, HtmlAnswersCarryAStrictPolicy) {
   const Response response = html_response(200, "<p>x</p>", "https://grafana.plant:*");
   std::string policy;
