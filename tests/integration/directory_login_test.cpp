@@ -211,6 +211,32 @@ TEST(DirectoryLogin, ADirectoryUsersPasswordIsTheDirectorys) {
   EXPECT_EQ(server.process().stop(), 0);
 }
 
+// An electronic signature (docs/signatures.md) re-enters the password: a directory user's is
+// checked by the directory, and a wrong one is refused like a wrong local one.
+TEST(DirectoryLogin, ADirectoryUserSignsWithTheDirectoryPassword) {
+  AUTOMATION_REQUIRE_DIRECTORY(directory);
+  ControlsServer server(directory_settings(directory));
+  const std::string key = server.key_of("alice", kDirectoryPassword);
+  auto sign = [&](const std::string& password) {
+    return server.http().post("/api/signatures",
+                              json{{"username", "alice"},
+                                   {"password", password},
+                                   {"meaning", "performed"},
+                                   {"record_type", "batch"},
+                                   {"record_id", "B-9"},
+                                   {"record_digest", sha256_hex("batch B-9")}},
+                              api_key(key));
+  };
+  const auto wrong = sign("Wrong-Passw0rd-1");
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_EQ(wrong.json().value("error_type", ""), "invalid_credentials");
+  const auto signed_it = sign(kDirectoryPassword);
+  ASSERT_EQ(signed_it.status, 200) << signed_it.body;
+  EXPECT_EQ(signed_it.json().at("printed_name"), "Alice Archer");
+  EXPECT_EQ(signed_it.json().at("role"), "operator");
+  EXPECT_EQ(server.process().stop(), 0);
+}
+
 TEST(DirectoryLogin, LocalAccountsLogInLocallyWhateverTheDirectorySays) {
   AUTOMATION_REQUIRE_DIRECTORY(directory);
   ControlsServer server(directory_settings(directory));

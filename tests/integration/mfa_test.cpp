@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -188,6 +189,49 @@ TEST_F(Mfa, OtpInTheLoginBodyDoesBothStepsJsonOrForm) {
       {"Content-Type: application/x-www-form-urlencoded"});
   ASSERT_EQ(form.status, 200) << form.body;
   remember_secret(form.json().at("apiKey"));
+}
+
+// Electronic signatures (docs/signatures.md) of a signer with MFA take a code too, checked by
+// the same service as logins: once per code, wrong codes refused (not a 401, which would end
+// the signer's session in the HMI), a recovery code used up and audited.
+TEST_F(Mfa, SignersWithMfaSignWithACodeThatWorksOnce) {
+  const auto [name, key] = user_with_session();
+  const Enrolled enrolled = enroll(http(), key);
+  auto sign = [&](const std::optional<std::string>& code) {
+    nlohmann::json body{{"username", name},
+                        {"password", kUserPassword},
+                        {"meaning", "performed"},
+                        {"record_type", "batch"},
+                        {"record_id", "B-7"},
+                        {"record_digest", sha256_hex("batch B-7")}};
+    if (code) body["code"] = *code;
+    return http().post("/api/signatures", body, api_key(key));
+  };
+  const auto without = sign(std::nullopt);
+  EXPECT_EQ(without.status, 400) << without.body;
+  EXPECT_TRUE(without.json().at("errors").contains("code")) << without.body;
+  EXPECT_EQ(without.json().value("error_type", ""), "mfa_required");
+  const auto wrong = sign(wrong_code(enrolled.secret));
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_EQ(wrong.json().value("error_type", ""), "invalid_mfa_code");
+  // The confirmation used the current step; the next one is still accepted, once.
+  const std::string next = oathtool_code(enrolled.secret, 30);
+  const auto signed_with_code = sign(next);
+  ASSERT_EQ(signed_with_code.status, 200) << signed_with_code.body;
+  EXPECT_EQ(sign(next).status, 403) << "a code is accepted once";
+  const auto with_recovery = sign(enrolled.recovery_codes.at(0));
+  ASSERT_EQ(with_recovery.status, 200) << with_recovery.body;
+  EXPECT_EQ(http().get("/api/users/me/mfa", api_key(key)).json().at("recovery_codes_left"), 9);
+  const auto trail = http().get("/api/users/audit?limit=100", api_key(system_key()));
+  int recovery_uses = 0;
+  int signatures = 0;
+  for (const auto& event : trail.json()) {
+    if (event.at("actor") != name) continue;
+    recovery_uses += event.at("event") == "mfa_recovery_code_used" ? 1 : 0;
+    signatures += event.at("event") == "signature" && event.at("outcome") == "success" ? 1 : 0;
+  }
+  EXPECT_EQ(recovery_uses, 1);
+  EXPECT_EQ(signatures, 2);
 }
 
 TEST_F(Mfa, RecoveryCodesWorkOnceEachAndTheCountGoesDown) {

@@ -8,8 +8,10 @@
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/app/mfa_key.hpp"
+#include "automation/app/signing_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
+#include "automation/crypto/ed25519_sealer.hpp"
 #include "automation/crypto/forward_token_signer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
@@ -32,6 +34,7 @@
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_signature_store.hpp"
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
 #include "automation/storage/sql_unit_of_work.hpp"
@@ -41,8 +44,10 @@ namespace automation::app {
 
 struct Application::Parts {
   Parts(storage::Database& db, const crypto::Argon2Params& argon2,
-        crypto::PasswordFormat password_format, std::string audit_key, const std::string& mfa_key)
+        crypto::PasswordFormat password_format, std::string audit_key, const std::string& mfa_key,
+        std::unique_ptr<SignatureSealer> signing_key)
       : audit_authenticator(std::move(audit_key)),
+        sealer(std::move(signing_key)),
         roles(db),
         users(db),
         sessions(db),
@@ -51,6 +56,7 @@ struct Application::Parts {
         audit(db, audit_authenticator),
         settings(db),
         passwords(db),
+        signatures(db),
         directory_accounts(db),
         units(db),
         mfa_store(db),
@@ -59,6 +65,8 @@ struct Application::Parts {
         hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
+  std::unique_ptr<SignatureSealer> sealer;
+  crypto::Ed25519SealChecker seal_checker;
   storage::SqlRoleStore roles;
   storage::SqlUserStore users;
   storage::SqlSessionStore sessions;
@@ -67,6 +75,7 @@ struct Application::Parts {
   storage::SqlAuditStore audit;
   storage::SqlSettingsStore settings;
   storage::SqlPasswordStore passwords;
+  storage::SqlSignatureStore signatures;
   storage::SqlDirectoryStore directory_accounts;
   storage::SqlUnitOfWork units;
   storage::SqlMfaStore mfa_store;
@@ -144,12 +153,16 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   auto mfa_key = resolve_mfa_key(config.mfa_key, kept_keys, key_random);
   if (!mfa_key) return fail(mfa_key.error());
   report.mfa_key_from_database = mfa_key->from_database;
+  auto signing_key = resolve_signing_key(config.signing.key_file, kept_keys, key_random);
+  if (!signing_key) return fail(signing_key.error());
+  report.signing_key_from_database =
+      signing_key->from_database && !config.core.signatures.meanings.empty();
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
       config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
                                                 : crypto::PasswordFormat::kArgon2id,
-      std::move(*audit_key), mfa_key->material);
+      std::move(*audit_key), mfa_key->material, std::move(signing_key->sealer));
   Parts& parts = *app->parts_;
   // Rows recorded before the audit chain began (databases older than it) are counted in a
   // sealed record, once, so that `audit verify` can tell them from rows inserted later.
@@ -223,6 +236,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       ForwardAuth::Ports{*app->forward_signer_, parts.random, app->clock_},
       static_cast<UnixSeconds>(config.front_door.forward_token_ttl_seconds));
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
+  app->core_->enable_signatures(parts.signatures, *parts.sealer, parts.seal_checker);
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
   app->audit_retention_ =
       std::make_unique<AuditRetention>(parts.audit, app->clock_, config.core.audit_retention);
@@ -264,6 +278,11 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
   report.database_files_others_can_read = database_files_others_can_read(config.database);
+  // The key that seals new signatures is published (GET /api/signatures/keys) before the
+  // first one is made, and stays published after a rotation.
+  if (auto published = core.signatures()->publish_current_key(); !published) {
+    return fail(published.error());
+  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }

@@ -35,6 +35,8 @@ struct BootstrapReport {
   bool mfa_key_from_database = false;  // AUTOMATION_MFA_KEY_FILE unset
   // The SQLite files group or others may read (database_files_others_can_read).
   std::vector<std::string> database_files_others_can_read;
+  // AUTOMATION_SIGNING_KEY_FILE unset while signing is on (some meaning is configured).
+  bool signing_key_from_database = false;
 };
 
 // The lookup cache's counters (for tests, and for metrics).

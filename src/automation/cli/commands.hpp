@@ -14,6 +14,7 @@ void add_role_commands(CLI::App& cli, CliContext& context);
 void add_tpt_commands(CLI::App& cli, CliContext& context);
 void add_session_commands(CLI::App& cli, CliContext& context);
 void add_audit_commands(CLI::App& cli, CliContext& context);
+void add_signature_commands(CLI::App& cli, CliContext& context);
 void add_db_commands(CLI::App& cli, CliContext& context);
 void add_config_commands(CLI::App& cli, CliContext& context);
 void add_ldap_commands(CLI::App& cli, CliContext& context);

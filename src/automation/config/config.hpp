@@ -70,6 +70,12 @@ struct AuditConfig {
   std::string key_file;
 };
 
+// The Ed25519 key that seals electronic signatures (docs/signatures.md): a file outside the
+// database, or "" to keep a generated key in the database's settings table.
+struct SigningConfig {
+  std::string key_file;
+};
+
 // The key that seals MFA secrets at rest (crypto/secret_box.hpp): a file outside the database,
 // or "" to keep a generated key in the database's settings table.
 struct MfaKeyConfig {
@@ -121,6 +127,7 @@ struct Config {
   CoreSettings core;
   PasswordHashConfig password_hash;
   AuditConfig audit;
+  SigningConfig signing;
   MfaKeyConfig mfa_key;
   // AUTOMATION_LOGIN_NOTICE_FILE, when the notice (core.system_use_notice) was read from a file.
   std::string notice_file;

@@ -118,6 +118,19 @@ void check_across_keys(const std::map<std::string, SourcedValue>& merged, Config
                 (cert_missing ? "AUTOMATION_TLS_KEY_FILE" : "AUTOMATION_TLS_CERT_FILE") +
                 " (both for HTTPS, neither for plain HTTP)"));
   }
+  // A meaning that needs a comment or a verifier must be one a signature may carry.
+  const SignatureSettings& signatures = config.core.signatures;
+  for (const auto& [key, listed] :
+       {std::pair<const char*, const std::vector<std::string>*>{
+            "AUTOMATION_SIGNATURE_COMMENT_REQUIRED", &signatures.comment_required},
+        {"AUTOMATION_SIGNATURE_VERIFICATION_REQUIRED", &signatures.verification_required}}) {
+    for (const std::string& meaning : *listed) {
+      if (signatures.find(meaning) == nullptr) {
+        problems.push_back(bad(key, meaning + " is not a meaning of AUTOMATION_SIGNATURE_MEANINGS"));
+        break;
+      }
+    }
+  }
   const bool notice_text = merged.contains("AUTOMATION_LOGIN_NOTICE");
   if (notice_text && !config.notice_file.empty()) {
     problems.push_back(

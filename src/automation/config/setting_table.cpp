@@ -149,6 +149,14 @@ std::vector<Setting> secret_settings() {
        "others",
        text(AUTOMATION_FIELD(audit.key_file), false, "path"), "", false, FlagScope::kNone, "",
        "none: a key kept in the database"},
+      {"AUTOMATION_SIGNING_KEY_FILE", "Secrets and keys",
+       "Ed25519 key that seals electronic signatures: a file not readable by group or others",
+       text(AUTOMATION_FIELD(signing.key_file), false, "path"),
+       "A PEM private key (openssl genpkey -algorithm ed25519 -out signing.pem) or its 32-byte "
+       "seed as 64 hex characters. Unset: a key is generated once and kept in the database (a "
+       "warning at start says so while signing is on). Its public key is published at "
+       "GET /api/signatures/keys; after a change of key the old one stays published.",
+       false, FlagScope::kNone, "", "none: a key kept in the database"},
   };
 }
 
@@ -301,6 +309,26 @@ std::vector<Setting> front_door_settings() {
   };
 }
 
+std::vector<Setting> signature_settings() {
+  return {
+      {"AUTOMATION_SIGNATURE_MEANINGS", "Electronic signatures",
+       "the meanings a signature may carry, each with the highest role level that may sign "
+       "with it; empty = signing off",
+       meaning_levels(AUTOMATION_FIELD(core.signatures.meanings)),
+       "meaning:level pairs, comma-separated: performed:10 lets roles of level 10 and below "
+       "(operator, supervisor, admin, sudo) sign as performed. Stored signatures are read and "
+       "verified whatever this says. See docs/signatures.md."},
+      {"AUTOMATION_SIGNATURE_COMMENT_REQUIRED", "Electronic signatures",
+       "meanings whose signatures need a comment (comma-separated)",
+       meaning_list(AUTOMATION_FIELD(core.signatures.comment_required))},
+      {"AUTOMATION_SIGNATURE_VERIFICATION_REQUIRED", "Electronic signatures",
+       "meanings whose signatures need a second person's countersignature (comma-separated)",
+       meaning_list(AUTOMATION_FIELD(core.signatures.verification_required)),
+       "Such a signature shows verification_required and, until a different person "
+       "countersigns it, no verification."},
+  };
+}
+
 std::vector<Setting> mfa_settings() {
   return {
       {"AUTOMATION_MFA_REQUIRED_LEVEL", "Multi-factor authentication",
@@ -417,7 +445,7 @@ std::vector<Setting> build_table() {
   for (auto part :
        {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
         session_settings(), password_settings(), throttling_settings(), audit_settings(),
-        front_door_settings(), mfa_settings(), directory_settings()}) {
+        front_door_settings(), mfa_settings(), signature_settings(), directory_settings()}) {
     std::move(part.begin(), part.end(), std::back_inserter(table));
   }
   return table;

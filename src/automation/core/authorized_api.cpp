@@ -6,6 +6,7 @@
 #include "automation/core/audited_change.hpp"
 #include "automation/core/authorized_api_audited.hpp"
 #include "automation/core/password_rules.hpp"
+#include "automation/core/mfa_audit.hpp"
 #include "automation/core/policy.hpp"
 #include "automation/core/policy_subjects.hpp"
 #include "automation/core/text.hpp"
@@ -13,11 +14,6 @@
 
 namespace automation {
 namespace {
-
-// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
-std::unexpected<Error> key_missing() {
-  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
-}
 
 std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
   Error error = Error::make(
@@ -79,7 +75,7 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 
 }  // namespace
 
-AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core) {}
+AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core), signatures_(core) {}
 
 AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view event,
                                         std::string_view target, const Status& status,
@@ -158,8 +154,7 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
       [&]() -> Result<LoginResult> {
         auto login = core_.logins().login(credentials, caller.address);
         if (login && login->second_factor == SecondFactor::kRecoveryCode) {
-          if (auto recorded = record_recovery_code_use(caller, login->user.username,
-                                                       login->recovery_codes_left);
+          if (auto recorded = record_recovery_code_use(core_.audit(), login->user.username, caller.address, login->recovery_codes_left);
               !recorded) {
             return fail(recorded.error());
           }
@@ -178,7 +173,7 @@ Result<LoginResult> AuthorizedApi::login_second_factor(const Caller& caller,
         auto login = core_.logins().complete(mfa_token, code, caller.address, &username);
         if (login && login->second_factor == SecondFactor::kRecoveryCode) {
           if (auto recorded =
-                  record_recovery_code_use(caller, username, login->recovery_codes_left);
+                  record_recovery_code_use(core_.audit(), username, caller.address, login->recovery_codes_left);
               !recorded) {
             return fail(recorded.error());
           }
@@ -188,16 +183,6 @@ Result<LoginResult> AuthorizedApi::login_second_factor(const Caller& caller,
       [&](const Result<LoginResult>& result) {
         return login_audit_record(caller, username.empty() ? "mfa_token" : username, result);
       });
-}
-
-Status AuthorizedApi::record_recovery_code_use(const Caller& caller, std::string_view username,
-                                               int left) {
-  // Written inside the change that used the code, so the use and its record stand together.
-  auto written = core_.audit().record(AuditRecord{
-      "mfa_recovery_code_used", std::string(username), std::string(username), caller.address,
-      {"success", std::to_string(left) + " recovery codes left"}});
-  if (!written) return fail(audit_unwritten());
-  return {};
 }
 
 bool AuthorizedApi::login_names_an_account(const Credentials& credentials) {

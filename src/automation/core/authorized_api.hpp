@@ -18,6 +18,7 @@
 #include "automation/core/model.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
+#include "automation/core/signature_api.hpp"
 
 namespace automation {
 
@@ -128,6 +129,8 @@ class AuthorizedApi {
   const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.
   Status health();
+  // Electronic signatures (docs/signatures.md).
+  SignatureApi& signatures() { return signatures_; }
 
  private:
   // Appends the audit event of a security operation: success, or failure/denied/throttled
@@ -151,8 +154,6 @@ class AuthorizedApi {
   // update_role): unknown is 400 "User <name> not found" there, as upstream answers.
   Result<User> find_named_target(const Caller& caller, std::string_view username,
                                  bool* hidden = nullptr);
-  // The audit event of a recovery code used by `username`, inside the change that used it.
-  Status record_recovery_code_use(const Caller& caller, std::string_view username, int left);
   // The caller's own account for an MFA operation, and the MFA service: kPermissionDenied for
   // a TPT, kUnavailable without MFA.
   Result<User> own_mfa_account(const Caller& caller, MfaService** mfa);
@@ -169,6 +170,7 @@ class AuthorizedApi {
                              bool* hidden = nullptr);
 
   UsersCore& core_;
+  SignatureApi signatures_;
 };
 
 }  // namespace automation

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/core/authorized_api_audited.hpp"
+#include "automation/core/mfa_audit.hpp"
 #include "automation/core/policy.hpp"
 #include "automation/core/policy_subjects.hpp"
 #include "automation/core/users_core.hpp"
@@ -63,7 +64,7 @@ Status AuthorizedApi::check_password_and_code(const Caller& caller, MfaService& 
   auto check = mfa.verify(user, code, caller.address);
   if (!check) return fail(as_rule_violation(check.error()));
   if (check->factor == SecondFactor::kRecoveryCode) {
-    return record_recovery_code_use(caller, user.username, check->recovery_codes_left);
+    return record_recovery_code_use(core_.audit(), user.username, caller.address, check->recovery_codes_left);
   }
   return {};
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "automation/core/error.hpp"
 #include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
 
@@ -85,5 +86,10 @@ struct Caller {
   std::optional<Principal> principal;
   std::string address;  // client address for throttling and audit ("cli" from the tool)
 };
+
+// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
+inline std::unexpected<Error> key_missing() {
+  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
+}
 
 }  // namespace automation

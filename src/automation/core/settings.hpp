@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "automation/core/signature_settings.hpp"
+
 namespace automation {
 
 // Audit capacity (IEC 62443-4-2 CR 2.9, CR 2.10; see AuditRetention).
@@ -81,6 +83,7 @@ struct CoreSettings {
   std::string system_use_notice;
   AuditRetentionSettings audit_retention;
   PasswordPolicySettings password_policy;
+  SignatureSettings signatures;
   DirectorySettings directory;
   MfaSettings mfa;
 };

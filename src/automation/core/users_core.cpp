@@ -63,7 +63,18 @@ UsersCore::UsersCore(const CorePorts& ports, const CoreSettings& settings, std::
       tpts_({ports.tpts, roles_, ports.jwt, ports.random, ports.clock}, std::move(tpt_secret)),
       audit_(ports.audit, ports.clock, settings_.login_window_seconds),
       audited_(ports.units, audit_),
+      password_store_(ports.passwords),
+      random_(ports.random),
+      clock_(ports.clock),
       directory_sync_(directory_sync_of(ports, settings_, audited_)) {}
+
+void UsersCore::enable_signatures(SignatureStore& store, SignatureSealer& sealer,
+                                  SealChecker& checker) {
+  if (mfa_) signature_factor_ = std::make_unique<MfaSignatureFactor>(*mfa_, audit_);
+  signatures_ = std::make_unique<SignatureService>(
+      SignatureService::Ports{store, sealer, checker, password_store_, random_, clock_}, sessions_,
+      settings_, signature_factor_.get());
+}
 
 Result<std::int64_t> UsersCore::unlock_account(const User& user) {
   auto cleared = throttle_.unlock(LoginThrottle::account_of_user(user.identifier));

@@ -4,6 +4,7 @@
 // names, over the services below. Usable from C++ without HTTP. No authorization here;
 // AuthorizedApi adds the rules of SPEC §2 for callers acting on behalf of a principal.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/mfa_ports.hpp"
 #include "automation/core/mfa_service.hpp"
+#include "automation/core/mfa_signature_factor.hpp"
 #include "automation/core/mfa_throttle.hpp"
 #include "automation/core/password_service.hpp"
 #include "automation/core/ports.hpp"
@@ -25,6 +27,7 @@
 #include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
 #include "automation/core/settings.hpp"
+#include "automation/core/signature_service.hpp"
 #include "automation/core/signup_throttle.hpp"
 #include "automation/core/tpt_service.hpp"
 #include "automation/core/user_service.hpp"
@@ -100,6 +103,10 @@ class UsersCore {
   Result<std::int64_t> unlock_account(const User& user);
   Result<std::vector<User>> list_users();
 
+  // Electronic signatures (docs/signatures.md), with the ports only they need; until this is
+  // called signatures() is nullptr. With MFA, a signer who has it enrolled also sends a code.
+  void enable_signatures(SignatureStore& store, SignatureSealer& sealer, SealChecker& checker);
+
   // --- services, for AuthorizedApi, the app and the command-line tool ---
   RoleService& roles() { return roles_; }
   UserService& users() { return users_; }
@@ -116,6 +123,7 @@ class UsersCore {
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
+  SignatureService* signatures() { return signatures_.get(); }
   SettingsStore& settings_store() { return settings_store_; }
   const CoreSettings& settings() const { return settings_; }
 
@@ -137,6 +145,12 @@ class UsersCore {
   TptService tpts_;
   AuditLog audit_;
   AuditedChanges audited_;
+  // What enable_signatures() hands the signature service besides its own ports.
+  PasswordStore& password_store_;
+  RandomSource& random_;
+  Clock& clock_;
+  std::unique_ptr<MfaSignatureFactor> signature_factor_;  // with MFA; before signatures_
+  std::unique_ptr<SignatureService> signatures_;
   std::optional<DirectorySync> directory_sync_;  // after audited_, which it uses
 };
 

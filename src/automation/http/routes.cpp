@@ -28,7 +28,8 @@ std::vector<Route> all_routes(const RouteContext& given) {
   for (auto part : {health_routes(context), user_routes(context), tpt_routes(context),
                     role_routes(context), audit_routes(context), account_routes(context),
                     notice_routes(context), mfa_routes(context), front_door_routes(context),
-                    login_routes(context), docs_routes(openapi_json), metrics_routes(context)}) {
+                    login_routes(context), signature_routes(context), docs_routes(openapi_json),
+                    metrics_routes(context)}) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));
   }
   // Every route is in the document, the documentation routes included.
