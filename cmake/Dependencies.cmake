@@ -4,6 +4,8 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+# Directory login (LDAP, Active Directory): OpenLDAP's client library (libldap-dev).
+pkg_check_modules(LDAP REQUIRED IMPORTED_TARGET ldap)
 # QR codes of MFA enrollments (the SVG is written by http/qr_svg.cpp from the bit matrix).
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 find_package(SQLite3 REQUIRED)

@@ -21,7 +21,7 @@ install(TARGETS automation RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${AUTOMATION_MANUAL_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(AUTOMATION_LIBRARY_LAYERS automation_core automation_config automation_app
-                              automation_storage automation_crypto)
+                              automation_storage automation_crypto automation_directory)
 if(NOT AUTOMATION_SANITIZE)
   # The layers' own objects, compiled position-independent, make up the library; linking
   # the layers too brings their dependencies (their archives add nothing already present).
@@ -48,6 +48,8 @@ if(NOT AUTOMATION_SANITIZE)
   install(FILES src/automation/config/config.hpp src/automation/config/loader.hpp
                 src/automation/config/setting.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/automation/config)
+  install(FILES src/automation/directory/ldap_options.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/automation/directory)
   install(FILES src/automation/app/application.hpp src/automation/app/database_admin.hpp
                 src/automation/app/system_clock.hpp src/automation/app/version.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/automation/app)

@@ -15,7 +15,7 @@ shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(request_body_fuzz api_key_fuzz jwt_verify_fuzz werkzeug_hash_fuzz
-           dotenv_config_fuzz route_match_fuzz front_door_fuzz)
+           dotenv_config_fuzz route_match_fuzz front_door_fuzz signature_input_fuzz)
 fi
 
 bin_dir="build/fuzz/tests/fuzz"

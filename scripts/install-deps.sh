@@ -40,6 +40,9 @@ PACKAGES=(
   # Fuzz preset. libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes; clang-14 only
   # recommends it, and recommends are not installed below.
   clang-14 libclang-rt-14-dev
+  # Directory login (LDAP, Active Directory): OpenLDAP's client library, and a throw-away slapd
+  # with its command-line tools for the tests (scripts/ldap-server.sh)
+  libldap-dev slapd ldap-utils
 )
 
 SUDO=""
@@ -69,6 +72,11 @@ else
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # The tests start slapd of their own; the package's service (configured by debconf with a
+  # default directory) must not keep running or start at boot.
+  if [[ " ${missing[*]} " == *" slapd "* ]]; then
+    $SUDO systemctl disable --now slapd >/dev/null 2>&1 || $SUDO service slapd stop >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm packages, each folder pinned by its package-lock.json, installed again only when its lock

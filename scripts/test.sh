@@ -5,7 +5,8 @@
 # libFuzzer target for FUZZ_SECONDS, default 5, each: scripts/fuzz.sh).
 # A throw-away PostgreSQL cluster and a throw-away MariaDB server run for the duration, so
 # the store contract suite and the HTTP integration suite run on PostgreSQL and MySQL as
-# well as SQLite. Under CI (CI=true) a missing PostgreSQL or MariaDB fails the run;
+# well as SQLite; a throw-away slapd serves the directory-login tests (scripts/ldap-server.sh).
+# Under CI (CI=true) a missing PostgreSQL, MariaDB or slapd fails the run;
 # elsewhere those tests skip, said in one line.
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
@@ -18,7 +19,9 @@ scripts/install-deps.sh
 source scripts/pg-cluster.sh
 # shellcheck source=scripts/mysql-cluster.sh
 source scripts/mysql-cluster.sh
-trap 'pg_cluster_stop; mysql_cluster_stop' EXIT
+# shellcheck source=scripts/ldap-server.sh
+source scripts/ldap-server.sh
+trap 'pg_cluster_stop; mysql_cluster_stop; ldap_server_stop' EXIT
 # Settings from the caller's shell must not point the suites at some other server.
 unset AUTOMATION_TEST_PG_HOST AUTOMATION_TEST_PG_PORT AUTOMATION_TEST_PG_USER \
   AUTOMATION_TEST_PG_PASSWORD
@@ -37,6 +40,14 @@ if ! mysql_cluster_start; then
     exit 1
   fi
   echo "test: MySQL tests will be skipped: ${MYSQL_CLUSTER_ERROR}"
+fi
+unset AUTOMATION_TEST_LDAP_URL AUTOMATION_TEST_LDAPS_URL AUTOMATION_TEST_LDAP_CA_FILE
+if ! ldap_server_start; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "test: CI requires slapd for the directory-login tests: ${LDAP_SERVER_ERROR}" >&2
+    exit 1
+  fi
+  echo "test: directory-login (LDAP) tests will be skipped: ${LDAP_SERVER_ERROR}"
 fi
 
 presets=("$@")

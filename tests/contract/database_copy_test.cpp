@@ -1,6 +1,6 @@
 // copy_database: a SQLite database copied into each engine (SQLite, and PostgreSQL when a
 // test server is configured) reads back the same through the stores, keeps its ids, and
-// leaves the target ready for new rows.
+// leaves the target ready for new rows; a target holding signatures is never replaced.
 
 #include <gtest/gtest.h>
 
@@ -15,6 +15,7 @@
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_signature_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
 #include "automation/storage/sql_user_store.hpp"
 #include "test_database.hpp"
@@ -70,6 +71,22 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
     ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("tpt_secret", "s3cret").has_value());
     ASSERT_TRUE(SqlAuditStore(db, audit_key_).append_event(
         AuditEvent{5, "login", "ana", "ana", "10.0.0.1", "denied", "why"}));
+    // A signature of ana's, the key that sealed it and the mark of the session that signed.
+    SqlSignatureStore signatures(db);
+    ASSERT_TRUE(signatures.add_public_key({"k1", "Ed25519", "pub1", 7}));
+    Signature signature;
+    signature.id = std::string(32, '1');
+    signature.signer_id = "ana0123456789abcdef";
+    signature.username = signature.printed_name = "ana";
+    signature.role = "admin";
+    signature.meaning = "approved";
+    signature.signed_at = 8;
+    signature.record = SignedRecord{"batch", "B-1", std::string(64, 'a')};
+    signature.authentication = "username+password";
+    signature.key_id = "k1";
+    signature.value = "seal";
+    ASSERT_TRUE(signatures.add_signature(signature));
+    ASSERT_TRUE(signatures.mark_session_signed(std::string(64, 'd'), 8));
   }
 
   Result<CopyReport> copy(bool replace) {
@@ -110,6 +127,12 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   auto events = SqlAuditStore(db, audit_key_).recent_events(10);
   ASSERT_TRUE(events && events->size() == 1);
   EXPECT_EQ(events->front().reason, "why");
+  SqlSignatureStore signatures(db);
+  auto signature = signatures.find_signature(std::string(32, '1'));
+  ASSERT_TRUE(signature && *signature);
+  EXPECT_EQ((*signature)->record.digest, std::string(64, 'a'));
+  EXPECT_EQ(signatures.public_keys().value().size(), 1u);
+  EXPECT_EQ(signatures.session_signed_at(std::string(64, 'd')).value(), 8);
 
   // New rows get ids past the copied ones (PostgreSQL: the sequences were moved on).
   auto bob = SqlUserStore(db).add_user(new_user("bob", admin_role_id_));
@@ -139,6 +162,16 @@ TEST_P(DatabaseCopy, NonEmptyTargetIsRefusedUnlessReplaced) {
   ASSERT_TRUE(replaced.has_value()) << replaced.error().message;
   EXPECT_FALSE(SqlRoleStore(target_->db()).find_role("kept").value().has_value());
   EXPECT_TRUE(SqlUserStore(target_->db()).find_user_by_username("ana").value().has_value());
+}
+
+// Signatures are never deleted: a target that holds some is not replaced.
+TEST_P(DatabaseCopy, ATargetHoldingSignaturesIsNeverReplaced) {
+  ASSERT_TRUE(copy(false).has_value());
+  auto refused = copy(true);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kRuleViolation);
+  EXPECT_NE(refused.error().message.find("signatures"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_P(DatabaseCopy, MissingSourceIsNotFound) {

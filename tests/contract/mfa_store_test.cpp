@@ -13,10 +13,7 @@
 #include "automation/storage/soci_support.hpp"
 #include "automation/storage/sql_mfa_challenge_store.hpp"
 #include "automation/storage/sql_mfa_store.hpp"
-#include "automation/storage/sql_role_store.hpp"
-#include "automation/storage/sql_session_store.hpp"
-#include "automation/storage/sql_user_store.hpp"
-#include "test_database.hpp"
+#include "user_stores_fixture.hpp"
 
 namespace automation::storage {
 namespace {
@@ -24,33 +21,19 @@ namespace {
 using contract::Backend;
 using contract::TestDatabase;
 
-class MfaStoreContract : public ::testing::TestWithParam<Backend> {
+// The argon2id form of a password hash; never verified here.
+constexpr const char* kSomeHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
+
+class MfaStoreContract : public contract::UserStoresContract {
  protected:
   void SetUp() override {
-    env_ = GetParam().make();
-    if (!env_) GTEST_SKIP() << GetParam().skip_reason;
-    Database& db = env_->db();
-    roles_ = std::make_unique<SqlRoleStore>(db);
-    users_ = std::make_unique<SqlUserStore>(db);
-    sessions_ = std::make_unique<SqlSessionStore>(db);
-    mfa_ = std::make_unique<SqlMfaStore>(db);
-    challenges_ = std::make_unique<SqlMfaChallengeStore>(db);
-    auto role = roles_->add_role(Role{0, "role0123456789ab", "operator", 10});
-    ASSERT_TRUE(role);
-    role_ = *role;
+    UserStoresContract::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    mfa_ = std::make_unique<SqlMfaStore>(env_->db());
+    challenges_ = std::make_unique<SqlMfaChallengeStore>(env_->db());
   }
 
-  User add_user(const std::string& name) {
-    NewUser user;
-    user.identifier = "id" + std::to_string(next_id_++) + "abcdef0123456789";
-    user.username = name;
-    user.email = name + "@example.com";
-    user.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
-    user.role_id = role_.id;
-    auto added = users_->add_user(user);
-    EXPECT_TRUE(added) << (added ? "" : added.error().message);
-    return added.value_or(User{});
-  }
+  User add_user(const std::string& name) { return UserStoresContract::add_user(name, kSomeHash); }
 
   // A user with a confirmed secret, last step 100, and recovery codes "a" and "b" (digests).
   User enrolled(const std::string& name) {
@@ -71,14 +54,8 @@ class MfaStoreContract : public ::testing::TestWithParam<Backend> {
 
   static std::string digest(char c) { return std::string(64, c); }
 
-  std::unique_ptr<TestDatabase> env_;
-  std::unique_ptr<SqlRoleStore> roles_;
-  std::unique_ptr<SqlUserStore> users_;
-  std::unique_ptr<SqlSessionStore> sessions_;
   std::unique_ptr<SqlMfaStore> mfa_;
   std::unique_ptr<SqlMfaChallengeStore> challenges_;
-  Role role_;
-  int next_id_ = 1;
 };
 
 TEST_P(MfaStoreContract, APendingSecretIsReplacedUntilConfirmedAndThenKept) {

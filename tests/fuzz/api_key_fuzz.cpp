@@ -13,12 +13,11 @@
 
 #include "automation/http/auth.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
 
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
+using automation::fuzzing::invariant_broken;
 
 bool views_into(std::string_view part, const std::string& whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();

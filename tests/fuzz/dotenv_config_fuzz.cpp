@@ -15,14 +15,13 @@
 
 #include "automation/config/loader.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
 
-namespace config = automation::config;
+using automation::fuzzing::invariant_broken;
 
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
+namespace config = automation::config;
 
 // One file per fuzzing process (libFuzzer's -jobs/-workers run several), removed at exit.
 class ScratchFile {

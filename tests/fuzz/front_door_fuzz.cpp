@@ -19,12 +19,11 @@
 #include "automation/http/login_redirect.hpp"
 #include "automation/http/session_cookie.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
 
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
+using automation::fuzzing::invariant_broken;
 
 bool same(const automation::WebOrigin& a, const automation::WebOrigin& b) {
   return a.scheme == b.scheme && a.host == b.host && a.port == b.port;

@@ -17,15 +17,14 @@
 
 #include "automation/crypto/jwt_codec.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
+
+using automation::fuzzing::invariant_broken;
 
 // The secret the corpus tokens were signed with (tests/fuzz/corpus/jwt_verify_fuzz).
 constexpr std::string_view kSecret = "fuzz-secret-0123456789abcdef0123456789";
-
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
 
 bool same(const automation::TptClaims& a, const automation::TptClaims& b) {
   return a.role == b.role && a.created_on == b.created_on && a.iat == b.iat && a.jti == b.jti &&

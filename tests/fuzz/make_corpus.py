@@ -288,6 +288,56 @@ def front_door_seeds():
             for text in items]
 
 
+# signature_input_fuzz: selector byte (parser + 4 * form), then the body, query or export line.
+SIGNATURE_DIGEST = hashlib.sha256(b"batch B-1042").hexdigest()
+SIGNATURE_BODIES = {
+    0: [  # POST /api/signatures
+        {"username": "olga", "password": "Us3r-Passw0rd-long", "meaning": "performed",
+         "record_type": "batch", "record_id": "B-1042", "record_digest": SIGNATURE_DIGEST,
+         "comment": "Charged 500 kg\nsecond line"},
+        {"password": "pw", "meaning": "verified", "verifies": "3c0e6f1b2a9d4e5f8a7b6c5d4e3f2a1b",
+         "code": "123456"},
+        {"password": "pw"},
+        {"password": 7, "meaning": None},
+    ],
+    1: [  # POST /api/signatures/verify
+        {"signature_id": "3c0e6f1b2a9d4e5f8a7b6c5d4e3f2a1b", "record_digest": SIGNATURE_DIGEST},
+        {"signature_id": ""},
+        {},
+    ],
+}
+SIGNATURE_QUERIES = ["record_type=batch&record_id=B-1042&limit=10", "record_id=x", "limit=0",
+                     "limit=1001", "record_type=%zz", ""]
+SIGNATURE_LINES = [
+    {"kind": "key", "key_id": "21fe31dfa154a261", "algorithm": "Ed25519",
+     "public_key": "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+     "first_used_at": "2024-05-01 12:00:00", "timestamp": 1714564800},
+    {"kind": "signature", "id": "3c0e6f1b2a9d4e5f8a7b6c5d4e3f2a1b", "signer_id": "c81f24ce98c9a6fe",
+     "username": "olga", "printed_name": "Olga Ortiz", "role": "operator",
+     "meaning": "performed", "signed_at": "2024-05-01 12:00:00", "timestamp": 1714564800,
+     "record_type": "batch", "record_id": "B-1042", "record_digest": SIGNATURE_DIGEST,
+     "comment": "", "verifies": None, "authentication": "username+password",
+     "key_id": "21fe31dfa154a261", "algorithm": "Ed25519",
+     "value": "5VZDAMNgrHKQhuLMgG6CioSHfx645dl02HPgZSJJAVVfuIIVkKM7rMYeOXAc+bRr0lv18FlbviRlUUFDjnoQCw=="},
+    {"kind": "signature", "id": 1},
+    {"kind": "other"},
+]
+
+
+def signature_input_seeds():
+    seeds = []
+    for parser, bodies in SIGNATURE_BODIES.items():
+        for body in bodies:
+            seeds.append(bytes([parser]) + json.dumps(body, ensure_ascii=False).encode())
+            seeds.append(bytes([4 + parser]) + form(body).encode())
+    for query in SIGNATURE_QUERIES:
+        seeds.append(bytes([2]) + query.encode())
+    for line in SIGNATURE_LINES:
+        seeds.append(bytes([3]) + json.dumps(line, ensure_ascii=False).encode())
+    seeds.append(bytes([3]) + b"not json")
+    return seeds
+
+
 if __name__ == "__main__":
     write("request_body_fuzz", request_body_seeds())
     write("api_key_fuzz", api_key_seeds())
@@ -296,3 +346,4 @@ if __name__ == "__main__":
     write("dotenv_config_fuzz", dotenv_seeds())
     write("route_match_fuzz", route_seeds())
     write("front_door_fuzz", front_door_seeds())
+    write("signature_input_fuzz", signature_input_seeds())

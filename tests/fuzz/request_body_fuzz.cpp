@@ -15,15 +15,14 @@
 
 #include "automation/http/request_parsing.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
+
+using automation::fuzzing::invariant_broken;
 
 using automation::http::BodyEncoding;
 namespace http = automation::http;
-
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
 
 void put_optional(nlohmann::json& body, const char* field, const std::optional<std::string>& value) {
   if (value) body[field] = *value;

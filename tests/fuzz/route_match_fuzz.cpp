@@ -22,15 +22,14 @@
 #include "automation/http/request_parsing.hpp"
 #include "automation/http/route_table.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
+
+using automation::fuzzing::invariant_broken;
 
 namespace http = automation::http;
 using http::Method;
-
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
 
 http::Route route(Method method, const char* pattern) {
   return http::Route{method, pattern, http::KeyPolicy::kRequired, http::Execution::kIoThread,

@@ -17,15 +17,14 @@
 
 #include "automation/crypto/werkzeug_hash.hpp"
 
+#include "fuzz_invariant.hpp"
+
 namespace {
+
+using automation::fuzzing::invariant_broken;
 
 constexpr std::uint64_t kMaxFuzzPbkdf2Iterations = 20'000;
 constexpr std::uint64_t kMaxFuzzScryptBytes = std::uint64_t{1} << 21;  // 2 MiB
-
-[[noreturn]] void invariant_broken(const char* what) {
-  __builtin_printf("invariant broken: %s\n", what);
-  std::abort();
-}
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;

@@ -1,8 +1,10 @@
 #include "api_fixture.hpp"
 
+#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 
@@ -199,6 +201,18 @@ void expect_user_shape(const nlohmann::json& user) {
   EXPECT_TRUE(user.at("name").is_string() || user.at("name").is_null()) << user;
   EXPECT_TRUE(user.at("lastname").is_string() || user.at("lastname").is_null()) << user;
   expect_role_shape(user.at("role"));
+}
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex;
+  for (unsigned char byte : digest) {
+    char pair[3];
+    std::snprintf(pair, sizeof pair, "%02x", byte);
+    hex += pair;
+  }
+  return hex;
 }
 
 }  // namespace automation::testing

@@ -50,6 +50,9 @@ void run_sql(const ServerProcess& server, const std::string& statement);
 // The same for a query: the first column of the first row as text ("" for none or NULL).
 std::string query_sql(const ServerProcess& server, const std::string& statement);
 
+// Lowercase hex SHA-256 of text (OpenSSL's).
+std::string sha256_hex(const std::string& text);
+
 // True for "MM/DD/YYYY, HH:MM:SS" (the login `datetime`).
 bool is_login_datetime(const std::string& text);
 

@@ -10,36 +10,6 @@
 namespace automation::testing {
 namespace {
 
-// Makes every INSERT into audit_events fail, as a full or broken audit store would.
-void break_audit_store(ServerProcess& server) {
-  switch (server.backend()) {
-    case TestBackend::kSqlite:
-      run_sql(server,
-              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events"
-              " BEGIN SELECT RAISE(ABORT, 'audit store full'); END");
-      break;
-    case TestBackend::kPostgresql:
-      run_sql(server,
-              "CREATE FUNCTION audit_refuses() RETURNS trigger LANGUAGE plpgsql"
-              " AS $$ BEGIN RAISE EXCEPTION 'audit store full'; END $$");
-      run_sql(server,
-              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events"
-              " FOR EACH ROW EXECUTE FUNCTION audit_refuses()");
-      break;
-    case TestBackend::kMysql:
-      run_sql(server,
-              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events FOR EACH ROW"
-              " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit store full'");
-      break;
-  }
-}
-
-void repair_audit_store(ServerProcess& server) {
-  run_sql(server, server.backend() == TestBackend::kPostgresql
-                      ? "DROP TRIGGER audit_refuses ON audit_events"
-                      : "DROP TRIGGER audit_refuses");
-}
-
 void expect_nothing_changed(const HttpResponse& response, const std::string& what) {
   EXPECT_EQ(response.status, 503) << what << ": " << response.body;
   if (response.status == 503) {

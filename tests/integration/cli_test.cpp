@@ -2,8 +2,6 @@
 // PostgreSQL in the pg.* run): every command, its --help example, its exit codes, and that
 // changes it makes are enforced by the running server at once and audited.
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -14,18 +12,6 @@ namespace automation::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string hex;
-  for (unsigned char byte : digest) {
-    char pair[3];
-    std::snprintf(pair, sizeof pair, "%02x", byte);
-    hex += pair;
-  }
-  return hex;
-}
 
 std::vector<std::string> non_empty_lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -1,7 +1,9 @@
 #pragma once
 
 // A server of its own per test, for the plant security controls
-// (docs/security-controls.md): security_controls_test.cpp and password_rules_test.cpp.
+// (docs/security-controls.md): security_controls_test.cpp, password_rules_test.cpp,
+// audited_changes_test.cpp and signatures_test.cpp; and a way to make the audit store refuse
+// writes.
 
 #include <cstdint>
 #include <map>
@@ -99,6 +101,36 @@ inline void age_password(ControlsServer& server, const std::string& username,
   run_sql(server.process(),
           "UPDATE password_state SET set_at = set_at - " + std::to_string(seconds) +
               " WHERE user_id = (SELECT id FROM users WHERE username = '" + username + "')");
+}
+
+// Makes every INSERT into audit_events fail, as a full or broken audit store would.
+inline void break_audit_store(ServerProcess& server) {
+  switch (server.backend()) {
+    case TestBackend::kSqlite:
+      run_sql(server,
+              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events"
+              " BEGIN SELECT RAISE(ABORT, 'audit store full'); END");
+      break;
+    case TestBackend::kPostgresql:
+      run_sql(server,
+              "CREATE FUNCTION audit_refuses() RETURNS trigger LANGUAGE plpgsql"
+              " AS $$ BEGIN RAISE EXCEPTION 'audit store full'; END $$");
+      run_sql(server,
+              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events"
+              " FOR EACH ROW EXECUTE FUNCTION audit_refuses()");
+      break;
+    case TestBackend::kMysql:
+      run_sql(server,
+              "CREATE TRIGGER audit_refuses BEFORE INSERT ON audit_events FOR EACH ROW"
+              " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'audit store full'");
+      break;
+  }
+}
+
+inline void repair_audit_store(ServerProcess& server) {
+  run_sql(server, server.backend() == TestBackend::kPostgresql
+                      ? "DROP TRIGGER audit_refuses ON audit_events"
+                      : "DROP TRIGGER audit_refuses");
 }
 
 }  // namespace automation::testing

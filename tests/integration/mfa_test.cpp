@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 
 #include "api_fixture.hpp"
 #include "controls_server.hpp"
+#include "directory_server.hpp"
 
 namespace automation::testing {
 namespace {
@@ -187,6 +189,49 @@ TEST_F(Mfa, OtpInTheLoginBodyDoesBothStepsJsonOrForm) {
       {"Content-Type: application/x-www-form-urlencoded"});
   ASSERT_EQ(form.status, 200) << form.body;
   remember_secret(form.json().at("apiKey"));
+}
+
+// Electronic signatures (docs/signatures.md) of a signer with MFA take a code too, checked by
+// the same service as logins: once per code, wrong codes refused (not a 401, which would end
+// the signer's session in the HMI), a recovery code used up and audited.
+TEST_F(Mfa, SignersWithMfaSignWithACodeThatWorksOnce) {
+  const auto [name, key] = user_with_session();
+  const Enrolled enrolled = enroll(http(), key);
+  auto sign = [&](const std::optional<std::string>& code) {
+    nlohmann::json body{{"username", name},
+                        {"password", kUserPassword},
+                        {"meaning", "performed"},
+                        {"record_type", "batch"},
+                        {"record_id", "B-7"},
+                        {"record_digest", sha256_hex("batch B-7")}};
+    if (code) body["code"] = *code;
+    return http().post("/api/signatures", body, api_key(key));
+  };
+  const auto without = sign(std::nullopt);
+  EXPECT_EQ(without.status, 400) << without.body;
+  EXPECT_TRUE(without.json().at("errors").contains("code")) << without.body;
+  EXPECT_EQ(without.json().value("error_type", ""), "mfa_required");
+  const auto wrong = sign(wrong_code(enrolled.secret));
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_EQ(wrong.json().value("error_type", ""), "invalid_mfa_code");
+  // The confirmation used the current step; the next one is still accepted, once.
+  const std::string next = oathtool_code(enrolled.secret, 30);
+  const auto signed_with_code = sign(next);
+  ASSERT_EQ(signed_with_code.status, 200) << signed_with_code.body;
+  EXPECT_EQ(sign(next).status, 403) << "a code is accepted once";
+  const auto with_recovery = sign(enrolled.recovery_codes.at(0));
+  ASSERT_EQ(with_recovery.status, 200) << with_recovery.body;
+  EXPECT_EQ(http().get("/api/users/me/mfa", api_key(key)).json().at("recovery_codes_left"), 9);
+  const auto trail = http().get("/api/users/audit?limit=100", api_key(system_key()));
+  int recovery_uses = 0;
+  int signatures = 0;
+  for (const auto& event : trail.json()) {
+    if (event.at("actor") != name) continue;
+    recovery_uses += event.at("event") == "mfa_recovery_code_used" ? 1 : 0;
+    signatures += event.at("event") == "signature" && event.at("outcome") == "success" ? 1 : 0;
+  }
+  EXPECT_EQ(recovery_uses, 1);
+  EXPECT_EQ(signatures, 2);
 }
 
 TEST_F(Mfa, RecoveryCodesWorkOnceEachAndTheCountGoesDown) {
@@ -549,6 +594,50 @@ TEST(MfaKey, AKeyFileFollowsTheAuditKeysRulesAndOtherwiseTheServerWarns) {
   ControlsServer without_file;
   EXPECT_NE(without_file.process().log().find("AUTOMATION_MFA_KEY_FILE is not set"),
             std::string::npos);
+}
+
+// Directory login (docs/directory-login.md): once the directory accepted the password, a
+// directory user with MFA gets the same second step as a local account, and the password
+// step's event says the directory decided. (A DirectoryLogin.* test: runs on SQLite only.)
+TEST(DirectoryLogin, AnEnrolledDirectoryUserGivesTheSecondFactorToo) {
+  AUTOMATION_REQUIRE_DIRECTORY(directory);
+  const std::string uid = add_person(directory, kOperators);
+  ControlsServer server(directory_settings(directory));
+  const Enrolled enrolled = enroll(server.http(), server.key_of(uid, kDirectoryPassword));
+  ASSERT_FALSE(enrolled.secret.empty());
+
+  EXPECT_EQ(password_login(server.http(), uid, "not-the-password").status, 403);
+  const auto first = password_login(server.http(), uid, kDirectoryPassword);
+  ASSERT_EQ(first.status, 401) << first.body;
+  EXPECT_EQ(first.json().value("error_type", ""), "mfa_required");
+  EXPECT_FALSE(first.json().contains("apiKey"));
+  const std::string token = first.json().value("mfa_token", "");
+  remember_secret(token);
+  EXPECT_NE(audit_reason(server, "mfa_challenge", uid).find("directory login"),
+            std::string::npos);
+
+  const auto done = second_step(server.http(), token, oathtool_code(enrolled.secret, 30));
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.json().at("role"), "operator");
+  const std::string key = done.json().value("apiKey", "");
+  remember_secret(key);
+
+  // What needs the password besides the session asks the directory too (the row has none).
+  const std::string code = enrolled.recovery_codes.at(0);
+  EXPECT_EQ(server.http()
+                .post("/api/users/me/mfa/recovery_codes",
+                      nlohmann::json{{"password", "not-the-password"}, {"code", code}},
+                      api_key(key))
+                .status,
+            400);
+  const auto renewed = server.http().post(
+      "/api/users/me/mfa/recovery_codes",
+      nlohmann::json{{"password", kDirectoryPassword}, {"code", code}}, api_key(key));
+  EXPECT_EQ(renewed.status, 200) << renewed.body;
+  for (const auto& fresh : renewed.json().value("recovery_codes", nlohmann::json::array())) {
+    remember_secret(fresh.get<std::string>());
+  }
+  EXPECT_EQ(server.process().stop(), 0);
 }
 
 }  // namespace

@@ -132,8 +132,8 @@ std::vector<std::string> ServerProcess::environment() const {
 }
 
 pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
-                                  const std::filesystem::path& output,
-                                  bool limit_descriptors) const {
+                                  const std::filesystem::path& output, bool limit_descriptors,
+                                  const std::filesystem::path& input) const {
   std::vector<std::string> env_lines = environment();
   std::vector<char*> envp;
   for (auto& line : env_lines) envp.push_back(line.data());
@@ -156,7 +156,7 @@ pid_t ServerProcess::spawn_binary(std::vector<std::string> args,
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, input.c_str(), O_RDONLY, 0);
   // The working directory holds no .env file, so only this environment configures the binary.
   posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
   pid_t pid = -1;
@@ -204,11 +204,31 @@ void ServerProcess::spawn() {
 }
 
 int ServerProcess::run_cli(const std::vector<std::string>& args, std::string* output) const {
+  return run_cli_from(args, "/dev/null", output);
+}
+
+int ServerProcess::run_cli_with_input(const std::vector<std::string>& args,
+                                      std::string_view input, std::string* output) const {
+  const std::filesystem::path input_file = dir_ / "cli.in";
+  {
+    std::ofstream out(input_file, std::ios::binary | std::ios::trunc);
+    out << input;
+  }
+  std::filesystem::permissions(input_file, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+  const int exit_code = run_cli_from(args, input_file, output);
+  std::filesystem::remove(input_file);
+  return exit_code;
+}
+
+int ServerProcess::run_cli_from(const std::vector<std::string>& args,
+                                const std::filesystem::path& input, std::string* output) const {
   const std::filesystem::path output_file = dir_ / "cli.out";
   std::filesystem::remove(output_file);
   std::vector<std::string> full = args;
   for (auto& flag : database_flags()) full.push_back(std::move(flag));
-  const pid_t pid = spawn_binary(std::move(full), output_file, /*limit_descriptors=*/false);
+  const pid_t pid =
+      spawn_binary(std::move(full), output_file, /*limit_descriptors=*/false, input);
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (output != nullptr) {

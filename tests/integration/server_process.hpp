@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http_client.hpp"
@@ -85,14 +86,21 @@ class ServerProcess {
   // Runs `automation <args> <flags selecting this database>` with the server's environment
   // and waits for it; returns the exit code and, when asked, what it printed.
   int run_cli(const std::vector<std::string>& args, std::string* output = nullptr) const;
+  // The same, with `input` on the command's standard input (a password, say).
+  int run_cli_with_input(const std::vector<std::string>& args, std::string_view input,
+                         std::string* output = nullptr) const;
 
  private:
   std::vector<std::string> environment() const;
   // The command-line flags that point the binary at this server's database.
   std::vector<std::string> database_flags() const;
   // Runs the binary with `args` (under prlimit when asked and limits are set), output to a file.
+  // Standard input is `input` (default: /dev/null).
   pid_t spawn_binary(std::vector<std::string> args, const std::filesystem::path& output,
-                     bool limit_descriptors) const;
+                     bool limit_descriptors,
+                     const std::filesystem::path& input = "/dev/null") const;
+  int run_cli_from(const std::vector<std::string>& args, const std::filesystem::path& input,
+                   std::string* output) const;
   void spawn();
   int wait_exit();
 

@@ -8,8 +8,10 @@
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/app/mfa_key.hpp"
+#include "automation/app/signing_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
+#include "automation/crypto/ed25519_sealer.hpp"
 #include "automation/crypto/forward_token_signer.hpp"
 #include "automation/crypto/hmac_authenticator.hpp"
 #include "automation/crypto/jwt_codec.hpp"
@@ -17,30 +19,35 @@
 #include "automation/crypto/password_hasher.hpp"
 #include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
+#include "automation/directory/ldap_directory.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
 #include "automation/storage/database.hpp"
 #include "automation/storage/lookup_cache.hpp"
+#include "automation/storage/session_use_buffer.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_directory_store.hpp"
 #include "automation/storage/sql_mfa_challenge_store.hpp"
 #include "automation/storage/sql_mfa_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
+#include "automation/storage/sql_signature_store.hpp"
 #include "automation/storage/sql_throttle_store.hpp"
 #include "automation/storage/sql_tpt_store.hpp"
-#include "automation/storage/sql_user_store.hpp"
 #include "automation/storage/sql_unit_of_work.hpp"
-#include "automation/storage/session_use_buffer.hpp"
+#include "automation/storage/sql_user_store.hpp"
 
 namespace automation::app {
 
 struct Application::Parts {
   Parts(storage::Database& db, const crypto::Argon2Params& argon2,
-        crypto::PasswordFormat password_format, std::string audit_key, const std::string& mfa_key)
+        crypto::PasswordFormat password_format, std::string audit_key, const std::string& mfa_key,
+        std::unique_ptr<SignatureSealer> signing_key)
       : audit_authenticator(std::move(audit_key)),
+        sealer(std::move(signing_key)),
         roles(db),
         users(db),
         sessions(db),
@@ -49,6 +56,8 @@ struct Application::Parts {
         audit(db, audit_authenticator),
         settings(db),
         passwords(db),
+        signatures(db),
+        directory_accounts(db),
         units(db),
         mfa_store(db),
         mfa_challenges(db),
@@ -56,6 +65,8 @@ struct Application::Parts {
         hasher(argon2, password_format) {}
 
   crypto::HmacSha256Authenticator audit_authenticator;  // before audit, which uses it
+  std::unique_ptr<SignatureSealer> sealer;
+  crypto::Ed25519SealChecker seal_checker;
   storage::SqlRoleStore roles;
   storage::SqlUserStore users;
   storage::SqlSessionStore sessions;
@@ -64,6 +75,8 @@ struct Application::Parts {
   storage::SqlAuditStore audit;
   storage::SqlSettingsStore settings;
   storage::SqlPasswordStore passwords;
+  storage::SqlSignatureStore signatures;
+  storage::SqlDirectoryStore directory_accounts;
   storage::SqlUnitOfWork units;
   storage::SqlMfaStore mfa_store;
   storage::SqlMfaChallengeStore mfa_challenges;
@@ -71,6 +84,7 @@ struct Application::Parts {
   crypto::Sha1OtpGenerator otp;
   MfaPorts mfa{mfa_store, mfa_challenges, otp, mfa_box};
   std::unique_ptr<crypto::CracklibDictionary> dictionary;  // only with the dictionary check
+  std::unique_ptr<directory::LdapDirectory> directory;     // only with directory login
   crypto::DefaultPasswordHasher hasher;
   crypto::SecureRandom random;
   crypto::Sha256Digester digester;
@@ -139,12 +153,16 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   auto mfa_key = resolve_mfa_key(config.mfa_key, kept_keys, key_random);
   if (!mfa_key) return fail(mfa_key.error());
   report.mfa_key_from_database = mfa_key->from_database;
+  auto signing_key = resolve_signing_key(config.signing.key_file, kept_keys, key_random);
+  if (!signing_key) return fail(signing_key.error());
+  report.signing_key_from_database =
+      signing_key->from_database && !config.core.signatures.meanings.empty();
   app->parts_ = std::make_unique<Parts>(
       *app->database_,
       crypto::Argon2Params{config.password_hash.memory_kib, config.password_hash.iterations},
       config.password_hash.format == "werkzeug" ? crypto::PasswordFormat::kWerkzeugPbkdf2
                                                 : crypto::PasswordFormat::kArgon2id,
-      std::move(*audit_key), mfa_key->material);
+      std::move(*audit_key), mfa_key->material, std::move(signing_key->sealer));
   Parts& parts = *app->parts_;
   // Rows recorded before the audit chain began (databases older than it) are counted in a
   // sealed record, once, so that `audit verify` can tell them from rows inserted later.
@@ -190,11 +208,27 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
     }
     parts.dictionary = std::move(*dictionary);
   }
-  const CorePorts ports{*roles,         *users,          *sessions,       *tpts,
-                        parts.throttle, parts.audit,     parts.settings,  parts.passwords,
-                        parts.hasher,   parts.random,    parts.digester,  parts.jwt,
-                        app->clock_,    parts.units,     parts.dictionary.get(),
-                        &parts.mfa};
+  if (config.core.directory.enabled) {
+    parts.directory = std::make_unique<directory::LdapDirectory>(config.ldap);
+  }
+  const CorePorts ports{*roles,
+                        *users,
+                        *sessions,
+                        *tpts,
+                        parts.throttle,
+                        parts.audit,
+                        parts.settings,
+                        parts.passwords,
+                        parts.hasher,
+                        parts.random,
+                        parts.digester,
+                        parts.jwt,
+                        app->clock_,
+                        parts.units,
+                        parts.dictionary.get(),
+                        &parts.mfa,
+                        &parts.directory_accounts,
+                        parts.directory.get()};
   // Forward authentication's tokens are signed with the TPT secret: upstream PyAutomation
   // checks both with the one AUTOMATION_APP_SECRET_KEY it shares with this service.
   app->forward_signer_ = std::make_unique<crypto::Hs256ForwardSigner>(secret->value);
@@ -202,6 +236,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       ForwardAuth::Ports{*app->forward_signer_, parts.random, app->clock_},
       static_cast<UnixSeconds>(config.front_door.forward_token_ttl_seconds));
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
+  app->core_->enable_signatures(parts.signatures, *parts.sealer, parts.seal_checker);
   app->api_ = std::make_unique<AuthorizedApi>(*app->core_, app.get());
   app->audit_retention_ =
       std::make_unique<AuditRetention>(parts.audit, app->clock_, config.core.audit_retention);
@@ -243,6 +278,11 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   report.system_role_repaired = system->role_repaired;
   report.generated_system_password = system->generated_password;
   report.database_files_others_can_read = database_files_others_can_read(config.database);
+  // The key that seals new signatures is published (GET /api/signatures/keys) before the
+  // first one is made, and stays published after a rotation.
+  if (auto published = core.signatures()->publish_current_key(); !published) {
+    return fail(published.error());
+  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }
@@ -268,6 +308,16 @@ void Application::enter_fresh_request(std::uint64_t epoch) {
 
 bool Application::lookups_check_remotely() const {
   return cache_ && !cache_->lookups.checks_are_local();
+}
+
+DirectoryPort* Application::directory() { return parts_->directory.get(); }
+
+Result<DirectorySyncReport> Application::sync_directory() {
+  DirectorySync* sync = core_->directory_sync();
+  if (sync == nullptr) {
+    return fail(ErrorCode::kInvalidArgument, "directory login is off (AUTOMATION_LDAP_URLS)");
+  }
+  return sync->run();
 }
 
 Result<AuditChainReport> Application::verify_audit_chain() {

@@ -36,6 +36,8 @@ struct BootstrapReport {
   bool mfa_key_from_database = false;  // AUTOMATION_MFA_KEY_FILE unset
   // The SQLite files group or others may read (database_files_others_can_read).
   std::vector<std::string> database_files_others_can_read;
+  // AUTOMATION_SIGNING_KEY_FILE unset while signing is on (some meaning is configured).
+  bool signing_key_from_database = false;
 };
 
 // The lookup cache's counters (for tests, and for metrics).
@@ -87,6 +89,11 @@ class Application final : public ProcessFigures {
   void enter_fresh_request(std::uint64_t epoch);
   // True when bringing the cache up to date costs a database round trip (PostgreSQL).
   bool lookups_check_remotely() const;
+  // The directory (nullptr unless AUTOMATION_LDAP_URLS is set): `automation ldap test`.
+  DirectoryPort* directory();
+  // One directory sync pass (every AUTOMATION_LDAP_SYNC_SECONDS while serving, and
+  // `automation ldap sync`); kInvalidArgument when directory login is off.
+  Result<DirectorySyncReport> sync_directory();
   // Walks the audit chain with this process's key (`automation audit verify`).
   Result<AuditChainReport> verify_audit_chain();
   // One audit retention run (at start and hourly while serving).

@@ -1,7 +1,8 @@
 #pragma once
 
-// Keys kept in files outside the database (the audit chain's, the MFA secrets'), read with
-// one set of rules (SPEC §8 "Keys at rest").
+// Keys kept in files outside the database (the audit chain's, the MFA secrets', the signature
+// signing key), read with one set of rules (SPEC §8 "Keys at rest"): config/secret_file's, and
+// at least 32 bytes.
 
 #include <string>
 #include <string_view>

@@ -31,9 +31,14 @@ void announce(const app::BootstrapReport& report, bool serving) {
     }
     spdlog::warn(
         "the SQLite database can be read by other accounts: {}; it holds password hashes, "
-        "session digests and any secret kept in it (the TPT secret, the audit key): chmod 600 "
-        "it and its -wal and -shm files",
+        "session digests and any secret kept in it (the TPT secret, the audit key, the signing "
+        "key): chmod 600 it and its -wal and -shm files",
         files);
+  }
+  if (serving && report.signing_key_from_database) {
+    spdlog::warn(
+        "AUTOMATION_SIGNING_KEY_FILE is not set: electronic signatures are sealed with a key "
+        "generated and kept in the database");
   }
   if (serving && report.secret_from_database) {
     spdlog::warn(

@@ -14,8 +14,10 @@ void add_role_commands(CLI::App& cli, CliContext& context);
 void add_tpt_commands(CLI::App& cli, CliContext& context);
 void add_session_commands(CLI::App& cli, CliContext& context);
 void add_audit_commands(CLI::App& cli, CliContext& context);
+void add_signature_commands(CLI::App& cli, CliContext& context);
 void add_db_commands(CLI::App& cli, CliContext& context);
 void add_config_commands(CLI::App& cli, CliContext& context);
+void add_ldap_commands(CLI::App& cli, CliContext& context);
 // Hidden `manpage`: automation(1) from this command tree (the build installs it).
 void add_manual_page_command(CLI::App& cli);
 

@@ -34,8 +34,10 @@ int main(int argc, char** argv) {
   add_role_commands(cli, context);
   add_tpt_commands(cli, context);
   add_audit_commands(cli, context);
+  add_signature_commands(cli, context);
   add_db_commands(cli, context);
   add_config_commands(cli, context);
+  add_ldap_commands(cli, context);
   add_manual_page_command(cli);
 
   try {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "automation/app/descriptor_limit.hpp"
 #include "automation/app/logging.hpp"
@@ -82,6 +83,21 @@ http::FrontDoorOptions front_door_options(const config::FrontDoorConfig& config,
   }
   options.forward_auth = &forward_auth;
   return options;
+}
+
+// One log line for what a directory sync pass did, when it did anything worth saying.
+void log_directory_sync(const Result<DirectorySyncReport>& report) {
+  if (!report) {
+    spdlog::warn("directory sync failed: {}", report.error().message);
+  } else if (report->unreachable) {
+    spdlog::warn("directory sync: no directory server could be reached, nothing changed: {}",
+                 report->detail);
+  } else if (report->sessions_ended + report->roles_changed + report->errors > 0) {
+    spdlog::info(
+        "directory sync: {} user(s) checked, {} lost their sessions, {} changed role, "
+        "{} error(s) (audited)",
+        report->checked, report->sessions_ended, report->roles_changed, report->errors);
+  }
 }
 
 // One log line for what a retention run did, when it did anything worth saying.
@@ -179,6 +195,12 @@ int serve(CliContext& context) {
                    written.error().message);
     }
   });
+  // Leavers: the directory users with sessions, re-read every AUTOMATION_LDAP_SYNC_SECONDS.
+  std::optional<app::PeriodicTask> directory_sync;
+  if (config->core.directory.enabled && config->ldap_sync_seconds > 0) {
+    directory_sync.emplace(std::chrono::seconds(config->ldap_sync_seconds),
+                           [&app] { log_directory_sync(app->sync_directory()); });
+  }
   const std::string database = app->database_label();
   auto served = http::run_server(app->api(), options, [&](const std::string& address) {
     spdlog::info("automation {} listening on {} database={}", AUTOMATION_VERSION, address,

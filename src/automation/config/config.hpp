@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "automation/core/settings.hpp"
+#include "automation/directory/ldap_options.hpp"
 
 namespace automation::config {
 
@@ -69,6 +70,12 @@ struct AuditConfig {
   std::string key_file;
 };
 
+// The Ed25519 key that seals electronic signatures (docs/signatures.md): a file outside the
+// database, or "" to keep a generated key in the database's settings table.
+struct SigningConfig {
+  std::string key_file;
+};
+
 // The key that seals MFA secrets at rest (crypto/secret_box.hpp): a file outside the database,
 // or "" to keep a generated key in the database's settings table.
 struct MfaKeyConfig {
@@ -120,9 +127,14 @@ struct Config {
   CoreSettings core;
   PasswordHashConfig password_hash;
   AuditConfig audit;
+  SigningConfig signing;
   MfaKeyConfig mfa_key;
   // AUTOMATION_LOGIN_NOTICE_FILE, when the notice (core.system_use_notice) was read from a file.
   std::string notice_file;
+  // Directory login: how to reach the directory (the rules are in core.directory), and how
+  // often the server re-reads the directory users that hold sessions (0 = never).
+  directory::LdapOptions ldap;
+  unsigned ldap_sync_seconds = 300;
 };
 
 }  // namespace automation::config

@@ -1,22 +1,11 @@
 #include "automation/config/front_door_syntaxes.hpp"
 
+#include "automation/config/value_syntaxes.hpp"
 #include "automation/core/text.hpp"
 #include "automation/core/web_origin.hpp"
 
 namespace automation::config {
 namespace {
-
-// The non-empty items of a comma-separated list, trimmed.
-std::vector<std::string_view> items_of(std::string_view text) {
-  std::vector<std::string_view> items;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const auto item = trim(text.substr(0, comma), kSettingBlanks);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
 
 // 'text', built by appending (GCC 12 warns, wrongly, about "'" + std::string(...)).
 std::string quoted(std::string_view text) {
@@ -44,7 +33,7 @@ ValueSyntax cors_origins() {
           front_door.cors_mode = Mode::kOff;
           return {};
         }
-        for (const auto item : items_of(text)) {
+        for (const auto item : syntax_detail::list_items(text)) {
           const auto origin = parse_origin(item);
           if (!origin) {
             return fail(ErrorCode::kInvalidArgument,
@@ -83,7 +72,7 @@ namespace syntax_detail {
 
 Result<std::vector<std::string>> parse_hosts(std::string_view text) {
   std::vector<std::string> hosts;
-  for (const auto item : items_of(text)) {
+  for (const auto item : syntax_detail::list_items(text)) {
     const auto host = parse_host(item);
     if (!host) {
       return fail(ErrorCode::kInvalidArgument,

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "automation/config/secret_file.hpp"
 #include "automation/config/setting_table.hpp"
 #include "automation/core/text.hpp"
 
@@ -63,9 +64,50 @@ std::string nearest_key(std::string_view unknown) {
   return best;
 }
 
+// Directory login: what a configuration with AUTOMATION_LDAP_URLS needs, and the bind password
+// read from its file (so `config check` and the start fail alike).
+void check_directory(Config& config, std::vector<Error>& problems) {
+  directory::LdapOptions& ldap = config.ldap;
+  if (ldap.urls.empty()) return;
+  if (ldap.user_base.empty()) {
+    problems.push_back(bad("AUTOMATION_LDAP_USER_BASE", "must be set with AUTOMATION_LDAP_URLS"));
+  }
+  if (config.core.directory.group_roles.empty()) {
+    problems.push_back(bad("AUTOMATION_LDAP_GROUP_ROLE_MAP",
+                           "must map at least one group with AUTOMATION_LDAP_URLS (without it "
+                           "every directory user is refused)"));
+  }
+  for (const std::string& url : ldap.urls) {
+    // Passwords never cross the network in clear.
+    if (to_lower_ascii(url).starts_with("ldap://") && !ldap.start_tls) {
+      problems.push_back(
+          bad("AUTOMATION_LDAP_URLS", url + " sends passwords in clear: use ldaps://, or set "
+                                            "AUTOMATION_LDAP_START_TLS=true"));
+      break;
+    }
+  }
+  if (ldap.bind_dn.empty() != ldap.bind_password_file.empty()) {
+    problems.push_back(
+        bad(ldap.bind_dn.empty() ? "AUTOMATION_LDAP_BIND_DN" : "AUTOMATION_LDAP_BIND_PASSWORD_FILE",
+            "AUTOMATION_LDAP_BIND_DN and AUTOMATION_LDAP_BIND_PASSWORD_FILE go "
+            "together (neither: anonymous search)"));
+  } else if (!ldap.bind_password_file.empty()) {
+    auto password = read_secret_file("AUTOMATION_LDAP_BIND_PASSWORD_FILE", ldap.bind_password_file);
+    if (!password) {
+      problems.push_back(password.error());
+    } else if (password->empty()) {
+      // An empty password would make the service bind anonymous (RFC 4513 5.1.2).
+      problems.push_back(bad("AUTOMATION_LDAP_BIND_PASSWORD_FILE", "the file is empty"));
+    } else {
+      ldap.bind_password = std::move(*password);
+    }
+  }
+}
+
 // The checks that involve several keys, or a file a key names.
 void check_across_keys(const std::map<std::string, SourcedValue>& merged, Config& config,
                        std::vector<Error>& problems) {
+  check_directory(config, problems);
   // One TLS file without the other would serve plain HTTP where the operator asked for HTTPS.
   const ServerConfig& server = config.server;
   if (server.tls_cert_file.empty() != server.tls_key_file.empty()) {
@@ -75,6 +117,19 @@ void check_across_keys(const std::map<std::string, SourcedValue>& merged, Config
             std::string("must be set together with ") +
                 (cert_missing ? "AUTOMATION_TLS_KEY_FILE" : "AUTOMATION_TLS_CERT_FILE") +
                 " (both for HTTPS, neither for plain HTTP)"));
+  }
+  // A meaning that needs a comment or a verifier must be one a signature may carry.
+  const SignatureSettings& signatures = config.core.signatures;
+  for (const auto& [key, listed] :
+       {std::pair<const char*, const std::vector<std::string>*>{
+            "AUTOMATION_SIGNATURE_COMMENT_REQUIRED", &signatures.comment_required},
+        {"AUTOMATION_SIGNATURE_VERIFICATION_REQUIRED", &signatures.verification_required}}) {
+    for (const std::string& meaning : *listed) {
+      if (signatures.find(meaning) == nullptr) {
+        problems.push_back(bad(key, meaning + " is not a meaning of AUTOMATION_SIGNATURE_MEANINGS"));
+        break;
+      }
+    }
   }
   const bool notice_text = merged.contains("AUTOMATION_LOGIN_NOTICE");
   if (notice_text && !config.notice_file.empty()) {

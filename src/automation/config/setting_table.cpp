@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "automation/config/directory_syntaxes.hpp"
 #include "automation/config/front_door_syntaxes.hpp"
 #include "automation/config/value_syntaxes.hpp"
 #include "automation/core/model.hpp"
@@ -148,6 +149,14 @@ std::vector<Setting> secret_settings() {
        "others",
        text(AUTOMATION_FIELD(audit.key_file), false, "path"), "", false, FlagScope::kNone, "",
        "none: a key kept in the database"},
+      {"AUTOMATION_SIGNING_KEY_FILE", "Secrets and keys",
+       "Ed25519 key that seals electronic signatures: a file not readable by group or others",
+       text(AUTOMATION_FIELD(signing.key_file), false, "path"),
+       "A PEM private key (openssl genpkey -algorithm ed25519 -out signing.pem) or its 32-byte "
+       "seed as 64 hex characters. Unset: a key is generated once and kept in the database (a "
+       "warning at start says so while signing is on). Its public key is published at "
+       "GET /api/signatures/keys; after a change of key the old one stays published.",
+       false, FlagScope::kNone, "", "none: a key kept in the database"},
   };
 }
 
@@ -300,6 +309,26 @@ std::vector<Setting> front_door_settings() {
   };
 }
 
+std::vector<Setting> signature_settings() {
+  return {
+      {"AUTOMATION_SIGNATURE_MEANINGS", "Electronic signatures",
+       "the meanings a signature may carry, each with the highest role level that may sign "
+       "with it; empty = signing off",
+       meaning_levels(AUTOMATION_FIELD(core.signatures.meanings)),
+       "meaning:level pairs, comma-separated: performed:10 lets roles of level 10 and below "
+       "(operator, supervisor, admin, sudo) sign as performed. Stored signatures are read and "
+       "verified whatever this says. See docs/signatures.md."},
+      {"AUTOMATION_SIGNATURE_COMMENT_REQUIRED", "Electronic signatures",
+       "meanings whose signatures need a comment (comma-separated)",
+       meaning_list(AUTOMATION_FIELD(core.signatures.comment_required))},
+      {"AUTOMATION_SIGNATURE_VERIFICATION_REQUIRED", "Electronic signatures",
+       "meanings whose signatures need a second person's countersignature (comma-separated)",
+       meaning_list(AUTOMATION_FIELD(core.signatures.verification_required)),
+       "Such a signature shows verification_required and, until a different person "
+       "countersigns it, no verification."},
+  };
+}
+
 std::vector<Setting> mfa_settings() {
   return {
       {"AUTOMATION_MFA_REQUIRED_LEVEL", "Multi-factor authentication",
@@ -330,6 +359,85 @@ std::vector<Setting> mfa_settings() {
   };
 }
 
+std::vector<Setting> directory_settings() {
+  const std::string section = "Directory login (LDAP, Active Directory)";
+  return {
+      {"AUTOMATION_LDAP_URLS", section,
+       "directory servers, comma-separated ldaps:// or ldap:// URLs tried in order; empty = "
+       "directory login off",
+       ldap_urls(),
+       "A server that cannot be reached (down, timeout, TLS failure) sends the login to the "
+       "next; an answer, even a refusal, is final. ldap:// needs AUTOMATION_LDAP_START_TLS. "
+       "Local accounts (the system user above all) always log in locally. See "
+       "docs/directory-login.md."},
+      {"AUTOMATION_LDAP_TIMEOUT", section,
+       "seconds to connect to a directory server, and for each operation on it",
+       integer(1, 300, AUTOMATION_FIELD(ldap.timeout_seconds))},
+      {"AUTOMATION_LDAP_START_TLS", section, "StartTLS on ldap:// URLs before anything is sent",
+       boolean(AUTOMATION_FIELD(ldap.start_tls))},
+      {"AUTOMATION_LDAP_CA_FILE", section,
+       "PEM file of the CAs that check the directory's certificate; empty = the system's",
+       text(AUTOMATION_FIELD(ldap.ca_file), false, "path"),
+       "The certificate (and its host name) is always checked, unless "
+       "AUTOMATION_LDAP_INSECURE_SKIP_VERIFY says otherwise."},
+      {"AUTOMATION_LDAP_INSECURE_SKIP_VERIFY", section,
+       "INSECURE: do not check the directory's certificate (anyone on the path can read "
+       "passwords); for tests only",
+       boolean(AUTOMATION_FIELD(ldap.insecure_skip_verify))},
+      {"AUTOMATION_LDAP_BIND_DN", section,
+       "DN of the service account that searches for users; empty = anonymous search",
+       text(AUTOMATION_FIELD(ldap.bind_dn))},
+      {"AUTOMATION_LDAP_BIND_PASSWORD_FILE", section,
+       "file holding the service account's password (not readable by group or others)",
+       text(AUTOMATION_FIELD(ldap.bind_password_file), false, "path"),
+       "A trailing newline is not part of the password. Never in the environment or a flag."},
+      {"AUTOMATION_LDAP_USER_BASE", section, "where users are searched (subtree)",
+       text(AUTOMATION_FIELD(ldap.user_base))},
+      {"AUTOMATION_LDAP_USER_FILTER", section,
+       "the search for a user; {username} is the name given at login, escaped (RFC 4515)",
+       ldap_filter("{username}", false, AUTOMATION_FIELD(ldap.user_filter)),
+       "Active Directory: (&(objectClass=user)(sAMAccountName={username}))."},
+      {"AUTOMATION_LDAP_USERNAME_ATTRIBUTE", section,
+       "attribute holding the username the local user row gets (AD: sAMAccountName)",
+       text(AUTOMATION_FIELD(ldap.username_attribute), true)},
+      {"AUTOMATION_LDAP_EMAIL_ATTRIBUTE", section, "attribute holding the e-mail address",
+       text(AUTOMATION_FIELD(ldap.email_attribute), true)},
+      {"AUTOMATION_LDAP_NAME_ATTRIBUTE", section, "attribute holding the given name",
+       text(AUTOMATION_FIELD(ldap.name_attribute), true)},
+      {"AUTOMATION_LDAP_LASTNAME_ATTRIBUTE", section, "attribute holding the last name",
+       text(AUTOMATION_FIELD(ldap.lastname_attribute), true)},
+      {"AUTOMATION_LDAP_GROUP_ATTRIBUTE", section,
+       "attribute of the user's entry that lists their groups' DNs",
+       text(AUTOMATION_FIELD(ldap.group_attribute), true),
+       "Used unless AUTOMATION_LDAP_GROUP_FILTER is set. OpenLDAP needs the memberof overlay "
+       "for memberOf."},
+      {"AUTOMATION_LDAP_GROUP_FILTER", section,
+       "find the user's groups by this search instead; {dn} is the user's DN, escaped",
+       ldap_filter("{dn}", true, AUTOMATION_FIELD(ldap.group_filter)),
+       "E.g. (&(objectClass=groupOfNames)(member={dn})). Active Directory's nested groups: "
+       "(member:1.2.840.113556.1.4.1941:={dn})."},
+      {"AUTOMATION_LDAP_GROUP_BASE", section,
+       "where AUTOMATION_LDAP_GROUP_FILTER searches; empty = AUTOMATION_LDAP_USER_BASE",
+       text(AUTOMATION_FIELD(ldap.group_base))},
+      {"AUTOMATION_LDAP_GROUP_ROLE_MAP", section,
+       "which role each group gives: <group DN> => <role>, separated by ';'", group_role_map(),
+       "A user in several mapped groups gets the most privileged role (lowest level); a user in "
+       "none is refused. sudo is never mapped."},
+      {"AUTOMATION_LDAP_OFFLINE_LOGIN_HOURS", section,
+       "hours a directory user may still log in with their last accepted password while no "
+       "directory server can be reached; 0 = off",
+       integer(0, 24 * 366, AUTOMATION_FIELD(core.directory.offline_login_hours)),
+       "Keeps an Argon2id hash of the password from each successful directory login. Used only "
+       "when every server is unreachable, never when the directory answers (wrong password, "
+       "disabled); such logins are audited as offline."},
+      {"AUTOMATION_LDAP_SYNC_SECONDS", section,
+       "seconds between re-reads of the directory users that hold sessions; 0 = never",
+       integer(0, 86400, AUTOMATION_FIELD(ldap_sync_seconds)),
+       "A user disabled, deleted or no longer in a mapped group loses their sessions; a changed "
+       "group changes the role. A directory that does not answer changes nothing."},
+  };
+}
+
 #undef AUTOMATION_FIELD
 
 std::vector<Setting> build_table() {
@@ -337,7 +445,7 @@ std::vector<Setting> build_table() {
   for (auto part :
        {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
         session_settings(), password_settings(), throttling_settings(), audit_settings(),
-        front_door_settings(), mfa_settings()}) {
+        front_door_settings(), mfa_settings(), signature_settings(), directory_settings()}) {
     std::move(part.begin(), part.end(), std::back_inserter(table));
   }
   return table;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "automation/core/text.hpp"
@@ -39,6 +40,17 @@ Status parse_boolean(std::string_view text, bool& out) {
   return {};
 }
 
+std::vector<std::string_view> list_items(std::string_view text, char separator) {
+  std::vector<std::string_view> items;
+  while (!text.empty()) {
+    const auto at = text.find(separator);
+    const auto item = trim(text.substr(0, at), kSettingBlanks);
+    text = at == std::string_view::npos ? std::string_view() : text.substr(at + 1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
 std::string listing(const std::vector<std::string>& words) {
   std::string text;
   for (std::size_t i = 0; i < words.size(); ++i) {
@@ -61,11 +73,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // canonical text, the form the server renders peer addresses in.
 Result<std::vector<std::string>> parse_addresses(std::string_view text) {
   std::vector<std::string> addresses;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    std::string item(trim(text.substr(0, comma), kSettingBlanks));
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (item.empty()) continue;
+  for (const std::string_view item_text : list_items(text)) {
+    const std::string item(item_text);
     in6_addr buffer{};
     char canonical[INET6_ADDRSTRLEN] = {};
     const int family = item.find(':') == std::string::npos ? AF_INET : AF_INET6;
@@ -123,6 +132,70 @@ std::string show_metrics(const MetricsConfig& metrics) {
       return metrics.listen;
   }
   return "on";
+}
+
+namespace {
+
+constexpr std::size_t kMaxMeaningLength = 32;
+constexpr long long kMaxMeaningLevel = 1'000'000;
+
+Status check_meaning_name(const std::string& name) {
+  const bool ok = !name.empty() && name.size() <= kMaxMeaningLength &&
+                  std::all_of(name.begin(), name.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                           c == '-';
+                  });
+  if (ok) return {};
+  return fail(ErrorCode::kInvalidArgument,
+              "'" + name + "' is not a meaning (1-32 of a-z, 0-9, '_' and '-')");
+}
+
+}  // namespace
+
+Result<std::vector<SignatureMeaning>> parse_meaning_levels(std::string_view text) {
+  std::vector<SignatureMeaning> meanings;
+  for (const std::string_view item_text : list_items(text)) {
+    const std::string item(item_text);
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "'" + item + "' must be meaning:level (e.g. approved:2)");
+    }
+    SignatureMeaning meaning{std::string(trim(item_text.substr(0, colon), kSettingBlanks)), 0};
+    if (auto named = check_meaning_name(meaning.name); !named) return fail(named.error());
+    long long level = 0;
+    const auto level_text = trim(item_text.substr(colon + 1), kSettingBlanks);
+    if (auto parsed = parse_integer(level_text, 0, kMaxMeaningLevel, level); !parsed) {
+      return fail(ErrorCode::kInvalidArgument,
+                  "the level of " + meaning.name + " " + parsed.error().message);
+    }
+    meaning.max_level = static_cast<int>(level);
+    for (const SignatureMeaning& earlier : meanings) {
+      if (earlier.name == meaning.name) {
+        return fail(ErrorCode::kInvalidArgument, meaning.name + " is listed twice");
+      }
+    }
+    meanings.push_back(std::move(meaning));
+  }
+  return meanings;
+}
+
+std::string show_meaning_levels(const std::vector<SignatureMeaning>& meanings) {
+  std::string text;
+  for (const SignatureMeaning& meaning : meanings) {
+    if (!text.empty()) text += ',';
+    text += meaning.name + ":" + std::to_string(meaning.max_level);
+  }
+  return text;
+}
+
+Result<std::vector<std::string>> parse_meaning_list(std::string_view text) {
+  std::vector<std::string> names;
+  for (const std::string_view item : list_items(text)) {
+    names.emplace_back(item);
+    if (auto named = check_meaning_name(names.back()); !named) return fail(named.error());
+  }
+  return names;
 }
 
 }  // namespace syntax_detail

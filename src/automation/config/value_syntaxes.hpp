@@ -36,6 +36,8 @@ Status parse_integer(std::string_view text, long long min, long long max, long l
 Status parse_boolean(std::string_view text, bool& out);
 // "a, b or c".
 std::string listing(const std::vector<std::string>& words);
+// The non-empty items of a list separated by `separator`, trimmed.
+std::vector<std::string_view> list_items(std::string_view text, char separator = ',');
 }  // namespace syntax_detail
 
 template <typename Field>
@@ -119,6 +121,13 @@ ValueSyntax optional_secret(Field field);
 // 0 (off) or at least `min_seconds`, at most `max_seconds`.
 template <typename Field>
 ValueSyntax idle_timeout(long long max_seconds, long long min_seconds, Field field);
+// Signature meanings with the least privileged role level that may sign each:
+// "performed:10,reviewed:2"; empty = none.
+template <typename Field>
+ValueSyntax meaning_levels(Field field);
+// A comma-separated list of signature meanings; empty = none.
+template <typename Field>
+ValueSyntax meaning_list(Field field);
 // A whole number in [min, max] held in a std::optional, or empty for none (off).
 template <typename Field>
 ValueSyntax optional_integer(long long min, long long max, Field field);
@@ -128,6 +137,9 @@ Result<std::vector<std::string>> parse_addresses(std::string_view text);
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 Result<MetricsConfig> parse_metrics(std::string_view text);
 std::string show_metrics(const MetricsConfig& metrics);
+Result<std::vector<SignatureMeaning>> parse_meaning_levels(std::string_view text);
+std::string show_meaning_levels(const std::vector<SignatureMeaning>& meanings);
+Result<std::vector<std::string>> parse_meaning_list(std::string_view text);
 }  // namespace syntax_detail
 
 template <typename Field>
@@ -239,6 +251,32 @@ ValueSyntax idle_timeout(long long max_seconds, long long min_seconds, Field fie
     return {};
   };
   return timeout;
+}
+
+template <typename Field>
+ValueSyntax meaning_levels(Field field) {
+  return ValueSyntax{"meaning:level list", "meanings of a-z, 0-9, _ and -; levels 0-1000000",
+                     [=](std::string_view value, Config& config) -> Status {
+                       auto parsed = syntax_detail::parse_meaning_levels(value);
+                       if (!parsed) return fail(parsed.error());
+                       field(config) = std::move(*parsed);
+                       return {};
+                     },
+                     [=](const Config& config) {
+                       return syntax_detail::show_meaning_levels(field(config));
+                     }};
+}
+
+template <typename Field>
+ValueSyntax meaning_list(Field field) {
+  return ValueSyntax{"meaning list", "meanings of AUTOMATION_SIGNATURE_MEANINGS",
+                     [=](std::string_view value, Config& config) -> Status {
+                       auto parsed = syntax_detail::parse_meaning_list(value);
+                       if (!parsed) return fail(parsed.error());
+                       field(config) = std::move(*parsed);
+                       return {};
+                     },
+                     [=](const Config& config) { return syntax_detail::join(field(config), ","); }};
 }
 
 template <typename Field>

@@ -6,16 +6,11 @@
 #include <limits>
 #include <vector>
 
+#include "automation/core/text.hpp"
+
 namespace automation {
 
 namespace {
-
-void append_mac_field(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out += ':';
-  out += field;
-  out += '\n';
-}
 
 constexpr int kPageSize = 1000;
 
@@ -113,14 +108,14 @@ std::optional<AuditChainStart> parse_chain_start(const AuditEvent& event) {
 std::string audit_chain_message(std::string_view previous_mac, std::int64_t seq,
                                 const AuditEvent& event) {
   std::string message = "automation-audit-v1\n";
-  append_mac_field(message, previous_mac);
-  append_mac_field(message, std::to_string(seq));
-  append_mac_field(message, std::to_string(event.time));
+  append_length_prefixed(message, previous_mac);
+  append_length_prefixed(message, std::to_string(seq));
+  append_length_prefixed(message, std::to_string(event.time));
   for (std::string_view field :
        {std::string_view(event.event), std::string_view(event.actor),
         std::string_view(event.target), std::string_view(event.address),
         std::string_view(event.outcome), std::string_view(event.reason)}) {
-    append_mac_field(message, field);
+    append_length_prefixed(message, field);
   }
   return message;
 }

@@ -11,6 +11,7 @@ AuditOutcome audit_outcome_of(const Status& status) {
   const Error& error = status.error();
   std::string reason = error.message;
   for (const auto& [field, why] : error.fields) reason += "; " + field + " " + why;
+  if (!error.audit_detail.empty()) reason = error.audit_detail;
   switch (error.code) {
     case ErrorCode::kPermissionDenied:
     case ErrorCode::kRuleViolation:
@@ -19,7 +20,9 @@ AuditOutcome audit_outcome_of(const Status& status) {
       return {"throttled", std::move(reason)};
     case ErrorCode::kInternal:
     case ErrorCode::kUnavailable:
-      return {"failure", to_string(error.code)};  // driver details stay out of the trail
+      // Driver details stay out of the trail; a detail written for it goes in.
+      return {"failure",
+              error.audit_detail.empty() ? std::string(to_string(error.code)) : error.audit_detail};
     default:
       return {"failure", std::move(reason)};
   }

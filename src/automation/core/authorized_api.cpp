@@ -6,6 +6,7 @@
 #include "automation/core/audited_change.hpp"
 #include "automation/core/authorized_api_audited.hpp"
 #include "automation/core/password_rules.hpp"
+#include "automation/core/mfa_audit.hpp"
 #include "automation/core/policy.hpp"
 #include "automation/core/policy_subjects.hpp"
 #include "automation/core/text.hpp"
@@ -13,11 +14,6 @@
 
 namespace automation {
 namespace {
-
-// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
-std::unexpected<Error> key_missing() {
-  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
-}
 
 std::unexpected<Error> password_change_first(PasswordChangeDemand demand) {
   Error error = Error::make(
@@ -46,11 +42,13 @@ AuditRecord login_audit_record(const Caller& caller, std::string_view name,
   // A wrong password is a failed login, not a refusal by a rule.
   if (!result && result.error().code == ErrorCode::kPermissionDenied) outcome.outcome = "failure";
   if (!result) return AuditRecord{"login", "", std::string(name), caller.address, std::move(outcome)};
+  // How the password was checked when not locally (the directory, and what it changed).
+  const std::string note = result->audit_note.empty() ? "" : "; " + result->audit_note;
   if (result->second_factor_due()) {
     return AuditRecord{"mfa_challenge", result->user.username, std::string(name), caller.address,
-                       {"success", "password right; second factor due"}};
+                       {"success", "password right; second factor due" + note}};
   }
-  outcome.reason = "amr=" + std::string(amr_of(result->second_factor));
+  outcome.reason = "amr=" + std::string(amr_of(result->second_factor)) + note;
   if (result->password_change != PasswordChangeDemand::kNone) {
     outcome.reason += result->password_change == PasswordChangeDemand::kExpired
                           ? "; password expired: only a password change is allowed"
@@ -78,7 +76,7 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 }  // namespace
 
 AuthorizedApi::AuthorizedApi(UsersCore& core, ProcessFigures* figures)
-    : core_(core), figures_(figures) {}
+    : core_(core), figures_(figures), signatures_(core) {}
 
 AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view event,
                                         std::string_view target, const Status& status,
@@ -157,8 +155,7 @@ Result<LoginResult> AuthorizedApi::login(const Caller& caller, const Credentials
       [&]() -> Result<LoginResult> {
         auto login = core_.logins().login(credentials, caller.address);
         if (login && login->second_factor == SecondFactor::kRecoveryCode) {
-          if (auto recorded = record_recovery_code_use(caller, login->user.username,
-                                                       login->recovery_codes_left);
+          if (auto recorded = record_recovery_code_use(core_.audit(), login->user.username, caller.address, login->recovery_codes_left);
               !recorded) {
             return fail(recorded.error());
           }
@@ -177,7 +174,7 @@ Result<LoginResult> AuthorizedApi::login_second_factor(const Caller& caller,
         auto login = core_.logins().complete(mfa_token, code, caller.address, &username);
         if (login && login->second_factor == SecondFactor::kRecoveryCode) {
           if (auto recorded =
-                  record_recovery_code_use(caller, username, login->recovery_codes_left);
+                  record_recovery_code_use(core_.audit(), username, caller.address, login->recovery_codes_left);
               !recorded) {
             return fail(recorded.error());
           }
@@ -187,16 +184,6 @@ Result<LoginResult> AuthorizedApi::login_second_factor(const Caller& caller,
       [&](const Result<LoginResult>& result) {
         return login_audit_record(caller, username.empty() ? "mfa_token" : username, result);
       });
-}
-
-Status AuthorizedApi::record_recovery_code_use(const Caller& caller, std::string_view username,
-                                               int left) {
-  // Written inside the change that used the code, so the use and its record stand together.
-  auto written = core_.audit().record(AuditRecord{
-      "mfa_recovery_code_used", std::string(username), std::string(username), caller.address,
-      {"success", std::to_string(left) + " recovery codes left"}});
-  if (!written) return fail(audit_unwritten());
-  return {};
 }
 
 bool AuthorizedApi::login_names_an_account(const Credentials& credentials) {

@@ -21,6 +21,7 @@
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
 #include "automation/core/service_overview.hpp"
+#include "automation/core/signature_api.hpp"
 
 namespace automation {
 
@@ -148,6 +149,8 @@ class AuthorizedApi {
   const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.
   Status health();
+  // Electronic signatures (docs/signatures.md).
+  SignatureApi& signatures() { return signatures_; }
 
  private:
   // Appends the audit event of a security operation: success, or failure/denied/throttled
@@ -171,11 +174,13 @@ class AuthorizedApi {
   // update_role): unknown is 400 "User <name> not found" there, as upstream answers.
   Result<User> find_named_target(const Caller& caller, std::string_view username,
                                  bool* hidden = nullptr);
-  // The audit event of a recovery code used by `username`, inside the change that used it.
-  Status record_recovery_code_use(const Caller& caller, std::string_view username, int left);
   // The caller's own account for an MFA operation, and the MFA service: kPermissionDenied for
   // a TPT, kUnavailable without MFA.
   Result<User> own_mfa_account(const Caller& caller, MfaService** mfa);
+  // The caller's own password, for a change that needs it besides the session: the local hash,
+  // or for a directory user the directory. kRuleViolation when wrong; throttled.
+  Status check_own_password(const User& user, std::string_view password,
+                            std::string_view address);
   // The caller's password and then a second factor, both throttled (remove_mfa and
   // regenerate_recovery_codes).
   Status check_password_and_code(const Caller& caller, MfaService& mfa, const User& user,
@@ -186,6 +191,7 @@ class AuthorizedApi {
 
   UsersCore& core_;
   ProcessFigures* figures_;
+  SignatureApi signatures_;
 };
 
 }  // namespace automation

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "automation/core/authorized_api_audited.hpp"
+#include "automation/core/mfa_audit.hpp"
 #include "automation/core/policy.hpp"
 #include "automation/core/policy_subjects.hpp"
 #include "automation/core/users_core.hpp"
@@ -34,12 +35,28 @@ Result<User> AuthorizedApi::own_mfa_account(const Caller& caller, MfaService** m
   return core_.users().get_user(caller.principal->user->username);
 }
 
+Status AuthorizedApi::check_own_password(const User& user, std::string_view password,
+                                         std::string_view address) {
+  DirectoryLogin* directory = core_.directory_login();
+  auto managed = directory != nullptr ? directory->decides_for(user) : Result<bool>(false);
+  if (!managed) return fail(managed.error());
+  if (!*managed) return core_.passwords().verify_current_password(user, password, address);
+  // A directory user's row holds no password: the directory checks it, as at login (and
+  // throttled as a login); a refusal is a wrong password here too.
+  auto checked = core_.sessions().verify_credentials(
+      Credentials{user.username, std::nullopt, std::string(password)}, address);
+  if (checked) return {};
+  if (checked.error().code == ErrorCode::kPermissionDenied) {
+    return fail(ErrorCode::kRuleViolation, "Current password is incorrect");
+  }
+  return fail(checked.error());
+}
+
 Status AuthorizedApi::check_password_and_code(const Caller& caller, MfaService& mfa,
                                               const User& user, std::string_view password,
                                               std::string_view code) {
   // The password first: the code's own limit is reachable only by someone who knows it.
-  if (auto right = core_.passwords().verify_current_password(user, password, caller.address);
-      !right) {
+  if (auto right = check_own_password(user, password, caller.address); !right) {
     Error error = right.error();
     if (error.code == ErrorCode::kRuleViolation) error.message = "Invalid password";
     return fail(std::move(error));
@@ -47,7 +64,7 @@ Status AuthorizedApi::check_password_and_code(const Caller& caller, MfaService& 
   auto check = mfa.verify(user, code, caller.address);
   if (!check) return fail(as_rule_violation(check.error()));
   if (check->factor == SecondFactor::kRecoveryCode) {
-    return record_recovery_code_use(caller, user.username, check->recovery_codes_left);
+    return record_recovery_code_use(core_.audit(), user.username, caller.address, check->recovery_codes_left);
   }
   return {};
 }

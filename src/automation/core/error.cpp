@@ -23,13 +23,13 @@ Error Error::invalid(std::string field, std::string why) {
 }
 
 Error Error::invalid(std::string field, std::string why, std::string message) {
-  Error error{ErrorCode::kInvalidArgument, std::move(message), {}, 0, {}};
+  Error error{ErrorCode::kInvalidArgument, std::move(message), {}, 0, {}, {}};
   error.fields.emplace(std::move(field), std::move(why));
   return error;
 }
 
 Error Error::make(ErrorCode code, std::string message) {
-  return Error{code, std::move(message), {}, 0, {}};
+  return Error{code, std::move(message), {}, 0, {}, {}};
 }
 
 }  // namespace automation

@@ -34,6 +34,10 @@ struct Error {
   // A stable name of the specific refusal for clients that branch on it (rendered as
   // "error_type", e.g. "password_reused"); "" for most errors.
   std::string type;
+  // What the audit trail records as the reason instead of the message, when the client is
+  // told less than the trail (a directory refusal answers like a wrong password); never
+  // rendered to a client.
+  std::string audit_detail;
 
   // kInvalidArgument naming `field`; the message is "Invalid <field>: <why>".
   static Error invalid(std::string field, std::string why);

@@ -23,34 +23,40 @@ LoginService::LoginService(SessionService& sessions, MfaService* mfa,
 
 Result<LoginResult> LoginService::login(const Credentials& credentials,
                                         std::string_view address) {
-  bool needs_rehash = false;
-  auto user = sessions_.check_password(credentials, address, &needs_rehash);
-  if (!user) return fail(user.error());
+  auto checked = sessions_.check_password(credentials, address);
+  if (!checked) return fail(checked.error());
+  const bool needs_rehash = checked->needs_rehash;
+  User& user = checked->user;
   SecondFactor factor = SecondFactor::kNone;
   int recovery_codes_left = -1;
   if (mfa_ != nullptr) {
-    auto enabled = mfa_->enabled(*user);
+    auto enabled = mfa_->enabled(user);
     if (!enabled) return fail(enabled.error());
     // A blank otp (an empty field of a form) is no code: the login asks for one instead of
     // counting a wrong guess.
     const bool otp_given =
         credentials.otp && credentials.otp->find_first_not_of(" \t") != std::string::npos;
     if (*enabled && !otp_given) {
-      if (needs_rehash) sessions_.upgrade_hash(*user, credentials.password);
-      return challenge(std::move(*user), address);
+      if (needs_rehash) sessions_.upgrade_hash(user, credentials.password);
+      auto challenged = challenge(std::move(user), address);
+      if (challenged) challenged->audit_note = std::move(checked->audit_note);
+      return challenged;
     }
     if (*enabled) {
       // Checked before anything is written: the code's attempt count must stand on its own,
       // not join (and be undone with) a login that fails.
-      auto check = mfa_->verify(*user, *credentials.otp, address);
+      auto check = mfa_->verify(user, *credentials.otp, address);
       if (!check) return fail(check.error());
       factor = check->factor;
       recovery_codes_left = check->recovery_codes_left;
     }
   }
-  if (needs_rehash) sessions_.upgrade_hash(*user, credentials.password);
-  auto login = sessions_.open_session(std::move(*user), address, factor);
-  if (login) login->recovery_codes_left = recovery_codes_left;
+  if (needs_rehash) sessions_.upgrade_hash(user, credentials.password);
+  auto login = sessions_.open_session(std::move(user), address, factor);
+  if (login) {
+    login->recovery_codes_left = recovery_codes_left;
+    login->audit_note = std::move(checked->audit_note);
+  }
   return login;
 }
 

@@ -15,6 +15,7 @@ Status PasswordService::change_password(std::string_view target_username,
   }
   auto user = users_.get_user(target_username);
   if (!user) return fail(user.error());
+  if (auto local = check_not_directory_managed(*user); !local) return local;
   if (current_password) {
     if (auto right = verify_current_password(*user, *current_password, address); !right) {
       return right;
@@ -61,6 +62,18 @@ Result<bool> PasswordService::set_password_if_different(std::string_view usernam
     return fail(reset.error());
   }
   return true;
+}
+
+Status PasswordService::check_not_directory_managed(const User& user) {
+  if (ports_.directory_accounts == nullptr) return {};
+  auto account = ports_.directory_accounts->find_directory_account(user.id);
+  if (!account) return fail(account.error());
+  if (!*account) return {};
+  Error error =
+      Error::make(ErrorCode::kInvalidArgument, "The password of " + user.username +
+                                                   " is managed by the directory: change it there");
+  error.type = std::string(kDirectoryManaged);
+  return fail(std::move(error));
 }
 
 Status PasswordService::check_not_reused(const User& user, std::string_view new_password) {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string_view>
 
+#include "automation/core/directory.hpp"
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/password_rules.hpp"
 #include "automation/core/ports.hpp"
@@ -23,6 +24,8 @@ class PasswordService {
     PasswordStore& passwords;
     PasswordHasher& hasher;
     Clock& clock;
+    // Users the directory manages have no password here (nullptr: none does).
+    DirectoryAccountStore* directory_accounts = nullptr;
   };
   PasswordService(UserService& users, const Ports& ports, LoginThrottle& throttle,
                   const CoreSettings& settings, const PasswordStrength& strength)
@@ -53,6 +56,8 @@ class PasswordService {
 
  private:
   // The history rule: the current password and the remembered previous ones, one KDF each.
+  // kInvalidArgument "directory_managed" for a user whose password the directory keeps.
+  Status check_not_directory_managed(const User& user);
   Status check_not_reused(const User& user, std::string_view new_password);
   Status replace_hash(const User& user, std::string_view new_password,
                       std::string_view keep_session_digest, PasswordSetter setter);

@@ -138,6 +138,21 @@ Decision decide_delete(const Actor& actor, const Target& target) {
   return Decision::allow();
 }
 
+// A session held back to change its password or to set up MFA may do nothing else.
+Decision decide_session_unrestricted(const Actor& actor) {
+  if (actor.must_change_password) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "You must change your own password before anything else",
+                          std::string(kPasswordChangeRequired));
+  }
+  if (actor.must_enroll_mfa) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "You must set up multi-factor authentication before anything else",
+                          std::string(kMfaEnrollmentRequired));
+  }
+  return Decision::allow();
+}
+
 }  // namespace
 
 Status Decision::status() const {
@@ -156,17 +171,8 @@ bool is_auditor_role(std::string_view role_name) { return iequals_ascii(role_nam
 bool is_system_username(std::string_view username) { return iequals_ascii(username, "system"); }
 
 Decision decide(Operation operation, const Actor& actor, const Target& target) {
-  if (actor.must_change_password &&
-      !(operation == Operation::kChangePassword && is_self(actor, target))) {
-    return Decision::deny(ErrorCode::kPermissionDenied,
-                          "You must change your own password before anything else",
-                          std::string(kPasswordChangeRequired));
-  }
-  if (actor.must_enroll_mfa &&
-      !(operation == Operation::kChangePassword && is_self(actor, target))) {
-    return Decision::deny(ErrorCode::kPermissionDenied,
-                          "You must set up multi-factor authentication before anything else",
-                          std::string(kMfaEnrollmentRequired));
+  if (!(operation == Operation::kChangePassword && is_self(actor, target))) {
+    if (auto session = decide_session_unrestricted(actor); !session.allowed) return session;
   }
   switch (operation) {
     case Operation::kChangePassword:
@@ -279,6 +285,39 @@ Decision decide_read_audit(const Actor& actor) {
 }
 
 Decision decide_read_overview(const Actor& actor) { return decide_read_audit(actor); }
+
+Decision decide_sign(const Actor& actor, int max_level) {
+  if (actor.is_token || actor.user_id.empty()) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. A signature is a person's: third-party tokens cannot "
+                          "sign");
+  }
+  if (auto session = decide_session_unrestricted(actor); !session.allowed) return session;
+  if (actor.level > max_level) {
+    return Decision::deny(ErrorCode::kPermissionDenied,
+                          "Access denied. Required role level: <= " + std::to_string(max_level));
+  }
+  return Decision::allow();
+}
+
+Decision decide_countersign(const Actor& actor, std::string_view signer_id, int max_level) {
+  if (auto sign = decide_sign(actor, max_level); !sign.allowed) return sign;
+  if (actor.user_id == signer_id) {
+    return Decision::deny(ErrorCode::kRuleViolation,
+                          "the verifier must be another person than the signer",
+                          "verifier_is_signer");
+  }
+  return Decision::allow();
+}
+
+bool may_read_all_signatures(const Actor& actor) {
+  return is_privileged(actor) || is_auditor_role(actor.role_name);
+}
+
+bool may_read_signature(const Actor& actor, std::string_view signer_id) {
+  if (may_read_all_signatures(actor)) return true;
+  return !actor.is_token && !actor.user_id.empty() && actor.user_id == signer_id;
+}
 
 bool must_use_mfa(int role_level, std::string_view username, std::optional<int> required_level) {
   return required_level && role_level <= *required_level && !is_system_username(username);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "automation/core/error.hpp"
+#include "automation/core/model.hpp"
 
 namespace automation::policy {
 
@@ -24,6 +25,7 @@ struct Actor {
   bool must_change_password = false;
   // A session that must set up multi-factor authentication first (its role requires it).
   bool must_enroll_mfa = false;
+  std::string_view user_id = {};  // the user's identifier; empty for a TPT
 };
 
 // The user acted on.
@@ -116,5 +118,22 @@ Decision decide_own_account(const Actor& actor);
 // A reverse proxy's per-application minimum (forward authentication): the actor's role must
 // be at least as privileged as `required_level` (its level <= required_level).
 Decision decide_required_level(const Actor& actor, int required_level);
+
+// --- Electronic signatures (docs/signatures.md) ---
+
+// Signing with a meaning that roles of level <= max_level may sign with: a person (never a
+// TPT: a signature is a person's, §11.200), of such a role.
+Decision decide_sign(const Actor& actor, int max_level);
+
+// Countersigning the signature of `signer_id` (perform + verify, CR 2.1 RE4): the rule of
+// decide_sign for the countersignature's meaning, by another person than the signer, compared
+// by user identifier, so no renaming makes the signer their own verifier.
+Decision decide_countersign(const Actor& actor, std::string_view signer_id, int max_level);
+
+// Reading a signature of `signer_id`: its signer (by identifier), admin, sudo or auditor.
+bool may_read_signature(const Actor& actor, std::string_view signer_id);
+
+// Reading everyone's signatures (lists not limited to the caller's own): admin, sudo, auditor.
+bool may_read_all_signatures(const Actor& actor);
 
 }  // namespace automation::policy

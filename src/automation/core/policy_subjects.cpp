@@ -8,7 +8,9 @@ policy::Actor actor_of(const Principal& principal) {
                        principal.user ? std::string_view(principal.user->username)
                                       : std::string_view(),
                        principal.password_change != PasswordChangeDemand::kNone,
-                       principal.mfa_enrollment_required};
+                       principal.mfa_enrollment_required,
+                       principal.user ? std::string_view(principal.user->identifier)
+                                      : std::string_view()};
 }
 
 policy::Target target_of(const User& user) {

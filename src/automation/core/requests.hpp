@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "automation/core/error.hpp"
 #include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
 
@@ -37,6 +38,9 @@ struct LoginResult {
   User user;
   // Not kNone: the session may only change its own password or log out.
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;
+  // For the login's audit event: how the password was checked when not locally ("directory
+  // login", "offline directory login", what the directory changed); "" for a local login.
+  std::string audit_note = {};
   // What the login proved besides the password.
   SecondFactor second_factor = SecondFactor::kNone;
   int recovery_codes_left = -1;  // after a recovery code: how many remain (else -1)
@@ -82,5 +86,10 @@ struct Caller {
   std::optional<Principal> principal;
   std::string address;  // client address for throttling and audit ("cli" from the tool)
 };
+
+// Upstream's words for a request without a key (the HMI logs out on a 401 saying so).
+inline std::unexpected<Error> key_missing() {
+  return fail(ErrorCode::kUnauthenticated, "Key is missing.");
+}
 
 }  // namespace automation

@@ -21,8 +21,8 @@ std::unexpected<Error> invalid_token() {
 }  // namespace
 
 SessionService::SessionService(const Ports& ports, LoginThrottle& throttle,
-                               const CoreSettings& settings)
-    : ports_(ports), throttle_(throttle), settings_(settings) {}
+                               const CoreSettings& settings, DirectoryLogin* directory)
+    : ports_(ports), throttle_(throttle), settings_(settings), directory_(directory) {}
 
 Result<std::optional<User>> SessionService::find_account(const Credentials& credentials) {
   const std::string name(credentials.login_name());
@@ -36,8 +36,8 @@ bool SessionService::names_an_account(const Credentials& credentials) {
   return !found || found->has_value();  // a failed lookup gives the benefit of the doubt
 }
 
-Result<User> SessionService::check_password(const Credentials& credentials,
-                                            std::string_view address, bool* needs_rehash) {
+Result<SessionService::CheckedPassword> SessionService::check_password(
+    const Credentials& credentials, std::string_view address) {
   const std::string name(credentials.login_name());
   Result<std::optional<User>> found = find_account(credentials);
   if (!found) return fail(found.error());
@@ -47,14 +47,25 @@ Result<User> SessionService::check_password(const Credentials& credentials,
                                      : LoginThrottle::account_of_unknown_name(name);
   auto attempt = throttle_.begin_attempt(account, address);
   if (!attempt) return fail(attempt.error());
+  // A directory bind is a password attempt like any other: reserved above, counted unless
+  // it succeeds.
+  if (directory_ != nullptr) {
+    auto decides = directory_->decides_for(*found);
+    if (!decides) return fail(decides.error());
+    if (*decides) {
+      auto outcome = directory_->authenticate(name, credentials.password, *found);
+      if (!outcome) return fail(outcome.error());  // the attempt stays counted
+      throttle_.succeeded(*attempt);
+      return CheckedPassword{std::move(outcome->user), false, std::move(outcome->audit_note)};
+    }
+  }
   // Unknown users still cost one KDF evaluation (the hasher's contract for an empty stored
   // hash), so timing does not reveal which names exist.
   const std::string_view stored = *found ? std::string_view((*found)->password_hash) : "";
   const PasswordCheck check = ports_.hasher.verify(credentials.password, stored);
   if (!*found || !check.matches) return invalid_credentials();  // the attempt stays counted
   throttle_.succeeded(*attempt);
-  if (needs_rehash) *needs_rehash = check.needs_rehash;
-  return std::move(**found);
+  return CheckedPassword{std::move(**found), check.needs_rehash, {}};
 }
 
 void SessionService::upgrade_hash(const User& user, std::string_view password) {
@@ -98,6 +109,13 @@ Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSe
   // Sudo accounts may not change their own password over the API (SPEC §2): the command-line
   // tool and AUTOMATION_SUPERUSER_PASSWORD manage them, so no demand could ever be met.
   if (policy::is_sudo_role(user.role.name, user.role.level)) return PasswordChangeDemand::kNone;
+  // A directory user's password ages and changes in the directory, not here (asked here
+  // rather than by the caller, so that the MFA step's sessions get the same answer).
+  if (directory_ != nullptr) {
+    auto managed = directory_->decides_for(user);
+    if (!managed) return fail(managed.error());
+    if (*managed) return PasswordChangeDemand::kNone;
+  }
   auto state = ports_.passwords.password_state(user.id);
   if (!state) return fail(state.error());
   return demand_at_login(*state, now, settings);
@@ -105,7 +123,9 @@ Result<PasswordChangeDemand> SessionService::demand_for(const User& user, UnixSe
 
 Result<User> SessionService::verify_credentials(const Credentials& credentials,
                                                 std::string_view address) {
-  return check_password(credentials, address, nullptr);
+  auto checked = check_password(credentials, address);
+  if (!checked) return fail(checked.error());
+  return std::move(checked->user);
 }
 
 Status SessionService::logout(std::string_view session_digest) {

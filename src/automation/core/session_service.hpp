@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "automation/core/directory_login.hpp"
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
@@ -22,23 +23,30 @@ class SessionService {
     TokenDigester& digester;
     Clock& clock;
   };
-  SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings);
+  // `directory`: checks the passwords of directory users (nullptr: directory login off).
+  SessionService(const Ports& ports, LoginThrottle& throttle, const CoreSettings& settings,
+                 DirectoryLogin* directory = nullptr);
 
+  // A password that was accepted, and by whom.
+  struct CheckedPassword {
+    User user;
+    bool needs_rehash = false;  // local: stored in a legacy or weaker form (upgrade_hash)
+    std::string audit_note;     // directory: DirectoryLoginOutcome::audit_note; local: ""
+  };
   // The password step of a login by username or email from `address` (LoginService runs
   // the whole login): throttle check, then lookup and verification with constant work for
-  // unknown users, then the failure/success count. Unknown user and wrong password both give
-  // kPermissionDenied "Invalid credentials" after one KDF evaluation each; over the throttle
-  // limit, kThrottled. *needs_rehash (when given) says the stored hash is of a legacy or
-  // weaker form (upgrade_hash).
-  Result<User> check_password(const Credentials& credentials, std::string_view address,
-                              bool* needs_rehash);
+  // unknown users (or the directory's verdict, for the names it decides for), then the
+  // failure/success count. Unknown user and wrong password both give kPermissionDenied
+  // "Invalid credentials" after one KDF evaluation each; over the throttle limit, kThrottled.
+  Result<CheckedPassword> check_password(const Credentials& credentials,
+                                         std::string_view address);
   // Re-hashes the user's password with the current parameters; a failure here must not fail
   // the login, so it is not reported.
   void upgrade_hash(const User& user, std::string_view password);
   // A new session for a user whose login succeeded with `factor` besides the password. A
   // password that expired, or that someone else set, gives a session that may only change
-  // it; a role that must use MFA (policy::must_use_mfa) without a second factor, a session
-  // that may only set it up.
+  // it (never for a directory user: their password ages in the directory); a role that must
+  // use MFA (policy::must_use_mfa) without a second factor, a session that may only set it up.
   Result<LoginResult> open_session(User user, std::string_view address, SecondFactor factor);
   // The user the credentials belong to, or kPermissionDenied; never creates a session.
   // Throttled and counted like a login, so it cannot be used to guess passwords faster.
@@ -66,6 +74,7 @@ class SessionService {
   Ports ports_;
   LoginThrottle& throttle_;
   const CoreSettings& settings_;
+  DirectoryLogin* directory_;
 };
 
 }  // namespace automation

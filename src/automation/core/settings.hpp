@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "automation/core/signature_settings.hpp"
 
 namespace automation {
 
@@ -29,6 +32,21 @@ struct PasswordPolicySettings {
 };
 
 inline constexpr int kMaxPasswordHistory = 24;
+
+// One entry of AUTOMATION_LDAP_GROUP_ROLE_MAP: members of `group_dn` get `role`.
+struct GroupRoleMapping {
+  std::string group_dn;
+  std::string role;
+};
+
+// Directory login (docs/directory-login.md); the connection settings are the adapter's.
+struct DirectorySettings {
+  bool enabled = false;  // AUTOMATION_LDAP_URLS set
+  std::vector<GroupRoleMapping> group_roles;
+  // Hours the hash of a directory password may stand in for an unreachable directory;
+  // 0 = never (no hash is kept).
+  std::int64_t offline_login_hours = 0;
+};
 
 // Multi-factor authentication (IEC 62443-4-2 CR 1.1 RE2). Off unless a user enrolls or the
 // policy is set.
@@ -65,6 +83,8 @@ struct CoreSettings {
   std::string system_use_notice;
   AuditRetentionSettings audit_retention;
   PasswordPolicySettings password_policy;
+  SignatureSettings signatures;
+  DirectorySettings directory;
   MfaSettings mfa;
 };
 

@@ -134,4 +134,11 @@ std::string escape_controls(std::string_view text) {
   return out;
 }
 
+void append_length_prefixed(std::string& out, std::string_view field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+  out += '\n';
+}
+
 }  // namespace automation

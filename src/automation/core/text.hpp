@@ -39,4 +39,8 @@ bool has_invisible_controls(std::string_view text);
 // instead.
 std::string escape_controls(std::string_view text);
 
+// Appends "<byte length>:<field>\n": the framing of the sealed messages (audit chain MACs,
+// signature seals), under which no two different field lists give the same bytes.
+void append_length_prefixed(std::string& out, std::string_view field);
+
 }  // namespace automation

@@ -4,6 +4,7 @@
 // names, over the services below. Usable from C++ without HTTP. No authorization here;
 // AuthorizedApi adds the rules of SPEC §2 for callers acting on behalf of a principal.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,10 +12,13 @@
 
 #include "automation/core/audit_log.hpp"
 #include "automation/core/audited_change.hpp"
+#include "automation/core/directory_login.hpp"
+#include "automation/core/directory_sync.hpp"
 #include "automation/core/login_service.hpp"
 #include "automation/core/login_throttle.hpp"
 #include "automation/core/mfa_ports.hpp"
 #include "automation/core/mfa_service.hpp"
+#include "automation/core/mfa_signature_factor.hpp"
 #include "automation/core/mfa_throttle.hpp"
 #include "automation/core/password_service.hpp"
 #include "automation/core/ports.hpp"
@@ -22,8 +26,9 @@
 #include "automation/core/role_service.hpp"
 #include "automation/core/session_admin.hpp"
 #include "automation/core/session_service.hpp"
-#include "automation/core/signup_throttle.hpp"
 #include "automation/core/settings.hpp"
+#include "automation/core/signature_service.hpp"
+#include "automation/core/signup_throttle.hpp"
 #include "automation/core/tpt_service.hpp"
 #include "automation/core/user_service.hpp"
 
@@ -49,6 +54,10 @@ struct CorePorts {
   PasswordDictionary* dictionary = nullptr;
   // Multi-factor authentication; null: unavailable (nobody can enroll, logins are by password).
   const MfaPorts* mfa = nullptr;
+  // The directory-managed accounts (always, where the database has them), and the directory
+  // itself when directory login is on (DirectorySettings::enabled).
+  DirectoryAccountStore* directory_accounts = nullptr;
+  DirectoryPort* directory = nullptr;
 };
 
 class UsersCore {
@@ -94,11 +103,18 @@ class UsersCore {
   Result<std::int64_t> unlock_account(const User& user);
   Result<std::vector<User>> list_users();
 
+  // Electronic signatures (docs/signatures.md), with the ports only they need; until this is
+  // called signatures() is nullptr. With MFA, a signer who has it enrolled also sends a code.
+  void enable_signatures(SignatureStore& store, SignatureSealer& sealer, SealChecker& checker);
+
   // --- services, for AuthorizedApi, the app and the command-line tool ---
   RoleService& roles() { return roles_; }
   UserService& users() { return users_; }
   PasswordService& passwords() { return passwords_; }
   SessionService& sessions() { return sessions_; }
+  // nullptr unless directory login is on.
+  DirectoryLogin* directory_login() { return directory_login_ ? &*directory_login_ : nullptr; }
+  DirectorySync* directory_sync() { return directory_sync_ ? &*directory_sync_ : nullptr; }
   LoginService& logins() { return login_; }
   // Null when the core runs without MFA (CorePorts::mfa).
   MfaService* mfa() { return mfa_ ? &*mfa_ : nullptr; }
@@ -108,6 +124,7 @@ class UsersCore {
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
+  SignatureService* signatures() { return signatures_.get(); }
   SettingsStore& settings_store() { return settings_store_; }
   const CoreSettings& settings() const { return settings_; }
   Clock& clock() { return clock_; }
@@ -119,6 +136,7 @@ class UsersCore {
   RoleService roles_;
   UserService users_;
   LoginThrottle throttle_;  // before passwords_ and sessions_, which use it
+  std::optional<DirectoryLogin> directory_login_;  // before sessions_, which uses it
   SignupThrottle signup_throttle_;
   PasswordService passwords_;
   SessionService sessions_;
@@ -129,7 +147,13 @@ class UsersCore {
   TptService tpts_;
   AuditLog audit_;
   AuditedChanges audited_;
+  // What enable_signatures() hands the signature service besides its own ports.
+  PasswordStore& password_store_;
+  RandomSource& random_;
   Clock& clock_;
+  std::unique_ptr<MfaSignatureFactor> signature_factor_;  // with MFA; before signatures_
+  std::unique_ptr<SignatureService> signatures_;
+  std::optional<DirectorySync> directory_sync_;  // after audited_, which it uses
 };
 
 }  // namespace automation

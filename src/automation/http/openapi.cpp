@@ -241,6 +241,7 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
         {"name": "roles", "description": "Roles and their levels"},
         {"name": "tpts", "description": "Third-party tokens for machines"},
         {"name": "audit", "description": "Security events"},
+        {"name": "signatures", "description": "Electronic signatures: 21 CFR Part 11"},
         {"name": "health", "description": "Probes"},
         {"name": "front door", "description": "Browser sign-in and forward authentication for reverse proxies"},
         {"name": "console", "description": "The web console's page and files"},

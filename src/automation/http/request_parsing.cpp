@@ -117,6 +117,16 @@ constexpr Field kLoginOtp{"otp", ""};
 constexpr Field kMfaCode{"code", ""};
 constexpr Field kMfaPassword{"password", ""};
 constexpr Field kMfaToken{"mfa_token", ""};
+constexpr Field kSignUsername{"username", ""};
+constexpr Field kSignPassword{"password", ""};
+constexpr Field kSignCode{"code", ""};
+constexpr Field kSignMeaning{"meaning", ""};
+constexpr Field kRecordType{"record_type", ""};
+constexpr Field kRecordId{"record_id", ""};
+constexpr Field kRecordDigest{"record_digest", ""};
+constexpr Field kSignComment{"comment", ""};
+constexpr Field kSignVerifies{"verifies", ""};
+constexpr Field kSignatureId{"signature_id", ""};
 
 // flask-restx's words for a required argument that is absent (its locations: JSON, form, query).
 constexpr std::string_view kMissing =
@@ -240,6 +250,18 @@ std::optional<std::int64_t> to_int64(std::string_view text) {
   std::int64_t value = 0;
   if (parse_decimal(text, value) != DecimalParse::kOk) return std::nullopt;
   return value;
+}
+
+// ?limit=: `fallback` when absent, else an integer in 1..max.
+Result<int> parse_limit(std::string_view query, int fallback, int max) {
+  const auto text = query_value(query, "limit");
+  if (!text) return fallback;
+  const auto value = to_int64(*text);
+  if (!value) return fail(Error::invalid("limit", "must be an integer"));
+  if (*value < 1 || *value > max) {
+    return fail(Error::invalid("limit", "must be between 1 and " + std::to_string(max)));
+  }
+  return static_cast<int>(*value);
 }
 
 std::string_view trim_spaces(std::string_view text) {
@@ -405,20 +427,11 @@ Result<std::optional<PageQuery>> parse_page_query(std::string_view query) {
 }
 
 Result<int> parse_audit_limit(std::string_view query) {
-  constexpr int kDefaultLimit = 100;
-  constexpr int kMaxLimit = 1000;
-  const auto text = query_value(query, "limit");
-  if (!text) return kDefaultLimit;
-  const auto value = to_int64(*text);
-  if (!value) return fail(Error::invalid("limit", "must be an integer"));
-  if (*value < 1 || *value > kMaxLimit) {
-    return fail(Error::invalid("limit", "must be between 1 and 1000"));
-  }
-  return static_cast<int>(*value);
+  return parse_limit(query, /*fallback=*/100, /*max=*/1000);
 }
 
 Result<AuditExportQuery> parse_audit_export(std::string_view query) {
-  constexpr std::int64_t kMaxLimit = 100000;
+  constexpr int kMaxLimit = 100000;
   AuditExportQuery result;
   if (const auto format = query_value(query, "format")) {
     if (*format == "jsonl") {
@@ -434,13 +447,48 @@ Result<AuditExportQuery> parse_audit_export(std::string_view query) {
     if (!value || *value < 0) return fail(Error::invalid("after_seq", "must be an integer >= 0"));
     result.after_seq = *value;
   }
-  if (const auto limit = query_value(query, "limit")) {
-    const auto value = to_int64(*limit);
-    if (!value || *value < 1 || *value > kMaxLimit) {
-      return fail(Error::invalid("limit", "must be between 1 and 100000"));
-    }
-    result.limit = static_cast<int>(*value);
+  auto limit = parse_limit(query, result.limit, kMaxLimit);
+  if (!limit) return fail(limit.error());
+  result.limit = *limit;
+  return result;
+}
+
+Result<SignRequest> parse_sign_request(std::string_view body, BodyEncoding encoding) {
+  return read_body<SignRequest>(body, encoding, [](FieldReader& fields) {
+    SignRequest request;
+    request.username = fields.optional_string(kSignUsername);
+    request.password = fields.required_string(kSignPassword);
+    request.code = fields.optional_string(kSignCode);
+    request.meaning = fields.required_string(kSignMeaning);
+    request.record_type = fields.optional_string(kRecordType);
+    request.record_id = fields.optional_string(kRecordId);
+    request.record_digest = fields.optional_string(kRecordDigest);
+    request.comment = fields.optional_string(kSignComment);
+    request.verifies = fields.optional_string(kSignVerifies);
+    return request;
+  });
+}
+
+Result<SignatureCheckRequest> parse_signature_check(std::string_view body,
+                                                    BodyEncoding encoding) {
+  return read_body<SignatureCheckRequest>(body, encoding, [](FieldReader& fields) {
+    SignatureCheckRequest request;
+    request.signature_id = fields.required_string(kSignatureId);
+    request.record_digest = fields.optional_string(kRecordDigest);
+    return request;
+  });
+}
+
+Result<SignatureQuery> parse_signature_query(std::string_view query) {
+  SignatureQuery result;
+  result.record_type = query_value(query, "record_type");
+  result.record_id = query_value(query, "record_id");
+  if (result.record_id && !result.record_type) {
+    return fail(Error::invalid("record_type", "is required with record_id"));
   }
+  auto limit = parse_limit(query, result.limit, 1000);
+  if (!limit) return fail(limit.error());
+  result.limit = *limit;
   return result;
 }
 

@@ -22,6 +22,8 @@
 #include "automation/core/error.hpp"
 #include "automation/core/model.hpp"
 #include "automation/core/requests.hpp"
+#include "automation/core/signature.hpp"
+#include "automation/core/signature_api.hpp"
 
 namespace automation::http {
 
@@ -122,6 +124,24 @@ struct AuditExportQuery {
   int limit = 10000;           // 1..100000
 };
 Result<AuditExportQuery> parse_audit_export(std::string_view query);
+
+// POST /api/signatures: {password, meaning, username?, code?, record_type?, record_id?,
+// record_digest?, comment?, verifies?} (the core says which of the optional ones a signature
+// needs).
+Result<SignRequest> parse_sign_request(std::string_view body,
+                                       BodyEncoding encoding = BodyEncoding::kJson);
+
+// POST /api/signatures/verify: {signature_id, record_digest?}.
+struct SignatureCheckRequest {
+  std::string signature_id;
+  std::optional<std::string> record_digest;
+};
+Result<SignatureCheckRequest> parse_signature_check(std::string_view body,
+                                                    BodyEncoding encoding = BodyEncoding::kJson);
+
+// GET /api/signatures?record_type=&record_id=&limit= (limit 1-1000, default 100; record_id
+// only with record_type).
+Result<SignatureQuery> parse_signature_query(std::string_view query);
 
 // %XX and '+' decoding of a path segment or query value; nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);

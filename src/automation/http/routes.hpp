@@ -25,7 +25,7 @@ namespace automation::http {
 
 enum class Execution {
   kIoThread,    // cheap: key checks and plain reads/writes
-  kWorkerPool,  // runs a KDF (login, signup, password checks and changes)
+  kWorkerPool,  // runs a KDF (login, signup, password checks and changes, signing)
 };
 
 using Handler = std::function<Response(const Request& request, const Caller& caller)>;
@@ -47,7 +47,7 @@ struct ResponseDoc {
 // into the document). The path parameter, the security requirement, 401 (from key_policy),
 // 400 and 413 (when there is a request body) and 503 (KDF routes) are derived, not written.
 struct OperationDoc {
-  std::string_view tag;      // group in the docs: "users", "mfa", "roles", "tpts", "audit", ...
+  std::string_view tag;  // group in the docs: "users", "mfa", "roles", "tpts", "audit", "signatures", ...
   std::string_view summary;  // one line; required (a test fails for a route without one)
   std::string_view description = {};
   std::string_view path_parameter = {};  // what the first `:name` segment names
@@ -93,6 +93,7 @@ std::vector<Route> health_routes(const RouteContext& context);  // routes_health
 std::vector<Route> account_routes(const RouteContext& context);  // routes_accounts.cpp
 std::vector<Route> notice_routes(const RouteContext& context);   // routes_notice.cpp
 std::vector<Route> mfa_routes(const RouteContext& context);      // routes_mfa.cpp
+std::vector<Route> signature_routes(const RouteContext& context);  // routes_signatures.cpp
 // GET /api/openapi.json answers *openapi_json, filled in once the table is complete.
 std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json);  // routes_docs.cpp
 std::vector<Route> metrics_routes(const RouteContext& context); // routes_metrics.cpp

@@ -222,6 +222,11 @@ std::vector<Route> user_routes(const RouteContext& context) {
                          "error_type": {"type": "string"}, "details": {"type": "string"},
                          "apiKey": {"type": "string"}}})"},
                       {429, "Too many failed attempts (passwords, or codes); retry after "
+                            "`Retry-After` seconds"},
+                      {503, "Directory login: no directory server could be reached and no "
+                            "offline login stands in (`The directory cannot be reached; try "
+                            "again later`); or the password-hashing queue is full, or the "
+                            "login's audit event could not be written; retry after "
                             "`Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/logout", KeyPolicy::kRequiredEvenBeforePasswordChange, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
@@ -294,7 +299,10 @@ std::vector<Route> user_routes(const RouteContext& context) {
         .summary = "Check a username/email and password (creates no session)",
         .request_body = kCredentialsSchema,
         .responses = {{200, "Whether they are valid", R"({"type": "boolean"})"},
-                      {429, "Too many failed attempts; retry after `Retry-After` seconds"}}}},
+                      {429, "Too many failed attempts; retry after `Retry-After` seconds"},
+                      {503, "Directory login: no directory server could be reached and no "
+                            "offline login stands in; or the password-hashing queue is full; "
+                            "retry after `Retry-After` seconds"}}}},
       {Method::kPost, "/api/users/change_password", KeyPolicy::kRequiredEvenBeforePasswordChange,
        pool, bind(&change_password),
        {.tag = "users",
@@ -308,8 +316,9 @@ std::vector<Route> user_routes(const RouteContext& context) {
         .responses = {{200, "`Password changed successfully`"},
                       {400, "A rule violation in upstream's words (e.g. `You can only change "
                             "your own password`), `Current password is incorrect`, `Current "
-                            "password is required when changing your own password`, or `User "
-                            "<name> not found`"},
+                            "password is required when changing your own password`, `User "
+                            "<name> not found`, or a directory user's password (`error_type` "
+                            "`directory_managed`: change it in the directory)"},
                       {403, "A third-party token changing its own password"}}}},
       {Method::kPost, "/api/users/reset_password", KeyPolicy::kRequired, pool,
        bind(&reset_password),
@@ -328,7 +337,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
                       {400, "A rule violation in upstream's words (e.g. `You can only reset "
                             "your own password`), `User <name> not found`, or for one's own "
                             "password a password rule, `Current password is incorrect` or "
-                            "`Current password is required when resetting your own password`"},
+                            "`Current password is required when resetting your own password`; "
+                            "or a directory user's password (`error_type` `directory_managed`)"},
                       {403, "The caller may not reset passwords"},
                       {429, "One's own password: too many failed attempts; retry after "
                             "`Retry-After` seconds"}}}},

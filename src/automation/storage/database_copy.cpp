@@ -29,6 +29,8 @@ struct Table {
   // A row the migrations seed (audit_chain's single row): always replaced by the
   // source's, and not a sign that the target is in use.
   bool seeded_by_migration = false;
+  // Rows the database refuses to delete (signatures): a target holding any is never replaced.
+  bool append_only = false;
 };
 
 // Parents before children (users.role_id -> roles, sessions.user_id -> users).
@@ -78,6 +80,10 @@ const std::vector<Table>& tables() {
        {{"id", Kind::kInteger}, {"user_id", Kind::kInteger}, {"code_digest", Kind::kText}},
        "SELECT setval(pg_get_serial_sequence('mfa_recovery_codes', 'id'),"
        " COALESCE((SELECT MAX(id) FROM mfa_recovery_codes), 0) + 1, false)"},
+      // The sessions that signed go with their sessions (and end with them).
+      {"signing_sessions",
+       {{"token_digest", Kind::kText}, {"first_signed_at", Kind::kInteger}},
+       nullptr},
       {"password_state",
        {{"user_id", Kind::kInteger}, {"set_at", Kind::kInteger}, {"must_change", Kind::kInteger}},
        nullptr},
@@ -88,6 +94,13 @@ const std::vector<Table>& tables() {
         {"replaced_at", Kind::kInteger}},
        "SELECT setval(pg_get_serial_sequence('password_history', 'id'),"
        " COALESCE((SELECT MAX(id) FROM password_history), 0) + 1, false)"},
+      // Who the directory manages: without it a copy's directory users would be locked out.
+      {"directory_accounts",
+       {{"user_id", Kind::kInteger},
+        {"dn", Kind::kText},
+        {"offline_hash", Kind::kText},
+        {"offline_until", Kind::kInteger}},
+       nullptr},
       {"tpts",
        {{"jti", Kind::kText},
         {"role", Kind::kText},
@@ -124,6 +137,35 @@ const std::vector<Table>& tables() {
         {"chain_start_id", Kind::kInteger},
         {"start_seq", Kind::kInteger}},
        nullptr,
+       true},
+      // Electronic signatures (append-only) and the public keys that sealed them (the private
+      // key travels with settings unless it lives in AUTOMATION_SIGNING_KEY_FILE).
+      {"signature_keys",
+       {{"key_id", Kind::kText},
+        {"algorithm", Kind::kText},
+        {"public_key", Kind::kText},
+        {"first_used_at", Kind::kInteger}},
+       nullptr},
+      {"signatures",
+       {{"id", Kind::kInteger},
+        {"signature_id", Kind::kText},
+        {"signer_id", Kind::kText},
+        {"username", Kind::kText},
+        {"printed_name", Kind::kText},
+        {"role", Kind::kText},
+        {"meaning", Kind::kText},
+        {"signed_at", Kind::kInteger},
+        {"record_type", Kind::kText},
+        {"record_id", Kind::kText},
+        {"record_digest", Kind::kText},
+        {"comment", Kind::kText},
+        {"verifies", Kind::kText},
+        {"authentication", Kind::kText},
+        {"key_id", Kind::kText},
+        {"value", Kind::kText}},
+       "SELECT setval(pg_get_serial_sequence('signatures', 'id'),"
+       " COALESCE((SELECT MAX(id) FROM signatures), 0) + 1, false)",
+       false,
        true},
       {"login_failures",
        {{"id", Kind::kInteger}, {"key", Kind::kText}, {"at", Kind::kInteger}},
@@ -238,6 +280,12 @@ Result<CopyReport> copy_tables(soci::session& from, soci::session& to, Dialect t
   for (const Table& table : tables()) {
     if (table.seeded_by_migration) continue;
     const long long present = count_rows(to, table);
+    if (present != 0 && table.append_only) {
+      return fail(ErrorCode::kRuleViolation,
+                  std::string("the target database holds ") + std::to_string(present) + " rows of " +
+                      table.name +
+                      ", which are never deleted (append-only); copy into an empty database");
+    }
     if (present != 0 && !replace) {
       return fail(ErrorCode::kRuleViolation,
                   std::string("the target database is not empty (table ") + table.name +

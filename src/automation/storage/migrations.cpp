@@ -690,6 +690,145 @@ std::vector<std::string> v15_mfa(const DialectSql& d) {
   return statements;
 }
 
+// Electronic signatures (core/signature_service.hpp, docs/signatures.md): the signatures, the
+// public keys that sealed them, and the sessions that signed (§11.200(a): a later signature
+// in the same session needs the password only). Signatures are append-only: triggers refuse
+// UPDATE and DELETE (and TRUNCATE on PostgreSQL), whoever writes. (A key row removed only
+// makes the signatures it sealed fail verification; a key row added seals nothing the
+// service made: the keys table needs no such guard, and `db copy --replace` may replace it.)
+// A signature keeps the signer's identifier and names without a foreign key, so deleting a
+// user keeps them.
+constexpr const char* kAppendOnlyTables[] = {"signatures"};
+
+std::vector<std::string> v16_signatures_mysql(const DialectSql& d) {
+  const std::string options(d.table_options);
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS signatures ("
+      " id " + std::string(d.big_id_column) + ","
+      " signature_id VARCHAR(32) NOT NULL,"
+      " signer_id VARCHAR(255) NOT NULL,"
+      " username VARCHAR(255) NOT NULL,"
+      " printed_name LONGTEXT NOT NULL,"
+      " role LONGTEXT NOT NULL,"
+      " meaning VARCHAR(64) NOT NULL,"
+      " signed_at BIGINT NOT NULL,"
+      " record_type VARCHAR(64) NOT NULL,"
+      " record_id VARCHAR(255) NOT NULL,"
+      " record_digest VARCHAR(64) NOT NULL,"
+      " comment LONGTEXT NOT NULL,"
+      " verifies VARCHAR(32),"
+      " authentication VARCHAR(32) NOT NULL,"
+      " key_id VARCHAR(32) NOT NULL,"
+      " value VARCHAR(128) NOT NULL,"
+      " UNIQUE INDEX signatures_signature_id (signature_id),"
+      " UNIQUE INDEX signatures_verifies (verifies),"
+      " INDEX signatures_record (record_type, record_id, id),"
+      " INDEX signatures_signer (signer_id, id))" + options,
+      "CREATE TABLE IF NOT EXISTS signature_keys ("
+      " key_id VARCHAR(32) PRIMARY KEY,"
+      " algorithm VARCHAR(16) NOT NULL,"
+      " public_key VARCHAR(64) NOT NULL,"
+      " first_used_at BIGINT NOT NULL)" + options,
+      "CREATE TABLE IF NOT EXISTS signing_sessions ("
+      " token_digest VARCHAR(64) PRIMARY KEY,"
+      " first_signed_at BIGINT NOT NULL,"
+      " FOREIGN KEY (token_digest) REFERENCES sessions (token_digest) ON DELETE CASCADE)" +
+          options,
+  };
+  for (const char* table : kAppendOnlyTables) {
+    for (const char* event : {"UPDATE", "DELETE"}) {
+      const std::string name = std::string(table) + "_no_" + event;
+      statements.push_back("DROP TRIGGER IF EXISTS " + name);
+      statements.push_back("CREATE TRIGGER " + name + " BEFORE " + event + " ON " + table +
+                           " FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '" + table +
+                           " are append-only'");
+    }
+  }
+  return statements;
+}
+
+std::vector<std::string> v16_signatures(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) return v16_signatures_mysql(d);
+  std::vector<std::string> statements = {
+      "CREATE TABLE IF NOT EXISTS signatures ("
+      " id " + std::string(d.big_id_column) + ","
+      " signature_id VARCHAR(32) NOT NULL UNIQUE,"
+      " signer_id VARCHAR(255) NOT NULL,"
+      " username VARCHAR(255) NOT NULL,"
+      " printed_name TEXT NOT NULL,"
+      " role TEXT NOT NULL,"
+      " meaning VARCHAR(64) NOT NULL,"
+      " signed_at BIGINT NOT NULL,"
+      " record_type VARCHAR(64) NOT NULL,"
+      " record_id VARCHAR(255) NOT NULL,"
+      " record_digest VARCHAR(64) NOT NULL,"
+      " comment TEXT NOT NULL,"
+      " verifies VARCHAR(32) UNIQUE,"
+      " authentication VARCHAR(32) NOT NULL,"
+      " key_id VARCHAR(32) NOT NULL,"
+      " value VARCHAR(128) NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS signatures_record ON signatures (record_type, record_id, id)",
+      "CREATE INDEX IF NOT EXISTS signatures_signer ON signatures (signer_id, id)",
+      "CREATE TABLE IF NOT EXISTS signature_keys ("
+      " key_id VARCHAR(32) PRIMARY KEY,"
+      " algorithm VARCHAR(16) NOT NULL,"
+      " public_key VARCHAR(64) NOT NULL,"
+      " first_used_at BIGINT NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS signing_sessions ("
+      " token_digest VARCHAR(64) PRIMARY KEY REFERENCES sessions (token_digest)"
+      " ON DELETE CASCADE,"
+      " first_signed_at BIGINT NOT NULL)",
+  };
+  if (d.dialect == Dialect::kPostgresql) {
+    statements.push_back(
+        "CREATE OR REPLACE FUNCTION automation_append_only() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN"
+        "  RAISE EXCEPTION '% are append-only', TG_TABLE_NAME;"
+        " END $$");
+    for (const char* table : kAppendOnlyTables) {
+      const std::string t(table);
+      statements.push_back("DROP TRIGGER IF EXISTS " + t + "_append_only ON " + t);
+      statements.push_back("CREATE TRIGGER " + t + "_append_only BEFORE UPDATE OR DELETE ON " + t +
+                           " FOR EACH ROW EXECUTE FUNCTION automation_append_only()");
+      statements.push_back("DROP TRIGGER IF EXISTS " + t + "_no_truncate ON " + t);
+      statements.push_back("CREATE TRIGGER " + t + "_no_truncate BEFORE TRUNCATE ON " + t +
+                           " FOR EACH STATEMENT EXECUTE FUNCTION automation_append_only()");
+    }
+    return statements;
+  }
+  for (const char* table : kAppendOnlyTables) {
+    for (const char* event : {"UPDATE", "DELETE"}) {
+      statements.push_back(std::string("CREATE TRIGGER IF NOT EXISTS ") + table + "_no_" + event +
+                           " BEFORE " + event + " ON " + table +
+                           " BEGIN SELECT RAISE(ABORT, '" + table + " are append-only'); END");
+    }
+  }
+  return statements;
+}
+
+// Directory login (docs/directory-login.md): the users the directory manages (the marker that
+// keeps them from local password changes and sends their logins to the directory), their
+// DN, and the hash an offline login may use until offline_until. A table of the service's own,
+// as password_state: PyAutomation's users table stays as upstream creates it.
+std::vector<std::string> v17_directory_accounts(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) {
+    return {
+        "CREATE TABLE IF NOT EXISTS directory_accounts ("
+        " user_id INTEGER PRIMARY KEY,"
+        " dn LONGTEXT NOT NULL,"
+        " offline_hash LONGTEXT,"
+        " offline_until BIGINT NOT NULL DEFAULT 0,"
+        " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)" +
+        std::string(d.table_options)};
+  }
+  return {
+      "CREATE TABLE IF NOT EXISTS directory_accounts ("
+      " user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+      " dn TEXT NOT NULL,"
+      " offline_hash TEXT,"
+      " offline_until BIGINT NOT NULL DEFAULT 0)"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -702,8 +841,7 @@ const Migration kMigrations[] = {
     {8, "password records: sessions.password_change, password_state, password_history",
      &v8_password_records},
     {9, "sessions.last_used_at and .client_address", &v9_session_activity},
-    {10, "recording a session's last use leaves the change feed alone",
-     &v10_session_use_unlogged},
+    {10, "recording a session's last use leaves the change feed alone", &v10_session_use_unlogged},
     {11, "sessions created are logged in the change feed", &v11_session_inserts_logged},
     {12, "usernames taken by user rows are logged in the change feed", &v12_usernames_logged},
     {13, "audit_chain.start_seq", &v13_audit_chain_start},
@@ -711,6 +849,9 @@ const Migration kMigrations[] = {
     {15, "multi-factor authentication: mfa_totp, mfa_recovery_codes, mfa_challenges,"
          " sessions.mfa_verified",
      &v15_mfa},
+    {16, "electronic signatures: signatures, signature_keys, signing_sessions",
+     &v16_signatures},
+    {17, "directory_accounts", &v17_directory_accounts},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.
@@ -820,6 +961,8 @@ Result<std::set<int>> applied_versions(Database& db) {
 }  // namespace
 
 int latest_schema_version() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
+
+std::size_t schema_migration_count() noexcept { return std::size(kMigrations); }
 
 Result<int> current_schema_version(Database& db) {
   return db.transaction(TxMode::kRead, [&db](soci::session& sql) -> Result<int> {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+
 #include "automation/core/error.hpp"
 
 namespace automation::storage {
@@ -8,6 +10,10 @@ class Database;
 
 // Highest schema version this program knows how to create.
 int latest_schema_version() noexcept;
+
+// How many migrations this program has: fewer than latest_schema_version() while a number is
+// kept free for a migration of another branch (each applied one is a row of schema_version).
+std::size_t schema_migration_count() noexcept;
 
 // Highest version recorded in schema_version (0 when the table is absent or empty).
 Result<int> current_schema_version(Database& db);

@@ -42,6 +42,8 @@ void write_password_state(soci::session& sql, std::int64_t user_id, UnixSeconds 
 void forget_password_records(soci::session& sql, std::int64_t user_id) {
   sql << "DELETE FROM password_state WHERE user_id = :id", soci::use(user_id);
   sql << "DELETE FROM password_history WHERE user_id = :id", soci::use(user_id);
+  // The directory's record too: a user created locally must not become a directory user.
+  sql << "DELETE FROM directory_accounts WHERE user_id = :id", soci::use(user_id);
 }
 
 Result<PasswordState> SqlPasswordStore::password_state(std::int64_t user_id) {

@@ -40,8 +40,8 @@ Status write_password_hash(soci::session& sql, std::int64_t user_id, const std::
 // Replaces the user's password_state row.
 void write_password_state(soci::session& sql, std::int64_t user_id, UnixSeconds set_at,
                           bool must_change);
-// Deletes the user's password_state and password_history rows (a new user must not inherit
-// the records of a deleted one whose id the database reuses).
+// Deletes the user's password_state, password_history and directory_accounts rows (a new
+// user must not inherit the records of a deleted one whose id the database reuses).
 void forget_password_records(soci::session& sql, std::int64_t user_id);
 
 }  // namespace automation::storage

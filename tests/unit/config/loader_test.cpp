@@ -314,5 +314,56 @@ TEST(ConfigLoader, PackagedEnvironmentFileShowsTheDefaults) {
   EXPECT_EQ(with_file->core.password_min_length, expected->core.password_min_length);
 }
 
+// Electronic signatures (docs/signatures.md).
+TEST(ConfigLoader, SignatureMeaningsDefaultAndParse) {
+  auto defaults = load(Sources{});
+  ASSERT_TRUE(defaults);
+  const SignatureSettings& d = defaults->core.signatures;
+  ASSERT_EQ(d.meanings.size(), 4u);
+  EXPECT_EQ(d.meanings[0].name, "performed");
+  EXPECT_EQ(d.meanings[0].max_level, 10);
+  EXPECT_EQ(d.find("approved")->max_level, 2);
+  EXPECT_TRUE(d.comment_required.empty());
+  EXPECT_TRUE(d.verification_required.empty());
+  EXPECT_EQ(defaults->signing.key_file, "");
+
+  auto config = load_flags({{"AUTOMATION_SIGNATURE_MEANINGS", " released : 1 , checked:5,"},
+                            {"AUTOMATION_SIGNATURE_COMMENT_REQUIRED", "released"},
+                            {"AUTOMATION_SIGNATURE_VERIFICATION_REQUIRED", "released, checked"},
+                            {"AUTOMATION_SIGNING_KEY_FILE", "/etc/automation/signing.pem"}});
+  ASSERT_TRUE(config) << config.error().message;
+  const SignatureSettings& s = config->core.signatures;
+  ASSERT_EQ(s.meanings.size(), 2u);
+  EXPECT_EQ(s.meanings[0].name, "released");
+  EXPECT_EQ(s.meanings[0].max_level, 1);
+  EXPECT_TRUE(s.needs_comment("released"));
+  EXPECT_FALSE(s.needs_comment("checked"));
+  EXPECT_TRUE(s.needs_verification("checked"));
+  EXPECT_EQ(config->signing.key_file, "/etc/automation/signing.pem");
+
+  auto off = load_flags({{"AUTOMATION_SIGNATURE_MEANINGS", ""}});
+  ASSERT_TRUE(off);
+  EXPECT_TRUE(off->core.signatures.meanings.empty()) << "empty: signing off";
+}
+
+TEST(ConfigLoader, BadSignatureSettingsNameTheKey) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"AUTOMATION_SIGNATURE_MEANINGS", "approved"},
+      {"AUTOMATION_SIGNATURE_MEANINGS", "approved:x"},
+      {"AUTOMATION_SIGNATURE_MEANINGS", "approved:-1"},
+      {"AUTOMATION_SIGNATURE_MEANINGS", "Approved:2"},
+      {"AUTOMATION_SIGNATURE_MEANINGS", "approved:2,approved:3"},
+      {"AUTOMATION_SIGNATURE_COMMENT_REQUIRED", "not a meaning"},
+      // Valid words, but not meanings a signature may carry.
+      {"AUTOMATION_SIGNATURE_COMMENT_REQUIRED", "blessed"},
+      {"AUTOMATION_SIGNATURE_VERIFICATION_REQUIRED", "performed,blessed"}};
+  for (const auto& [key, value] : bad) {
+    auto config = load_flags({{key, value}});
+    ASSERT_FALSE(config) << key << "=" << value;
+    EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(config.error().message.rfind(key + ":", 0), 0u) << config.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace automation::config

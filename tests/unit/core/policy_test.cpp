@@ -1,4 +1,7 @@
 #include "automation/core/policy.hpp"
+#include "automation/core/mfa_model.hpp"
+#include "automation/core/password_rules.hpp"
+#include "automation/core/policy_subjects.hpp"
 
 #include <gtest/gtest.h>
 
@@ -275,6 +278,83 @@ TEST(Policy, AuditReaders) {
     EXPECT_EQ(decide_read_audit(Actor{role, kLevels.at(role), false, "x"}).allowed, expected)
         << role;
   }
+}
+
+// Electronic signatures, with the default meanings (performed:10, reviewed:2, approved:2,
+// verified:2). One letter per actor role in kRoles order: A allowed, P permission denied.
+TEST(Policy, SignTable) {
+  const std::vector<std::pair<int, std::string>> rows = {
+      {10, "AAAAPP"},  // performed: operator and above
+      {2, "AAAPPP"},   // reviewed, approved, verified: supervisor and above
+      {0, "APPPPP"},   // a meaning for sudo alone
+      {256, "AAAAAA"},  // a meaning everyone may sign
+  };
+  for (const auto& [max_level, expected] : rows) {
+    for (std::size_t i = 0; i < kRoles.size(); ++i) {
+      const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, false, "id-me"};
+      EXPECT_EQ(outcome(decide_sign(actor, max_level)), expected[i])
+          << kRoles[i] << " at max level " << max_level;
+    }
+  }
+}
+
+// A session held back to change its password or to set up MFA signs nothing either.
+TEST(Policy, AHeldBackSessionDoesNotSign) {
+  const Actor must_change{"admin", 1, false, "me", true, false, "id-me"};
+  EXPECT_EQ(decide_sign(must_change, 256).type, kPasswordChangeRequired);
+  const Actor must_enroll{"admin", 1, false, "me", false, true, "id-me"};
+  EXPECT_EQ(decide_sign(must_enroll, 256).type, kMfaEnrollmentRequired);
+  EXPECT_EQ(outcome(decide_countersign(must_enroll, "id-someone", 256)), 'P');
+}
+
+TEST(Policy, AThirdPartyTokenNeverSigns) {
+  const Actor token{"admin", 1, true, "", false, false, ""};
+  EXPECT_EQ(outcome(decide_sign(token, 256)), 'P');
+  EXPECT_EQ(outcome(decide_countersign(token, "id-someone", 256)), 'P');
+}
+
+// Countersigning: the role rule of the countersignature's meaning (max level 2), and never the
+// signer themselves, compared by identifier (a renamed signer is still the signer).
+TEST(Policy, CountersignTable) {
+  for (std::size_t i = 0; i < kRoles.size(); ++i) {
+    const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, false, "id-me"};
+    const char other = i <= 2 ? 'A' : 'P';
+    EXPECT_EQ(outcome(decide_countersign(actor, "id-someone", 2)), other) << kRoles[i];
+    const char own = i <= 2 ? 'R' : 'P';
+    EXPECT_EQ(outcome(decide_countersign(actor, "id-me", 2)), own) << kRoles[i] << " own";
+  }
+  const Actor renamed{"admin", 1, false, "new-name", false, false, "id-me"};
+  const auto same = decide_countersign(renamed, "id-me", 2);
+  EXPECT_EQ(outcome(same), 'R');
+  EXPECT_EQ(same.type, "verifier_is_signer");
+}
+
+// Reading a signature: its signer (by identifier), admin, sudo, auditor. One letter per
+// actor role: own signature, then another person's (Y may read, N may not).
+TEST(Policy, SignatureReadersTable) {
+  const std::vector<std::string> expected = {"YY", "YY", "YN", "YN", "YY", "YN"};
+  for (std::size_t i = 0; i < kRoles.size(); ++i) {
+    const Actor actor{kRoles[i], kLevels.at(kRoles[i]), false, "me", false, false, "id-me"};
+    EXPECT_EQ(may_read_signature(actor, "id-me") ? 'Y' : 'N', expected[i][0]) << kRoles[i];
+    EXPECT_EQ(may_read_signature(actor, "id-other") ? 'Y' : 'N', expected[i][1]) << kRoles[i];
+    EXPECT_EQ(may_read_all_signatures(actor), expected[i][1] == 'Y') << kRoles[i];
+  }
+  // A token reads as its role allows, and has no signatures of its own.
+  EXPECT_TRUE(may_read_signature(Actor{"auditor", 100, true, "", false, false, ""}, "id-other"));
+  EXPECT_FALSE(may_read_signature(Actor{"operator", 10, true, "", false, false, ""}, ""));
+}
+
+TEST(Policy, ActorOfAPrincipalCarriesTheUserIdentifier) {
+  Principal principal;
+  principal.role = Role{1, "r1", "operator", 10};
+  principal.user = User{};
+  principal.user->username = "ana";
+  principal.user->identifier = "id-ana";
+  const Actor actor = actor_of(principal);
+  EXPECT_EQ(actor.user_id, "id-ana");
+  EXPECT_EQ(actor.username, "ana");
+  EXPECT_EQ(actor.level, 10);
+  EXPECT_FALSE(actor.is_token);
 }
 
 }  // namespace

@@ -127,6 +127,21 @@ TEST_F(OpenApiTest, BodiesAreJsonOrFormsAndKeyRoutesAnswer401) {
   EXPECT_TRUE(user.at("responses").contains("404"));
 }
 
+// Directory login's own answers (docs/directory-login.md).
+TEST_F(OpenApiTest, DirectoryLoginAnswersAreDescribed) {
+  const auto document = openapi_document(routes(false));
+  auto description = [&](const char* path, const char* code) {
+    return document["paths"][path]["post"]["responses"][code]["description"].get<std::string>();
+  };
+  EXPECT_NE(description("/api/users/login", "503").find("directory"), std::string::npos);
+  EXPECT_NE(description("/api/users/login", "503").find("hashing queue"), std::string::npos);
+  EXPECT_NE(description("/api/users/login", "503").find("audit event"), std::string::npos);
+  EXPECT_NE(description("/api/users/change_password", "400").find("directory_managed"),
+            std::string::npos);
+  EXPECT_NE(description("/api/users/reset_password", "400").find("directory_managed"),
+            std::string::npos);
+}
+
 TEST_F(OpenApiTest, TheFrontDoorIsDescribedWithItsCookie) {
   const auto document = openapi_document(routes(false));
   EXPECT_EQ(document.at("components").at("securitySchemes").at("SessionCookie").at("in"),
