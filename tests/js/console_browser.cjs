@@ -100,6 +100,15 @@ async function usersPage(page, username, mine, keys, axeSource, check) {
     `${username}: the list ${listed.join(', ')}`);
   check((await page.locator('text=Create a user').count()) === (mine.create_users ? 1 : 0),
     `${username}: "Create a user" offered exactly when create_users`);
+  // The server searches as one types; clearing the field lists everyone again.
+  await page.fill('input[name=search]', 'OTT');
+  await page.waitForSelector('#list-heading:has-text("Users found")');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=users] tbody tr').length === 1);
+  const found = await page.locator('[data-testid=users] tbody td:first-child').allInnerTexts();
+  check(found.join() === 'otto', `${username}: searching "OTT" finds otto only: ${found.join(', ')}`);
+  await page.fill('input[name=search]', '');
+  await page.waitForSelector('#list-heading:has-text("All users")');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=users] tbody tr').length === n, listed.length);
   const open = async (target) => {
     await page.click(`button[aria-label="Open ${target}"]`);
     await page.waitForSelector(`#user-heading:has-text("User ${target}")`);
@@ -235,21 +244,37 @@ async function accountPage(browser, page, base, username, axeSource, check) {
   }
 }
 
-// Audit as an auditor: filters narrow the newest events, a click follows an actor, the
-// export links answer the sealed trail.
+// Until every cell of the audit table's column (1-based) reads `value` (the server answers a
+// changed filter after the page's pause).
+async function waitForColumn(page, column, value) {
+  await page.waitForFunction(([n, wanted]) => {
+    const cells = [...document.querySelectorAll(`[data-testid=audit] tbody td:nth-child(${n})`)];
+    return cells.length > 0 && cells.every((cell) => cell.textContent === wanted);
+  }, [column, value]);
+}
+
+// Audit as an auditor: the server filters the trail, a click follows an actor, the chain is
+// verified from the page, the export links answer the sealed trail.
 async function auditPage(page, username, axeSource, check) {
   await goTo(page, 'Audit');
   await page.waitForSelector('[data-testid=audit] tbody tr');
   const all = await page.locator('[data-testid=audit] tbody tr').count();
   await page.selectOption('select[name=outcome]', 'failure');
+  await waitForColumn(page, 6, 'failure');
   const outcomes = await page.locator('[data-testid=audit] tbody td.outcome').allInnerTexts();
   check(outcomes.length >= 1 && outcomes.length < all && outcomes.every((o) => o === 'failure'),
     `${username}: the outcome filter leaves ${outcomes.length} of ${all}: ${outcomes.join(',')}`);
   await page.click('button:text-is("Clear")');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=audit] tbody tr').length === n, all);
   await page.click('[data-testid=audit] button[aria-label="Only events with actor ada"] >> nth=0');
+  await waitForColumn(page, 3, 'ada');
   const actors = await page.locator('[data-testid=audit] tbody td:nth-child(3)').allInnerTexts();
   check(actors.length >= 1 && actors.every((a) => a === 'ada'), `${username}: following ada: ${actors.length} events, all hers`);
   check((await page.inputValue('input[name=actor]')) === 'ada', `${username}: the followed actor is in the filter`);
+  await page.click('button:text-is("Verify the chain")');
+  await page.waitForSelector('[data-testid=verify-result] p');
+  const verdict = await page.textContent('[data-testid=verify-result]');
+  check(/^Intact: [\d,]+ events, seq 1 to \d+/.test(verdict), `${username}: the chain verified from the page: ${verdict}`);
   const exported = await page.evaluate(async () => {
     const links = [...document.querySelectorAll('a[download]')].map((a) => a.getAttribute('href'));
     const answers = [];
@@ -267,6 +292,22 @@ async function auditPage(page, username, axeSource, check) {
   const violations = await axeViolations(page, axeSource);
   check(violations.length === 0, `${username}, Audit: axe ${violations.join('; ')}`);
   await screenshot(page, 'audit');
+}
+
+// Signatures as an auditor: a record's signatures found by type and id.
+async function signaturesPage(page, username, axeSource, check) {
+  await goTo(page, 'Signatures');
+  await page.fill('input[name=record_type]', 'batch');
+  await page.fill('input[name=record_id]', 'B-1042');
+  await page.click('button:text-is("Show")');
+  await page.waitForSelector('#signatures-heading:has-text("Signatures of batch B-1042")');
+  await page.waitForSelector('[data-testid=signatures] tbody tr');
+  const row = await page.locator('[data-testid=signatures] tbody tr').first().innerText();
+  check(/otto/.test(row) && /performed/.test(row) && /charged/.test(row) && /sealed|awaiting verification/.test(row),
+    `${username}: batch B-1042's signature: ${row}`);
+  const violations = await axeViolations(page, axeSource);
+  check(violations.length === 0, `${username}, Signatures: axe ${violations.join('; ')}`);
+  await screenshot(page, 'signatures');
 }
 
 // Roles as an admin: the list, a role added, a refused level with the API's message.
@@ -380,6 +421,12 @@ async function main() {
     }
     // A refused sign-in, for the Overview's count.
     await api(base, 'POST', '/api/users/login', { username: 'otto', password: 'wrong-Passw0rd' });
+    // A signed record, for the Signatures page.
+    const signed = await api(base, 'POST', '/api/signatures', {
+      username: 'otto', password: kPassword, meaning: 'performed', record_type: 'batch',
+      record_id: 'B-1042', record_digest: 'ab'.repeat(32), comment: 'charged',
+    }, keys.otto);
+    check(signed.status === 200, `otto signs batch B-1042: ${signed.status} ${JSON.stringify(signed.json)}`);
 
     // --- The files: headers, and no console without a session -------------------------------
     const anonymous = await fetch(`${base}/console/`, { redirect: 'manual' });
@@ -462,7 +509,8 @@ async function main() {
             // A figure links to the page where it is acted on, with the filter set.
             await page.click('a:text-is("Failed sign-ins, 24 h")');
             await page.waitForSelector('[data-testid=audit] tbody tr');
-            check((await page.inputValue('select[name=event]')) === 'login' &&
+            await waitForColumn(page, 6, 'failure');
+            check((await page.inputValue('input[name=event]')) === 'login' &&
                   (await page.inputValue('select[name=outcome]')) === 'failure', `${username}: Audit opened filtered`);
             const shown = await page.locator('[data-testid=audit] tbody td.outcome').allInnerTexts();
             check(shown.length >= 1 && shown.every((o) => o === 'failure'), `${username}: only failed sign-ins: ${shown.join(',')}`);
@@ -508,6 +556,7 @@ async function main() {
         }
         check(nav2.includes('Audit') === mine[username].read_audit, `${username}: Audit exactly when read_audit`);
         if (username === 'aud') await auditPage(page, username, axeSource, check);
+        if (username === 'aud') await signaturesPage(page, username, axeSource, check);
         if (username === 'otto') await accountPage(browser, page, base, username, axeSource, check);
         // Sign out: back on the login page, and the console sends the browser there again.
         await page.click('button:text-is("Sign out")');

@@ -95,7 +95,7 @@ class Application final : public ProcessFigures {
   // `automation ldap sync`); kInvalidArgument when directory login is off.
   Result<DirectorySyncReport> sync_directory();
   // Walks the audit chain with this process's key (`automation audit verify`).
-  Result<AuditChainReport> verify_audit_chain();
+  Result<AuditChainReport> verify_audit_chain() override;
   // One audit retention run (at start and hourly while serving).
   Result<AuditRetentionOutcome> enforce_audit_retention();
   // The last successful run's outcome (for the metrics); nullopt before the first.

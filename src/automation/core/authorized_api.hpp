@@ -105,7 +105,10 @@ class AuthorizedApi {
   Result<std::optional<std::int64_t>> user_list_version(const Caller& caller);
   // page >= 1, limit >= 1 (kInvalidArgument otherwise), however large: a page past the end
   // is empty and still carries the total.
-  Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);
+  // With a non-empty `search`, only the users whose username, email, name or lastname
+  // contains it, case-insensitively (UserService::search_users).
+  Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit,
+                                   std::string_view search = {});
   Result<User> get_user(const Caller& caller, std::string_view username);
   Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);
   Status delete_user(const Caller& caller, std::string_view username);
@@ -138,13 +141,16 @@ class AuthorizedApi {
   Status revoke_tpt(const Caller& caller, std::string_view jti);
   Result<std::vector<Role>> list_roles(const Caller& caller);
   Result<Role> add_role(const Caller& caller, std::string_view name, std::int64_t level);
-  Result<std::vector<AuditEvent>> audit(const Caller& caller, int limit);
+  Result<std::vector<AuditEvent>> audit(const Caller& caller, const AuditEventFilter& filter);
   // The sealed trail for an auditor (same roles as audit()); the export itself is audited.
   Result<std::vector<ExportedAuditEvent>> export_audit(const Caller& caller,
                                                        std::int64_t after_seq, int limit);
   // The overview figures (authorized_api_overview.cpp): policy decide_read_overview; reads
   // are audited when refused only, as audit() is.
   Result<ServiceOverview> service_overview(const Caller& caller);
+  // Walks the audit chain (ProcessFigures) for the audit log's readers; audited as
+  // audit_verify (outcome failure when the chain is broken, target "seq <N>").
+  Result<AuditChainReport> verify_audit_chain(const Caller& caller);
   // The system use notification (public; "" when none is configured).
   const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.

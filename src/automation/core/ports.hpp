@@ -54,6 +54,11 @@ class UserStore {
   virtual Result<std::optional<User>> find_user_by_id(std::int64_t id) = 0;
   // Users whose role level is > 0 (sudo left out), ordered by id; limit <= 0 means all.
   virtual Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) = 0;
+  // The users list_users lists whose username, email, name or lastname contains `text`
+  // (ASCII letters in any case; `text` is matched literally: no wildcards), ordered by id,
+  // `offset` skipped, at most `limit` (> 0); total counts every match.
+  virtual Result<UserPage> search_users(std::string_view text, std::int64_t offset,
+                                        std::int64_t limit) = 0;
   // A number that moves whenever what list_users answers may change (a user added, removed or
   // edited, a role added, changed or removed), by any writer; equal numbers mean equal lists.
   // nullopt when the store cannot tell: then nothing derived from a list may be kept.
@@ -235,8 +240,8 @@ class AuditStore {
   // Appends the event sealed into the chain: seq = head + 1, mac over the previous MAC and
   // the event as stored, in one transaction that also moves the head.
   virtual Status append_event(const AuditEvent& event) = 0;
-  // Newest first.
-  virtual Result<std::vector<AuditEvent>> recent_events(int limit) = 0;
+  // The events `filter` keeps, newest first.
+  virtual Result<std::vector<AuditEvent>> recent_events(const AuditEventFilter& filter) = 0;
   virtual Result<AuditChainState> chain_state() = 0;
   // Sealed rows in chain order (seq, then id) after the position (after_seq, after_id);
   // at most limit.

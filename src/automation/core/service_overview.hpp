@@ -7,7 +7,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
+#include "automation/core/audit_chain.hpp"
 #include "automation/core/error.hpp"
 #include "automation/core/model.hpp"
 
@@ -28,7 +31,22 @@ class ProcessFigures {
   // Sessions alive now, all users.
   virtual Result<long long> live_sessions() = 0;
   virtual AuditCapacity audit_capacity() = 0;
+  // Walks the whole audit chain with the process's audit key (core/audit_chain.hpp).
+  virtual Result<AuditChainReport> verify_audit_chain() = 0;
 };
+
+inline constexpr std::string_view kAuditVerifyEvent = "audit_verify";
+
+// The newest verification of the chain from the API (an `audit_verify` event: its target is
+// "seq <N>", the head it verified up to or where it found the first problem).
+struct AuditVerification {
+  UnixSeconds at = 0;
+  bool intact = false;
+  std::int64_t seq = 0;
+  std::string actor;
+};
+std::string audit_verification_target(std::int64_t seq);
+std::optional<AuditVerification> parse_audit_verification(const AuditEvent& event);
 
 struct ServiceOverview {
   static constexpr std::int64_t kLoginPeriodSeconds = 24 * 60 * 60;
@@ -47,6 +65,7 @@ struct ServiceOverview {
   std::int64_t audit_head_seq = 0;
   std::int64_t audit_anchor_seq = 0;
   std::optional<AuditCapacity> audit_capacity;  // nullopt without ProcessFigures
+  std::optional<AuditVerification> last_verification;  // nullopt: none in the trail
 };
 
 }  // namespace automation

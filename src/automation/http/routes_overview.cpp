@@ -23,6 +23,14 @@ nlohmann::json overview_json(const ServiceOverview& overview) {
                           {"events_stored", nullptr},
                           {"capacity_percent", nullptr},
                           {"write_failures", nullptr}};
+  audit["last_verification"] = nullptr;
+  if (const auto& verified = overview.last_verification) {
+    audit["last_verification"] = {{"time", format_utc(verified->at)},
+                                  {"timestamp", verified->at},
+                                  {"intact", verified->intact},
+                                  {"seq", verified->seq},
+                                  {"by", verified->actor}};
+  }
   if (overview.audit_capacity) {
     audit["events_stored"] = or_null(overview.audit_capacity->events_stored);
     audit["capacity_percent"] = or_null(overview.audit_capacity->percent_of_capacity);
@@ -58,11 +66,19 @@ constexpr std::string_view kOverviewSchema = R"json({"type": "object",
     "locked_accounts": {"type": "integer",
       "description": "Accounts whose failed logins fill AUTOMATION_LOGIN_ACCOUNT_MAX_FAILURES in the window now"},
     "audit": {"type": "object",
-      "required": ["head_seq", "anchor_seq", "events_stored", "capacity_percent", "write_failures"],
+      "required": ["head_seq", "anchor_seq", "last_verification", "events_stored",
+                   "capacity_percent", "write_failures"],
       "properties": {
         "head_seq": {"type": "integer", "description": "The newest sealed event's sequence number (0: none)"},
         "anchor_seq": {"type": "integer",
-          "description": "Events up to here were removed by retention; the chain runs from the next one. When the chain was last verified is not recorded: run `automation audit verify`"},
+          "description": "Events up to here were removed by retention; the chain runs from the next one"},
+        "last_verification": {"type": "object", "nullable": true,
+          "description": "The newest verification through POST /api/users/audit/verify (an audit_verify event; `automation audit verify` on the server is not recorded); null when none is in the trail",
+          "required": ["time", "timestamp", "intact", "seq", "by"],
+          "properties": {"time": {"type": "string"}, "timestamp": {"type": "integer"},
+            "intact": {"type": "boolean"},
+            "seq": {"type": "integer", "description": "Verified up to here when intact; else the first problem's place"},
+            "by": {"type": "string", "description": "Who asked"}}},
         "events_stored": {"type": "integer", "nullable": true,
           "description": "Events stored at the last retention run (at start, then hourly)"},
         "capacity_percent": {"type": "integer", "nullable": true,

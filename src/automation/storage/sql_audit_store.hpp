@@ -22,9 +22,9 @@ class SqlAuditStore final : public AuditStore {
       : db_(db), authenticator_(authenticator) {}
 
   Status append_event(const AuditEvent& event) override;
-  // Newest first (by time, then insertion order); at most `limit` events, none when
-  // limit <= 0.
-  Result<std::vector<AuditEvent>> recent_events(int limit) override;
+  // Newest first (by time, then insertion order); at most `filter.limit` events, none when
+  // it is <= 0.
+  Result<std::vector<AuditEvent>> recent_events(const AuditEventFilter& filter) override;
   Result<AuditChainState> chain_state() override;
   Result<std::vector<ChainedAuditEvent>> chained_events(std::int64_t after_seq,
                                                         std::int64_t after_id,

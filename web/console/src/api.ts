@@ -80,6 +80,7 @@ export interface ServiceOverview {
   audit: {
     head_seq: number;
     anchor_seq: number;
+    last_verification: { time: string; timestamp: number; intact: boolean; seq: number; by: string } | null;
     events_stored: number | null;
     capacity_percent: number | null;
     write_failures: number | null;
@@ -106,6 +107,16 @@ export interface AuditEvent {
   address: string;
   outcome: 'success' | 'failure' | 'denied' | string;
   reason?: string;
+}
+
+// POST /api/users/audit/verify.
+export interface ChainReport {
+  intact: boolean;
+  events_checked: number;
+  first_seq: number;
+  last_seq: number;
+  head_mac: string;
+  problem: { kind: string; id: number; seq: number; detail: string } | null;
 }
 
 export interface UserPage {

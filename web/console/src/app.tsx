@@ -7,6 +7,7 @@ import { Overview } from './pages/overview';
 import { Users } from './pages/users';
 import { Audit } from './pages/audit';
 import { Roles } from './pages/roles';
+import { Signatures } from './pages/signatures';
 import { Tokens } from './pages/tokens';
 import { Account } from './pages/account';
 
@@ -51,6 +52,7 @@ export function App() {
         {page.id === 'overview' && <Overview session={session} />}
         {page.id === 'users' && <Users session={session} />}
         {page.id === 'audit' && <Audit />}
+        {page.id === 'signatures' && <Signatures />}
         {page.id === 'roles' && <Roles session={session} />}
         {page.id === 'tokens' && <Tokens />}
         {page.id === 'account' && <Account session={session} />}

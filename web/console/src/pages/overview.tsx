@@ -85,6 +85,11 @@ export function Overview({ session }: { session: Session }) {
               <p>{service && (service.audit.anchor_seq > 0
                 ? `sealed events ${service.audit.anchor_seq + 1} to ${service.audit.head_seq} (older ones removed by retention)`
                 : `sealed events 1 to ${service.audit.head_seq}`)}</p>
+              <p data-testid="audit-verified">{service && (service.audit.last_verification
+                ? (service.audit.last_verification.intact
+                  ? `verified intact up to #${service.audit.last_verification.seq}, ${service.audit.last_verification.time} UTC, by ${service.audit.last_verification.by}`
+                  : `BROKEN at #${service.audit.last_verification.seq} (found ${service.audit.last_verification.time} UTC)`)
+                : 'not verified from the console yet: Audit → Verify the chain')}</p>
             </Card>
             <Card title="Audit capacity" figure={service && share(service.audit)}
               testId="audit-capacity" href="#/audit">

@@ -1,11 +1,14 @@
-// Users: one page of the list at a time from the server (GET /api/users?page=&limit=), and for
-// the user opened, only the actions GET /api/users/<username>/actions allows.
+// Users: one page of the list at a time from the server (GET /api/users?page=&limit=), narrowed
+// by the server's search (&search=) as one types, and for the user opened, only the actions
+// GET /api/users/<username>/actions allows.
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf, type Role, type SessionSummary, type TargetActions, type User, type UserPage } from '../api';
 import { Message, type Note, formFields } from '../message';
 import type { Session } from '../session';
 
 const kPageSize = 50;
+// Typing pauses this long before the search goes to the server (not one request per key).
+const kSearchDelayMs = 250;
 
 export function Users({ session }: { session: Session }) {
   const [page, setPage] = useState(1);
@@ -13,16 +16,24 @@ export function Users({ session }: { session: Session }) {
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+
+  useEffect(() => {
+    const pause = setTimeout(() => { setSearch(typed.trim()); setPage(1); }, kSearchDelayMs);
+    return () => clearTimeout(pause);
+  }, [typed]);
 
   useEffect(() => {
     const started = performance.now();
-    api.get<UserPage>(`/api/users?page=${page}&limit=${kPageSize}`).then((result) => {
+    const query = search ? `&search=${encodeURIComponent(search)}` : '';
+    api.get<UserPage>(`/api/users?page=${page}&limit=${kPageSize}${query}`).then((result) => {
       setList(result);
       setError(null);
       // For the browser test's timing of the first page (docs/console.md).
       document.body.dataset.usersLoadedMs = String(Math.round(performance.now() - started));
     }, (e) => setError(messageOf(e)));
-  }, [page, reload]);
+  }, [page, search, reload]);
 
   const changed = () => setReload((n) => n + 1);
   const pages = list ? Math.max(1, list.pagination.total_pages) : 1;
@@ -32,8 +43,13 @@ export function Users({ session }: { session: Session }) {
       {session.actions.create_users && <CreateUser onCreated={changed} />}
       <section aria-labelledby="list-heading">
         <h2 id="list-heading">
-          All users {list && <span class="muted">({list.pagination.total_records})</span>}
+          {search ? 'Users found' : 'All users'} {list && <span class="muted" data-testid="users-total">({list.pagination.total_records})</span>}
         </h2>
+        <form role="search" class="grid-form" aria-label="Search users" onSubmit={(e) => { e.preventDefault(); setSearch(typed.trim()); setPage(1); }}>
+          <label>Search <input type="search" name="search" value={typed} maxLength={100} autocomplete="off"
+            onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)} /></label>
+          <span class="muted">username, e-mail or name</span>
+        </form>
         <div class="table-scroll">
           <table data-testid="users">
             <thead><tr><th scope="col">Username</th><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">Role</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
