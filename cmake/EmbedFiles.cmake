@@ -1,9 +1,11 @@
 # automation_embed_files(OUTPUT <cpp> FUNCTION <name> FILES <name>=<path>...)
 # Writes a C++ source defining `std::span<const automation::EmbeddedFile> <name>()` over the
 # files' bytes, which the assembler copies into .rodata with .incbin: no hex dump to compile
-# (the Swagger UI bundle is 1.7 MB), and an edited file rebuilds only that source.
+# (the Swagger UI bundle is 1.7 MB), and an edited file rebuilds only that source. Usable in
+# script mode too (cmake/EmbedDirectory.cmake, for files only known at build time); STAMP is
+# then a digest of the files, written into the source.
 function(automation_embed_files)
-  cmake_parse_arguments(EMBED "" "OUTPUT;FUNCTION" "FILES" ${ARGN})
+  cmake_parse_arguments(EMBED "" "OUTPUT;FUNCTION;STAMP" "FILES" ${ARGN})
   set(asm "")
   set(table "")
   set(paths "")
@@ -34,6 +36,13 @@ function(automation_embed_files)
     string(APPEND content "  return {};\n")
   endif()
   string(APPEND content "}\n\n}  // namespace automation\n")
+  if(EMBED_STAMP)
+    # The files' digest: the source changes (and is recompiled) whenever a file does, also
+    # when it is generated at build time (cmake/EmbedDirectory.cmake) with unchanged names.
+    string(PREPEND content "// Content: ${EMBED_STAMP}\n")
+  endif()
   file(CONFIGURE OUTPUT "${EMBED_OUTPUT}" CONTENT "${content}" @ONLY)
-  set_source_files_properties("${EMBED_OUTPUT}" PROPERTIES OBJECT_DEPENDS "${paths}")
+  if(NOT CMAKE_SCRIPT_MODE_FILE)  # at configure time: rebuild when an embedded file changes
+    set_source_files_properties("${EMBED_OUTPUT}" PROPERTIES OBJECT_DEPENDS "${paths}")
+  endif()
 endfunction()

@@ -79,14 +79,22 @@ else
   fi
 fi
 
-# npm packages, pinned by tools/npm/package-lock.json: swagger-ui-dist (compiled into the
-# server), the OpenAPI validator and playwright-core (tests). --ignore-scripts: no package
-# runs an install script (swagger-ui-dist's dependency would report to an outside host);
-# playwright-core never downloads a browser, the tests use Debian's chromium.
-npm_dir="$(cd "$(dirname "$0")/../tools/npm" && pwd)"
-stamp="$npm_dir/node_modules/.installed-from-lock"
-if ! cmp -s "$npm_dir/package-lock.json" "$stamp" 2>/dev/null; then
-  echo "install-deps: npm ci in tools/npm"
-  (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-  cp "$npm_dir/package-lock.json" "$stamp"
-fi
+# npm packages, each folder pinned by its package-lock.json, installed again only when its lock
+# changed. --ignore-scripts: no package runs an install script (swagger-ui-dist's dependency
+# would report to an outside host); playwright-core never downloads a browser, the tests use
+# Debian's chromium.
+npm_ci() {
+  local npm_dir stamp
+  npm_dir="$(cd "$(dirname "$0")/../$1" && pwd)"
+  stamp="$npm_dir/node_modules/.installed-from-lock"
+  if ! cmp -s "$npm_dir/package-lock.json" "$stamp" 2>/dev/null; then
+    echo "install-deps: npm ci in $1"
+    (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    cp "$npm_dir/package-lock.json" "$stamp"
+  fi
+}
+# tools/npm: swagger-ui-dist (compiled into the server), the OpenAPI validator, playwright-core
+# and axe-core (tests).
+npm_ci tools/npm
+# web/console: the web console's toolchain (TypeScript, Vite) and Preact; the build runs it.
+npm_ci web/console

@@ -144,7 +144,7 @@ TEST_P(AuditChain, PruningKeepsTheChainVerifiableAndIsAudited) {
   EXPECT_FALSE(report.first_problem.has_value()) << report.first_problem->detail;
   EXPECT_EQ(report.first_seq, 3);
   EXPECT_EQ(report.events_checked, 4);  // seq 3, 4, 5 and the pruning's own record
-  auto newest = audit_->recent_events(1);
+  auto newest = audit_->recent_events({.limit = 1});
   ASSERT_TRUE(newest && newest->size() == 1);
   EXPECT_EQ(newest->front().event, "audit_pruned");
   EXPECT_EQ(newest->front().target, "2 events through seq 2");
@@ -184,7 +184,7 @@ TEST_P(AuditChain, PruningByCountTakesRefusalsFirstAndTheChainStillVerifies) {
   EXPECT_EQ(pruned->removed, 5) << "the five refusals, and no change";
   EXPECT_EQ(pruned->through_seq, 0) << "seq 1 stays, so the anchor does not move";
   EXPECT_EQ(audit_->event_count().value_or(-1), 8);
-  auto newest = audit_->recent_events(1);
+  auto newest = audit_->recent_events({.limit = 1});
   ASSERT_TRUE(newest && newest->size() == 1);
   EXPECT_EQ(newest->front().target, "5 events; refusals at seq 6..8, 10..11");
   const AuditChainReport report = verify();
@@ -205,7 +205,7 @@ TEST_P(AuditChain, PruningByCountTakesRefusalsFirstAndTheChainStillVerifies) {
   auto third = audit_->prune_events(std::nullopt, std::int64_t{5}, record);
   ASSERT_TRUE(third.has_value()) << third.error().message;
   ASSERT_FALSE(verify().first_problem.has_value());
-  auto kept = audit_->recent_events(10);
+  auto kept = audit_->recent_events({.limit = 10});
   ASSERT_TRUE(kept.has_value());
   EXPECT_TRUE(std::any_of(kept->begin(), kept->end(), [](const AuditEvent& event) {
     return event.event == "password_reset";
@@ -301,7 +301,7 @@ TEST_P(AuditChain, RowsOlderThanTheChainAreCountedOnceAndNoMoreMayAppear) {
       << "unsealed rows nobody counted";
   ASSERT_TRUE(audit_->seal_chain_start(UnixSeconds{600}).has_value());
   ASSERT_TRUE(audit_->seal_chain_start(UnixSeconds{601}).has_value());
-  auto newest = audit_->recent_events(2);
+  auto newest = audit_->recent_events({.limit = 2});
   ASSERT_TRUE(newest && newest->size() == 2);
   EXPECT_EQ(newest->front().event, "audit_chain_started");
   EXPECT_EQ(newest->front().reason, "3 earlier events carry no seal");

@@ -124,7 +124,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_TRUE((*tpt)->revoked);
   EXPECT_FALSE((*tpt)->expires_at.has_value());
   EXPECT_EQ(SqlSettingsStore(db).get_setting("tpt_secret").value(), "s3cret");
-  auto events = SqlAuditStore(db, audit_key_).recent_events(10);
+  auto events = SqlAuditStore(db, audit_key_).recent_events({.limit = 10});
   ASSERT_TRUE(events && events->size() == 1);
   EXPECT_EQ(events->front().reason, "why");
   SqlSignatureStore signatures(db);

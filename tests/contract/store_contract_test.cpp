@@ -355,6 +355,42 @@ std::vector<std::string> listed_names(const Result<UserPage>& page) {
   return names;
 }
 
+// The console's user search (issue 23): any of four fields, any case, literally, sudo left out,
+// paged by id with the total of all matches.
+TEST_P(StoreContract, SearchFindsUsersByAnyNameOrEmailInAnyCaseLiterally) {
+  add_user("root_search", sudo_);  // sudo: never found
+  add_user("Ana.Lopez", guest_);
+  const User bob = add_user("bob", admin_);
+  const User ann = add_user("annex_1", guest_);
+  add_user("zed", guest_);
+  ASSERT_TRUE(users_->update_profile(bob.id, UserEdit{"BOB@Plant.Example", "Roberto", "Ananias"}));
+  ASSERT_TRUE(users_->update_profile(ann.id, UserEdit{std::nullopt, std::nullopt, "100%_sure"}));
+  const auto found = [&](std::string_view text, std::int64_t offset = 0, std::int64_t limit = 10) {
+    return listed_names(users_->search_users(text, offset, limit));
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(found("AN"), (Names{"Ana.Lopez", "bob", "annex_1"})) << "username, lastname, username";
+  EXPECT_EQ(found("plant.EXAMPLE"), (Names{"bob"})) << "e-mail";
+  EXPECT_EQ(found("robert"), (Names{"bob"})) << "name";
+  EXPECT_EQ(found("root"), (Names{})) << "sudo accounts are never found";
+  EXPECT_EQ(found("%"), (Names{"annex_1"})) << "a wildcard is a character";
+  EXPECT_EQ(found("0%_"), (Names{"annex_1"}));
+  EXPECT_EQ(found("x_1"), (Names{"annex_1"}));
+  EXPECT_EQ(found("a_l"), (Names{})) << "'_' matches only itself";
+  EXPECT_EQ(found("!"), (Names{}));
+  EXPECT_EQ(found("nobody"), (Names{}));
+  EXPECT_EQ(found("an", 1, 1), (Names{"bob"})) << "paged by id";
+  auto page = users_->search_users("an", 2, 5);
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, 3);
+  EXPECT_EQ(listed_names(page), (Names{"annex_1"}));
+  auto beyond = users_->search_users("an", 10, 5);
+  ASSERT_TRUE(beyond.has_value());
+  EXPECT_EQ(beyond->total, 3);
+  EXPECT_TRUE(beyond->users.empty());
+  EXPECT_EQ(found("example").size(), 4u) << "everyone's e-mail";
+}
+
 TEST_P(StoreContract, ListVersionMovesWithEveryChangeToTheListButNotWithPasswords) {
   std::int64_t version = list_version(*users_);
   auto moved = [&] {
@@ -903,6 +939,21 @@ TEST_P(StoreContract, ClearingAnAccountClearsItsPairsOnly) {
   EXPECT_EQ(throttle_->failures_since("account:user:a_", 0).value().count, 1);
 }
 
+// What the console's overview counts as locked: an account's own key at its limit in the
+// window; its per-address pairs and other prefixes never count, and the prefix is no pattern.
+TEST_P(StoreContract, KeysAtTheirLimitAreCountedByPrefixWithoutPairs) {
+  for (UnixSeconds t : {100, 200, 300}) RECORD_FAILURE("account:user:ab", t);
+  for (UnixSeconds t : {100, 200, 300}) RECORD_FAILURE("account:user:ab|address:10.0.0.1", t);
+  for (UnixSeconds t : {200, 300}) RECORD_FAILURE("account:user:cd", t);
+  for (UnixSeconds t : {200, 300, 300}) RECORD_FAILURE("address:10.0.0.1", t);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 3, 0).value_or(-1), 1);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 2, 0).value_or(-1), 2);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 2, 250).value_or(-1), 0) << "window";
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:", 1, 250).value_or(-1), 2);
+  EXPECT_EQ(throttle_->count_keys_at_limit("account:%", 1, 0).value_or(-1), 0) << "no wildcards";
+  EXPECT_EQ(throttle_->count_keys_at_limit("nobody:", 1, 0).value_or(-1), 0);
+}
+
 TEST_P(StoreContract, VeryOldFailuresArePruned) {
   RECORD_FAILURE("k", 1000);
   RECORD_FAILURE("k", 1000 + SqlThrottleStore::kRetentionSeconds + 1);
@@ -1113,11 +1164,24 @@ TEST_P(StoreContract, UnknownUsernamesAreRememberedBoundedAndDroppedByTheFeed) {
 TEST_P(StoreContract, AuditKeepsTheReasonOfARefusal) {
   AuditEvent denied{5, "user_delete", "op", "ana", "10.0.0.3", "denied", "Access denied"};
   ASSERT_TRUE(audit_->append_event(denied));
-  auto events = audit_->recent_events(1);
+  auto events = audit_->recent_events({.limit = 1});
   ASSERT_TRUE(events.has_value());
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].outcome, "denied");
   EXPECT_EQ((*events)[0].reason, "Access denied");
+}
+
+TEST_P(StoreContract, AuditEventsAreCountedByEventOutcomeAndTime) {
+  ASSERT_TRUE(audit_->append_event({10, "login", "", "ana", "10.0.0.1", "failure", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "", "ana", "10.0.0.1", "failure", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "", "bo", "10.0.0.1", "throttled", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "ana", "ana", "10.0.0.1", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({30, "password_change", "ana", "ana", "", "failure", ""}));
+  EXPECT_EQ(audit_->count_events_since("login", "failure", 0).value_or(-1), 2);
+  EXPECT_EQ(audit_->count_events_since("login", "failure", 20).value_or(-1), 1) << "at or after";
+  EXPECT_EQ(audit_->count_events_since("login", "failure", 21).value_or(-1), 0);
+  EXPECT_EQ(audit_->count_events_since("login", "throttled", 0).value_or(-1), 1);
+  EXPECT_EQ(audit_->count_events_since("password_change", "failure", 0).value_or(-1), 1);
 }
 
 TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {
@@ -1126,7 +1190,7 @@ TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {
   ASSERT_TRUE(audit_->append_event({20, "signup", "", "bob", "10.0.0.2", "success", ""}));
   ASSERT_TRUE(audit_->append_event({30, "login", "", "carol", "cli", "failure", ""}));
 
-  auto all = audit_->recent_events(10);
+  auto all = audit_->recent_events({.limit = 10});
   ASSERT_TRUE(all.has_value());
   ASSERT_EQ(all->size(), 4u);
   EXPECT_EQ((*all)[0].time, 30);
@@ -1138,21 +1202,52 @@ TEST_P(StoreContract, AuditEventsComeNewestFirstWithinTheLimit) {
   EXPECT_EQ((*all)[2].actor, "");
   EXPECT_EQ((*all)[3].time, 10);
 
-  auto two = audit_->recent_events(2);
+  auto two = audit_->recent_events({.limit = 2});
   ASSERT_TRUE(two.has_value());
   ASSERT_EQ(two->size(), 2u);
   EXPECT_EQ((*two)[1].event, "logout");
 
-  auto none = audit_->recent_events(0);
+  auto none = audit_->recent_events({.limit = 0});
   ASSERT_TRUE(none.has_value());
   EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, AuditEventsAreFilteredByTimeEventActorTargetAndOutcome) {
+  ASSERT_TRUE(audit_->append_event({10, "login", "", "ana", "10.0.0.1", "failure", "x"}));
+  ASSERT_TRUE(audit_->append_event({20, "login", "ana", "ana", "10.0.0.1", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({20, "user_edit", "ana", "bo", "10.0.0.1", "success", ""}));
+  ASSERT_TRUE(audit_->append_event({30, "login", "", "bo", "10.0.0.2", "throttled", "x"}));
+  ASSERT_TRUE(audit_->append_event({40, "logout", "ana", "", "10.0.0.1", "success", ""}));
+  const auto targets = [this](const AuditEventFilter& filter) {
+    std::vector<std::string> found;
+    const auto events = audit_->recent_events(filter);
+    EXPECT_TRUE(events.has_value());
+    for (const auto& event : events.value_or(std::vector<AuditEvent>{})) {
+      found.push_back(event.event + ":" + event.target);
+    }
+    return found;
+  };
+  using Found = std::vector<std::string>;
+  EXPECT_EQ(targets({.event = "login", .limit = 10}), (Found{"login:bo", "login:ana", "login:ana"}));
+  EXPECT_EQ(targets({.actor = "ana", .limit = 10}),
+            (Found{"logout:", "user_edit:bo", "login:ana"}));
+  EXPECT_EQ(targets({.target = "bo", .limit = 10}), (Found{"login:bo", "user_edit:bo"}));
+  EXPECT_EQ(targets({.outcome = "throttled", .limit = 10}), (Found{"login:bo"}));
+  EXPECT_EQ(targets({.since = 20, .until = 30, .limit = 10}),
+            (Found{"login:bo", "user_edit:bo", "login:ana"}))
+      << "both ends included";
+  EXPECT_EQ(targets({.until = 20, .event = "login", .actor = "ana", .limit = 10}),
+            (Found{"login:ana"}));
+  EXPECT_EQ(targets({.event = "login", .limit = 1}), (Found{"login:bo"})) << "the newest";
+  EXPECT_EQ(targets({.event = "login'; DROP TABLE audit_events; --", .limit = 10}), Found{});
+  EXPECT_EQ(targets({.since = 41, .limit = 10}), Found{});
 }
 
 TEST_P(StoreContract, AuditKeepsHostileTextReadable) {
   const std::string hostile("a\0b\xc3(", 5);
   const std::string long_target(100000, 'x');
   ASSERT_TRUE(audit_->append_event({1, "login", hostile, long_target, "::1", "failure", ""}));
-  auto events = audit_->recent_events(1);
+  auto events = audit_->recent_events({.limit = 1});
   ASSERT_TRUE(events.has_value());
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].actor, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD(");

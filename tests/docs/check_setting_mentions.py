@@ -16,7 +16,8 @@ listing = subprocess.run([sys.argv[2], "config", "list", "--json"], check=True,
 defaults = {row["key"]: row["default"] for row in json.loads(listing)}
 
 # Variables of the scripts and the test harness, not of the service.
-not_settings = re.compile(r"AUTOMATION_TEST_\w*|AUTOMATION_PRESET|AUTOMATION_SOAK_SECONDS")
+not_settings = re.compile(r"AUTOMATION_TEST_\w*|AUTOMATION_PRESET|AUTOMATION_SOAK_SECONDS"
+                          r"|AUTOMATION_SCREENSHOTS|AUTOMATION_CONSOLE_100K")
 pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
 pages = [page for page in pages if page.name != "configuration.md"]
 key = re.compile(r"\bAUTOMATION_[A-Z0-9_]*[A-Z0-9]\b")

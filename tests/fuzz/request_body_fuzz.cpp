@@ -137,16 +137,23 @@ void check_body_parser(Parse parse, std::string_view body, BodyEncoding encoding
 void check_page_query(std::string_view query) {
   const auto page = http::parse_page_query(query);
   if (page && *page) {
-    // Both values come from query_value(): each present key has an integer value.
-    if (!http::query_value(query, "page") && !http::query_value(query, "limit")) {
-      invariant_broken("a page query without page or limit");
+    // A page is asked for by page, limit or a non-empty search, each read by query_value().
+    const auto search = http::query_value(query, "search");
+    if (!http::query_value(query, "page") && !http::query_value(query, "limit") &&
+        (!search || search->empty())) {
+      invariant_broken("a page query without page, limit or search");
     }
+    if ((*page)->search != search.value_or("")) invariant_broken("search is not the query's");
   }
 }
 
-void check_audit_limit(std::string_view query) {
-  const auto limit = http::parse_audit_limit(query);
-  if (limit && (*limit < 1 || *limit > 1000)) invariant_broken("audit limit out of 1..1000");
+void check_audit_query(std::string_view query) {
+  const auto filter = http::parse_audit_query(query);
+  if (!filter) return;
+  if (filter->limit < 1 || filter->limit > 1000) invariant_broken("audit limit out of 1..1000");
+  if (filter->since && filter->until && *filter->since > *filter->until) {
+    invariant_broken("an audit period that ends before it starts");
+  }
 }
 
 }  // namespace
@@ -166,7 +173,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6: check_body_parser(http::parse_new_role, input, encoding); break;
     case 7: check_body_parser(http::parse_password_reset, input, encoding); break;
     case 8: check_page_query(input); break;
-    case 9: check_audit_limit(input); break;
+    case 9: check_audit_query(input); break;
     case 10: check_body_parser(http::parse_mfa_code, input, encoding); break;
     case 11: check_body_parser(http::parse_password_and_code, input, encoding); break;
     default: check_body_parser(http::parse_mfa_login, input, encoding); break;

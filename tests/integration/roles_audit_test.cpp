@@ -41,10 +41,15 @@ TEST_F(RolesAndAudit, AddRoleRules) {
   const auto duplicate = http().post("/api/users/roles/add", json{{"name", name}, {"level", 6}},
                                      api_key(system_key()));
   EXPECT_EQ(duplicate.status, 409) << duplicate.body;
-  const auto level_zero =
-      http().post("/api/users/roles/add", json{{"name", unique_name("root")}, {"level", 0}},
-                  api_key(system_key()));
+  const std::string root = unique_name("root");
+  const auto level_zero = http().post("/api/users/roles/add", json{{"name", root}, {"level", 0}},
+                                      api_key(system_key()));
   EXPECT_EQ(level_zero.status, 400) << level_zero.body;
+  // The refusal's reason is in the trail once (it was "...; level level must be ...").
+  const auto refusals =
+      http().get("/api/users/audit?event=role_add&target=" + root, api_key(system_key())).json();
+  ASSERT_EQ(refusals.size(), 1u) << refusals.dump();
+  EXPECT_EQ(refusals[0].at("reason"), "level must be greater than 0");
   const auto wrong_type =
       http().post("/api/users/roles/add", json{{"name", unique_name("typed")}, {"level", "5"}},
                   api_key(system_key()));

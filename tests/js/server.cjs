@@ -66,7 +66,7 @@ async function startServer(binary, env = {}) {
     });
   // What the server printed so far (its log file lives until stop()).
   const readLog = () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8');
-  return { base, port, stop, log: readLog };
+  return { base, port, stop, log: readLog, dbFile: path.join(dir, 'app.db') };
 }
 
 // A package of tools/npm, or a skip (a failure under CI) when it is not installed.

@@ -237,7 +237,7 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       static_cast<UnixSeconds>(config.front_door.forward_token_ttl_seconds));
   app->core_ = std::make_unique<UsersCore>(ports, config.core, std::move(secret->value));
   app->core_->enable_signatures(parts.signatures, *parts.sealer, parts.seal_checker);
-  app->api_ = std::make_unique<AuthorizedApi>(*app->core_);
+  app->api_ = std::make_unique<AuthorizedApi>(*app->core_, app.get());
   app->audit_retention_ =
       std::make_unique<AuditRetention>(parts.audit, app->clock_, config.core.audit_retention);
   app->audit_capacity_set_ = config.core.audit_retention.max_events > 0;
@@ -340,6 +340,16 @@ std::optional<AuditRetentionOutcome> Application::last_audit_retention() const {
 
 std::uint64_t Application::audit_write_failures() const {
   return core_->audit().failed_writes();
+}
+
+AuditCapacity Application::audit_capacity() {
+  AuditCapacity capacity;
+  capacity.write_failures = audit_write_failures();
+  if (const auto retention = last_audit_retention()) {
+    capacity.events_stored = retention->events_stored;
+    if (audit_capacity_set_) capacity.percent_of_capacity = retention->percent_of_capacity;
+  }
+  return capacity;
 }
 
 Status Application::flush_session_uses() {

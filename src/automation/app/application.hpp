@@ -16,6 +16,7 @@
 #include "automation/core/audit_retention.hpp"
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/forward_auth.hpp"
+#include "automation/core/service_overview.hpp"
 #include "automation/core/users_core.hpp"
 
 namespace automation::storage {
@@ -48,13 +49,14 @@ struct CacheStats {
   std::uint64_t sessions_prefetched = 0;  // sessions loaded before their first use
 };
 
-class Application {
+// Also the core's ProcessFigures: the overview route and the metrics read the same numbers.
+class Application final : public ProcessFigures {
  public:
   // Opens and migrates the database, seeds roles, ensures the system user and the TPT
   // secret. Errors are start-up errors with a one-line message.
   static Result<std::unique_ptr<Application>> start(const config::Config& config,
                                                     BootstrapReport& report);
-  ~Application();
+  ~Application() override;
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
@@ -72,8 +74,11 @@ class Application {
   // keys made before this process started need no SQL at their first use (serve, at start;
   // see LookupCache::load_existing_sessions). Returns how many; 0 without a cache.
   Result<std::size_t> load_existing_sessions();
-  // Sessions alive now: one COUNT query (metrics; callers cache it briefly).
-  Result<long long> live_sessions();
+  // Sessions alive now: one COUNT query (metrics cache it briefly; the overview does not).
+  Result<long long> live_sessions() override;
+  // The last retention run's count (and share of AUTOMATION_AUDIT_MAX_EVENTS when set) and
+  // the failed audit writes (metrics and the overview).
+  AuditCapacity audit_capacity() override;
   // Bring the cached lookups up to date once for the request handled on this thread, and
   // end that (see LookupCache::begin_request). No-ops without a cache.
   void begin_request();
@@ -90,7 +95,7 @@ class Application {
   // `automation ldap sync`); kInvalidArgument when directory login is off.
   Result<DirectorySyncReport> sync_directory();
   // Walks the audit chain with this process's key (`automation audit verify`).
-  Result<AuditChainReport> verify_audit_chain();
+  Result<AuditChainReport> verify_audit_chain() override;
   // One audit retention run (at start and hourly while serving).
   Result<AuditRetentionOutcome> enforce_audit_retention();
   // The last successful run's outcome (for the metrics); nullopt before the first.

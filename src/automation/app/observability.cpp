@@ -65,11 +65,10 @@ http::ApplicationGauges Observability::application_gauges() {
     gauges.sessions_prefetched = cache->sessions_prefetched;
   }
   gauges.database_failures = app_.database_failures();
-  gauges.audit_write_failures = app_.audit_write_failures();
-  if (const auto retention = app_.last_audit_retention()) {
-    gauges.audit_events_stored = retention->events_stored;
-    if (app_.audit_capacity_set()) gauges.audit_capacity_percent = retention->percent_of_capacity;
-  }
+  const AuditCapacity audit = app_.audit_capacity();
+  gauges.audit_write_failures = audit.write_failures;
+  gauges.audit_events_stored = audit.events_stored;
+  gauges.audit_capacity_percent = audit.percent_of_capacity;
   const std::lock_guard lock(live_sessions_mutex_);
   const auto now = std::chrono::steady_clock::now();
   if (!live_sessions_ || now - live_sessions_counted_at_ >= kLiveSessionsMaxAge) {

@@ -75,7 +75,7 @@ void add_audit_commands(CLI::App& cli, CliContext& context) {
   set_example(*tail, "automation audit tail --limit 50 --json | jq '.[] | select(.outcome != \"success\")'");
   tail->callback([&context, options] {
     run_on_database(context, [&](app::Application& app) {
-      auto events = app.core().audit().recent(options->limit);  // newest first
+      auto events = app.core().audit().recent({.limit = options->limit});  // newest first
       if (!events) return report_failure(events.error());
       auto chronological = *events | std::views::reverse;
       if (options->json) {

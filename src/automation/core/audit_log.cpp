@@ -55,9 +55,10 @@ Status AuditLog::write_repeat_counts(bool all) {
   return status;
 }
 
-Result<std::vector<AuditEvent>> AuditLog::recent(int limit) {
+Result<std::vector<AuditEvent>> AuditLog::recent(AuditEventFilter filter) {
   constexpr int kMaxLimit = 1000;
-  return store_.recent_events(std::clamp(limit, 1, kMaxLimit));
+  filter.limit = std::clamp(filter.limit, 1, kMaxLimit);
+  return store_.recent_events(filter);
 }
 
 Result<std::vector<ExportedAuditEvent>> AuditLog::export_chain(std::int64_t after_seq,

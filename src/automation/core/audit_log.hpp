@@ -59,7 +59,15 @@ class AuditLog {
   // Writes the counts of repeated refusals whose window has ended (all of them when `all`,
   // at stop). Call it now and then; a count not yet written is lost with the process.
   Status write_repeat_counts(bool all = false);
-  Result<std::vector<AuditEvent>> recent(int limit);
+  // The events `filter` keeps, newest first, at most 1,000.
+  Result<std::vector<AuditEvent>> recent(AuditEventFilter filter);
+  // Events of `event` with `outcome` at or after `since`.
+  Result<std::int64_t> count_since(std::string_view event, std::string_view outcome,
+                                   UnixSeconds since) {
+    return store_.count_events_since(event, outcome, since);
+  }
+  // Where the chain stands (its head and anchor).
+  Result<AuditChainState> chain_state() { return store_.chain_state(); }
   // Audit events that could not be written since start (for the metrics).
   std::uint64_t failed_writes() const { return failed_writes_.load(std::memory_order_relaxed); }
   // Sealed events in chain order after seq `after_seq` (from the chain's anchor when it

@@ -75,7 +75,8 @@ bool looks_like_jwt(std::string_view key) { return key.find('.') != std::string_
 
 }  // namespace
 
-AuthorizedApi::AuthorizedApi(UsersCore& core) : core_(core), signatures_(core) {}
+AuthorizedApi::AuthorizedApi(UsersCore& core, ProcessFigures* figures)
+    : core_(core), figures_(figures), signatures_(core) {}
 
 AuditRecord AuthorizedApi::audit_record(const Caller& caller, std::string_view event,
                                         std::string_view target, const Status& status,
@@ -375,7 +376,7 @@ Result<std::optional<std::int64_t>> AuthorizedApi::user_list_version(const Calle
 }
 
 Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64_t page,
-                                                std::int64_t limit) {
+                                                std::int64_t limit, std::string_view search) {
   if (!caller.principal) return key_missing();
   // Upstream's words; page first, as upstream checks it first.
   if (page < 1) {
@@ -386,6 +387,7 @@ Result<UserPage> AuthorizedApi::list_users_page(const Caller& caller, std::int64
     return fail(Error::invalid("limit", "must be greater than 0", "Limit must be greater than 0"));
   }
   // No upper bound: the HMI asks for limit=10000 to get every user on one page.
+  if (!search.empty()) return core_.users().search_users(search, page_offset(page, limit), limit);
   return core_.users().list_users(page_offset(page, limit), limit);
 }
 
@@ -488,22 +490,24 @@ Result<Role> AuthorizedApi::add_role(const Caller& caller, std::string_view name
   if (!caller.principal) return key_missing();
   const auto decision = policy::decide_add_role(actor_of(*caller.principal), level);
   if (!decision.allowed) {
+    // The trail gets the reason once; the client also gets it as the field's error.
+    record(caller, "role_add", name, decision.status());
     Error error = decision.status().error();
     if (error.code == ErrorCode::kInvalidArgument) error.fields.emplace("level", decision.reason);
-    record(caller, "role_add", name, std::unexpected(error));
     return fail(std::move(error));
   }
   return audited(caller, "role_add", name, /*hidden=*/false,
                  [&] { return core_.roles().set_role(name, level); });
 }
 
-Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller, int limit) {
+Result<std::vector<AuditEvent>> AuthorizedApi::audit(const Caller& caller,
+                                                     const AuditEventFilter& filter) {
   if (!caller.principal) return key_missing();
   if (auto allowed = policy::decide_read_audit(actor_of(*caller.principal)).status(); !allowed) {
     record(caller, "audit_read", "", allowed);  // reads are audited when refused only
     return fail(allowed.error());
   }
-  return core_.audit().recent(limit);
+  return core_.audit().recent(filter);
 }
 
 Result<std::vector<ExportedAuditEvent>> AuthorizedApi::export_audit(const Caller& caller,

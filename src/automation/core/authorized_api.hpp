@@ -16,8 +16,11 @@
 #include "automation/core/error.hpp"
 #include "automation/core/mfa_model.hpp"
 #include "automation/core/model.hpp"
+#include "automation/core/password_rules.hpp"
+#include "automation/core/policy_actions.hpp"
 #include "automation/core/ports.hpp"
 #include "automation/core/requests.hpp"
+#include "automation/core/service_overview.hpp"
 #include "automation/core/signature_api.hpp"
 
 namespace automation {
@@ -39,7 +42,9 @@ enum class KeyPurpose {
 
 class AuthorizedApi {
  public:
-  explicit AuthorizedApi(UsersCore& core);
+  // `figures`: what the process keeps (live sessions, audit capacity) for service_overview;
+  // null leaves those figures out.
+  explicit AuthorizedApi(UsersCore& core, ProcessFigures* figures = nullptr);
 
   // Resolves an API key (session token or TPT) to a principal. Never runs a KDF.
   // kUnauthenticated "Key is missing." for an empty key, "Invalid token" for unknown, expired,
@@ -100,7 +105,10 @@ class AuthorizedApi {
   Result<std::optional<std::int64_t>> user_list_version(const Caller& caller);
   // page >= 1, limit >= 1 (kInvalidArgument otherwise), however large: a page past the end
   // is empty and still carries the total.
-  Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit);
+  // With a non-empty `search`, only the users whose username, email, name or lastname
+  // contains it, case-insensitively (UserService::search_users).
+  Result<UserPage> list_users_page(const Caller& caller, std::int64_t page, std::int64_t limit,
+                                   std::string_view search = {});
   Result<User> get_user(const Caller& caller, std::string_view username);
   Result<User> edit_user(const Caller& caller, std::string_view username, const UserEdit& edit);
   Status delete_user(const Caller& caller, std::string_view username);
@@ -114,6 +122,18 @@ class AuthorizedApi {
   Result<SessionSummary> revoke_user_session(const Caller& caller, std::string_view username,
                                              std::string_view session_id);
   Result<std::size_t> revoke_user_sessions(const Caller& caller, std::string_view username);
+  // The caller's own account (authorized_api_own_account.cpp): the password rules (any key),
+  // and the caller's sessions, listed and ended one by one (sessions only: policy
+  // decide_own_account; ending is audited as session_revoke). Another user's session id is
+  // kNotFound.
+  Result<PasswordRules> password_rules(const Caller& caller) const;
+  Result<std::vector<SessionSummary>> list_own_sessions(const Caller& caller);
+  Result<SessionSummary> revoke_own_session(const Caller& caller, std::string_view session_id);
+  // What the caller may do to `username`, and without a target (authorized_api_actions.cpp):
+  // the policy's own decisions, for a console to offer only those. A user the caller may not
+  // see is kNotFound, as everywhere.
+  Result<policy::TargetActions> target_actions(const Caller& caller, std::string_view username);
+  Result<policy::ActorActions> actor_actions(const Caller& caller);
   Status update_role(const Caller& caller, std::string_view target_username,
                      std::string_view new_role_name);
   Result<TptCreated> create_tpt(const Caller& caller, const TptRequest& request);
@@ -121,10 +141,16 @@ class AuthorizedApi {
   Status revoke_tpt(const Caller& caller, std::string_view jti);
   Result<std::vector<Role>> list_roles(const Caller& caller);
   Result<Role> add_role(const Caller& caller, std::string_view name, std::int64_t level);
-  Result<std::vector<AuditEvent>> audit(const Caller& caller, int limit);
+  Result<std::vector<AuditEvent>> audit(const Caller& caller, const AuditEventFilter& filter);
   // The sealed trail for an auditor (same roles as audit()); the export itself is audited.
   Result<std::vector<ExportedAuditEvent>> export_audit(const Caller& caller,
                                                        std::int64_t after_seq, int limit);
+  // The overview figures (authorized_api_overview.cpp): policy decide_read_overview; reads
+  // are audited when refused only, as audit() is.
+  Result<ServiceOverview> service_overview(const Caller& caller);
+  // Walks the audit chain (ProcessFigures) for the audit log's readers; audited as
+  // audit_verify (outcome failure when the chain is broken, target "seq <N>").
+  Result<AuditChainReport> verify_audit_chain(const Caller& caller);
   // The system use notification (public; "" when none is configured).
   const std::string& system_use_notice() const;
   // Database round trip for GET /api/health.
@@ -170,6 +196,7 @@ class AuthorizedApi {
                              bool* hidden = nullptr);
 
   UsersCore& core_;
+  ProcessFigures* figures_;
   SignatureApi signatures_;
 };
 

@@ -9,6 +9,8 @@ namespace automation {
 namespace {
 
 constexpr const char* kPasswordRefusal = "Too many failed login attempts, try later";
+// An account's own counting key is this + the account (account_of_user or of an unknown name).
+constexpr std::string_view kAccountKeyPrefix = "account:";
 
 }  // namespace
 
@@ -50,7 +52,7 @@ std::string LoginThrottle::account_of_unknown_name(std::string_view name) {
 
 std::vector<ThrottleLimit> LoginThrottle::limits_of(std::string_view account,
                                                    std::string_view address) const {
-  const std::string account_key = "account:" + std::string(account);
+  const std::string account_key = std::string(kAccountKeyPrefix) + std::string(account);
   // An address never contains "|", so the pair key is unambiguous.
   std::vector<ThrottleLimit> limits{{account_key + "|address:" + std::string(address), pair_limit_},
                                     {account_key, account_limit_}};
@@ -89,7 +91,14 @@ void LoginThrottle::succeeded(const PasswordAttempt& attempt) {
 }
 
 Result<std::int64_t> LoginThrottle::unlock(std::string_view account) {
-  return store_.clear_failures("account:" + std::string(account));
+  return store_.clear_failures(std::string(kAccountKeyPrefix) + std::string(account));
+}
+
+Result<std::int64_t> LoginThrottle::locked_accounts() {
+  if (account_limit_ <= 0) return std::int64_t{0};
+  // Existing accounts only: names that match no account are counted too, but lock nobody.
+  const std::string existing = std::string(kAccountKeyPrefix) + account_of_user("");
+  return store_.count_keys_at_limit(existing, account_limit_, clock_.now() - window_ + 1);
 }
 
 }  // namespace automation

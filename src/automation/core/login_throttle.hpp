@@ -61,6 +61,8 @@ class LoginThrottle {
   // An administrator's unlock (IEC 62443-4-2 CR 1.11): the account's failures, from every
   // address, are forgotten; per-address counts of other accounts stay. Returns how many.
   Result<std::int64_t> unlock(std::string_view account);
+  // Accounts whose failures fill the account limit in the window now (0 when unlimited).
+  Result<std::int64_t> locked_accounts();
 
  private:
   std::vector<ThrottleLimit> limits_of(std::string_view account, std::string_view address) const;

@@ -129,6 +129,19 @@ struct AuditEvent {
   std::string reason;   // why it was denied or failed ("" on success); never a secret
 };
 
+// Which events a reader asks for: every field that is set must match (event, actor, target
+// and outcome exactly; time within [since, until]); newest first, at most `limit`.
+// (Every member has an initializer, so designated initializers may leave any out.)
+struct AuditEventFilter {
+  std::optional<UnixSeconds> since{};
+  std::optional<UnixSeconds> until{};
+  std::string event{};    // "" matches every event
+  std::string actor{};    // "" matches every actor
+  std::string target{};   // "" matches every target
+  std::string outcome{};  // "" matches every outcome
+  int limit = 100;
+};
+
 // Who is calling: a user through a session, or a third-party token acting with a role.
 struct Principal {
   enum class Kind { kSession, kThirdPartyToken };

@@ -58,6 +58,17 @@ PasswordChangeDemand demand_at_login(const PasswordState& state, UnixSeconds now
   return PasswordChangeDemand::kNone;
 }
 
+PasswordRules password_rules(const CoreSettings& settings) {
+  const PasswordPolicySettings& policy = settings.password_policy;
+  return {.min_length = settings.password_min_length,
+          .max_bytes = kMaxPasswordBytes,
+          .min_character_classes = policy.min_character_classes,
+          .dictionary_check = policy.dictionary_check,
+          .history = policy.history,
+          .min_age_hours = policy.min_age_hours,
+          .max_age_days = policy.max_age_days};
+}
+
 Status PasswordStrength::check(std::string_view password, std::string_view username,
                                std::string_view field) const {
   if (auto valid = validate_password(password, settings_.password_min_length); !valid) {

@@ -4,6 +4,8 @@
 // 21 CFR Part 11 §11.300(b)). Pure functions; each refusal is kRuleViolation naming the
 // field and, in Error::type, the rule ("password_<rule>").
 
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "automation/core/error.hpp"
@@ -42,6 +44,20 @@ bool password_expired(const PasswordState& state, UnixSeconds now, std::int64_t 
 // What a login with this password state must do first, under the settings.
 PasswordChangeDemand demand_at_login(const PasswordState& state, UnixSeconds now,
                                      const PasswordPolicySettings& settings);
+
+// The rules a new password must meet, for a client to show before they are broken (GET
+// /api/users/me/password_rules): the settings PasswordStrength and the change checks apply.
+struct PasswordRules {
+  std::size_t min_length = 0;  // characters (code points)
+  std::size_t max_bytes = 0;   // UTF-8 bytes
+  int min_character_classes = 0;
+  bool dictionary_check = false;
+  int history = 0;                  // the last N passwords may not be used again
+  std::int64_t min_age_hours = 0;   // an owner's next change no sooner than this
+  std::int64_t max_age_days = 0;    // must be changed at login once this old; 0 = never
+};
+
+PasswordRules password_rules(const CoreSettings& settings);
 
 // Who sets a password decides which lifetime rules apply.
 enum class PasswordSetter {

@@ -284,6 +284,8 @@ Decision decide_read_audit(const Actor& actor) {
                         "Access denied. Required roles: ['sudo', 'admin', 'auditor']");
 }
 
+Decision decide_read_overview(const Actor& actor) { return decide_read_audit(actor); }
+
 Decision decide_sign(const Actor& actor, int max_level) {
   if (actor.is_token || actor.user_id.empty()) {
     return Decision::deny(ErrorCode::kPermissionDenied,

@@ -96,6 +96,9 @@ Decision decide_manage_tpts(const Actor& actor);
 
 // Audit log: admin, sudo or auditor.
 Decision decide_read_audit(const Actor& actor);
+// The service's overview figures (GET /api/overview) (sessions, logins, locked accounts, the audit chain and
+// capacity): the audit log's readers, as the figures are the trail's and the throttle's.
+Decision decide_read_overview(const Actor& actor);
 
 // Sudo users are left out of every listing; one by one they are visible to sudo sessions
 // only. To everyone else a sudo user is indistinguishable from one that does not exist.

@@ -54,6 +54,11 @@ class UserStore {
   virtual Result<std::optional<User>> find_user_by_id(std::int64_t id) = 0;
   // Users whose role level is > 0 (sudo left out), ordered by id; limit <= 0 means all.
   virtual Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) = 0;
+  // The users list_users lists whose username, email, name or lastname contains `text`
+  // (ASCII letters in any case; `text` is matched literally: no wildcards), ordered by id,
+  // `offset` skipped, at most `limit` (> 0); total counts every match.
+  virtual Result<UserPage> search_users(std::string_view text, std::int64_t offset,
+                                        std::int64_t limit) = 0;
   // A number that moves whenever what list_users answers may change (a user added, removed or
   // edited, a role added, changed or removed), by any writer; equal numbers mean equal lists.
   // nullopt when the store cannot tell: then nothing derived from a list may be kept.
@@ -181,6 +186,10 @@ class ThrottleStore {
   // Deletes the failures of key and of every key that starts with key + "|" (an account's
   // per-address pairs); returns how many went.
   virtual Result<std::int64_t> clear_failures(std::string_view key) = 0;
+  // How many keys that start with `prefix` and contain no "|" (an account's own count, not
+  // its per-address pairs) have at least `limit` failures at or after `since`.
+  virtual Result<std::int64_t> count_keys_at_limit(std::string_view prefix, int limit,
+                                                   UnixSeconds since) = 0;
 };
 
 // Computes a keyed MAC over a message (the audit chain's HMAC-SHA-256); the key never
@@ -231,8 +240,8 @@ class AuditStore {
   // Appends the event sealed into the chain: seq = head + 1, mac over the previous MAC and
   // the event as stored, in one transaction that also moves the head.
   virtual Status append_event(const AuditEvent& event) = 0;
-  // Newest first.
-  virtual Result<std::vector<AuditEvent>> recent_events(int limit) = 0;
+  // The events `filter` keeps, newest first.
+  virtual Result<std::vector<AuditEvent>> recent_events(const AuditEventFilter& filter) = 0;
   virtual Result<AuditChainState> chain_state() = 0;
   // Sealed rows in chain order (seq, then id) after the position (after_seq, after_id);
   // at most limit.
@@ -250,6 +259,11 @@ class AuditStore {
   // once the chain was pruned (no unsealed row may remain then).
   virtual Status seal_chain_start(UnixSeconds now) = 0;
   virtual Result<std::int64_t> event_count() = 0;
+  // Rows of `event` with `outcome` whose time is at or after `since` (a refusal repeated
+  // within a window is one row carrying its count: RepeatedRefusals).
+  virtual Result<std::int64_t> count_events_since(std::string_view event,
+                                                  std::string_view outcome,
+                                                  UnixSeconds since) = 0;
   // Deletes the events older than `older_than` (when set) and, while more than `keep_at_most`
   // remain (when set), refusals first (every outcome but success, and rows from before the
   // chain), oldest first, then the oldest changes; moves the chain's anchor past the oldest

@@ -130,6 +130,15 @@ Result<UserPage> UserService::list_users(std::int64_t offset, std::int64_t limit
   return store_.list_users(offset, limit);
 }
 
+Result<UserPage> UserService::search_users(std::string_view text, std::int64_t offset,
+                                           std::int64_t limit) {
+  constexpr std::size_t kMaxSearchBytes = 100;
+  if (text.size() > kMaxSearchBytes) {
+    return fail(Error::invalid("search", "must be at most 100 bytes"));
+  }
+  return store_.search_users(text, offset, limit);
+}
+
 Result<std::optional<std::int64_t>> UserService::list_version() { return store_.list_version(); }
 
 Result<User> UserService::edit_user(std::string_view username, const UserEdit& edit) {

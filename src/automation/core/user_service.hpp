@@ -43,6 +43,8 @@ class UserService {
 
   // Users without sudo ones; limit <= 0 means all.
   Result<UserPage> list_users(std::int64_t offset = 0, std::int64_t limit = 0);
+  // UserStore::search_users; kInvalidArgument (field "search") for a text over 100 bytes.
+  Result<UserPage> search_users(std::string_view text, std::int64_t offset, std::int64_t limit);
   // The store's list_version(): what a list rendered earlier may be reused for.
   Result<std::optional<std::int64_t>> list_version();
   // Edits email/name/lastname (an empty name/lastname clears it).

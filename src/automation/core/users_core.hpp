@@ -120,12 +120,14 @@ class UsersCore {
   MfaService* mfa() { return mfa_ ? &*mfa_ : nullptr; }
   SessionAdmin& session_admin() { return session_admin_; }
   SignupThrottle& signup_throttle() { return signup_throttle_; }
+  LoginThrottle& login_throttle() { return throttle_; }
   TptService& tpts() { return tpts_; }
   AuditLog& audit() { return audit_; }
   AuditedChanges& audited() { return audited_; }
   SignatureService* signatures() { return signatures_.get(); }
   SettingsStore& settings_store() { return settings_store_; }
   const CoreSettings& settings() const { return settings_; }
+  Clock& clock() { return clock_; }
 
  private:
   CoreSettings settings_;

@@ -62,6 +62,9 @@ struct Response {
   std::shared_ptr<const std::string> shared_body;
   long retry_after_seconds = 0;  // > 0: a Retry-After header is sent
   std::string allow;             // non-empty: an Allow header is sent (405)
+  // Cache-Control. Everything is no-store (server.cpp says why) but the web console's files,
+  // which hold no user data: its index is revalidated, its hashed assets kept a year.
+  std::string_view cache_control = "no-store";  // a literal (static storage)
   std::vector<ResponseHeader> headers;  // sent in this order after the server's own
 
   // Adds a header (see ResponseHeader).

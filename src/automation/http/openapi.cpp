@@ -244,6 +244,7 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
         {"name": "signatures", "description": "Electronic signatures: 21 CFR Part 11"},
         {"name": "health", "description": "Probes"},
         {"name": "front door", "description": "Browser sign-in and forward authentication for reverse proxies"},
+        {"name": "console", "description": "The web console's page and files"},
         {"name": "docs", "description": "This description and its viewer"},
         {"name": "metrics", "description": "Prometheus"}])")},
       {"paths", std::move(paths)},

@@ -1,5 +1,7 @@
 #include "automation/http/request_parsing.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -407,8 +409,11 @@ Result<NewRole> parse_new_role(std::string_view body, BodyEncoding encoding) {
 Result<std::optional<PageQuery>> parse_page_query(std::string_view query) {
   const auto page = query_value(query, kPage.name);
   const auto limit = query_value(query, kLimit.name);
-  if (!page && !limit) return std::optional<PageQuery>();
+  auto search = query_value(query, "search");
+  // A search answers one page (the first 20 unless asked otherwise) of what it found.
+  if (!page && !limit && (!search || search->empty())) return std::optional<PageQuery>();
   PageQuery result;
+  result.search = std::move(search).value_or("");
   // Integers as upstream's reqparse (type=int) reads them, and a bad one answered its way.
   FieldErrors errors;
   auto read = [&errors](const std::optional<std::string>& text, const Field& field,
@@ -426,8 +431,32 @@ Result<std::optional<PageQuery>> parse_page_query(std::string_view query) {
   return std::optional<PageQuery>(result);
 }
 
-Result<int> parse_audit_limit(std::string_view query) {
-  return parse_limit(query, /*fallback=*/100, /*max=*/1000);
+Result<AuditEventFilter> parse_audit_query(std::string_view query) {
+  constexpr std::size_t kMaxFilterBytes = 255;  // the audit columns' width
+  AuditEventFilter filter;
+  auto limit = parse_limit(query, /*fallback=*/100, /*max=*/1000);
+  if (!limit) return fail(limit.error());
+  filter.limit = *limit;
+  for (auto [name, bound] : {std::pair{"since", &filter.since}, std::pair{"until", &filter.until}}) {
+    if (const auto text = query_value(query, name)) {
+      const auto value = to_int64(*text);
+      if (!value) return fail(Error::invalid(name, "must be an integer (Unix seconds)"));
+      *bound = *value;
+    }
+  }
+  if (filter.since && filter.until && *filter.since > *filter.until) {
+    return fail(Error::invalid("until", "must not be before since"));
+  }
+  for (auto [name, text] : {std::pair{"event", &filter.event}, std::pair{"actor", &filter.actor},
+                            std::pair{"target", &filter.target}, std::pair{"outcome", &filter.outcome}}) {
+    *text = query_value(query, name).value_or("");
+    if (text->size() > kMaxFilterBytes) return fail(Error::invalid(name, "must be at most 255 bytes"));
+  }
+  constexpr std::array<std::string_view, 4> kOutcomes = {"success", "failure", "denied", "throttled"};
+  if (!filter.outcome.empty() && std::ranges::find(kOutcomes, filter.outcome) == kOutcomes.end()) {
+    return fail(Error::invalid("outcome", "must be success, failure, denied or throttled"));
+  }
+  return filter;
 }
 
 Result<AuditExportQuery> parse_audit_export(std::string_view query) {

@@ -103,14 +103,18 @@ Result<MfaLogin> parse_mfa_login(std::string_view body,
 struct PageQuery {
   std::int64_t page = 1;
   std::int64_t limit = 20;
+  std::string search;  // ?search=: only users whose names or email contain it ("": all)
 };
 // ?page=&limit=: nullopt when neither is present (the plain array form is wanted);
 // a value that is not an integer is a 400 naming it, as the body fields above. Range checks
 // are the core's.
 Result<std::optional<PageQuery>> parse_page_query(std::string_view query);
 
-// ?limit= of the audit log: default 100; must be an integer in 1..1000.
-Result<int> parse_audit_limit(std::string_view query);
+// GET /api/users/audit?limit=&since=&until=&event=&actor=&target=&outcome=: limit default 100,
+// an integer in 1..1000; since/until Unix seconds (since <= until); outcome one of success,
+// failure, denied, throttled; the other texts at most 255 bytes. Each bad one is a 400 naming
+// it.
+Result<AuditEventFilter> parse_audit_query(std::string_view query);
 
 // The value of `key` in an application/x-www-form-urlencoded query string, decoded;
 // nullopt when absent. The first occurrence wins.

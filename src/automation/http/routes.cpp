@@ -25,10 +25,13 @@ std::vector<Route> all_routes(const RouteContext& given) {
   std::vector<Route> routes;
   auto openapi_json = std::make_shared<std::string>();
   // The cheapest, most frequent probe first.
-  for (auto part : {health_routes(context), user_routes(context), tpt_routes(context),
-                    role_routes(context), audit_routes(context), account_routes(context),
+  for (auto part : {health_routes(context), action_routes(context), user_routes(context),
+                    own_account_routes(context), tpt_routes(context),
+                    role_routes(context), audit_routes(context), overview_routes(context),
+                    account_routes(context),
                     notice_routes(context), mfa_routes(context), front_door_routes(context),
-                    login_routes(context), signature_routes(context), docs_routes(openapi_json),
+                    login_routes(context), signature_routes(context), console_routes(context),
+                    docs_routes(openapi_json),
                     metrics_routes(context)}) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));
   }

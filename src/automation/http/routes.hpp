@@ -99,6 +99,10 @@ std::vector<Route> docs_routes(std::shared_ptr<const std::string> openapi_json);
 std::vector<Route> metrics_routes(const RouteContext& context); // routes_metrics.cpp
 std::vector<Route> front_door_routes(const RouteContext& context);  // routes_front_door.cpp
 std::vector<Route> login_routes(const RouteContext& context);       // routes_login.cpp
+std::vector<Route> console_routes(const RouteContext& context);     // routes_console.cpp
+std::vector<Route> action_routes(const RouteContext& context);      // routes_actions.cpp
+std::vector<Route> own_account_routes(const RouteContext& context);  // routes_own_account.cpp
+std::vector<Route> overview_routes(const RouteContext& context);     // routes_overview.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

@@ -1,8 +1,6 @@
 // GET /api/openapi.json (the document built from the route table), /api/docs (Swagger UI,
 // compiled into the binary) and /api/docs/<file> (its scripts, style sheet and icon).
 
-#include <algorithm>
-
 #include "automation/http/embedded_file.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/routes.hpp"
@@ -10,19 +8,8 @@
 namespace automation::http {
 namespace {
 
-std::string_view content_type_of(std::string_view name) {
-  if (name.ends_with(".html")) return "text/html; charset=utf-8";
-  if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
-  if (name.ends_with(".css")) return "text/css; charset=utf-8";
-  if (name.ends_with(".png")) return "image/png";
-  return "application/octet-stream";
-}
-
 const EmbeddedFile* find_docs_file(std::string_view name) {
-  const auto files = docs_files();
-  const auto found = std::find_if(files.begin(), files.end(),
-                                  [name](const EmbeddedFile& file) { return file.name == name; });
-  return found == files.end() ? nullptr : &*found;
+  return find_embedded_file(docs_files(), name);
 }
 
 Response file_response(const EmbeddedFile& file) {

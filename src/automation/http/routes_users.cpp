@@ -33,6 +33,18 @@ Response kept_list_response(const RenderedListCache::Key& key, RenderedListCache
   return response;
 }
 
+// A page of the users a search found: rendered per request (searches are many and each
+// is cheap to answer; keeping them would crowd out the lists).
+Response found_users(const RouteContext& context, const Caller& caller, const PageQuery& query) {
+  auto users = context.api.list_users_page(caller, query.page, query.limit, query.search);
+  if (!users) return error_response(users.error());
+  auto text = std::make_shared<const std::string>(user_page_text(*users, query.page, query.limit));
+  if (context.response_memory != nullptr && !context.response_memory->admits(text, 0)) {
+    return response_memory_full();
+  }
+  return shared_json_response(200, std::move(text));
+}
+
 // The whole list, or a page of it. Each list is rendered once per listing version and the
 // text is shared by every response until a user or role changes.
 Response list_users(const RouteContext& context, RenderedListCache& rendered,
@@ -42,6 +54,7 @@ Response list_users(const RouteContext& context, RenderedListCache& rendered,
   const bool paged = query->has_value();
   const std::int64_t page = paged ? (*query)->page : 0;
   const std::int64_t limit = paged ? (*query)->limit : 0;
+  if (paged && !(*query)->search.empty()) return found_users(context, caller, **query);
   using Key = RenderedListCache::Key;
   // Only valid pages: an invalid one must get its 400 from list_users_page.
   const bool keep = !paged || (page >= 1 && limit >= 1);
@@ -252,12 +265,16 @@ std::vector<Route> user_routes(const RouteContext& context) {
        {.tag = "users",
         .summary = "List users (sudo users left out)",
         .description = "Without `page` and `limit` the plain array; with either, one page "
-                       "(large limits such as 10000 are served).",
+                       "(large limits such as 10000 are served). `search` keeps the users "
+                       "whose username, email, name or lastname contains it (ASCII letters "
+                       "in any case, no wildcards) and answers one page of them.",
         .query_parameters = R"([
           {"name": "page", "in": "query", "required": false,
            "schema": {"type": "integer", "minimum": 1}},
           {"name": "limit", "in": "query", "required": false,
-           "schema": {"type": "integer", "minimum": 1}}])",
+           "schema": {"type": "integer", "minimum": 1}},
+          {"name": "search", "in": "query", "required": false,
+           "schema": {"type": "string", "maxLength": 100}}])",
         .responses = {{200, "The users, or one page of them", R"({"oneOf": [
             {"type": "array", "items": {"$ref": "#/components/schemas/User"}},
             {"type": "object", "required": ["data", "pagination"], "properties": {
@@ -267,7 +284,8 @@ std::vector<Route> user_routes(const RouteContext& context) {
                 "total_records": {"type": "integer"}, "total_pages": {"type": "integer"}}}}}]})"},
                       {400, "`page` or `limit` below 1 (`Page number must be greater than 0`, "
                             "`Limit must be greater than 0`), or not an integer (`Input payload "
-                            "validation failed`); the parameter is named in `errors`"}}}},
+                            "validation failed`); the parameter is named in `errors`; a "
+                            "`search` over 100 bytes"}}}},
       {Method::kGet, "/api/users/me", KeyPolicy::kRequired, io,
        bind([](const RouteContext& c, const Request&, const Caller& caller) {
          return user_response(c.api.me(caller));

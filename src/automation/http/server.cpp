@@ -535,8 +535,9 @@ void send(ServerState& state, const restinio::request_handle_t& wire, const Resp
   builder.append_header("X-Content-Type-Options", "nosniff");
   // On every response, not only those with keys, tokens or user data: almost every route
   // carries one of them, and the rest (health, errors) is live state a cache would serve
-  // stale. One rule leaves nothing to forget when a route is added.
-  builder.append_header(restinio::http_field::cache_control, "no-store");
+  // stale. One rule leaves nothing to forget when a route is added (the console's static
+  // files, and only they, say otherwise: Response::cache_control).
+  builder.append_header(restinio::http_field::cache_control, std::string(response.cache_control));
   if (response.retry_after_seconds > 0) {
     builder.append_header(restinio::http_field::retry_after,
                           std::to_string(response.retry_after_seconds));

@@ -39,6 +39,10 @@ class CachedUserStore final : public UserStore {
   Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) override {
     return inner_.list_users(offset, limit);
   }
+  Result<UserPage> search_users(std::string_view text, std::int64_t offset,
+                                std::int64_t limit) override {
+    return inner_.search_users(text, offset, limit);
+  }
   Result<std::optional<std::int64_t>> list_version() override {
     return cache_.list_version([this] { return inner_.list_version(); });
   }

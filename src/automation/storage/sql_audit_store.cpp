@@ -125,17 +125,35 @@ Status SqlAuditStore::append_event(const AuditEvent& event) {
   });
 }
 
-Result<std::vector<AuditEvent>> SqlAuditStore::recent_events(int limit) {
-  if (limit <= 0) return std::vector<AuditEvent>();
-  return db_.with_session([limit](soci::session& sql) -> Result<std::vector<AuditEvent>> {
+Result<std::vector<AuditEvent>> SqlAuditStore::recent_events(const AuditEventFilter& filter) {
+  if (filter.limit <= 0) return std::vector<AuditEvent>();
+  const int limit = filter.limit;
+  const long long since = filter.since.value_or(std::numeric_limits<long long>::min());
+  const long long until = filter.until.value_or(std::numeric_limits<long long>::max());
+  // Each text filter is bound with a flag saying whether it applies (an integer, which every
+  // engine types alike, where comparing an untyped parameter with '' would not be).
+  const std::string event = sanitize_text(filter.event), actor = sanitize_text(filter.actor),
+                    target = sanitize_text(filter.target), outcome = sanitize_text(filter.outcome);
+  const int any_event = event.empty(), any_actor = actor.empty(), any_target = target.empty(),
+            any_outcome = outcome.empty();
+  return db_.with_session([&](soci::session& sql) -> Result<std::vector<AuditEvent>> {
     long long time = 0;
     AuditEvent row;
+    // Newest first over audit_events_time: a filter that keeps few rows reads back through
+    // the period (since/until narrow it) until `limit` rows matched.
     soci::statement st =
         (sql.prepare << "SELECT time, event, actor, target, address, outcome, reason FROM audit_events"
+                        " WHERE time >= :since AND time <= :until"
+                        " AND (:any_event = 1 OR event = :event)"
+                        " AND (:any_actor = 1 OR actor = :actor)"
+                        " AND (:any_target = 1 OR target = :target)"
+                        " AND (:any_outcome = 1 OR outcome = :outcome)"
                         " ORDER BY time DESC, id DESC LIMIT :limit",
          soci::into(time), soci::into(row.event), soci::into(row.actor), soci::into(row.target),
          soci::into(row.address), soci::into(row.outcome), soci::into(row.reason),
-         soci::use(limit));
+         soci::use(since), soci::use(until), soci::use(any_event), soci::use(event),
+         soci::use(any_actor), soci::use(actor), soci::use(any_target), soci::use(target),
+         soci::use(any_outcome), soci::use(outcome), soci::use(limit));
     std::vector<AuditEvent> events;
     if (st.execute(true)) {
       do {
@@ -209,6 +227,22 @@ Result<std::int64_t> SqlAuditStore::event_count() {
   return db_.with_session([](soci::session& sql) -> Result<std::int64_t> {
     long long count = 0;
     sql << "SELECT COUNT(*) FROM audit_events", soci::into(count);
+    return count;
+  });
+}
+
+Result<std::int64_t> SqlAuditStore::count_events_since(std::string_view event,
+                                                      std::string_view outcome,
+                                                      UnixSeconds since) {
+  const std::string stored_event = sanitize_text(event);
+  const std::string stored_outcome = sanitize_text(outcome);
+  const long long from = since;
+  return db_.with_session([&](soci::session& sql) -> Result<std::int64_t> {
+    long long count = 0;
+    // audit_events_time narrows the rows to the period; the rest is a filter over them.
+    sql << "SELECT COUNT(*) FROM audit_events WHERE time >= :since AND event = :event"
+           " AND outcome = :outcome",
+        soci::use(from), soci::use(stored_event), soci::use(stored_outcome), soci::into(count);
     return count;
   });
 }

@@ -22,9 +22,9 @@ class SqlAuditStore final : public AuditStore {
       : db_(db), authenticator_(authenticator) {}
 
   Status append_event(const AuditEvent& event) override;
-  // Newest first (by time, then insertion order); at most `limit` events, none when
-  // limit <= 0.
-  Result<std::vector<AuditEvent>> recent_events(int limit) override;
+  // Newest first (by time, then insertion order); at most `filter.limit` events, none when
+  // it is <= 0.
+  Result<std::vector<AuditEvent>> recent_events(const AuditEventFilter& filter) override;
   Result<AuditChainState> chain_state() override;
   Result<std::vector<ChainedAuditEvent>> chained_events(std::int64_t after_seq,
                                                         std::int64_t after_id,
@@ -33,6 +33,8 @@ class SqlAuditStore final : public AuditStore {
   Result<std::int64_t> unsealed_event_count() override;
   Status seal_chain_start(UnixSeconds now) override;
   Result<std::int64_t> event_count() override;
+  Result<std::int64_t> count_events_since(std::string_view event, std::string_view outcome,
+                                          UnixSeconds since) override;
   Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                     std::optional<std::int64_t> keep_at_most,
                                     const AuditEvent& record) override;

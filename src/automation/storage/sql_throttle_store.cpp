@@ -140,4 +140,21 @@ Result<std::int64_t> SqlThrottleStore::clear_failures(std::string_view key) {
   });
 }
 
+Result<std::int64_t> SqlThrottleStore::count_keys_at_limit(std::string_view prefix, int limit,
+                                                           UnixSeconds since) {
+  const std::string stored_prefix = sanitize_text(prefix);
+  const int prefix_length = static_cast<int>(stored_prefix.size());
+  const long long from = since;
+  return db_.with_session([&](soci::session& sql) -> Result<std::int64_t> {
+    long long count = 0;
+    // substr rather than LIKE for the prefix, as in clear_failures: it is data.
+    sql << "SELECT COUNT(*) FROM (SELECT \"key\" FROM login_failures WHERE at >= :since"
+           " AND substr(\"key\", 1, :length) = :prefix AND \"key\" NOT LIKE '%|%'"
+           " GROUP BY \"key\" HAVING COUNT(*) >= :limit) full_keys",
+        soci::use(from), soci::use(prefix_length), soci::use(stored_prefix), soci::use(limit),
+        soci::into(count);
+    return count;
+  });
+}
+
 }  // namespace automation::storage

@@ -25,6 +25,8 @@ class SqlThrottleStore final : public ThrottleStore {
                          std::string_view reset_key) override;
   Result<FailureWindow> failures_since(std::string_view key, UnixSeconds since) override;
   Result<std::int64_t> clear_failures(std::string_view key) override;
+  Result<std::int64_t> count_keys_at_limit(std::string_view prefix, int limit,
+                                           UnixSeconds since) override;
 
   // Failures older than this (relative to the newest recorded one) are deleted; far
   // longer than any sensible throttling window (SPEC default 900 s).

@@ -236,6 +236,50 @@ Result<UserPage> SqlUserStore::list_users(std::int64_t offset, std::int64_t limi
   });
 }
 
+namespace {
+
+// A LIKE pattern matching `text` anywhere, in lower case, its own wildcards escaped with '!':
+// an escape character every engine reads alike ('\\' in a MySQL literal is itself an escape).
+std::string contains_pattern(std::string_view text) {
+  std::string pattern = "%";
+  for (const char c : text) {
+    if (c == '%' || c == '_' || c == '!') pattern += '!';
+    pattern += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+// A scan of the listed users (no index serves a substring; 100,000 rows take milliseconds).
+constexpr std::string_view kSearchCondition =
+    " WHERE r.level > 0 AND (lower(u.username) LIKE :p1 ESCAPE '!'"
+    " OR lower(u.email) LIKE :p2 ESCAPE '!' OR lower(u.name) LIKE :p3 ESCAPE '!'"
+    " OR lower(u.lastname) LIKE :p4 ESCAPE '!')";
+
+}  // namespace
+
+Result<UserPage> SqlUserStore::search_users(std::string_view text, std::int64_t offset,
+                                            std::int64_t limit) {
+  const std::string pattern = contains_pattern(sanitize_text(text));
+  return db_.transaction(TxMode::kRead, [&](soci::session& sql) -> Result<UserPage> {
+    UserPage page;
+    page.version = read_list_version(db_, sql);
+    long long total = 0;
+    sql << "SELECT COUNT(*)" + std::string(kUserFrom) + std::string(kSearchCondition),
+        soci::use(pattern), soci::use(pattern), soci::use(pattern), soci::use(pattern),
+        soci::into(total);
+    page.total = total;
+    if (limit <= 0 || offset >= total) return page;
+    const long long wanted = limit, skipped = std::max<std::int64_t>(offset, 0);
+    page.users = query_users(sql,
+                             "SELECT " + std::string(kListedUserColumns) + std::string(kUserFrom) +
+                                 std::string(kSearchCondition) +
+                                 " ORDER BY u.id LIMIT :limit OFFSET :offset",
+                             pattern, pattern, pattern, pattern, wanted, skipped);
+    return page;
+  });
+}
+
 Result<std::optional<std::int64_t>> SqlUserStore::list_version() {
   return db_.with_session([this](soci::session& sql) -> Result<std::optional<std::int64_t>> {
     return std::optional<std::int64_t>(read_list_version(db_, sql));

@@ -29,6 +29,8 @@ class SqlUserStore final : public UserStore {
   // found in the listed ids kept for the current listing version (read again, at the cost of
   // one scan of the ids, only after a change to the list).
   Result<UserPage> list_users(std::int64_t offset, std::int64_t limit) override;
+  Result<UserPage> search_users(std::string_view text, std::int64_t offset,
+                                std::int64_t limit) override;
   // The user_list_version counter, which triggers move on every change to the list.
   Result<std::optional<std::int64_t>> list_version() override;
   // kNotFound for an unknown user; kAlreadyExists (field "email") when another user has it.

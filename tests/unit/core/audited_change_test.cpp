@@ -28,7 +28,7 @@ class AuditedChangeTest : public CoreTest {
     return sessions ? sessions->size() : 0;
   }
 
-  std::size_t audit_events() { return stores.recent_events(1000)->size(); }
+  std::size_t audit_events() { return stores.recent_events({.limit = 1000})->size(); }
 
   bool logs_in(const std::string& username, const std::string& password) {
     return core->login(Credentials{username, std::nullopt, password}, "10.0.0.9").has_value();
@@ -111,7 +111,7 @@ TEST_F(AuditedChangeTest, ARefusalIsStillARefusalWhenTheAuditFails) {
 TEST_F(AuditedChangeTest, ASuccessfulChangeWritesExactlyOneSuccessEvent) {
   const std::size_t before = audit_events();
   ASSERT_TRUE(api->update_role(admin, "worker", "supervisor"));
-  auto events = stores.recent_events(10);
+  auto events = stores.recent_events({.limit = 10});
   ASSERT_TRUE(events);
   ASSERT_EQ(events->size(), before + 1);
   EXPECT_EQ(events->front().event, "role_change");
@@ -135,7 +135,7 @@ TEST_F(AuditedChangeTest, AFailedChangeIsUndoneAndRecordedAfterwards) {
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().code, ErrorCode::kRuleViolation);
   EXPECT_FALSE(*stores.find_role("half_done"));
-  auto events = stores.recent_events(1);
+  auto events = stores.recent_events({.limit = 1});
   ASSERT_EQ(audit_events(), before + 1);
   EXPECT_EQ(events->front().outcome, "denied");
   EXPECT_EQ(events->front().reason, "second step refused");

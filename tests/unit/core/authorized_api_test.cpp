@@ -178,12 +178,12 @@ TEST_F(AuthorizedApiTest, AuditRecordsEventsWithoutSecrets) {
   add_user("aud", "auditor");
   const auto admin = session_of("adm");
   add_user("gus", "guest");
-  EXPECT_EQ(api->audit(session_of("gus"), 50).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(api->audit(session_of("gus"), {.limit = 50}).error().code, ErrorCode::kPermissionDenied);
   (void)api->login(Caller{std::nullopt, "10.9.9.9"},
                    Credentials{"adm", std::nullopt, "wrong-secret-pw"});
-  EXPECT_EQ(api->audit(session_of("adm"), 50).has_value(), true);
-  EXPECT_TRUE(api->audit(session_of("aud"), 50));
-  auto events = api->audit(admin, 100);
+  EXPECT_EQ(api->audit(session_of("adm"), {.limit = 50}).has_value(), true);
+  EXPECT_TRUE(api->audit(session_of("aud"), {.limit = 50}));
+  auto events = api->audit(admin, {.limit = 100});
   ASSERT_TRUE(events);
   ASSERT_FALSE(events->empty());
   EXPECT_EQ(events->front().event, "login");  // newest first

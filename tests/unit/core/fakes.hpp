@@ -167,6 +167,25 @@ class InMemoryStores : public RoleStore,
     }
     return page;
   }
+  Result<UserPage> search_users(std::string_view text, std::int64_t offset,
+                                std::int64_t limit) override {
+    const std::string wanted = to_lower_ascii(text);
+    const auto has = [&](std::string_view field) {
+      return to_lower_ascii(field).find(wanted) != std::string::npos;
+    };
+    UserPage page;
+    for (const auto& user : users_) {
+      User current = *refresh(user);
+      if (current.role.level == 0) continue;
+      if (!has(current.username) && !has(current.email) && !has(current.name.value_or("")) &&
+          !has(current.lastname.value_or(""))) {
+        continue;
+      }
+      if (page.total++ < offset) continue;
+      if (static_cast<std::int64_t>(page.users.size()) < limit) page.users.push_back(current);
+    }
+    return page;
+  }
   Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) override {
     User* user = user_by_id(user_id);
     if (!user) return fail(ErrorCode::kNotFound, "no user");
@@ -392,6 +411,17 @@ class InMemoryStores : public RoleStore,
     }
     return cleared;
   }
+  Result<std::int64_t> count_keys_at_limit(std::string_view prefix, int limit,
+                                           UnixSeconds since) override {
+    std::int64_t full = 0;
+    for (const auto& [key, times] : failures_) {
+      if (!key.starts_with(prefix) || key.find('|') != std::string::npos) continue;
+      const auto counted = std::count_if(times.begin(), times.end(),
+                                         [since](UnixSeconds at) { return at >= since; });
+      if (counted >= limit) ++full;
+    }
+    return full;
+  }
 
   // AuditStore
   Status append_event(const AuditEvent& event) override {
@@ -399,10 +429,20 @@ class InMemoryStores : public RoleStore,
     events_.push_back(event);
     return {};
   }
-  Result<std::vector<AuditEvent>> recent_events(int limit) override {
-    if (limit <= 0) return std::vector<AuditEvent>{};
-    std::vector<AuditEvent> out(events_.rbegin(), events_.rend());
-    if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+  Result<std::vector<AuditEvent>> recent_events(const AuditEventFilter& filter) override {
+    std::vector<AuditEvent> out;
+    for (auto it = events_.rbegin(); it != events_.rend() && std::ssize(out) < filter.limit; ++it) {
+      const auto matches = [](const std::string& wanted, const std::string& value) {
+        return wanted.empty() || wanted == value;
+      };
+      if ((filter.since && it->time < *filter.since) || (filter.until && it->time > *filter.until)) {
+        continue;
+      }
+      if (matches(filter.event, it->event) && matches(filter.actor, it->actor) &&
+          matches(filter.target, it->target) && matches(filter.outcome, it->outcome)) {
+        out.push_back(*it);
+      }
+    }
     return out;
   }
   // The chain itself is the SQL store's (tested in the store contract suite); here events
@@ -419,6 +459,13 @@ class InMemoryStores : public RoleStore,
   Status seal_chain_start(UnixSeconds) override { return {}; }
   Result<std::int64_t> event_count() override {
     return static_cast<std::int64_t>(events_.size());
+  }
+  Result<std::int64_t> count_events_since(std::string_view event, std::string_view outcome,
+                                          UnixSeconds since) override {
+    return static_cast<std::int64_t>(
+        std::count_if(events_.begin(), events_.end(), [&](const AuditEvent& stored) {
+          return stored.time >= since && stored.event == event && stored.outcome == outcome;
+        }));
   }
   Result<AuditPruning> prune_events(std::optional<UnixSeconds> older_than,
                                     std::optional<std::int64_t> keep_at_most,

@@ -211,7 +211,7 @@ TEST_F(SessionActivityTest, EndingOneSessionOrAllIsAuditedAndAnotherUsersIdIsNot
   EXPECT_EQ(*all, 1u);
   EXPECT_FALSE(api->authenticate(second));
 
-  auto trail = core->audit().recent(20);
+  auto trail = core->audit().recent({.limit = 20});
   ASSERT_TRUE(trail);
   int revoke_events = 0;
   for (const AuditEvent& event : *trail) {

@@ -58,7 +58,7 @@ class Signatures : public CoreTest {
   }
 
   bool has_event(const std::string& outcome) {
-    auto events = stores.recent_events(1000);
+    auto events = stores.recent_events({.limit = 1000});
     return std::any_of(events->begin(), events->end(), [&](const AuditEvent& e) {
       return e.event == "signature" && e.outcome == outcome;
     });
