@@ -54,11 +54,9 @@ presets=("$@")
 if ((${#presets[@]} == 0)); then presets=(release asan tsan fuzz); fi
 jobs="$(nproc)"
 
-timings=()
-for preset in "${presets[@]}"; do
-  echo "=== ${preset}: configure, build, test ==="
-  started=$SECONDS
-  configure=(cmake --preset "$preset")
+configure_preset() {
+  local preset="$1"
+  local configure=(cmake --preset "$preset")
   # CI compiles everything from scratch: there the release preset builds in unity batches too
   # (docs/development.md, "Build presets"); a developer's release build stays file by file,
   # which keeps incremental builds quick and checks that each file includes what it uses.
@@ -66,8 +64,10 @@ for preset in "${presets[@]}"; do
     configure+=(-DCMAKE_UNITY_BUILD=ON)
   fi
   "${configure[@]}" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
-  built=$SECONDS
+}
+
+test_preset() {
+  local preset="$1"
   if [[ "$preset" == fuzz ]]; then
     scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
   elif [[ "$preset" == tsan ]]; then
@@ -78,8 +78,64 @@ for preset in "${presets[@]}"; do
   else
     ctest --preset "$preset" -j "$jobs" --timeout 300
   fi
+}
+
+# The builds after the first run behind the tests, at idle CPU priority (SCHED_IDLE): a test
+# stage keeps the CPUs about half idle (servers starting, sockets, child processes), and a
+# build that only takes what the tests leave changes nothing they measure. Each preset's build
+# log is kept and shown when it fails. Stage times below: "build" is the wait for the build
+# after the previous stage's tests, not the build's whole length.
+logs="$(mktemp -d)"
+builder=""
+# Stops a process and everything it started (a build's compilers too), children first.
+stop_tree() {
+  local child
+  for child in $(pgrep -P "$1"); do stop_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+trap 'pg_cluster_stop; mysql_cluster_stop; ldap_server_stop; [[ -n "$builder" ]] && stop_tree "$builder"; rm -rf "$logs"' EXIT
+# Where SCHED_IDLE is refused (a restricted container), the lowest nice value instead.
+idle=(chrt --idle 0)
+"${idle[@]}" true 2>/dev/null || idle=(nice -n 19)
+background_builds() {
+  local preset
+  for preset in "$@"; do
+    if "${idle[@]}" cmake --build --preset "$preset" -j "$jobs" >"$logs/$preset.log" 2>&1; then
+      touch "$logs/$preset.ok"
+    else
+      touch "$logs/$preset.failed"
+    fi
+  done
+}
+wait_for_build() {
+  local preset="$1"
+  while [[ ! -e "$logs/$preset.ok" && ! -e "$logs/$preset.failed" ]]; do
+    kill -0 "$builder" 2>/dev/null || break
+    sleep 1  # poll interval: the builder marks each preset's end with a file
+  done
+  if [[ ! -e "$logs/$preset.ok" ]]; then
+    tail -n 60 "$logs/$preset.log" >&2 || true
+    echo "test: the ${preset} build failed (its log's end is above)" >&2
+    exit 1
+  fi
+}
+
+for preset in "${presets[@]}"; do configure_preset "$preset"; done
+timings=()
+started=$SECONDS
+cmake --build --preset "${presets[0]}" -j "$jobs"
+if ((${#presets[@]} > 1)); then
+  background_builds "${presets[@]:1}" &
+  builder=$!
+fi
+for preset in "${presets[@]}"; do
+  if [[ "$preset" != "${presets[0]}" ]]; then
+    started=$SECONDS
+    wait_for_build "$preset"
+  fi
+  built=$SECONDS
+  test_preset "$preset"
   timings+=("${preset}: build $((built - started)) s, tests $((SECONDS - built)) s")
 done
-# Where the time went (CI's budget is 30 minutes).
 echo "=== stages: ${timings[*]/%/;}"
 
