@@ -337,7 +337,7 @@ std::vector<std::string> v6_audit_chain(const DialectSql& d) {
 // change the user list moves, in the writing transaction, whoever writes. A password change
 // does not move it (no list shows hashes). PostgreSQL bumps it once per statement, SQLite
 // (row triggers only) once per row.
-constexpr const char* kListedUserColumns = "identifier, username, role_id, email, name, lastname";
+constexpr const char* kListingTriggerColumns = "identifier, username, role_id, email, name, lastname";
 
 // MySQL: row triggers (no statement triggers, no UPDATE OF): a users update bumps only when
 // a listed column changed; dropped first (no IF NOT EXISTS for triggers before 8.0.29).
@@ -382,7 +382,7 @@ std::vector<std::string> v7_user_list_version(const DialectSql& d) {
   };
   const std::string bump = "UPDATE user_list_version SET version = version + 1 WHERE id = 1";
   if (d.dialect == Dialect::kMysql) return v7_user_list_version_mysql(d, bump);
-  const std::string users_update = std::string("UPDATE OF ") + kListedUserColumns;
+  const std::string users_update = std::string("UPDATE OF ") + kListingTriggerColumns;
   if (d.dialect == Dialect::kPostgresql) {
     statements.push_back(
         "CREATE OR REPLACE FUNCTION automation_bump_user_list() RETURNS trigger"
