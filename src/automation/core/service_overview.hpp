@@ -2,8 +2,9 @@
 
 // The figures of the console's first page (GET /api/overview): who is signed in, how
 // logins went over the last day, which accounts are locked, where the audit chain stands and
-// how full the trail is. Each is one cheap read (a COUNT over an indexed column, the chain's
-// head row, or a number the process already keeps for its metrics).
+// how full the trail is. Each is one read (a COUNT over an indexed column, the chain's head
+// row, a number the process already keeps for its metrics) except the newest chain
+// verification, which is read back through the trail (no index on the event name).
 
 #include <cstdint>
 #include <optional>

@@ -33,7 +33,9 @@ nlohmann::json chain_report_json(const AuditChainReport& report) {
 
 std::vector<Route> audit_routes(const RouteContext& context) {
   return {
-      {Method::kGet, "/api/users/audit", KeyPolicy::kRequired, Execution::kIoThread,
+      // On the worker pool: a filter that matches few events reads back through the whole
+      // trail (no index serves actor, target or event), which must not hold up an I/O thread.
+      {Method::kGet, "/api/users/audit", KeyPolicy::kRequired, Execution::kWorkerPool,
        [context](const Request& request, const Caller& caller) {
          auto filter = parse_audit_query(request.query);
          if (!filter) return error_response(filter.error());
