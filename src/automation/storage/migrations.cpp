@@ -829,6 +829,18 @@ std::vector<std::string> v17_directory_accounts(const DialectSql& d) {
       " offline_until BIGINT NOT NULL DEFAULT 0)"};
 }
 
+// The audit trail read by event (the Overview's newest verification, the console's event
+// filter, the failed-login counts): without it, finding a rare event reads back through the
+// whole trail (215 ms per Overview with 1,000,000 events and no verification, on SQLite).
+// MySQL indexes the first 64 characters of the event name (LONGTEXT needs a prefix); every
+// event name is shorter.
+std::vector<std::string> v18_audit_event_index(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) {
+    return {"CREATE INDEX audit_events_event_time ON audit_events (event(64), time, id)"};
+  }
+  return {"CREATE INDEX IF NOT EXISTS audit_events_event_time ON audit_events (event, time, id)"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -852,6 +864,7 @@ const Migration kMigrations[] = {
     {16, "electronic signatures: signatures, signature_keys, signing_sessions",
      &v16_signatures},
     {17, "directory_accounts", &v17_directory_accounts},
+    {18, "audit_events_event_time: the audit trail read by event", &v18_audit_event_index},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

@@ -136,19 +136,24 @@ Result<std::vector<AuditEvent>> SqlAuditStore::recent_events(const AuditEventFil
                     target = sanitize_text(filter.target), outcome = sanitize_text(filter.outcome);
   const int any_event = event.empty(), any_actor = actor.empty(), any_target = target.empty(),
             any_outcome = outcome.empty();
+  // With an event the rows come from audit_events_event_time, newest first within that event
+  // (migration 18); without one, from audit_events_time, reading back through the period
+  // (since/until narrow it) until `limit` rows matched. The event's condition is written
+  // as a plain equality when it applies: behind "flag OR equality" no planner uses an index.
+  // Both texts take the same parameters in the same order.
+  const std::string event_condition = any_event ? " AND (:any_event = 1 OR event = :event)"
+                                                : " AND :any_event = 0 AND event = :event";
   return db_.with_session([&](soci::session& sql) -> Result<std::vector<AuditEvent>> {
     long long time = 0;
     AuditEvent row;
-    // Newest first over audit_events_time: a filter that keeps few rows reads back through
-    // the period (since/until narrow it) until `limit` rows matched.
     soci::statement st =
         (sql.prepare << "SELECT time, event, actor, target, address, outcome, reason FROM audit_events"
-                        " WHERE time >= :since AND time <= :until"
-                        " AND (:any_event = 1 OR event = :event)"
-                        " AND (:any_actor = 1 OR actor = :actor)"
-                        " AND (:any_target = 1 OR target = :target)"
-                        " AND (:any_outcome = 1 OR outcome = :outcome)"
-                        " ORDER BY time DESC, id DESC LIMIT :limit",
+                        " WHERE time >= :since AND time <= :until" +
+                            event_condition +
+                            " AND (:any_actor = 1 OR actor = :actor)"
+                            " AND (:any_target = 1 OR target = :target)"
+                            " AND (:any_outcome = 1 OR outcome = :outcome)"
+                            " ORDER BY time DESC, id DESC LIMIT :limit",
          soci::into(time), soci::into(row.event), soci::into(row.actor), soci::into(row.target),
          soci::into(row.address), soci::into(row.outcome), soci::into(row.reason),
          soci::use(since), soci::use(until), soci::use(any_event), soci::use(event),
@@ -239,7 +244,7 @@ Result<std::int64_t> SqlAuditStore::count_events_since(std::string_view event,
   const long long from = since;
   return db_.with_session([&](soci::session& sql) -> Result<std::int64_t> {
     long long count = 0;
-    // audit_events_time narrows the rows to the period; the rest is a filter over them.
+    // audit_events_event_time (or audit_events_time) narrows the rows; the rest is a filter.
     sql << "SELECT COUNT(*) FROM audit_events WHERE time >= :since AND event = :event"
            " AND outcome = :outcome",
         soci::use(from), soci::use(stored_event), soci::use(stored_outcome), soci::into(count);
