@@ -33,7 +33,9 @@ AUTOMATION_PRESET="$preset" AUTOMATION_SUPERUSER_PASSWORD="Run-Sh-Passw0rd-long"
 server_pid=$!
 # Installing nothing and building nothing takes a few seconds; then the server starts.
 for _ in $(seq 1 1200); do
-  curl -fsS "http://127.0.0.1:$port/api/health/ping" > /dev/null 2>&1 && break
+  # Its own start line too: a server of another test that took the port would answer the ping.
+  curl -fsS "http://127.0.0.1:$port/api/health/ping" > /dev/null 2>&1 &&
+    grep -q ":$port database=" "$plant/run.log" && break
   kill -0 "$server_pid" 2>/dev/null || fail "scripts/run.sh exited"
   sleep 0.1  # poll interval of the readiness check
 done

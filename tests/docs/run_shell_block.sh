@@ -55,7 +55,9 @@ sed -i "1s#$default_url#http://127.0.0.1:$port#" "$work/block.sh"
    "$binary" serve --host 127.0.0.1 --port "$port" > "$work/server.log" 2>&1) &
 server_pid=$!
 for _ in $(seq 1 300); do
-  curl -fsS "http://127.0.0.1:$port/api/health/ping" > /dev/null 2>&1 && break
+  # Its own start line too: a server of another test that took the port would answer the ping.
+  curl -fsS "http://127.0.0.1:$port/api/health/ping" > /dev/null 2>&1 &&
+    grep -q ":$port database=" "$work/server.log" && break
   kill -0 "$server_pid" 2>/dev/null || fail "the server exited at start"
   sleep 0.1  # poll interval of the readiness check
 done

@@ -253,8 +253,11 @@ void ServerProcess::start() {
         pid_ = -1;
         break;  // exited: retry on another port, or fail below
       }
+      // Ready once this process says it listens on its port and a ping is answered. The ping
+      // alone is not enough: when another test's server took the port first, this one fails
+      // to bind, and the ping is answered by the other one.
       const auto ping = client.get("/api/health/ping");
-      if (ping.status == 200) return;
+      if (ping.status == 200 && says_it_listens()) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
     }
     if (pid_ > 0) {
@@ -299,6 +302,11 @@ int ServerProcess::stop() {
   if (pid_ <= 0) throw std::runtime_error("server not running");
   ::kill(pid_, SIGTERM);
   return wait_exit();
+}
+
+bool ServerProcess::says_it_listens() const {
+  // serve's start line: "automation <version> listening on <scheme>://<host>:<port> database=..."
+  return log().find(":" + std::to_string(port_) + " database=") != std::string::npos;
 }
 
 std::string ServerProcess::log() const {

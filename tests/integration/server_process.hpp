@@ -103,6 +103,8 @@ class ServerProcess {
                    std::string* output) const;
   void spawn();
   int wait_exit();
+  // Whether the log has serve's start line for this port (it bound the port itself).
+  bool says_it_listens() const;
 
   std::map<std::string, std::string> env_;
   TestBackend backend_;

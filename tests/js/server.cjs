@@ -48,7 +48,10 @@ async function startServer(binary, env = {}) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited:\n${fs.readFileSync(path.join(dir, 'server.log'))}`);
     try {
-      if ((await fetch(`${base}/api/health/ping`)).status === 200) break;
+      // Its own start line too: when another test's server took the port first, this one
+      // fails to bind and the ping is answered by the other one.
+      if ((await fetch(`${base}/api/health/ping`)).status === 200 &&
+          fs.readFileSync(path.join(dir, 'server.log'), 'utf8').includes(`:${port} database=`)) break;
     } catch {
       // not listening yet
     }
