@@ -2,9 +2,9 @@
 
 // The figures of the console's first page (GET /api/overview): who is signed in, how
 // logins went over the last day, which accounts are locked, where the audit chain stands and
-// how full the trail is. Each is one read (a COUNT over an indexed column, the chain's head
-// row, a number the process already keeps for its metrics) except the newest chain
-// verification, which is read back through the trail (no index on the event name).
+// how full the trail is. Each is one read over an index (audit_events_event_time serves the
+// login counts and the newest chain verification), the chain's head row, or a number the
+// process already keeps for its metrics.
 
 #include <cstdint>
 #include <optional>

@@ -33,8 +33,9 @@ nlohmann::json chain_report_json(const AuditChainReport& report) {
 
 std::vector<Route> audit_routes(const RouteContext& context) {
   return {
-      // On the worker pool: a filter that matches few events reads back through the whole
-      // trail (no index serves actor, target or event), which must not hold up an I/O thread.
+      // On the worker pool: an actor, target or outcome filter that matches few events reads
+      // back through the whole period (only time and event are indexed), which must not hold
+      // up an I/O thread.
       {Method::kGet, "/api/users/audit", KeyPolicy::kRequired, Execution::kWorkerPool,
        [context](const Request& request, const Caller& caller) {
          auto filter = parse_audit_query(request.query);

@@ -90,8 +90,8 @@ constexpr std::string_view kOverviewSchema = R"json({"type": "object",
 
 std::vector<Route> overview_routes(const RouteContext& context) {
   return {
-      // On the worker pool: the newest audit_verify event is found by reading back through
-      // the trail (215 ms over a million events without one), too long for an I/O thread.
+      // On the worker pool: the day's login counts are COUNTs over as many events as a flood
+      // of refusals leaves, which an I/O thread must not wait for.
       {Method::kGet, "/api/overview", KeyPolicy::kRequired, Execution::kWorkerPool,
        [context](const Request&, const Caller& caller) {
          auto overview = context.api.service_overview(caller);
@@ -102,7 +102,7 @@ std::vector<Route> overview_routes(const RouteContext& context) {
         .summary = "The service at a glance",
         .description = "Live sessions, failed and throttled logins over the last 24 hours, "
                        "accounts locked now, where the audit chain stands and how full the "
-                       "trail is (the newest chain verification is read back through the trail, so this runs on the worker pool). Admin, sudo or auditor (`read_overview` "
+                       "trail is. Admin, sudo or auditor (`read_overview` "
                        "of GET /api/users/me/actions); a refusal is audited as overview_read.",
         .responses = {{200, "The figures", kOverviewSchema},
                       {403, "The caller's role may not read the overview"}}}},
