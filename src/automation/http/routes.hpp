@@ -21,6 +21,10 @@
 #include "automation/http/login_time.hpp"
 #include "automation/http/worker_pool.hpp"
 
+namespace automation::oidc {
+class OidcProvider;
+}
+
 namespace automation::http {
 
 enum class Execution {
@@ -83,6 +87,8 @@ struct RouteContext {
   const FrontDoorOptions* front_door = nullptr;
   // The memory of unwritten answers, for routes that make big ones (null: not limited).
   ResponseMemory* response_memory = nullptr;
+  // The OpenID Connect provider; null: AUTOMATION_OIDC_ENABLED is off (no /oidc routes).
+  oidc::OidcProvider* oidc = nullptr;
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp
@@ -103,6 +109,7 @@ std::vector<Route> console_routes(const RouteContext& context);     // routes_co
 std::vector<Route> action_routes(const RouteContext& context);      // routes_actions.cpp
 std::vector<Route> own_account_routes(const RouteContext& context);  // routes_own_account.cpp
 std::vector<Route> overview_routes(const RouteContext& context);     // routes_overview.cpp
+std::vector<Route> oidc_routes(const RouteContext& context);         // routes_oidc.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);
