@@ -369,8 +369,10 @@ TEST(OidcFlow, LogoutPasswordAndRoleChangesEndTheGrants) {
 
   // A role change ends the refresh tokens (the claims they would carry changed).
   const auto by_role = oidc.tokens_with_refresh(oidc.browser_session("ana"));
-  const auto role = oidc.http().put("/api/users/ana/role", nlohmann::json{{"role_name", "supervisor"}},
-                                    api_key(oidc.server().system_key()));
+  const auto role = oidc.http().post(
+      "/api/users/update_role",
+      nlohmann::json{{"target_username", "ana"}, {"new_role_name", "supervisor"}},
+      api_key(oidc.server().system_key()));
   ASSERT_EQ(role.status, 200) << role.body;
   EXPECT_EQ(oidc.refresh(by_role.at("refresh_token")).json().at("error"), "invalid_grant");
 
