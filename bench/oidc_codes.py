@@ -14,7 +14,7 @@ import urllib.parse
 base, client_id, client_secret, count, codes_file, token_file = sys.argv[1:7]
 host = urllib.parse.urlparse(base)
 connection = http.client.HTTPConnection(host.hostname, host.port)
-VERIFIER = "dBjftJeZ4CVP-mJ0kZvGjdVqP0yJ8VSzNqHDrCAyavw"
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 challenge = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
 REDIRECT = "http://bench.test/callback"
 

@@ -3,7 +3,7 @@
 -- the thread stops when the codes run out.
 local codes = {}
 local next_code = 1
-local verifier = "dBjftJeZ4CVP-mJ0kZvGjdVqP0yJ8VSzNqHDrCAyavw"
+local verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 local basic = os.getenv("BENCH_BASIC")
 
 function init(args)

@@ -25,7 +25,7 @@ constexpr const char* kRedirectUri = "http://app.plant.test/callback";
 constexpr const char* kPostLogoutUri = "http://app.plant.test/signed-out";
 // A PKCE verifier and its S256 challenge, computed here with OpenSSL (RFC 7636 appendix B's
 // example verifier).
-constexpr const char* kVerifier = "dBjftJeZ4CVP-mJ0kZvGjdVqP0yJ8VSzNqHDrCAyavw";
+constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 std::string base64url(const unsigned char* bytes, std::size_t size) {
   std::string out(4 * ((size + 2) / 3) + 1, '\0');

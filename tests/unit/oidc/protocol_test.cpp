@@ -11,7 +11,7 @@ namespace automation::oidc {
 namespace {
 
 TEST(OidcPkce, TheRfcVectorMatchesAndAnythingElseDoesNot) {
-  const std::string verifier = "dBjftJeZ4CVP-mJ0kZvGjdVqP0yJ8VSzNqHDrCAyavw";
+  const std::string verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
   const std::string challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
   EXPECT_TRUE(is_s256_challenge(challenge));
   EXPECT_TRUE(verifier_matches(verifier, challenge));
