@@ -48,6 +48,7 @@ from authlib.oidc.discovery import OpenIDProviderMetadata  # noqa: E402
 TIMEOUT = 10  # seconds per HTTP request
 MAX_HOPS = 12  # redirects and forms of one authorization request
 LEEWAY = 5  # seconds of clock skew allowed when checking exp/iat
+USER_SCOPE = 'openid profile email roles'  # what the user flows ask for unless --scope says
 
 
 class Failure(Exception):
@@ -681,10 +682,12 @@ def parse_arguments(argv):
     parser.add_argument('--auth-method', choices=['client_secret_basic', 'client_secret_post', 'none'],
                         help='client authentication at the token endpoint (default: '
                              'client_secret_basic with a secret, none without)')
-    parser.add_argument('--scope', default='openid profile email roles')
+    parser.add_argument('--scope', help=f'default: "{USER_SCOPE}" (client-credentials: none)')
     parser.add_argument('--prompt', choices=['login', 'none'])
     parser.add_argument('--max-age', type=int)
     args = parser.parse_args(argv)
+    if args.scope is None and args.command != 'client-credentials':
+        args.scope = USER_SCOPE
     missing = [name for name in ('issuer', 'client_id') if not getattr(args, name)]
     if args.command not in ('discovery', 'client-credentials') and not args.redirect_uri:
         missing.append('redirect_uri')
