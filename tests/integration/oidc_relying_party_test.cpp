@@ -38,7 +38,7 @@ bool authlib_available() {
 }
 
 // 'text' for a POSIX shell.
-std::string shell_quoted(const std::string& text) {
+std::string oidc_shell_quoted(const std::string& text) {
   std::string quoted = "'";
   for (const char c : text) {
     if (c == '\'') {
@@ -52,7 +52,7 @@ std::string shell_quoted(const std::string& text) {
 }
 
 // The last line of `output` that is a JSON object (a command's log lines may precede it).
-nlohmann::json last_json_line(const std::string& output) {
+nlohmann::json oidc_last_json_line(const std::string& output) {
   std::size_t end = output.size();
   while (end > 0) {
     const std::size_t start = output.rfind('\n', end - 1);
@@ -65,11 +65,20 @@ nlohmann::json last_json_line(const std::string& output) {
     if (start == std::string::npos) break;
     end = start;
   }
-  return nlohmann::json();
+  return nlohmann::json::object();
+}
+
+// `json[key]` when it is there, else an empty object (so that `.value()` and further lookups
+// stay safe when a run failed and printed less).
+const nlohmann::json& oidc_field(const nlohmann::json& json, const char* key) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  if (!json.is_object()) return kEmpty;
+  const auto found = json.find(key);
+  return found == json.end() || !found->is_object() ? kEmpty : *found;
 }
 
 // The one audience of an ID token ("aud" as a string or a one-element array).
-std::string single_audience(const nlohmann::json& claims) {
+std::string oidc_single_audience(const nlohmann::json& claims) {
   const auto aud = claims.value("aud", nlohmann::json());
   if (aud.is_string()) return aud.get<std::string>();
   if (aud.is_array() && aud.size() == 1 && aud[0].is_string()) return aud[0].get<std::string>();
@@ -100,21 +109,22 @@ class OidcRelyingParty : public ::testing::Test {
     HttpClient http(server_->base_url());
     const std::string system = login_as_system(http);
     remember_secret(kOidcUserPassword);
-    const auto signup = http.post("/api/users/signup",
-                                  nlohmann::json{{"username", kOidcUser},
-                                                 {"email", std::string(kOidcUser) + "@plant.example"},
-                                                 {"password", kOidcUserPassword},
-                                                 {"name", "Ana"},
-                                                 {"lastname", "Lopez"},
-                                                 {"role_name", "operator"}},
-                                  api_key(system));
+    const auto signup =
+        http.post("/api/users/signup",
+                  nlohmann::json{{"username", kOidcUser},
+                                 {"email", std::string(kOidcUser) + "@plant.example"},
+                                 {"password", kOidcUserPassword},
+                                 {"name", "Ana"},
+                                 {"lastname", "Lopez"},
+                                 {"role_name", "operator"}},
+                  api_key(system));
     if (signup.status != 200) throw std::runtime_error("signup failed: " + signup.body);
     user_ = new nlohmann::json(signup.json());
-    confidential_ = new OidcClient(add_client({"--name", "authlib", "--redirect-uri",
-                                               kOidcRedirectUri, "--post-logout-redirect-uri",
-                                               kOidcPostLogoutUri}));
-    public_ = new OidcClient(add_client({"--name", "authlib-public", "--redirect-uri",
-                                         kOidcRedirectUri, "--public"}));
+    confidential_ =
+        new OidcClient(add_client({"--name", "authlib", "--redirect-uri", kOidcRedirectUri,
+                                   "--post-logout-redirect-uri", kOidcPostLogoutUri}));
+    public_ = new OidcClient(
+        add_client({"--name", "authlib-public", "--redirect-uri", kOidcRedirectUri, "--public"}));
     machine_ = new OidcClient(add_client({"--name", "historian", "--grant", "client_credentials"}));
   }
 
@@ -140,7 +150,8 @@ class OidcRelyingParty : public ::testing::Test {
 
   void SetUp() override {
     if (!authlib_available()) {
-      if (std::getenv("CI") != nullptr) FAIL() << "python3-authlib (or python3-requests) is missing";
+      if (std::getenv("CI") != nullptr)
+        FAIL() << "python3-authlib (or python3-requests) is missing";
       GTEST_SKIP() << "python3-authlib (or python3-requests) is not installed";
     }
     ASSERT_TRUE(server_ && confidential_ && public_ && machine_);
@@ -153,7 +164,7 @@ class OidcRelyingParty : public ::testing::Test {
     command.push_back("--json");
     std::string output;
     const int exit_code = server_->run_cli(command, &output);
-    const nlohmann::json answer = last_json_line(output);
+    const nlohmann::json answer = oidc_last_json_line(output);
     if (exit_code != 0 || !answer.is_object() || !answer.contains("client_id")) {
       throw std::runtime_error("oidc client add failed (" + std::to_string(exit_code) +
                                "): " + output);
@@ -183,13 +194,13 @@ class OidcRelyingParty : public ::testing::Test {
     };
     for (const auto& [key, value] : env) settings[key] = value;
     std::string line = "env";
-    for (const auto& [key, value] : settings) line += " " + key + "=" + shell_quoted(value);
+    for (const auto& [key, value] : settings) line += " " + key + "=" + oidc_shell_quoted(value);
     line += " ";
     line += kOidcPython;
     line += " ";
-    line += shell_quoted(kOidcRpScript);
-    line += " " + shell_quoted(command);
-    for (const auto& option : options) line += " " + shell_quoted(option);
+    line += oidc_shell_quoted(kOidcRpScript);
+    line += " " + oidc_shell_quoted(command);
+    for (const auto& option : options) line += " " + oidc_shell_quoted(option);
     RpRun run;
     FILE* pipe = ::popen(line.c_str(), "r");
     if (pipe == nullptr) return run;
@@ -199,7 +210,7 @@ class OidcRelyingParty : public ::testing::Test {
     while ((read = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, read);
     const int status = ::pclose(pipe);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.result = last_json_line(output);
+    run.result = oidc_last_json_line(output);
     return run;
   }
 
@@ -219,14 +230,14 @@ OidcClient* OidcRelyingParty::public_ = nullptr;
 OidcClient* OidcRelyingParty::machine_ = nullptr;
 
 // What a run must show: exit 0 and "ok": true (the script's checks held).
-#define EXPECT_RP_OK(run)                                                \
-  EXPECT_EQ((run).exit_code, 0) << (run).result.dump(2);                 \
+#define EXPECT_RP_OK(run)                                \
+  EXPECT_EQ((run).exit_code, 0) << (run).result.dump(2); \
   EXPECT_TRUE((run).result.value("ok", false)) << (run).result.dump(2)
 
 TEST_F(OidcRelyingParty, DiscoveryIsValidForAuthlibAndNamesTheIssuer) {
   const RpRun run = run_rp("discovery", *confidential_);
   EXPECT_RP_OK(run);
-  const auto& metadata = run.result["metadata"];
+  const auto& metadata = oidc_field(run.result, "metadata");
   EXPECT_EQ(metadata.value("issuer", ""), issuer());
   EXPECT_EQ(metadata.value("authorization_endpoint", ""), issuer() + "/oidc/authorize");
   EXPECT_EQ(metadata.value("token_endpoint", ""), issuer() + "/oidc/token");
@@ -258,13 +269,13 @@ TEST_F(OidcRelyingParty, CodeFlowWithPkceSignsInThroughTheLoginPage) {
   const RpRun run = run_rp("code-flow", *confidential_);
   ASSERT_EQ(run.exit_code, 0) << run.result.dump(2);
   EXPECT_EQ(run.result.value("login_forms", -1), 1) << "the password form once";
-  EXPECT_EQ(run.result["authorization_response"].value("iss", ""), issuer());
+  EXPECT_EQ(oidc_field(run.result, "authorization_response").value("iss", ""), issuer());
 
-  const auto& id_header = run.result["id_token"]["header"];
+  const auto& id_header = oidc_field(oidc_field(run.result, "id_token"), "header");
   EXPECT_EQ(id_header.value("alg", ""), "RS256");
-  const auto& id = run.result["id_token"]["claims"];
+  const auto& id = oidc_field(oidc_field(run.result, "id_token"), "claims");
   EXPECT_EQ(id.value("iss", ""), issuer());
-  EXPECT_EQ(single_audience(id), confidential_->id);
+  EXPECT_EQ(oidc_single_audience(id), confidential_->id);
   EXPECT_EQ(id.value("sub", ""), user_->value("identifier", "")) << "sub: the stable identifier";
   EXPECT_EQ(id.value("preferred_username", ""), kOidcUser);
   EXPECT_EQ(id.value("email", ""), std::string(kOidcUser) + "@plant.example");
@@ -278,19 +289,19 @@ TEST_F(OidcRelyingParty, CodeFlowWithPkceSignsInThroughTheLoginPage) {
   EXPECT_TRUE(id.contains("nonce")) << id;
   EXPECT_LE(id.value("exp", 0) - id.value("iat", 0), 3600) << "a short-lived ID token";
 
-  const auto& access_header = run.result["access_token"]["header"];
+  const auto& access_header = oidc_field(oidc_field(run.result, "access_token"), "header");
   EXPECT_EQ(access_header.value("typ", ""), "at+jwt");
-  const auto& access = run.result["access_token"]["claims"];
+  const auto& access = oidc_field(oidc_field(run.result, "access_token"), "claims");
   EXPECT_EQ(access.value("sub", ""), id.value("sub", "x"));
   EXPECT_EQ(access.value("client_id", ""), confidential_->id);
   EXPECT_TRUE(access.contains("jti") && access.contains("iat")) << access;
 
-  const auto& userinfo = run.result["userinfo"];
+  const auto& userinfo = oidc_field(run.result, "userinfo");
   EXPECT_EQ(userinfo.value("sub", ""), id.value("sub", "x"));
   EXPECT_EQ(userinfo.value("preferred_username", ""), kOidcUser);
   EXPECT_EQ(userinfo.value("roles", nlohmann::json()), id.value("roles", nlohmann::json()));
 
-  const auto& token = run.result["token_response"];
+  const auto& token = oidc_field(run.result, "token_response");
   EXPECT_FALSE(token.value("has_refresh_token", true)) << "no offline_access, no refresh token";
   EXPECT_GT(token.value("expires_in", 0), 0);
 }
@@ -298,11 +309,11 @@ TEST_F(OidcRelyingParty, CodeFlowWithPkceSignsInThroughTheLoginPage) {
 TEST_F(OidcRelyingParty, ScopesDecideTheClaims) {
   const RpRun run = run_rp("code-flow", *confidential_, {"--scope", "openid"});
   ASSERT_EQ(run.exit_code, 0) << run.result.dump(2);
-  const auto& id = run.result["id_token"]["claims"];
+  const auto& id = oidc_field(oidc_field(run.result, "id_token"), "claims");
   EXPECT_EQ(id.value("sub", ""), user_->value("identifier", ""));
   for (const char* claim : {"email", "roles", "role_level", "preferred_username"}) {
     EXPECT_FALSE(id.contains(claim)) << claim << " without its scope: " << id;
-    EXPECT_FALSE(run.result["userinfo"].contains(claim)) << claim << " in userinfo";
+    EXPECT_FALSE(oidc_field(run.result, "userinfo").contains(claim)) << claim << " in userinfo";
   }
 }
 
@@ -311,7 +322,8 @@ TEST_F(OidcRelyingParty, ClientSecretPostAndPublicClientsExchangeCodes) {
   EXPECT_RP_OK(post);
   const RpRun open = run_rp("code-flow", *public_, {"--auth-method", "none"});
   EXPECT_RP_OK(open);
-  EXPECT_EQ(single_audience(open.result["id_token"]["claims"]), public_->id);
+  EXPECT_EQ(oidc_single_audience(oidc_field(oidc_field(open.result, "id_token"), "claims")),
+            public_->id);
 }
 
 TEST_F(OidcRelyingParty, AWrongSecretIsInvalidClient) {
@@ -325,8 +337,11 @@ TEST_F(OidcRelyingParty, AWrongSecretIsInvalidClient) {
 TEST_F(OidcRelyingParty, SingleSignOnPromptLoginMaxAgeAndPromptNone) {
   const RpRun run = run_rp("sso", *confidential_);
   EXPECT_RP_OK(run);
-  EXPECT_EQ(run.result["prompt_none_without_session"].value("error", ""), "login_required");
-  const auto& amr = run.result["prompt_login"]["id_token"]["claims"].value("amr", nlohmann::json());
+  EXPECT_EQ(oidc_field(run.result, "prompt_none_without_session").value("error", ""),
+            "login_required");
+  const auto& amr =
+      oidc_field(oidc_field(oidc_field(run.result, "prompt_login"), "id_token"), "claims")
+          .value("amr", nlohmann::json());
   EXPECT_NE(amr.dump().find("pwd"), std::string::npos) << "a password sign-in: " << amr;
 }
 
@@ -335,14 +350,15 @@ TEST_F(OidcRelyingParty, RefreshTokensRotateAndAReuseRevokesTheFamily) {
   EXPECT_RP_OK(run);
   EXPECT_EQ(run.result.value("reuse_error", ""), "invalid_grant");
   EXPECT_EQ(run.result.value("newest_after_reuse_error", ""), "invalid_grant");
-  EXPECT_TRUE(run.result["token_response"].value("has_refresh_token", false));
+  EXPECT_TRUE(oidc_field(run.result, "token_response").value("has_refresh_token", false));
 }
 
 TEST_F(OidcRelyingParty, ClientCredentialsForMachineClientsOnly) {
   const RpRun machine = run_rp("client-credentials", *machine_);
   EXPECT_RP_OK(machine);
-  EXPECT_EQ(machine.result["access_token"]["claims"].value("sub", ""), machine_->id);
-  EXPECT_TRUE(machine.result["introspection"].value("active", false));
+  EXPECT_EQ(oidc_field(oidc_field(machine.result, "access_token"), "claims").value("sub", ""),
+            machine_->id);
+  EXPECT_TRUE(oidc_field(machine.result, "introspection").value("active", false));
   // A client registered for the code flow only may not use the grant.
   const RpRun refused = run_rp("client-credentials", *confidential_);
   EXPECT_EQ(refused.exit_code, 1) << refused.result.dump(2);
@@ -352,11 +368,11 @@ TEST_F(OidcRelyingParty, ClientCredentialsForMachineClientsOnly) {
 TEST_F(OidcRelyingParty, IntrospectionAnswersAuthenticatedClientsOnly) {
   const RpRun run = run_rp("introspect", *confidential_);
   EXPECT_RP_OK(run);
-  const auto& access = run.result["access_token"];
+  const auto& access = oidc_field(run.result, "access_token");
   EXPECT_TRUE(access.value("active", false));
   EXPECT_EQ(access.value("sub", ""), user_->value("identifier", ""));
   EXPECT_TRUE(access.contains("exp") && access.contains("scope")) << access;
-  EXPECT_EQ(run.result["unknown_token"], nlohmann::json({{"active", false}}));
+  EXPECT_EQ(oidc_field(run.result, "unknown_token"), nlohmann::json({{"active", false}}));
   EXPECT_EQ(run.result.value("without_client_authentication", 0), 401);
 }
 
@@ -394,10 +410,11 @@ TEST_F(OidcRelyingParty, PkceWithS256IsRequired) {
 TEST_F(OidcRelyingParty, RpInitiatedLogoutEndsTheServiceSession) {
   const RpRun run = run_rp("logout", *confidential_);
   EXPECT_RP_OK(run);
-  EXPECT_EQ(run.result["prompt_none_after_logout"].value("error", ""), "login_required");
+  EXPECT_EQ(oidc_field(run.result, "prompt_none_after_logout").value("error", ""),
+            "login_required");
   // Without an id_token_hint the provider asks first: a page, no redirect yet.
-  EXPECT_EQ(run.result["without_hint"].value("status", 0), 200);
-  EXPECT_FALSE(run.result["without_hint"].value("redirected", true));
+  EXPECT_EQ(oidc_field(run.result, "without_hint").value("status", 0), 200);
+  EXPECT_FALSE(oidc_field(run.result, "without_hint").value("redirected", true));
 }
 
 }  // namespace
