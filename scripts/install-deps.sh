@@ -43,6 +43,11 @@ PACKAGES=(
   # Directory login (LDAP, Active Directory): OpenLDAP's client library, and a throw-away slapd
   # with its command-line tools for the tests (scripts/ldap-server.sh)
   libldap-dev slapd ldap-utils
+  # The OpenID Connect provider's tests with real relying parties: a throw-away Apache httpd
+  # (apache2-bin: the binary and its modules, no service) with mod_auth_openidc in front of a
+  # page, driven by Chromium; and Authlib's OAuth 2.0 / OpenID Connect client (python3-authlib,
+  # over python3-requests) as a second one (tests/oidc/authlib_rp.py)
+  apache2-bin libapache2-mod-auth-openidc python3-authlib python3-requests
 )
 
 SUDO=""
