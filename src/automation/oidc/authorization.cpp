@@ -164,7 +164,9 @@ AuthorizeOutcome Authorization::authorize(const AuthorizeParams& params,
     if (!is_s256_challenge(*params.code_challenge)) {
       return refused(kInvalidRequest, "The code_challenge is not an S256 challenge.");
     }
-  } else if (client.is_public || params.code_challenge_method) {
+  } else {
+    // Every client, confidential ones too (RFC 9700 §2.1.1): a code without a verifier is
+    // worth something to whoever sees the redirect.
     return refused(kInvalidRequest, "PKCE (code_challenge with S256) is required.");
   }
   if (params.max_age && !parse_seconds(params.max_age)) {

@@ -85,12 +85,8 @@ Result<nlohmann::json> TokenEndpoint::authorization_code(const OidcClient& clien
   if (granted.redirect_uri != request.redirect_uri) {
     return fail(oauth_error(kInvalidGrant, "redirect_uri differs from the authorization request's."));
   }
-  if (!granted.code_challenge.empty()) {
-    if (!verifier_matches(request.code_verifier, granted.code_challenge)) {
-      return fail(oauth_error(kInvalidGrant, "The code_verifier does not match the code_challenge."));
-    }
-  } else if (!request.code_verifier.empty()) {
-    return fail(oauth_error(kInvalidGrant, "A code_verifier came for a code without a challenge."));
+  if (!verifier_matches(request.code_verifier, granted.code_challenge)) {
+    return fail(oauth_error(kInvalidGrant, "The code_verifier does not match the code_challenge."));
   }
   auto user = grant_user(context_.core, granted.user_id);
   if (!user) return fail(user.error());
