@@ -382,7 +382,7 @@ TEST(OidcFlow, LogoutPasswordAndRoleChangesEndTheGrants) {
   EXPECT_EQ(oidc.refresh(by_reset.at("refresh_token")).json().at("error"), "invalid_grant");
 }
 
-TEST(OidcFlow, RevocationEndsARefreshTokensFamilyAndAnythingElseChangesNothing) {
+TEST(OidcFlow, RevocationEndsRefreshFamiliesAndAccessTokens) {
   OidcServer oidc;
   const auto tokens = oidc.tokens_with_refresh(oidc.browser_session("ana"));
   const auto revoke = [&](const std::string& token_text) {
@@ -398,6 +398,11 @@ TEST(OidcFlow, RevocationEndsARefreshTokensFamilyAndAnythingElseChangesNothing) 
   EXPECT_EQ(oidc.introspect(tokens.at("refresh_token")).json().at("active"), false);
   EXPECT_EQ(oidc.refresh(tokens.at("refresh_token")).json().at("error"), "invalid_grant");
   EXPECT_TRUE(oidc.server().has_event("oidc_revoke", "ana", "success"));
+  // An access token is a signed JWT: revoked, it is refused wherever the provider is asked.
+  EXPECT_EQ(oidc.userinfo(tokens.at("access_token")).status, 200);
+  EXPECT_EQ(revoke(tokens.at("access_token")).status, 200);
+  EXPECT_EQ(oidc.userinfo(tokens.at("access_token")).status, 401);
+  EXPECT_EQ(oidc.introspect(tokens.at("access_token")).json().at("active"), false);
 }
 
 TEST(OidcFlow, AMachineClientGetsAnAccessTokenOfItsOwn) {

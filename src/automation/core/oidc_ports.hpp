@@ -19,5 +19,7 @@ class OidcStore {
   virtual Status revoke_refresh_family(std::string_view family_id) = 0;
   virtual Status delete_user_refresh_tokens(std::int64_t user_id) = 0;
   virtual Status delete_expired_oidc_grants(UnixSeconds now) = 0;
+  virtual Status revoke_access_token(std::string_view jti, UnixSeconds expires_at) = 0;
+  virtual Result<bool> access_token_revoked(std::string_view jti) = 0;
 };
 }  // namespace automation

@@ -37,6 +37,9 @@ Result<TokenChecks::LiveAccess> TokenChecks::live_access_token(std::string_view 
   }
   const UnixSeconds now = context_.core.clock().now();
   if (number_claim(*claims, "exp") <= now) return fail(not_live());
+  auto revoked = context_.store.access_token_revoked(string_claim(*claims, "jti"));
+  if (!revoked) return fail(revoked.error());
+  if (*revoked) return fail(not_live());
   LiveAccess live;
   const std::string sid = string_claim(*claims, "sid");
   if (sid.empty()) {
@@ -152,7 +155,7 @@ Status TokenChecks::revoke(std::string_view client_id, std::optional<std::string
     return fail(client.error());
   }
   if (token.empty()) return fail(oauth_error(kInvalidRequest, "token is missing."));
-  if (token.find('.') != std::string_view::npos) return {};  // an access token: short-lived
+  if (token.find('.') != std::string_view::npos) return revoke_access_token(*client, token, address);
   auto found = context_.store.find_refresh_token(context_.digester.digest(token));
   if (!found) return fail(found.error());
   if (!*found || (*found)->client_id != client->client_id) return {};
@@ -165,6 +168,26 @@ Status TokenChecks::revoke(std::string_view client_id, std::optional<std::string
   }
   (void)context_.core.audit().record(kRevokeEvent, client->name, username, address, "success",
                                      "refresh token family");
+  return {};
+}
+
+Status TokenChecks::revoke_access_token(const OidcClient& client, std::string_view token,
+                                        std::string_view address) {
+  // Only the client's own, live token is recorded: anything else needs no record (§2.2).
+  auto claims = context_.keys.current()->verify(token);
+  if (!claims || string_claim(*claims, "client_id") != client.client_id ||
+      string_claim(*claims, "jti").empty()) {
+    return {};
+  }
+  const UnixSeconds expires_at = number_claim(*claims, "exp");
+  if (expires_at <= context_.core.clock().now()) return {};
+  if (auto revoked = context_.store.revoke_access_token(string_claim(*claims, "jti"), expires_at);
+      !revoked) {
+    return revoked;
+  }
+  (void)context_.core.audit().record(kRevokeEvent, client.name,
+                                     string_claim(*claims, "preferred_username"), address,
+                                     "success", "access token");
   return {};
 }
 

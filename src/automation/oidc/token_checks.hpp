@@ -29,8 +29,9 @@ class TokenChecks {
   Result<nlohmann::json> introspect(std::string_view client_id,
                                     std::optional<std::string_view> secret,
                                     std::string_view token, std::string_view address);
-  // RFC 7009: a refresh token of the calling client ends with its whole family; anything else
-  // (another client's token, an unknown one, an access token, which lives its short life)
+  // RFC 7009: a refresh token of the calling client ends with its whole family, an access
+  // token of the calling client is refused from then on by userinfo and introspection (its
+  // jti is kept until it expires); anything else (another client's token, an unknown one)
   // answers success and changes nothing, as §2.2 asks.
   Status revoke(std::string_view client_id, std::optional<std::string_view> secret,
                 std::string_view token, std::string_view address);
@@ -40,6 +41,8 @@ class TokenChecks {
     nlohmann::json claims;
     std::optional<User> user;  // nullopt: a client's own token
   };
+  Status revoke_access_token(const OidcClient& client, std::string_view token,
+                             std::string_view address);
   // The access token's claims when it is live now (see above); why not, otherwise.
   Result<LiveAccess> live_access_token(std::string_view token);
 
