@@ -12,6 +12,7 @@
 #include "automation/storage/database.hpp"
 #include "automation/storage/database_copy.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_oidc_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
@@ -87,6 +88,21 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
     signature.value = "seal";
     ASSERT_TRUE(signatures.add_signature(signature));
     ASSERT_TRUE(signatures.mark_session_signed(std::string(64, 'd'), 8));
+    // An OpenID Connect client with a code and a refresh token issued under ana's session.
+    SqlOidcStore oidc(db);
+    OidcClient client;
+    client.client_id = "c1";
+    client.name = "Ignition";
+    client.redirect_uris = {"https://hmi.example/cb", "http://10.0.0.5/cb"};
+    client.secret_digest = std::string(64, 'e');
+    client.created_by = "cli";
+    ASSERT_TRUE(oidc.add_client(client));
+    ASSERT_TRUE(oidc.add_code(OidcCode{std::string(64, 'c'), "c1", "https://hmi.example/cb",
+                                       std::string(64, 'd'), ana->id, "openid", "n", "ch", 9,
+                                       "pwd", 4'000'000'000}));
+    ASSERT_TRUE(oidc.add_refresh_token(OidcRefreshToken{std::string(64, 'r'), "f1", "c1",
+                                                        std::string(64, 'd'), ana->id, "openid",
+                                                        9, "pwd", 9, 4'000'000'000, true}));
   }
 
   Result<CopyReport> copy(bool replace) {
@@ -133,6 +149,17 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_EQ((*signature)->record.digest, std::string(64, 'a'));
   EXPECT_EQ(signatures.public_keys().value().size(), 1u);
   EXPECT_EQ(signatures.session_signed_at(std::string(64, 'd')).value(), 8);
+  SqlOidcStore oidc(db);
+  auto client = oidc.find_client_by_name("ignition");
+  ASSERT_TRUE(client && *client);
+  EXPECT_EQ((*client)->client_id, "c1");
+  EXPECT_EQ((*client)->redirect_uris.size(), 2u);
+  auto refresh = oidc.find_refresh_token(std::string(64, 'r'));
+  ASSERT_TRUE(refresh && *refresh);
+  EXPECT_TRUE((*refresh)->used);
+  auto code = oidc.redeem_code(std::string(64, 'c'), 10);
+  ASSERT_TRUE(code && *code);
+  EXPECT_EQ((*code)->code_challenge, "ch");
 
   // New rows get ids past the copied ones (PostgreSQL: the sequences were moved on).
   auto bob = SqlUserStore(db).add_user(new_user("bob", admin_role_id_));

@@ -30,6 +30,7 @@
 #include "automation/storage/sql_directory_store.hpp"
 #include "automation/storage/sql_mfa_challenge_store.hpp"
 #include "automation/storage/sql_mfa_store.hpp"
+#include "automation/storage/sql_oidc_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -61,6 +62,7 @@ struct Application::Parts {
         units(db),
         mfa_store(db),
         mfa_challenges(db),
+        oidc(db),
         mfa_box(mfa_key),
         hasher(argon2, password_format) {}
 
@@ -80,6 +82,7 @@ struct Application::Parts {
   storage::SqlUnitOfWork units;
   storage::SqlMfaStore mfa_store;
   storage::SqlMfaChallengeStore mfa_challenges;
+  storage::SqlOidcStore oidc;  // the OpenID Connect provider's clients and grants
   crypto::XChaChaSecretBox mfa_box;
   crypto::Sha1OtpGenerator otp;
   MfaPorts mfa{mfa_store, mfa_challenges, otp, mfa_box};
@@ -283,7 +286,13 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (auto published = core.signatures()->publish_current_key(); !published) {
     return fail(published.error());
   }
+  // The OpenID Connect provider's clients (registration, client authentication).
+  app->oidc_clients_ = std::make_unique<OidcClientRegistry>(
+      OidcClientRegistry::Ports{parts.oidc, parts.throttle, core.audit(), core.audited(),
+                                parts.random, parts.digester, app->clock_},
+      config.core);
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
+  (void)app->sweep_expired_oidc_grants();
   return app;
 }
 
@@ -350,6 +359,12 @@ AuditCapacity Application::audit_capacity() {
     if (audit_capacity_set_) capacity.percent_of_capacity = retention->percent_of_capacity;
   }
   return capacity;
+}
+
+OidcStore& Application::oidc_store() { return parts_->oidc; }
+
+Status Application::sweep_expired_oidc_grants() {
+  return parts_->oidc.delete_expired_oidc_grants(clock_.now());
 }
 
 Status Application::flush_session_uses() {

@@ -16,6 +16,8 @@
 #include "automation/core/audit_retention.hpp"
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/forward_auth.hpp"
+#include "automation/core/oidc_clients.hpp"
+#include "automation/core/oidc_ports.hpp"
 #include "automation/core/service_overview.hpp"
 #include "automation/core/users_core.hpp"
 
@@ -62,6 +64,13 @@ class Application final : public ProcessFigures {
 
   UsersCore& core() { return *core_; }
   AuthorizedApi& api() { return *api_; }
+  // The OpenID Connect provider's registered clients: registration, removal and client
+  // authentication (core/oidc_clients.hpp).
+  OidcClientRegistry& oidc_clients() { return *oidc_clients_; }
+  // Its clients, authorization codes and refresh tokens (core/oidc_ports.hpp).
+  OidcStore& oidc_store();
+  // Deletes the codes and refresh tokens that have expired (at start, and hourly while serving).
+  Status sweep_expired_oidc_grants();
   // Mints the tokens of /api/auth/verify (forward authentication).
   ForwardAuth& forward_auth() { return *forward_auth_; }
   // "sqlite:app.db" or "postgresql:host/name", for the start-up line (no secrets).
@@ -126,6 +135,7 @@ class Application final : public ProcessFigures {
   std::unique_ptr<ForwardTokenSigner> forward_signer_;
   std::unique_ptr<ForwardAuth> forward_auth_;
   std::unique_ptr<AuditRetention> audit_retention_;
+  std::unique_ptr<OidcClientRegistry> oidc_clients_;
   mutable std::mutex last_retention_mutex_;
   std::optional<AuditRetentionOutcome> last_retention_;
   bool audit_capacity_set_ = false;

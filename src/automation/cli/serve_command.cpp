@@ -180,6 +180,12 @@ int serve(CliContext& context) {
   app::PeriodicTask audit_retention(std::chrono::hours(1), [&app, retention_settings] {
     log_audit_retention(app->enforce_audit_retention(), retention_settings);
   });
+  // Expired OpenID Connect codes and refresh tokens are swept hourly (and at start).
+  app::PeriodicTask oidc_grants(std::chrono::hours(1), [&app] {
+    if (auto swept = app->sweep_expired_oidc_grants(); !swept) {
+      spdlog::warn("deleting expired OpenID Connect grants failed: {}", swept.error().message);
+    }
+  });
   // Sessions' last uses, gathered in memory, are written every few seconds (and at the end).
   app::PeriodicTask session_uses(std::chrono::seconds(kSessionUseWriteInterval), [&app] {
     if (auto flushed = app->flush_session_uses(); !flushed) {
