@@ -424,6 +424,19 @@ TEST_P(OidcStoreContract, FamiliesAreRevokedUsersTokensDeletedAndExpiredGrantsSw
   EXPECT_TRUE(code_exists(digest('c', 1)));
 }
 
+TEST_P(OidcStoreContract, RevokedAccessTokensAreRememberedUntilTheyExpire) {
+  EXPECT_EQ(oidc_->access_token_revoked("jti-1").value_or(true), false);
+  ASSERT_TRUE(oidc_->revoke_access_token("jti-1", kOidcNow + 300));
+  ASSERT_TRUE(oidc_->revoke_access_token("jti-1", kOidcNow + 300)) << "twice is no error";
+  ASSERT_TRUE(oidc_->revoke_access_token("jti-2", kOidcNow));
+  EXPECT_EQ(oidc_->access_token_revoked("jti-1").value_or(false), true);
+  EXPECT_EQ(oidc_->access_token_revoked("jti-3").value_or(true), false);
+  ASSERT_TRUE(oidc_->delete_expired_oidc_grants(kOidcNow));
+  EXPECT_EQ(oidc_->access_token_revoked("jti-1").value_or(false), true);
+  EXPECT_EQ(oidc_->access_token_revoked("jti-2").value_or(true), false) << "expired: swept";
+  EXPECT_FALSE(oidc_->revoke_access_token("", kOidcNow + 1));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, OidcStoreContract, contract::all_backends(),
                          contract::backend_name);
 

@@ -71,8 +71,13 @@ class OidcStore {
   // RFC 7009 revocation: deletes every token of the family (none: success).
   virtual Status revoke_refresh_family(std::string_view family_id) = 0;
   virtual Status delete_user_refresh_tokens(std::int64_t user_id) = 0;
-  // Housekeeping: deletes the codes and refresh tokens (used or not) with expires_at <= now.
+  // Housekeeping: deletes the codes and refresh tokens (used or not) with expires_at <= now,
+  // and the revoked access tokens' records that have expired too.
   virtual Status delete_expired_oidc_grants(UnixSeconds now) = 0;
+  // RFC 7009 for a signed access token: its jti is refused until `expires_at` (revoking one
+  // twice is no error).
+  virtual Status revoke_access_token(std::string_view jti, UnixSeconds expires_at) = 0;
+  virtual Result<bool> access_token_revoked(std::string_view jti) = 0;
 };
 
 }  // namespace automation

@@ -934,6 +934,23 @@ std::vector<std::string> v21_oidc_refresh_tokens(const DialectSql& d) {
                               {"family_id", "expires_at"}});
 }
 
+// Access tokens revoked before they expire (RFC 7009), by jti: the tokens are signed JWTs, so
+// userinfo and introspection must remember which ones not to honour; each row goes once the
+// token would have expired (delete_expired_oidc_grants).
+std::vector<std::string> v22_oidc_revoked_access_tokens(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) {
+    return {"CREATE TABLE IF NOT EXISTS oidc_revoked_access_tokens ("
+            " jti VARCHAR(64) PRIMARY KEY, expires_at BIGINT NOT NULL,"
+            " INDEX oidc_revoked_access_tokens_expires_at (expires_at))" +
+            std::string(d.table_options)};
+  }
+  return {"CREATE TABLE IF NOT EXISTS oidc_revoked_access_tokens ("
+          " jti VARCHAR(64) PRIMARY KEY, expires_at BIGINT NOT NULL)" +
+              std::string(d.table_options),
+          "CREATE INDEX IF NOT EXISTS oidc_revoked_access_tokens_expires_at"
+          " ON oidc_revoked_access_tokens (expires_at)"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -961,6 +978,8 @@ const Migration kMigrations[] = {
     {19, "OpenID Connect clients: oidc_clients", &v19_oidc_clients},
     {20, "OpenID Connect authorization codes: oidc_codes", &v20_oidc_codes},
     {21, "OpenID Connect refresh tokens: oidc_refresh_tokens", &v21_oidc_refresh_tokens},
+    {22, "OpenID Connect revoked access tokens: oidc_revoked_access_tokens",
+     &v22_oidc_revoked_access_tokens},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

@@ -447,7 +447,40 @@ Status SqlOidcStore::delete_expired_oidc_grants(UnixSeconds now) {
   return db_.transaction(TxMode::kWrite, [cutoff](soci::session& sql) -> Status {
     sql << "DELETE FROM oidc_codes WHERE expires_at <= :now", soci::use(cutoff);
     sql << "DELETE FROM oidc_refresh_tokens WHERE expires_at <= :now", soci::use(cutoff);
+    sql << "DELETE FROM oidc_revoked_access_tokens WHERE expires_at <= :now", soci::use(cutoff);
     return {};
+  });
+}
+
+Status SqlOidcStore::revoke_access_token(std::string_view jti, UnixSeconds expires_at) {
+  if (jti.empty() || !is_storable_text(jti) || jti.size() > 64) {
+    return fail(ErrorCode::kInvalidArgument, "not a token id");
+  }
+  const std::string id(jti);
+  const long long until = expires_at;
+  auto stored = db_.transaction(TxMode::kWrite, [&id, until](soci::session& sql) -> Status {
+    int present = 0;
+    sql << "SELECT COUNT(*) FROM oidc_revoked_access_tokens WHERE jti = :jti", soci::use(id),
+        soci::into(present);
+    if (present == 0) {
+      sql << "INSERT INTO oidc_revoked_access_tokens (jti, expires_at) VALUES (:jti, :until)",
+          soci::use(id), soci::use(until);
+    }
+    return {};
+  });
+  // Two revocations of one token at once: the other one recorded it.
+  if (!stored && stored.error().code == ErrorCode::kAlreadyExists) return {};
+  return stored;
+}
+
+Result<bool> SqlOidcStore::access_token_revoked(std::string_view jti) {
+  if (jti.empty() || !is_storable_text(jti)) return false;
+  const std::string id(jti);
+  return db_.with_session([&id](soci::session& sql) -> Result<bool> {
+    int present = 0;
+    sql << "SELECT COUNT(*) FROM oidc_revoked_access_tokens WHERE jti = :jti", soci::use(id),
+        soci::into(present);
+    return present > 0;
   });
 }
 
