@@ -102,11 +102,22 @@ Result<nlohmann::json> TokenEndpoint::authorization_code(const OidcClient& clien
   grant.auth_time = granted.auth_time;
   grant.amr = granted.amr;
   grant.nonce = granted.nonce;
-  auto answer = user_tokens(client, grant, granted.session_digest, "");
-  if (answer) {
-    (void)context_.core.audit().record(kTokenEvent, grant.user->username, client.name,
-                                       request.address, "success", "authorization_code");
+  auto answer = user_tokens(grant);
+  if (!answer) return fail(answer.error());
+  if (grant.scopes.offline_access) {
+    const std::string token = issuer_.new_refresh_token();
+    const auto record = refresh_record(token, client, grant, granted.session_digest,
+                                       context_.core.clock().now());
+    if (auto added = context_.store.add_refresh_token(record); !added) {
+      if (added.error().code == ErrorCode::kNotFound) {
+        return fail(oauth_error(kInvalidGrant, "The sign-in session has ended."));
+      }
+      return fail(added.error());
+    }
+    (*answer)["refresh_token"] = token;
   }
+  (void)context_.core.audit().record(kTokenEvent, grant.user->username, client.name,
+                                     request.address, "success", "authorization_code");
   return answer;
 }
 
@@ -115,32 +126,15 @@ Result<nlohmann::json> TokenEndpoint::refresh(const OidcClient& client,
   if (request.refresh_token.empty()) {
     return fail(oauth_error(kInvalidRequest, "refresh_token is missing."));
   }
+  const auto unknown = [] {
+    return fail(oauth_error(kInvalidGrant, "The refresh token is unknown, revoked or expired."));
+  };
   const std::string digest = context_.digester.digest(request.refresh_token);
   // Another client's token is refused without touching it.
   auto existing = context_.store.find_refresh_token(digest);
   if (!existing) return fail(existing.error());
-  if (!*existing || (*existing)->client_id != client.client_id) {
-    return fail(oauth_error(kInvalidGrant, "The refresh token is unknown, revoked or expired."));
-  }
-  const UnixSeconds now = context_.core.clock().now();
-  auto redeemed = context_.store.redeem_refresh_token(digest, now);
-  if (!redeemed) return fail(redeemed.error());
-  if (redeemed->outcome == RefreshOutcome::kReused) {
-    // A used token again: someone holds a copy. Its whole family has just ended.
-    std::string username;
-    if (redeemed->token) {
-      if (auto user = context_.core.users().get_user_by_id(redeemed->token->user_id)) {
-        username = user->username;
-      }
-    }
-    (void)context_.core.audit().record(kRefreshReuseEvent, username, client.name,
-                                       request.address, "denied", "refresh token reused");
-    return fail(oauth_error(kInvalidGrant, "The refresh token is unknown, revoked or expired."));
-  }
-  if (redeemed->outcome != RefreshOutcome::kRedeemed || !redeemed->token) {
-    return fail(oauth_error(kInvalidGrant, "The refresh token is unknown, revoked or expired."));
-  }
-  const OidcRefreshToken& old = *redeemed->token;
+  if (!*existing || (*existing)->client_id != client.client_id) return unknown();
+  const OidcRefreshToken& old = **existing;
   const Scopes granted_scopes = Scopes::parse(old.scope);
   Scopes scopes = granted_scopes;
   if (request.scope) {
@@ -149,6 +143,7 @@ Result<nlohmann::json> TokenEndpoint::refresh(const OidcClient& client,
       return fail(oauth_error(kInvalidScope, "A refresh may narrow the scope, never widen it."));
     }
   }
+  scopes.offline_access = true;  // the family goes on
   auto user = grant_user(context_.core, old.user_id);
   if (!user) return fail(user.error());
   auto session = context_.core.sessions().resolve_digest(old.session_digest);
@@ -158,14 +153,32 @@ Result<nlohmann::json> TokenEndpoint::refresh(const OidcClient& client,
   grant.user = std::move(*user);
   grant.session_id = session->session.id;
   grant.scopes = scopes;
-  grant.scopes.offline_access = granted_scopes.offline_access;  // the family goes on
   grant.auth_time = old.auth_time;
   grant.amr = old.amr;
-  auto answer = user_tokens(client, grant, old.session_digest, old.family_id);
-  if (answer) {
-    (void)context_.core.audit().record(kTokenEvent, grant.user->username, client.name,
-                                       request.address, "success", "refresh_token");
+  // The successor is stored in the transaction that uses the presented token up, so a reuse
+  // racing this rotation ends the successor too.
+  const UnixSeconds now = context_.core.clock().now();
+  const std::string successor = issuer_.new_refresh_token();
+  auto rotated = context_.store.rotate_refresh_token(
+      digest, now, refresh_record(successor, client, grant, old.session_digest, now));
+  if (!rotated) {
+    if (rotated.error().code == ErrorCode::kNotFound) {
+      return fail(oauth_error(kInvalidGrant, "The sign-in session has ended."));
+    }
+    return fail(rotated.error());
   }
+  if (rotated->outcome == RefreshOutcome::kReused) {
+    // A used token again: someone holds a copy. Its whole family has just ended.
+    (void)context_.core.audit().record(kRefreshReuseEvent, grant.user->username, client.name,
+                                       request.address, "denied", "refresh token reused");
+    return unknown();
+  }
+  if (rotated->outcome != RefreshOutcome::kRedeemed) return unknown();
+  auto answer = user_tokens(grant);
+  if (!answer) return fail(answer.error());
+  (*answer)["refresh_token"] = successor;
+  (void)context_.core.audit().record(kTokenEvent, grant.user->username, client.name,
+                                     request.address, "success", "refresh_token");
   return answer;
 }
 
@@ -189,36 +202,35 @@ Result<nlohmann::json> TokenEndpoint::client_credentials(const OidcClient& clien
                         {"expires_in", context_.settings.access_token_seconds}};
 }
 
-Result<nlohmann::json> TokenEndpoint::user_tokens(const OidcClient& client, const Grant& grant,
-                                                  const std::string& session_digest,
-                                                  std::string family) {
+Result<nlohmann::json> TokenEndpoint::user_tokens(const Grant& grant) {
   const UnixSeconds now = context_.core.clock().now();
   auto access = issuer_.access_token(grant, now);
   if (!access) return fail(access.error());
   auto id = issuer_.id_token(grant, now);
   if (!id) return fail(id.error());
-  nlohmann::json answer = {{"access_token", *access},
-                           {"token_type", "Bearer"},
-                           {"expires_in", context_.settings.access_token_seconds},
-                           {"id_token", *id},
-                           {"scope", grant.scopes.text()}};
-  if (grant.scopes.offline_access) {
-    const std::string token = issuer_.new_refresh_token();
-    OidcRefreshToken record;
-    record.token_digest = context_.digester.digest(token);
-    record.family_id = family.empty() ? context_.random.random_hex(16) : std::move(family);
-    record.client_id = client.client_id;
-    record.session_digest = session_digest;
-    record.user_id = grant.user->id;
-    record.scope = grant.scopes.text();
-    record.auth_time = grant.auth_time;
-    record.amr = grant.amr;
-    record.created_at = now;
-    record.expires_at = now + context_.settings.refresh_token_seconds;
-    if (auto added = context_.store.add_refresh_token(record); !added) return fail(added.error());
-    answer["refresh_token"] = token;
-  }
-  return answer;
+  return nlohmann::json{{"access_token", *access},
+                        {"token_type", "Bearer"},
+                        {"expires_in", context_.settings.access_token_seconds},
+                        {"id_token", *id},
+                        {"scope", grant.scopes.text()}};
+}
+
+OidcRefreshToken TokenEndpoint::refresh_record(const std::string& token, const OidcClient& client,
+                                               const Grant& grant,
+                                               const std::string& session_digest,
+                                               UnixSeconds now) const {
+  OidcRefreshToken record;
+  record.token_digest = context_.digester.digest(token);
+  record.family_id = context_.random.random_hex(16);  // a rotation keeps the old family's
+  record.client_id = client.client_id;
+  record.session_digest = session_digest;
+  record.user_id = grant.user->id;
+  record.scope = grant.scopes.text();
+  record.auth_time = grant.auth_time;
+  record.amr = grant.amr;
+  record.created_at = now;
+  record.expires_at = now + context_.settings.refresh_token_seconds;
+  return record;
 }
 
 }  // namespace automation::oidc

@@ -45,10 +45,12 @@ class TokenEndpoint {
   Result<nlohmann::json> authorization_code(const OidcClient& client, const TokenRequest& request);
   Result<nlohmann::json> refresh(const OidcClient& client, const TokenRequest& request);
   Result<nlohmann::json> client_credentials(const OidcClient& client, const TokenRequest& request);
-  // The answer for a user's grant: access and ID tokens, and a refresh token of `family`
-  // when the grant includes offline_access ("" family: a new one).
-  Result<nlohmann::json> user_tokens(const OidcClient& client, const Grant& grant,
-                                     const std::string& session_digest, std::string family);
+  // The answer for a user's grant: access and ID tokens (the caller adds a refresh token).
+  Result<nlohmann::json> user_tokens(const Grant& grant);
+  // The stored form of a new refresh token `token` for the grant (a family of its own).
+  OidcRefreshToken refresh_record(const std::string& token, const OidcClient& client,
+                                  const Grant& grant, const std::string& session_digest,
+                                  UnixSeconds now) const;
 
   OidcContext& context_;
   TokenIssuer issuer_;
