@@ -8,6 +8,7 @@
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/app/mfa_key.hpp"
+#include "automation/app/oidc_key_source.hpp"
 #include "automation/app/signing_key.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
@@ -20,6 +21,7 @@
 #include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/directory/ldap_directory.hpp"
+#include "automation/oidc/oidc_keys.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
@@ -283,6 +285,14 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (auto published = core.signatures()->publish_current_key(); !published) {
     return fail(published.error());
   }
+  // The provider's signing keys: only when it is on (off, nothing is generated or read).
+  app->oidc_config_ = config.oidc;
+  if (config.oidc.enabled) {
+    auto oidc_keys = resolve_oidc_keys(config.oidc, parts.settings, app->clock_);
+    if (!oidc_keys) return fail(oidc_keys.error());
+    app->oidc_keys_ = std::move(oidc_keys->keys);
+    report.oidc_keys_from_database = oidc_keys->from_database;
+  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   return app;
 }
@@ -318,6 +328,17 @@ Result<DirectorySyncReport> Application::sync_directory() {
     return fail(ErrorCode::kInvalidArgument, "directory login is off (AUTOMATION_LDAP_URLS)");
   }
   return sync->run();
+}
+
+Status Application::refresh_oidc_keys() {
+  return oidc_keys_ ? oidc_keys_->refresh() : Status{};
+}
+
+Result<OidcKeyRotation> Application::rotate_oidc_keys() {
+  auto rotation = app::rotate_oidc_keys(oidc_config_, parts_->settings, clock_);
+  // This process signs with the new keys at once (the CLI's process ends anyway).
+  if (rotation) (void)refresh_oidc_keys();
+  return rotation;
 }
 
 Result<AuditChainReport> Application::verify_audit_chain() {

@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
   add_db_commands(cli, context);
   add_config_commands(cli, context);
   add_ldap_commands(cli, context);
+  CLI::App& oidc = add_command_group(cli, "oidc",
+                                     "OpenID Connect provider: signing keys and clients",
+                                     "automation oidc rotate-keys");
+  add_oidc_key_commands(oidc, context);
   add_manual_page_command(cli);
 
   try {
