@@ -40,6 +40,9 @@ PACKAGES=(
   # Fuzz preset. libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes; clang-14 only
   # recommends it, and recommends are not installed below.
   clang-14 libclang-rt-14-dev
+  # OpenID Connect provider: PyJWT checks the RS256/ES256 tokens signed with the provider's keys
+  # against its JWKS in a test; python3-jwt only recommends the cryptography module it needs
+  python3-cryptography
   # Directory login (LDAP, Active Directory): OpenLDAP's client library, and a throw-away slapd
   # with its command-line tools for the tests (scripts/ldap-server.sh)
   libldap-dev slapd ldap-utils

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -26,6 +28,16 @@ namespace {
 
 using contract::Backend;
 using contract::TestDatabase;
+
+// A kept OIDC key ring's shape and size: JSON whose values hold PEM text.
+const std::string kKeyRing = [] {
+  std::string pem = "-----BEGIN PRIVATE KEY-----\n";
+  for (int line = 0; line < 26; ++line) pem += std::string(64, static_cast<char>('A' + line)) + "\n";
+  pem += "-----END PRIVATE KEY-----\n";
+  nlohmann::json ring = {{"version", 1}, {"keys", nlohmann::json::array()}};
+  for (int key = 0; key < 4; ++key) ring["keys"].push_back({{"pem", pem}, {"current", key < 2}});
+  return ring.dump();
+}();
 
 NewUser new_user(const std::string& username, std::int64_t role_id) {
   NewUser user;
@@ -70,6 +82,8 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
         TptRecord{"jti1", "admin", "2026-01-01 00:00:00", std::nullopt, std::nullopt, "", "ana",
                   true}));
     ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("tpt_secret", "s3cret").has_value());
+    // The OIDC key ring: several KiB of JSON holding PEM text (line breaks and all).
+    ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("oidc_signing_keys", kKeyRing).has_value());
     ASSERT_TRUE(SqlAuditStore(db, audit_key_).append_event(
         AuditEvent{5, "login", "ana", "ana", "10.0.0.1", "denied", "why"}));
     // A signature of ana's, the key that sealed it and the mark of the session that signed.
@@ -124,7 +138,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_EQ(rows_of(*report, "users"), 1);
   EXPECT_EQ(rows_of(*report, "sessions"), 1);
   EXPECT_EQ(rows_of(*report, "tpts"), 1);
-  EXPECT_EQ(rows_of(*report, "settings"), 1);
+  EXPECT_EQ(rows_of(*report, "settings"), 2);
   EXPECT_EQ(rows_of(*report, "audit_events"), 1);
 
   Database& db = target_->db();
@@ -140,6 +154,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_TRUE((*tpt)->revoked);
   EXPECT_FALSE((*tpt)->expires_at.has_value());
   EXPECT_EQ(SqlSettingsStore(db).get_setting("tpt_secret").value(), "s3cret");
+  EXPECT_EQ(SqlSettingsStore(db).get_setting("oidc_signing_keys").value(), kKeyRing);
   auto events = SqlAuditStore(db, audit_key_).recent_events({.limit = 10});
   ASSERT_TRUE(events && events->size() == 1);
   EXPECT_EQ(events->front().reason, "why");

@@ -8,7 +8,9 @@
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/app/mfa_key.hpp"
+#include "automation/app/oidc_key_source.hpp"
 #include "automation/app/signing_key.hpp"
+#include "automation/oidc/oidc_provider.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
 #include "automation/crypto/ed25519_sealer.hpp"
@@ -20,6 +22,7 @@
 #include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/directory/ldap_directory.hpp"
+#include "automation/oidc/oidc_keys.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
@@ -291,6 +294,20 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
       OidcClientRegistry::Ports{parts.oidc, parts.throttle, core.audit(), core.audited(),
                                 parts.random, parts.digester, app->clock_},
       config.core);
+  // The provider's signing keys: only when it is on (off, nothing is generated or read).
+  app->oidc_config_ = config.oidc;
+  if (config.oidc.enabled) {
+    auto oidc_keys = resolve_oidc_keys(config.oidc, parts.settings, app->clock_);
+    if (!oidc_keys) return fail(oidc_keys.error());
+    app->oidc_keys_ = std::move(oidc_keys->keys);
+    report.oidc_keys_from_database = oidc_keys->from_database;
+    app->oidc_provider_ = std::make_unique<oidc::OidcProvider>(oidc::OidcContext{
+        core, parts.sessions, parts.oidc, *app->oidc_clients_, *app->oidc_keys_, parts.random,
+        parts.digester,
+        oidc::OidcProviderSettings{config.oidc.issuer, config.oidc.id_token_seconds,
+                                   config.oidc.access_token_seconds,
+                                   config.oidc.refresh_token_seconds, config.oidc.code_seconds}});
+  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
   (void)app->sweep_expired_oidc_grants();
   return app;
@@ -327,6 +344,17 @@ Result<DirectorySyncReport> Application::sync_directory() {
     return fail(ErrorCode::kInvalidArgument, "directory login is off (AUTOMATION_LDAP_URLS)");
   }
   return sync->run();
+}
+
+Status Application::refresh_oidc_keys() {
+  return oidc_keys_ ? oidc_keys_->refresh() : Status{};
+}
+
+Result<OidcKeyRotation> Application::rotate_oidc_keys() {
+  auto rotation = app::rotate_oidc_keys(oidc_config_, parts_->settings, clock_);
+  // This process signs with the new keys at once (the CLI's process ends anyway).
+  if (rotation) (void)refresh_oidc_keys();
+  return rotation;
 }
 
 Result<AuditChainReport> Application::verify_audit_chain() {

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   auto& oidc = add_command_group(cli, "oidc", "OpenID Connect provider: signing keys and clients",
                                  "automation oidc client list");
   add_oidc_client_commands(oidc, context);
+  add_oidc_key_commands(oidc, context);
   add_manual_page_command(cli);
 
   try {

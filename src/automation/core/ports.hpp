@@ -291,6 +291,12 @@ class SettingsStore {
   // so processes racing at first start agree).
   virtual Result<std::string> put_setting_if_absent(std::string_view key,
                                                     std::string_view value) = 0;
+  // Compare-and-set: stores `value` if `key` still holds `expected`, in one
+  // transaction; true when it did, false when the key holds something else or is absent
+  // (another writer came first: read again and retry). For values that change (the OIDC
+  // signing key ring at a rotation).
+  virtual Result<bool> replace_setting_if(std::string_view key, std::string_view expected,
+                                          std::string_view value) = 0;
   // Cheap round trip proving the database answers.
   virtual Status ping() = 0;
 };

@@ -62,13 +62,13 @@ class LoginPages {
   // Chromium stops the redirect that ends the sign-in.
   std::string form_targets_for(std::string_view rd) const {
     constexpr std::string_view kAuthorize = "/oidc/authorize?";
-    if (context_.oidc == nullptr || !rd.starts_with(kAuthorize)) return form_targets_;
+    if (context_.oidc_provider == nullptr || !rd.starts_with(kAuthorize)) return form_targets_;
     const std::string_view query = rd.substr(kAuthorize.size());
     const auto client_id = query_value(query, "client_id");
     const auto redirect_uri = query_value(query, "redirect_uri");
     if (!client_id || !redirect_uri) return form_targets_;
     const auto origin =
-        context_.oidc->authorization().registered_redirect_origin(*client_id, *redirect_uri);
+        context_.oidc_provider->authorization().registered_redirect_origin(*client_id, *redirect_uri);
     if (!origin) return form_targets_;
     return form_targets_.empty() ? *origin : form_targets_ + " " + *origin;
   }

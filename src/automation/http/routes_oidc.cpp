@@ -361,8 +361,8 @@ constexpr std::string_view kLogoutQuery = R"json([
 }  // namespace
 
 std::vector<Route> oidc_routes(const RouteContext& context) {
-  if (context.oidc == nullptr) return {};
-  auto pages = std::make_shared<const OidcPages>(context, *context.oidc);
+  if (context.oidc_provider == nullptr) return {};
+  auto pages = std::make_shared<const OidcPages>(context, *context.oidc_provider);
   const auto handler = [pages](Response (OidcPages::*member)(const Request&) const) {
     return [pages, member](const Request& request, const Caller&) {
       return ((*pages).*member)(request);

@@ -14,7 +14,7 @@ LogoutDecision RpLogout::decide(const LogoutParams& params,
   if (params.id_token_hint && !params.id_token_hint->empty()) {
     // One of our ID tokens, for this issuer; its expiry does not matter (Logout 1.0 §2: the
     // RP may hold an expired one), its signature does.
-    const auto claims = context_.keys.current()->verify(*params.id_token_hint);
+    const auto claims = context_.keys.verify(*params.id_token_hint);
     const auto is_string = [&claims](const char* name) {
       return claims->contains(name) && (*claims)[name].is_string();
     };

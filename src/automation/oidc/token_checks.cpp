@@ -27,7 +27,7 @@ std::int64_t number_claim(const nlohmann::json& claims, const char* name) {
 }  // namespace
 
 Result<TokenChecks::LiveAccess> TokenChecks::live_access_token(std::string_view token) {
-  auto claims = context_.keys.current()->verify(token);
+  auto claims = context_.keys.verify(token);
   if (!claims) return fail(not_live());
   // Only access tokens carry client_id and scope (RFC 9068 §2.2); an ID token never does.
   const std::string client_id = string_claim(*claims, "client_id");
@@ -174,7 +174,7 @@ Status TokenChecks::revoke(std::string_view client_id, std::optional<std::string
 Status TokenChecks::revoke_access_token(const OidcClient& client, std::string_view token,
                                         std::string_view address) {
   // Only the client's own, live token is recorded: anything else needs no record (§2.2).
-  auto claims = context_.keys.current()->verify(token);
+  auto claims = context_.keys.verify(token);
   if (!claims || string_claim(*claims, "client_id") != client.client_id ||
       string_claim(*claims, "jti").empty()) {
     return {};

@@ -151,6 +151,8 @@ const std::vector<Table>& tables() {
         {"created_by", Kind::kText},
         {"revoked", Kind::kInteger}},
        nullptr},
+      // Every kept secret and key: the TPT secret, the audit, MFA and signing keys, the OIDC
+      // signing key ring (oidc_signing_keys), so the copy signs and verifies as the original.
       {"settings", {{"key", Kind::kText}, {"value", Kind::kText}}, nullptr},
       {"audit_events",
        {{"id", Kind::kInteger},
