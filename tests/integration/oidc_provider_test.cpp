@@ -128,7 +128,7 @@ class OidcServer {
     remember_secret(client.secret);
     return client;
   }
-  std::string origin() const { return server_.process().base_url(); }
+  std::string origin() { return server_.process().base_url(); }
   // Signs in through the login page; the Cookie header of the browser session.
   std::string browser_session(const std::string& name, const std::string& password = kUserPassword) {
     const auto response = http().post_raw(

@@ -68,6 +68,8 @@ class InMemoryOidcClients : public OidcStore {
   Status revoke_refresh_family(std::string_view) override { return {}; }
   Status delete_user_refresh_tokens(std::int64_t) override { return {}; }
   Status delete_expired_oidc_grants(UnixSeconds) override { return {}; }
+  Status revoke_access_token(std::string_view, UnixSeconds) override { return {}; }
+  Result<bool> access_token_revoked(std::string_view) override { return false; }
 
   int finds = 0;
 
