@@ -188,7 +188,9 @@ AuthorizeOutcome Authorization::authorize(const AuthorizeParams& params,
   bool fresh_enough = browser.has_value();
   if (browser) {
     const UnixSeconds auth_time = browser->session_created_at;
-    if (const auto max_age = parse_seconds(params.max_age); max_age && now - auth_time > *max_age) {
+    // max_age=0 asks for a sign-in now, as prompt=login does (OpenID Connect Core §3.1.2.1).
+    if (const auto max_age = parse_seconds(params.max_age);
+        max_age && (*max_age == 0 || now - auth_time > *max_age)) {
       fresh_enough = false;
     }
     if (const auto after = parse_seconds(params.login_after); after && auth_time < *after) {
