@@ -60,8 +60,11 @@ nlohmann::json oidc_last_json_line(const std::string& output) {
     const std::size_t from = start == std::string::npos ? 0 : start + 1;
     const std::string line = output.substr(from, end - from);
     if (!line.empty() && line.front() == '{') {
-      auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-      if (!parsed.is_discarded()) return parsed;
+      // One line, or an object printed over several lines that ends the output.
+      for (const std::string& text : {line, output.substr(from)}) {
+        auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (!parsed.is_discarded()) return parsed;
+      }
     }
     if (start == std::string::npos) break;
     end = start;
@@ -413,9 +416,10 @@ TEST_F(OidcRelyingParty, RpInitiatedLogoutEndsTheServiceSession) {
   EXPECT_RP_OK(run);
   EXPECT_EQ(oidc_field(run.result, "prompt_none_after_logout").value("error", ""),
             "login_required");
-  // Without an id_token_hint the provider asks first: a page, no redirect yet.
-  EXPECT_EQ(oidc_field(run.result, "without_hint").value("status", 0), 200);
-  EXPECT_FALSE(oidc_field(run.result, "without_hint").value("redirected", true));
+  // Without an id_token_hint and with no session left to end (the browser signed out just
+  // before), nothing is asked: the browser goes back to the registered address. (With a
+  // session, the provider asks first: OidcFlow.RpInitiatedLogoutEndsTheSessionOnlyForTheHintedUser.)
+  EXPECT_TRUE(oidc_field(run.result, "without_hint").value("redirected", false));
 }
 
 }  // namespace

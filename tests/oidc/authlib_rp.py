@@ -642,7 +642,7 @@ def cmd_logout(rp, args):
     report['prompt_none_after_logout'] = {k: v for k, v in query_of(after['final']).items() if k != 'code'}
     check(report['prompt_none_after_logout'].get('error') == 'login_required', 'logout',
           'after logout, prompt=none did not answer login_required')
-    # No hint: the provider asks first (a page, no redirect yet).
+    # No hint, and no session left to end: straight back to the registered address.
     final, response, _, _ = browser.visit(
         f'{end_session}?' + urllib.parse.urlencode({'client_id': rp.client_id,
                                                     'post_logout_redirect_uri': post_logout}),
