@@ -198,7 +198,8 @@ TEST(OidcDiscovery, PublishesTheMetadataAndOneRsaAndOneEcKey) {
   EXPECT_NE(jwks.header("content-type").find("application/json"), std::string::npos);
   EXPECT_NE(jwks.header("cache-control").find("max-age=300"), std::string::npos)
       << jwks.header("cache-control");
-  const json& keys = jwks.json().at("keys");
+  const json jwks_body = jwks.json();  // kept: a reference into a temporary would dangle
+  const json& keys = jwks_body.at("keys");
   ASSERT_EQ(keys.size(), 2u) << jwks.body;
   std::set<std::string> types;
   for (const json& key : keys) {

@@ -47,11 +47,12 @@ std::string s256(const std::string& verifier) {
   return base64url(digest.data(), length);
 }
 
-// The payload of a JWT, decoded (the signature is checked by Authlib and PyJWT elsewhere).
-nlohmann::json jwt_payload(const std::string& token) {
+// A part of a JWT (0: header, 1: payload), decoded (the signature is checked by Authlib and
+// PyJWT elsewhere).
+nlohmann::json jwt_part(const std::string& token, int index) {
   const auto first = token.find('.');
   const auto second = token.find('.', first + 1);
-  std::string part = token.substr(first + 1, second - first - 1);
+  std::string part = index == 0 ? token.substr(0, first) : token.substr(first + 1, second - first - 1);
   for (char& c : part) {
     if (c == '-') c = '+';
     if (c == '_') c = '/';
@@ -65,6 +66,8 @@ nlohmann::json jwt_payload(const std::string& token) {
   while (!out.empty() && out.back() == '\0') out.pop_back();
   return nlohmann::json::parse(out);
 }
+
+nlohmann::json jwt_payload(const std::string& token) { return jwt_part(token, 1); }
 
 // The value of `name` in a URL's query ("" when absent), percent-decoding %XX.
 std::string query_param(const std::string& url, const std::string& name) {
@@ -454,6 +457,55 @@ TEST(OidcFlow, RpInitiatedLogoutEndsTheSessionOnlyForTheHintedUser) {
   EXPECT_EQ(out.header("location"), std::string(kPostLogoutUri) + "?state=bye");
   EXPECT_EQ(oidc.http().get("/api/users/me", {ana}).status, 401);
   EXPECT_TRUE(oidc.server().has_event("oidc_logout", "app", "success"));
+}
+
+// Whether the provider's JWKS publishes `kid`, polled until it is `published` (a JWKS request
+// reads the kept keys again when the last read is over a second old).
+bool jwks_publishes_eventually(HttpClient& http, const std::string& kid, bool published) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (;;) {
+    bool found = false;
+    const nlohmann::json jwks = http.get("/oidc/jwks").json();
+    for (const auto& key : jwks.at("keys")) found = found || key.at("kid") == kid;
+    if (found == published || std::chrono::steady_clock::now() > deadline) return found;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+TEST(OidcFlow, ATokenSignedByARemovedKeyIsRefused) {
+  OidcServer oidc;
+  const auto tokens = oidc.exchange(oidc.code_for(oidc.browser_session("ana"))).json();
+  const std::string access = tokens.at("access_token");
+  const std::string old_kid = jwt_part(access, 0).at("kid");
+  std::string output;
+  ASSERT_EQ(oidc.server().process().run_cli({"oidc", "rotate-keys"}, &output), 0) << output;
+  // Rotated: once the server has read the kept keys again (a JWKS request makes it), new
+  // tokens get the new key, and the old one stays published while its tokens live.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (oidc.http().get("/oidc/jwks").json().at("keys").size() < 4 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const auto next = oidc.exchange(oidc.code_for(oidc.browser_session("ana"))).json();
+  EXPECT_NE(jwt_part(next.at("access_token"), 0).at("kid"), old_kid);
+  EXPECT_TRUE(jwks_publishes_eventually(oidc.http(), old_kid, true));
+  EXPECT_EQ(oidc.userinfo(access).status, 200);
+  // Its time is up (what the clock does once the longest token lifetime has passed): the kept
+  // ring says so, and the provider drops the key.
+  const std::string select = "SELECT value FROM settings WHERE \"key\" = 'oidc_signing_keys'";
+  auto ring = nlohmann::json::parse(query_sql(oidc.server().process(), select));
+  for (auto& key : ring.at("keys")) {
+    if (!key.at("current").get<bool>()) key["retire_at"] = 1;
+  }
+  run_sql(oidc.server().process(), "UPDATE settings SET value = '" + ring.dump() +
+                                       "' WHERE \"key\" = 'oidc_signing_keys'");
+  ASSERT_FALSE(jwks_publishes_eventually(oidc.http(), old_kid, false));
+  EXPECT_EQ(oidc.userinfo(access).status, 401);
+  EXPECT_EQ(oidc.introspect(access).json().at("active"), false);
+  const auto logout = oidc.http().get("/oidc/logout?id_token_hint=" +
+                                      tokens.at("id_token").get<std::string>());
+  EXPECT_EQ(logout.status, 400) << "an ID token of a removed key is no hint";
+  EXPECT_EQ(oidc.userinfo(next.at("access_token")).status, 200);
 }
 
 TEST(OidcFlow, OffMeansNotFound) {
