@@ -32,7 +32,10 @@ using contract::TestDatabase;
 // A kept OIDC key ring's shape and size: JSON whose values hold PEM text.
 const std::string kKeyRing = [] {
   std::string pem = "-----BEGIN PRIVATE KEY-----\n";
-  for (int line = 0; line < 26; ++line) pem += std::string(64, static_cast<char>('A' + line)) + "\n";
+  for (int line = 0; line < 26; ++line) {
+    pem.append(64, static_cast<char>('A' + line));
+    pem += '\n';
+  }
   pem += "-----END PRIVATE KEY-----\n";
   nlohmann::json ring = {{"version", 1}, {"keys", nlohmann::json::array()}};
   for (int key = 0; key < 4; ++key) ring["keys"].push_back({{"pem", pem}, {"current", key < 2}});

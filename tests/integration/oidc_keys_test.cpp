@@ -35,7 +35,7 @@
 namespace automation::testing {
 namespace {
 
-using json = nlohmann::json;
+using nlohmann::json;
 
 const std::map<std::string, std::string> kOidcOn = {{"AUTOMATION_OIDC_ENABLED", "true"}};
 
@@ -198,8 +198,8 @@ TEST(OidcDiscovery, PublishesTheMetadataAndOneRsaAndOneEcKey) {
   EXPECT_NE(jwks.header("content-type").find("application/json"), std::string::npos);
   EXPECT_NE(jwks.header("cache-control").find("max-age=300"), std::string::npos)
       << jwks.header("cache-control");
-  const json jwks_body = jwks.json();  // kept: a reference into a temporary would dangle
-  const json& keys = jwks_body.at("keys");
+  const json body = jwks.json();
+  const json& keys = body.at("keys");
   ASSERT_EQ(keys.size(), 2u) << jwks.body;
   std::set<std::string> types;
   for (const json& key : keys) {
