@@ -232,35 +232,33 @@ Response OidcPages::userinfo(const Request& request) const {
   return json_response(200, *claims);
 }
 
-Response OidcPages::introspect(const Request& request) const {
+// A token request of a client about one token (introspection, revocation): the form body,
+// the client's credentials and `token`, then `ask` the provider and render its answer.
+template <typename Ask, typename Render>
+Response client_token_request(const Request& request, Ask ask, Render render) {
   if (!is_form_body(request)) return not_form_response();
   auto credentials = client_credentials_of(request);
   const bool basic = request.authorization.has_value();
   if (!credentials) return oauth_error_response(credentials.error(), basic);
   std::optional<std::string_view> secret;
   if (credentials->client_secret) secret = *credentials->client_secret;
-  auto answer = provider_.checks().introspect(credentials->client_id, secret,
-                                              query_value(request.body, "token").value_or(""),
-                                              request.address);
+  auto answer = ask(credentials->client_id, secret,
+                    query_value(request.body, "token").value_or(""), request.address);
   if (!answer) return oauth_error_response(answer.error(), basic);
-  return json_response(200, *answer);
+  return render(answer);
+}
+
+Response OidcPages::introspect(const Request& request) const {
+  return client_token_request(
+      request,
+      [this](auto&&... arguments) { return provider_.checks().introspect(arguments...); },
+      [](const Result<nlohmann::json>& answer) { return json_response(200, *answer); });
 }
 
 Response OidcPages::revoke(const Request& request) const {
-  if (!is_form_body(request)) return not_form_response();
-  auto credentials = client_credentials_of(request);
-  const bool basic = request.authorization.has_value();
-  if (!credentials) return oauth_error_response(credentials.error(), basic);
-  std::optional<std::string_view> secret;
-  if (credentials->client_secret) secret = *credentials->client_secret;
-  auto revoked = provider_.checks().revoke(credentials->client_id, secret,
-                                           query_value(request.body, "token").value_or(""),
-                                           request.address);
-  if (!revoked) return oauth_error_response(revoked.error(), basic);
-  Response response;
-  response.status = 200;
-  response.body = "{}";
-  return response;
+  return client_token_request(
+      request, [this](auto&&... arguments) { return provider_.checks().revoke(arguments...); },
+      [](const Status&) { return text_json_response(200, "{}"); });
 }
 
 Response OidcPages::logout(const Request& request) const {

@@ -88,19 +88,10 @@ Result<nlohmann::json> TokenEndpoint::authorization_code(const OidcClient& clien
   if (!verifier_matches(request.code_verifier, granted.code_challenge)) {
     return fail(oauth_error(kInvalidGrant, "The code_verifier does not match the code_challenge."));
   }
-  auto user = grant_user(context_.core, granted.user_id);
-  if (!user) return fail(user.error());
-  // The browser session must still be live (its end deletes the code too; this also catches
-  // a session past its lifetime or idle that nothing has deleted yet).
-  auto session = context_.core.sessions().resolve_digest(granted.session_digest);
-  if (!session) return fail(oauth_error(kInvalidGrant, "The sign-in session has ended."));
-  Grant grant;
-  grant.client_id = client.client_id;
-  grant.user = std::move(*user);
-  grant.session_id = session->session.id;
-  grant.scopes = Scopes::parse(granted.scope);
-  grant.auth_time = granted.auth_time;
-  grant.amr = granted.amr;
+  auto made = live_grant(client, granted.user_id, granted.session_digest,
+                         Scopes::parse(granted.scope), granted.auth_time, granted.amr);
+  if (!made) return fail(made.error());
+  Grant& grant = *made;
   grant.nonce = granted.nonce;
   auto answer = user_tokens(grant);
   if (!answer) return fail(answer.error());
@@ -144,17 +135,9 @@ Result<nlohmann::json> TokenEndpoint::refresh(const OidcClient& client,
     }
   }
   scopes.offline_access = true;  // the family goes on
-  auto user = grant_user(context_.core, old.user_id);
-  if (!user) return fail(user.error());
-  auto session = context_.core.sessions().resolve_digest(old.session_digest);
-  if (!session) return fail(oauth_error(kInvalidGrant, "The sign-in session has ended."));
-  Grant grant;
-  grant.client_id = client.client_id;
-  grant.user = std::move(*user);
-  grant.session_id = session->session.id;
-  grant.scopes = scopes;
-  grant.auth_time = old.auth_time;
-  grant.amr = old.amr;
+  auto made = live_grant(client, old.user_id, old.session_digest, scopes, old.auth_time, old.amr);
+  if (!made) return fail(made.error());
+  const Grant& grant = *made;
   // The successor is stored in the transaction that uses the presented token up, so a reuse
   // racing this rotation ends the successor too.
   const UnixSeconds now = context_.core.clock().now();
@@ -200,6 +183,25 @@ Result<nlohmann::json> TokenEndpoint::client_credentials(const OidcClient& clien
   return nlohmann::json{{"access_token", *access},
                         {"token_type", "Bearer"},
                         {"expires_in", context_.settings.access_token_seconds}};
+}
+
+Result<Grant> TokenEndpoint::live_grant(const OidcClient& client, std::int64_t user_id,
+                                        const std::string& session_digest, const Scopes& scopes,
+                                        UnixSeconds auth_time, const std::string& amr) {
+  auto user = grant_user(context_.core, user_id);
+  if (!user) return fail(user.error());
+  // The browser session must still be live (its end deletes codes and refresh tokens too;
+  // this also catches a session past its lifetime, or idle, that nothing has deleted yet).
+  auto session = context_.core.sessions().resolve_digest(session_digest);
+  if (!session) return fail(oauth_error(kInvalidGrant, "The sign-in session has ended."));
+  Grant grant;
+  grant.client_id = client.client_id;
+  grant.user = std::move(*user);
+  grant.session_id = session->session.id;
+  grant.scopes = scopes;
+  grant.auth_time = auth_time;
+  grant.amr = amr;
+  return grant;
 }
 
 Result<nlohmann::json> TokenEndpoint::user_tokens(const Grant& grant) {

@@ -45,6 +45,11 @@ class TokenEndpoint {
   Result<nlohmann::json> authorization_code(const OidcClient& client, const TokenRequest& request);
   Result<nlohmann::json> refresh(const OidcClient& client, const TokenRequest& request);
   Result<nlohmann::json> client_credentials(const OidcClient& client, const TokenRequest& request);
+  // The grant of a code or refresh token whose user and browser session are still there (the
+  // user as stored now); invalid_grant otherwise.
+  Result<Grant> live_grant(const OidcClient& client, std::int64_t user_id,
+                           const std::string& session_digest, const Scopes& scopes,
+                           UnixSeconds auth_time, const std::string& amr);
   // The answer for a user's grant: access and ID tokens (the caller adds a refresh token).
   Result<nlohmann::json> user_tokens(const Grant& grant);
   // The stored form of a new refresh token `token` for the grant (a family of its own).
