@@ -21,7 +21,8 @@ install(TARGETS automation RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${AUTOMATION_MANUAL_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(AUTOMATION_LIBRARY_LAYERS automation_core automation_config automation_app
-                              automation_storage automation_crypto automation_directory)
+                              automation_storage automation_crypto automation_directory
+                              automation_oidc)
 if(NOT AUTOMATION_SANITIZE)
   # The layers' own objects, compiled position-independent, make up the library; linking
   # the layers too brings their dependencies (their archives add nothing already present).
@@ -52,6 +53,7 @@ if(NOT AUTOMATION_SANITIZE)
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/automation/directory)
   install(FILES src/automation/app/application.hpp src/automation/app/database_admin.hpp
                 src/automation/app/system_clock.hpp src/automation/app/version.hpp
+                src/automation/app/oidc_key_source.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/automation/app)
 
   set(package_dir ${CMAKE_INSTALL_LIBDIR}/cmake/automation)

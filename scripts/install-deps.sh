@@ -40,9 +40,17 @@ PACKAGES=(
   # Fuzz preset. libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes; clang-14 only
   # recommends it, and recommends are not installed below.
   clang-14 libclang-rt-14-dev
+  # OpenID Connect provider: PyJWT checks the RS256/ES256 tokens signed with the provider's keys
+  # against its JWKS in a test; python3-jwt only recommends the cryptography module it needs
+  python3-cryptography
   # Directory login (LDAP, Active Directory): OpenLDAP's client library, and a throw-away slapd
   # with its command-line tools for the tests (scripts/ldap-server.sh)
   libldap-dev slapd ldap-utils
+  # The OpenID Connect provider's tests with real relying parties: a throw-away Apache httpd
+  # (apache2-bin: the binary and its modules, no service) with mod_auth_openidc in front of a
+  # page, driven by Chromium; and Authlib's OAuth 2.0 / OpenID Connect client (python3-authlib,
+  # over python3-requests) as a second one (tests/oidc/authlib_rp.py)
+  apache2-bin libapache2-mod-auth-openidc python3-authlib python3-requests
 )
 
 SUDO=""

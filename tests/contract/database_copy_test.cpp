@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "automation/storage/database.hpp"
 #include "automation/storage/database_copy.hpp"
 #include "automation/storage/sql_audit_store.hpp"
+#include "automation/storage/sql_oidc_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
 #include "automation/storage/sql_settings_store.hpp"
@@ -25,6 +28,19 @@ namespace {
 
 using contract::Backend;
 using contract::TestDatabase;
+
+// A kept OIDC key ring's shape and size: JSON whose values hold PEM text.
+const std::string kKeyRing = [] {
+  std::string pem = "-----BEGIN PRIVATE KEY-----\n";
+  for (int line = 0; line < 26; ++line) {
+    pem.append(64, static_cast<char>('A' + line));
+    pem += '\n';
+  }
+  pem += "-----END PRIVATE KEY-----\n";
+  nlohmann::json ring = {{"version", 1}, {"keys", nlohmann::json::array()}};
+  for (int key = 0; key < 4; ++key) ring["keys"].push_back({{"pem", pem}, {"current", key < 2}});
+  return ring.dump();
+}();
 
 NewUser new_user(const std::string& username, std::int64_t role_id) {
   NewUser user;
@@ -69,6 +85,8 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
         TptRecord{"jti1", "admin", "2026-01-01 00:00:00", std::nullopt, std::nullopt, "", "ana",
                   true}));
     ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("tpt_secret", "s3cret").has_value());
+    // The OIDC key ring: several KiB of JSON holding PEM text (line breaks and all).
+    ASSERT_TRUE(SqlSettingsStore(db).put_setting_if_absent("oidc_signing_keys", kKeyRing).has_value());
     ASSERT_TRUE(SqlAuditStore(db, audit_key_).append_event(
         AuditEvent{5, "login", "ana", "ana", "10.0.0.1", "denied", "why"}));
     // A signature of ana's, the key that sealed it and the mark of the session that signed.
@@ -87,6 +105,21 @@ class DatabaseCopy : public ::testing::TestWithParam<Backend> {
     signature.value = "seal";
     ASSERT_TRUE(signatures.add_signature(signature));
     ASSERT_TRUE(signatures.mark_session_signed(std::string(64, 'd'), 8));
+    // An OpenID Connect client with a code and a refresh token issued under ana's session.
+    SqlOidcStore oidc(db);
+    OidcClient client;
+    client.client_id = "c1";
+    client.name = "Ignition";
+    client.redirect_uris = {"https://hmi.example/cb", "http://10.0.0.5/cb"};
+    client.secret_digest = std::string(64, 'e');
+    client.created_by = "cli";
+    ASSERT_TRUE(oidc.add_client(client));
+    ASSERT_TRUE(oidc.add_code(OidcCode{std::string(64, 'c'), "c1", "https://hmi.example/cb",
+                                       std::string(64, 'd'), ana->id, "openid", "n", "ch", 9,
+                                       "pwd", 4'000'000'000}));
+    ASSERT_TRUE(oidc.add_refresh_token(OidcRefreshToken{std::string(64, 'r'), "f1", "c1",
+                                                        std::string(64, 'd'), ana->id, "openid",
+                                                        9, "pwd", 9, 4'000'000'000, true}));
   }
 
   Result<CopyReport> copy(bool replace) {
@@ -108,7 +141,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_EQ(rows_of(*report, "users"), 1);
   EXPECT_EQ(rows_of(*report, "sessions"), 1);
   EXPECT_EQ(rows_of(*report, "tpts"), 1);
-  EXPECT_EQ(rows_of(*report, "settings"), 1);
+  EXPECT_EQ(rows_of(*report, "settings"), 2);
   EXPECT_EQ(rows_of(*report, "audit_events"), 1);
 
   Database& db = target_->db();
@@ -124,6 +157,7 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_TRUE((*tpt)->revoked);
   EXPECT_FALSE((*tpt)->expires_at.has_value());
   EXPECT_EQ(SqlSettingsStore(db).get_setting("tpt_secret").value(), "s3cret");
+  EXPECT_EQ(SqlSettingsStore(db).get_setting("oidc_signing_keys").value(), kKeyRing);
   auto events = SqlAuditStore(db, audit_key_).recent_events({.limit = 10});
   ASSERT_TRUE(events && events->size() == 1);
   EXPECT_EQ(events->front().reason, "why");
@@ -133,6 +167,17 @@ TEST_P(DatabaseCopy, EveryTableArrivesWithItsIdsAndReadsBackTheSame) {
   EXPECT_EQ((*signature)->record.digest, std::string(64, 'a'));
   EXPECT_EQ(signatures.public_keys().value().size(), 1u);
   EXPECT_EQ(signatures.session_signed_at(std::string(64, 'd')).value(), 8);
+  SqlOidcStore oidc(db);
+  auto client = oidc.find_client_by_name("ignition");
+  ASSERT_TRUE(client && *client);
+  EXPECT_EQ((*client)->client_id, "c1");
+  EXPECT_EQ((*client)->redirect_uris.size(), 2u);
+  auto refresh = oidc.find_refresh_token(std::string(64, 'r'));
+  ASSERT_TRUE(refresh && *refresh);
+  EXPECT_TRUE((*refresh)->used);
+  auto code = oidc.redeem_code(std::string(64, 'c'), 10);
+  ASSERT_TRUE(code && *code);
+  EXPECT_EQ((*code)->code_challenge, "ch");
 
   // New rows get ids past the copied ones (PostgreSQL: the sequences were moved on).
   auto bob = SqlUserStore(db).add_user(new_user("bob", admin_role_id_));

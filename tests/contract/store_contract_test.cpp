@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <set>
@@ -1286,6 +1287,54 @@ TEST_P(StoreContract, RacingSettingWritersAllAgree) {
   std::set<std::string> distinct(seen.begin(), seen.end());
   ASSERT_EQ(distinct.size(), 1u) << *distinct.begin();
   EXPECT_TRUE(distinct.begin()->starts_with("value-"));
+}
+
+TEST_P(StoreContract, SettingIsReplacedOnlyWhileItHoldsTheExpectedValue) {
+  auto absent = settings_->replace_setting_if("ring", "v1", "v2");
+  ASSERT_TRUE(absent.has_value());
+  EXPECT_FALSE(*absent);
+  EXPECT_FALSE(settings_->get_setting("ring").value().has_value());
+
+  ASSERT_TRUE(settings_->put_setting_if_absent("ring", "v1").has_value());
+  auto stale = settings_->replace_setting_if("ring", "v0", "v2");
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_FALSE(*stale);
+  EXPECT_EQ(settings_->get_setting("ring").value(), "v1");
+
+  auto replaced = settings_->replace_setting_if("ring", "v1", "v2");
+  ASSERT_TRUE(replaced.has_value());
+  EXPECT_TRUE(*replaced);
+  EXPECT_EQ(settings_->get_setting("ring").value(), "v2");
+  // The same value again (MySQL counts that update as changing no row) is still a match.
+  auto same = settings_->replace_setting_if("ring", "v2", "v2");
+  ASSERT_TRUE(same.has_value());
+  EXPECT_TRUE(*same);
+  // Only that key: another setting is untouched.
+  ASSERT_TRUE(settings_->put_setting_if_absent("other", "v1").has_value());
+  EXPECT_EQ(settings_->get_setting("other").value(), "v1");
+
+  auto with_nul = settings_->replace_setting_if("ring", "v2", std::string("v\0w", 3));
+  ASSERT_FALSE(with_nul.has_value());
+  EXPECT_EQ(with_nul.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(settings_->get_setting("ring").value(), "v2");
+}
+
+TEST_P(StoreContract, RacingReplacementsOfASettingHaveOneWinner) {
+  ASSERT_TRUE(settings_->put_setting_if_absent("ring", "start").has_value());
+  constexpr int kRacers = 8;
+  std::vector<int> won(kRacers, -1);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRacers; ++i) {
+    threads.emplace_back([this, i, &won] {
+      auto replaced = settings_->replace_setting_if("ring", "start", "racer-" + std::to_string(i));
+      won[static_cast<std::size_t>(i)] = replaced ? (*replaced ? 1 : 0) : -1;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(won.begin(), won.end(), 1), 1);
+  EXPECT_EQ(std::count(won.begin(), won.end(), 0), kRacers - 1);
+  const std::string stored = settings_->get_setting("ring").value().value_or("");
+  EXPECT_TRUE(stored.starts_with("racer-")) << stored;
 }
 
 TEST_P(StoreContract, PingAnswers) { EXPECT_TRUE(settings_->ping().has_value()); }

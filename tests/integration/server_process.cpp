@@ -122,9 +122,17 @@ std::vector<std::string> ServerProcess::environment() const {
   for (const auto& [key, value] : env_) {
     if (value == kUnsetSetting) {
       env.erase(key);
-    } else {
-      env[key] = value;
+      continue;
     }
+    std::string text = value;
+    const std::string placeholder = kServerPortPlaceholder;
+    for (auto at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at)) {
+      const std::string port = std::to_string(port_);
+      text.replace(at, placeholder.size(), port);
+      at += port.size();
+    }
+    env[key] = std::move(text);
   }
   std::vector<std::string> lines;
   for (const auto& [key, value] : env) lines.push_back(key + "=" + value);

@@ -34,6 +34,9 @@ inline const std::map<std::string, std::string> kProductHashCost = {
 // As a value in ServerProcess's `env`: the setting is left out of the environment
 // altogether (e.g. no AUTOMATION_APP_SECRET_KEY, so the server generates its own).
 inline constexpr const char* kUnsetSetting = "<unset>";
+// In a value of ServerProcess's `env`: replaced by the port the server listens on (picked at
+// each start), for settings that name the server's own address (AUTOMATION_OIDC_ISSUER).
+inline constexpr const char* kServerPortPlaceholder = "<port>";
 
 class ServerProcess {
  public:

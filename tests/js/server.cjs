@@ -1,7 +1,7 @@
 // Shared by the node tests: the pinned npm packages (tools/npm) and the real server binary
 // on a free loopback port in a temporary directory, ready once /api/health/ping answers.
 'use strict';
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -33,15 +33,19 @@ function freePort() {
   });
 }
 
+// `env`: settings for the server, or a function of its port that returns them (for settings
+// that name the server's own address, e.g. AUTOMATION_OIDC_ISSUER).
 async function startServer(binary, env = {}) {
   binary = path.resolve(binary);  // the server runs in its own directory
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'automation-js-'));
   const port = await freePort();
+  if (typeof env === 'function') env = env(port);
   const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  const serverEnv = { PATH: process.env.PATH, AUTOMATION_SUPERUSER_PASSWORD: 'Js-Test-Sys7em-Pass', ...env };
   const child = spawn(binary, ['serve', '--port', String(port), '--db-file', path.join(dir, 'app.db')], {
     cwd: dir,
     stdio: ['ignore', log, log],
-    env: { PATH: process.env.PATH, AUTOMATION_SUPERUSER_PASSWORD: 'Js-Test-Sys7em-Pass', ...env },
+    env: serverEnv,
   });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30000;
@@ -69,7 +73,11 @@ async function startServer(binary, env = {}) {
     });
   // What the server printed so far (its log file lives until stop()).
   const readLog = () => fs.readFileSync(path.join(dir, 'server.log'), 'utf8');
-  return { base, port, stop, log: readLog, dbFile: path.join(dir, 'app.db') };
+  // `automation <args>` on the server's database with the server's settings (the
+  // command-line tool as an operator runs it beside the service); its standard output.
+  const cli = (args) => execFileSync(binary, [...args, '--db-file', path.join(dir, 'app.db')],
+    { cwd: dir, env: serverEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { base, port, stop, log: readLog, dbFile: path.join(dir, 'app.db'), cli };
 }
 
 // A package of tools/npm, or a skip (a failure under CI) when it is not installed.

@@ -8,7 +8,9 @@
 #include "automation/app/database_file_mode.hpp"
 #include "automation/app/database_options.hpp"
 #include "automation/app/mfa_key.hpp"
+#include "automation/app/oidc_key_source.hpp"
 #include "automation/app/signing_key.hpp"
+#include "automation/oidc/oidc_provider.hpp"
 #include "automation/core/system_user.hpp"
 #include "automation/crypto/cracklib_dictionary.hpp"
 #include "automation/crypto/ed25519_sealer.hpp"
@@ -20,6 +22,7 @@
 #include "automation/crypto/secret_box.hpp"
 #include "automation/crypto/tokens.hpp"
 #include "automation/directory/ldap_directory.hpp"
+#include "automation/oidc/oidc_keys.hpp"
 #include "automation/storage/cached_stores.hpp"
 #include "automation/storage/change_feed.hpp"
 #include "automation/storage/change_watch.hpp"
@@ -30,6 +33,7 @@
 #include "automation/storage/sql_directory_store.hpp"
 #include "automation/storage/sql_mfa_challenge_store.hpp"
 #include "automation/storage/sql_mfa_store.hpp"
+#include "automation/storage/sql_oidc_store.hpp"
 #include "automation/storage/sql_password_store.hpp"
 #include "automation/storage/sql_role_store.hpp"
 #include "automation/storage/sql_session_store.hpp"
@@ -61,6 +65,7 @@ struct Application::Parts {
         units(db),
         mfa_store(db),
         mfa_challenges(db),
+        oidc(db),
         mfa_box(mfa_key),
         hasher(argon2, password_format) {}
 
@@ -80,6 +85,7 @@ struct Application::Parts {
   storage::SqlUnitOfWork units;
   storage::SqlMfaStore mfa_store;
   storage::SqlMfaChallengeStore mfa_challenges;
+  storage::SqlOidcStore oidc;  // the OpenID Connect provider's clients and grants
   crypto::XChaChaSecretBox mfa_box;
   crypto::Sha1OtpGenerator otp;
   MfaPorts mfa{mfa_store, mfa_challenges, otp, mfa_box};
@@ -283,7 +289,27 @@ Result<std::unique_ptr<Application>> Application::start(const config::Config& co
   if (auto published = core.signatures()->publish_current_key(); !published) {
     return fail(published.error());
   }
+  // The OpenID Connect provider's clients (registration, client authentication).
+  app->oidc_clients_ = std::make_unique<OidcClientRegistry>(
+      OidcClientRegistry::Ports{parts.oidc, parts.throttle, core.audit(), core.audited(),
+                                parts.random, parts.digester, app->clock_},
+      config.core);
+  // The provider's signing keys: only when it is on (off, nothing is generated or read).
+  app->oidc_config_ = config.oidc;
+  if (config.oidc.enabled) {
+    auto oidc_keys = resolve_oidc_keys(config.oidc, parts.settings, app->clock_);
+    if (!oidc_keys) return fail(oidc_keys.error());
+    app->oidc_keys_ = std::move(oidc_keys->keys);
+    report.oidc_keys_from_database = oidc_keys->from_database;
+    app->oidc_provider_ = std::make_unique<oidc::OidcProvider>(oidc::OidcContext{
+        core, parts.sessions, parts.oidc, *app->oidc_clients_, *app->oidc_keys_, parts.random,
+        parts.digester,
+        oidc::OidcProviderSettings{config.oidc.issuer, config.oidc.id_token_seconds,
+                                   config.oidc.access_token_seconds,
+                                   config.oidc.refresh_token_seconds, config.oidc.code_seconds}});
+  }
   (void)parts.sessions.delete_expired_sessions(app->clock_.now());
+  (void)app->sweep_expired_oidc_grants();
   return app;
 }
 
@@ -320,6 +346,17 @@ Result<DirectorySyncReport> Application::sync_directory() {
   return sync->run();
 }
 
+Status Application::refresh_oidc_keys() {
+  return oidc_keys_ ? oidc_keys_->refresh() : Status{};
+}
+
+Result<OidcKeyRotation> Application::rotate_oidc_keys() {
+  auto rotation = app::rotate_oidc_keys(oidc_config_, parts_->settings, clock_);
+  // This process signs with the new keys at once (the CLI's process ends anyway).
+  if (rotation) (void)refresh_oidc_keys();
+  return rotation;
+}
+
 Result<AuditChainReport> Application::verify_audit_chain() {
   return automation::verify_audit_chain(parts_->audit, parts_->audit_authenticator);
 }
@@ -350,6 +387,12 @@ AuditCapacity Application::audit_capacity() {
     if (audit_capacity_set_) capacity.percent_of_capacity = retention->percent_of_capacity;
   }
   return capacity;
+}
+
+OidcStore& Application::oidc_store() { return parts_->oidc; }
+
+Status Application::sweep_expired_oidc_grants() {
+  return parts_->oidc.delete_expired_oidc_grants(clock_.now());
 }
 
 Status Application::flush_session_uses() {

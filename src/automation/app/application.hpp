@@ -10,18 +10,25 @@
 #include <string>
 #include <vector>
 
+#include "automation/app/oidc_key_source.hpp"
 #include "automation/app/system_clock.hpp"
 #include "automation/config/config.hpp"
 #include "automation/core/audit_chain.hpp"
 #include "automation/core/audit_retention.hpp"
 #include "automation/core/authorized_api.hpp"
 #include "automation/core/forward_auth.hpp"
+#include "automation/core/oidc_clients.hpp"
+#include "automation/core/oidc_ports.hpp"
 #include "automation/core/service_overview.hpp"
 #include "automation/core/users_core.hpp"
 
 namespace automation::storage {
 class Database;
 class SessionUseBuffer;
+}
+namespace automation::oidc {
+class OidcKeys;
+class OidcProvider;
 }
 
 namespace automation::app {
@@ -38,6 +45,8 @@ struct BootstrapReport {
   std::vector<std::string> database_files_others_can_read;
   // AUTOMATION_SIGNING_KEY_FILE unset while signing is on (some meaning is configured).
   bool signing_key_from_database = false;
+  // The OIDC provider is on and its signing keys are kept in the database (no key files).
+  bool oidc_keys_from_database = false;
 };
 
 // The lookup cache's counters (for tests, and for metrics).
@@ -62,6 +71,13 @@ class Application final : public ProcessFigures {
 
   UsersCore& core() { return *core_; }
   AuthorizedApi& api() { return *api_; }
+  // The OpenID Connect provider's registered clients: registration, removal and client
+  // authentication (core/oidc_clients.hpp).
+  OidcClientRegistry& oidc_clients() { return *oidc_clients_; }
+  // Its clients, authorization codes and refresh tokens (core/oidc_ports.hpp).
+  OidcStore& oidc_store();
+  // Deletes the codes and refresh tokens that have expired (at start, and hourly while serving).
+  Status sweep_expired_oidc_grants();
   // Mints the tokens of /api/auth/verify (forward authentication).
   ForwardAuth& forward_auth() { return *forward_auth_; }
   // "sqlite:app.db" or "postgresql:host/name", for the start-up line (no secrets).
@@ -94,6 +110,18 @@ class Application final : public ProcessFigures {
   // One directory sync pass (every AUTOMATION_LDAP_SYNC_SECONDS while serving, and
   // `automation ldap sync`); kInvalidArgument when directory login is off.
   Result<DirectorySyncReport> sync_directory();
+  // The OpenID Connect provider's signing keys; nullptr when AUTOMATION_OIDC_ENABLED is off
+  // (then no key was generated or read).
+  oidc::OidcKeys* oidc_keys() { return oidc_keys_.get(); }
+  // The provider's protocol (authorize, token, userinfo, ...); nullptr when off.
+  oidc::OidcProvider* oidc_provider() { return oidc_provider_.get(); }
+  // The provider's settings (issuer, token lifetimes), as configured.
+  const config::OidcConfig& oidc_config() const { return oidc_config_; }
+  // Re-reads the kept OIDC signing keys (a rotation by another process); no-op when the
+  // provider is off or its keys come from files.
+  Status refresh_oidc_keys();
+  // `automation oidc rotate-keys`: see app/oidc_key_source.hpp (rotate_oidc_keys).
+  Result<OidcKeyRotation> rotate_oidc_keys();
   // Walks the audit chain with this process's key (`automation audit verify`).
   Result<AuditChainReport> verify_audit_chain() override;
   // One audit retention run (at start and hourly while serving).
@@ -126,10 +154,14 @@ class Application final : public ProcessFigures {
   std::unique_ptr<ForwardTokenSigner> forward_signer_;
   std::unique_ptr<ForwardAuth> forward_auth_;
   std::unique_ptr<AuditRetention> audit_retention_;
+  std::unique_ptr<OidcClientRegistry> oidc_clients_;
   mutable std::mutex last_retention_mutex_;
   std::optional<AuditRetentionOutcome> last_retention_;
   bool audit_capacity_set_ = false;
   std::string database_label_;
+  config::OidcConfig oidc_config_;
+  std::unique_ptr<oidc::OidcKeys> oidc_keys_;  // after the stores its loader reads
+  std::unique_ptr<oidc::OidcProvider> oidc_provider_;  // after what it works through
 };
 
 }  // namespace automation::app

@@ -45,6 +45,12 @@ void announce(const app::BootstrapReport& report, bool serving) {
         "AUTOMATION_APP_SECRET_KEY is not set: third-party tokens are signed with a secret "
         "generated and kept in the database");
   }
+  if (serving && report.oidc_keys_from_database) {
+    spdlog::warn(
+        "AUTOMATION_OIDC_RSA_KEY_FILE and AUTOMATION_OIDC_EC_KEY_FILE are not set: OpenID "
+        "Connect tokens are signed with keys generated and kept in the database, so whoever "
+        "reads it can sign tokens (see docs/oidc.md)");
+  }
   if (serving && report.mfa_key_from_database) {
     spdlog::warn(
         "AUTOMATION_MFA_KEY_FILE is not set: MFA secrets are sealed with a key generated and "

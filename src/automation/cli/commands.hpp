@@ -18,6 +18,10 @@ void add_signature_commands(CLI::App& cli, CliContext& context);
 void add_db_commands(CLI::App& cli, CliContext& context);
 void add_config_commands(CLI::App& cli, CliContext& context);
 void add_ldap_commands(CLI::App& cli, CliContext& context);
+// `oidc client ...` under the `oidc` group (OpenID Connect provider).
+void add_oidc_client_commands(CLI::App& oidc, CliContext& context);
+// `automation oidc rotate-keys`, added to the `oidc` group main.cpp makes.
+void add_oidc_key_commands(CLI::App& oidc, CliContext& context);
 // Hidden `manpage`: automation(1) from this command tree (the build installs it).
 void add_manual_page_command(CLI::App& cli);
 

@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
   add_db_commands(cli, context);
   add_config_commands(cli, context);
   add_ldap_commands(cli, context);
+  auto& oidc = add_command_group(cli, "oidc", "OpenID Connect provider: signing keys and clients",
+                                 "automation oidc client list");
+  add_oidc_client_commands(oidc, context);
+  add_oidc_key_commands(oidc, context);
   add_manual_page_command(cli);
 
   try {

@@ -14,6 +14,7 @@
 #include "automation/http/listen_address.hpp"
 #include "automation/http/login_time.hpp"
 #include "automation/http/server.hpp"
+#include "automation/oidc/oidc_keys.hpp"
 
 namespace automation::cli {
 namespace {
@@ -146,6 +147,18 @@ int serve(CliContext& context) {
   options.trusted_proxies = config->server.trusted_proxies;
   options.front_door = front_door_options(config->front_door, options.tls.has_value(),
                                           app->forward_auth());
+  // The OpenID Connect provider, when on: its keys and what clients are told.
+  if (oidc::OidcKeys* keys = app->oidc_keys()) {
+    const config::OidcConfig& oidc = config->oidc;
+    options.oidc = http::OidcOptions{keys,
+                                     oidc.issuer,
+                                     oidc.id_token_seconds,
+                                     oidc.access_token_seconds,
+                                     oidc.refresh_token_seconds,
+                                     oidc.code_seconds};
+    options.oidc_provider = app->oidc_provider();
+    spdlog::info("OpenID Connect provider on, issuer {}", oidc.issuer);
+  }
   // Bring cached lookups up to date once per request; where that is a database round trip,
   // once per batch of requests (see http/freshness_gate.hpp).
   if (app->lookups_check_remotely()) {
@@ -180,6 +193,12 @@ int serve(CliContext& context) {
   app::PeriodicTask audit_retention(std::chrono::hours(1), [&app, retention_settings] {
     log_audit_retention(app->enforce_audit_retention(), retention_settings);
   });
+  // Expired OpenID Connect codes and refresh tokens are swept hourly (and at start).
+  app::PeriodicTask oidc_grants(std::chrono::hours(1), [&app] {
+    if (auto swept = app->sweep_expired_oidc_grants(); !swept) {
+      spdlog::warn("deleting expired OpenID Connect grants failed: {}", swept.error().message);
+    }
+  });
   // Sessions' last uses, gathered in memory, are written every few seconds (and at the end).
   app::PeriodicTask session_uses(std::chrono::seconds(kSessionUseWriteInterval), [&app] {
     if (auto flushed = app->flush_session_uses(); !flushed) {
@@ -195,6 +214,17 @@ int serve(CliContext& context) {
                    written.error().message);
     }
   });
+  // Signing keys rotated by another node or `automation oidc rotate-keys` are picked up here
+  // (and sooner by a JWKS request or a token of an unknown kid).
+  std::optional<app::PeriodicTask> oidc_key_reload;
+  if (app->oidc_keys() != nullptr && app->oidc_keys()->reloads()) {
+    oidc_key_reload.emplace(std::chrono::seconds(app::kOidcKeyReloadSeconds), [&app] {
+      if (auto refreshed = app->refresh_oidc_keys(); !refreshed) {
+        spdlog::warn("reading the OIDC signing keys again failed (the keys in force stay): {}",
+                     refreshed.error().message);
+      }
+    });
+  }
   // Leavers: the directory users with sessions, re-read every AUTOMATION_LDAP_SYNC_SECONDS.
   std::optional<app::PeriodicTask> directory_sync;
   if (config->core.directory.enabled && config->ldap_sync_seconds > 0) {

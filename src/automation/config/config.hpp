@@ -82,6 +82,23 @@ struct MfaKeyConfig {
   std::string key_file;
 };
 
+// The OpenID Connect provider (docs/oidc.md). Off by default: then /.well-known/openid-configuration
+// and /oidc/* answer 404 and no signing key is generated or read.
+struct OidcConfig {
+  bool enabled = false;
+  // The public base URL clients use ("https://idp.plant.local", no trailing slash). "" in the
+  // settings = derived from the listener (derived_oidc_issuer); the loader fills it in.
+  std::string issuer;
+  unsigned id_token_seconds = 300;
+  unsigned access_token_seconds = 300;
+  unsigned refresh_token_seconds = 28800;
+  unsigned code_seconds = 60;
+  // PEM private keys (RSA >= 2048 bits; EC P-256): both set, or neither to keep generated
+  // keys in the database's settings table.
+  std::string rsa_key_file;
+  std::string ec_key_file;
+};
+
 // Log lines (spdlog on stderr).
 struct LoggingConfig {
   enum class Format { kText, kJson };
@@ -129,6 +146,7 @@ struct Config {
   AuditConfig audit;
   SigningConfig signing;
   MfaKeyConfig mfa_key;
+  OidcConfig oidc;
   // AUTOMATION_LOGIN_NOTICE_FILE, when the notice (core.system_use_notice) was read from a file.
   std::string notice_file;
   // Directory login: how to reach the directory (the rules are in core.directory), and how

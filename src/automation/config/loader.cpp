@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "automation/config/oidc_syntaxes.hpp"
 #include "automation/config/secret_file.hpp"
 #include "automation/config/setting_table.hpp"
 #include "automation/core/text.hpp"
@@ -108,6 +109,17 @@ void check_directory(Config& config, std::vector<Error>& problems) {
 void check_across_keys(const std::map<std::string, SourcedValue>& merged, Config& config,
                        std::vector<Error>& problems) {
   check_directory(config, problems);
+  // The provider's keys come from two files or from the database, never half and half.
+  const OidcConfig& oidc = config.oidc;
+  if (oidc.rsa_key_file.empty() != oidc.ec_key_file.empty()) {
+    const bool rsa_missing = oidc.rsa_key_file.empty();
+    problems.push_back(
+        bad(rsa_missing ? "AUTOMATION_OIDC_RSA_KEY_FILE" : "AUTOMATION_OIDC_EC_KEY_FILE",
+            std::string("must be set together with ") +
+                (rsa_missing ? "AUTOMATION_OIDC_EC_KEY_FILE" : "AUTOMATION_OIDC_RSA_KEY_FILE") +
+                " (both key files, or neither for keys kept in the database)"));
+  }
+  if (config.oidc.issuer.empty()) config.oidc.issuer = derived_oidc_issuer(config.server);
   // One TLS file without the other would serve plain HTTP where the operator asked for HTTPS.
   const ServerConfig& server = config.server;
   if (server.tls_cert_file.empty() != server.tls_key_file.empty()) {

@@ -5,6 +5,7 @@
 
 #include "automation/config/directory_syntaxes.hpp"
 #include "automation/config/front_door_syntaxes.hpp"
+#include "automation/config/oidc_syntaxes.hpp"
 #include "automation/config/value_syntaxes.hpp"
 #include "automation/core/model.hpp"
 
@@ -438,6 +439,51 @@ std::vector<Setting> directory_settings() {
   };
 }
 
+std::vector<Setting> oidc_settings() {
+  const std::string section = "OpenID Connect provider";
+  return {
+      {"AUTOMATION_OIDC_ENABLED", section,
+       "act as an OpenID Connect provider (discovery, JWKS, /oidc/*)",
+       boolean(AUTOMATION_FIELD(oidc.enabled)),
+       "Off: /.well-known/openid-configuration and every /oidc/ path answer 404 and no signing "
+       "key is generated or read. See docs/oidc.md."},
+      {"AUTOMATION_OIDC_ISSUER", section,
+       "the public base URL clients reach the provider at (its issuer), without a trailing slash",
+       issuer_url(AUTOMATION_FIELD(oidc.issuer)),
+       "Clients compare it byte for byte with the iss of every token, so it must be the address "
+       "they use (behind a reverse proxy: the proxy's). Unset: http(s)://HOST:PORT of the "
+       "listener (https with AUTOMATION_TLS_CERT_FILE), with 127.0.0.1 for 0.0.0.0 and [::1] "
+       "for ::, which only suits clients on this machine.",
+       false, FlagScope::kNone, "", "derived from the listener"},
+      {"AUTOMATION_OIDC_ID_TOKEN_SECONDS", section, "seconds an ID token is valid",
+       integer(30, 86400, AUTOMATION_FIELD(oidc.id_token_seconds))},
+      {"AUTOMATION_OIDC_ACCESS_TOKEN_SECONDS", section,
+       "seconds an access token (a signed JWT) is valid",
+       integer(30, 86400, AUTOMATION_FIELD(oidc.access_token_seconds)),
+       "Resource servers that check the signature alone accept a revoked token until it "
+       "expires: keep it short, or have them use introspection."},
+      {"AUTOMATION_OIDC_REFRESH_TOKEN_SECONDS", section, "seconds a refresh token is valid",
+       integer(60, kYearSeconds, AUTOMATION_FIELD(oidc.refresh_token_seconds))},
+      {"AUTOMATION_OIDC_CODE_SECONDS", section,
+       "seconds an authorization code may wait to be exchanged",
+       integer(10, 600, AUTOMATION_FIELD(oidc.code_seconds))},
+      {"AUTOMATION_OIDC_RSA_KEY_FILE", section,
+       "RS256 signing key: a PEM RSA private key of at least 2048 bits, not readable by group "
+       "or others",
+       text(AUTOMATION_FIELD(oidc.rsa_key_file), false, "path"),
+       "Set together with AUTOMATION_OIDC_EC_KEY_FILE, or neither: then both keys are generated "
+       "at the first start and kept in the database (a warning at start says so), and "
+       "`automation oidc rotate-keys` rotates them. With files, rotate by replacing the files. "
+       "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out oidc-rsa.pem",
+       false, FlagScope::kNone, "", "none: keys kept in the database"},
+      {"AUTOMATION_OIDC_EC_KEY_FILE", section,
+       "ES256 signing key: a PEM EC private key on P-256, not readable by group or others",
+       text(AUTOMATION_FIELD(oidc.ec_key_file), false, "path"),
+       "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out oidc-ec.pem",
+       false, FlagScope::kNone, "", "none: keys kept in the database"},
+  };
+}
+
 #undef AUTOMATION_FIELD
 
 std::vector<Setting> build_table() {
@@ -445,7 +491,8 @@ std::vector<Setting> build_table() {
   for (auto part :
        {http_server_settings(), logging_settings(), database_settings(), secret_settings(),
         session_settings(), password_settings(), throttling_settings(), audit_settings(),
-        front_door_settings(), mfa_settings(), signature_settings(), directory_settings()}) {
+        front_door_settings(), mfa_settings(), signature_settings(), directory_settings(),
+        oidc_settings()}) {
     std::move(part.begin(), part.end(), std::back_inserter(table));
   }
   return table;

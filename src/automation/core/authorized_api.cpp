@@ -144,6 +144,8 @@ Result<Principal> AuthorizedApi::authenticate(std::string_view key, KeyPurpose p
   principal.role = session->user.role;
   principal.session_digest = std::move(session->session.token_digest);
   principal.session_id = std::move(session->session.id);
+  principal.session_created_at = session->session.created_at;
+  principal.mfa_verified = session->session.mfa_verified;
   principal.user = std::move(session->user);
   return principal;
 }

@@ -150,6 +150,8 @@ struct Principal {
   Role role;                     // the acting role (user's role, or the TPT's role)
   std::string session_digest;    // set for kSession
   std::string session_id;        // kSession: the session's public id (Session::id)
+  UnixSeconds session_created_at = 0;  // kSession: when the login happened (OIDC auth_time)
+  bool mfa_verified = false;           // kSession: the login proved a second factor too
   PasswordChangeDemand password_change = PasswordChangeDemand::kNone;  // of the session
   // The session may only set up MFA (and log out, or change its own password): its role
   // requires MFA (AUTOMATION_MFA_REQUIRED_LEVEL) and the login had no second factor.

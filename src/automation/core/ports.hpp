@@ -67,10 +67,15 @@ class UserStore {
   }
   // Applies the set fields; kAlreadyExists (field "email") on a taken email.
   virtual Result<User> update_profile(std::int64_t user_id, const UserEdit& edit) = 0;
+  // With revocation.revoke, the user's other sessions end and so do all of the user's OpenID
+  // Connect refresh tokens (those of the kept session too), in the same transaction.
   virtual Status set_password_hash(std::int64_t user_id, std::string_view hash,
                                    const SessionRevocation& revocation) = 0;
+  // Sets the user's role. When the role actually changes, the user's OpenID Connect refresh
+  // tokens end in the same transaction (the roles they would carry are stale); sessions stay.
   virtual Status set_user_role(std::int64_t user_id, std::int64_t role_id) = 0;
-  // Deletes the user and all their sessions.
+  // Deletes the user and all their sessions (and with them anything bound to the user or a
+  // session: OpenID Connect codes and refresh tokens, by the database's foreign keys).
   virtual Status delete_user(std::int64_t user_id) = 0;
 };
 
@@ -88,7 +93,8 @@ struct PasswordUpdate {
   // Previous hashes to remember (the replaced one becomes the newest); older ones are
   // deleted, and with 0 none are kept.
   int history_depth = 0;
-  // Other sessions to end; the kept session's password-change demand is lifted.
+  // Other sessions to end (and every OpenID Connect refresh token of the user); the kept
+  // session's password-change demand is lifted.
   SessionRevocation revocation;
 };
 
@@ -124,6 +130,8 @@ class SessionStore {
   virtual Result<std::optional<ActiveSession>> find_session(std::string_view digest) = 0;
   // The same, read from the database itself (before ending a session as idle).
   virtual Result<std::optional<ActiveSession>> reread_session(std::string_view digest) = 0;
+  // Deleting a session (here, by delete_user_sessions, by the concurrency limit or as expired)
+  // also ends the OpenID Connect codes and refresh tokens issued under it (foreign keys).
   virtual Status delete_session(std::string_view digest) = 0;
   // The user's sessions that have not expired at `now` (expires_at 0 or after now), oldest
   // first (by created_at, then id).
@@ -283,6 +291,12 @@ class SettingsStore {
   // so processes racing at first start agree).
   virtual Result<std::string> put_setting_if_absent(std::string_view key,
                                                     std::string_view value) = 0;
+  // Compare-and-set: stores `value` if `key` still holds `expected`, in one
+  // transaction; true when it did, false when the key holds something else or is absent
+  // (another writer came first: read again and retry). For values that change (the OIDC
+  // signing key ring at a rotation).
+  virtual Result<bool> replace_setting_if(std::string_view key, std::string_view expected,
+                                          std::string_view value) = 0;
   // Cheap round trip proving the database answers.
   virtual Status ping() = 0;
 };

@@ -138,7 +138,10 @@ Status SessionService::logout_all(std::int64_t user_id) {
 
 Result<ActiveSession> SessionService::resolve(std::string_view api_key) {
   if (api_key.empty() || api_key.size() > kMaxApiKeyLength) return invalid_token();
-  const std::string digest = ports_.digester.digest(api_key);
+  return resolve_digest(ports_.digester.digest(api_key));
+}
+
+Result<ActiveSession> SessionService::resolve_digest(std::string_view digest) {
   auto found = ports_.sessions.find_session(digest);
   if (!found) return fail(found.error());
   if (!*found) return invalid_token();

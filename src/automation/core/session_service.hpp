@@ -61,6 +61,9 @@ class SessionService {
   // past its lifetime or idle for session_idle_seconds). No KDF. Records the use when the
   // recorded one is kSessionUseResolution old or more.
   Result<ActiveSession> resolve(std::string_view api_key);
+  // The same for a session known by its digest (OIDC grants keep the digest of the browser
+  // session they were made in, never its key).
+  Result<ActiveSession> resolve_digest(std::string_view digest);
   std::string digest_of(std::string_view api_key) { return ports_.digester.digest(api_key); }
 
  private:

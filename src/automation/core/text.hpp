@@ -16,6 +16,10 @@ std::string_view trim(std::string_view text, std::string_view blanks = " \t");
 // Blanks around a settings file's values: such files may end lines with \r\n.
 inline constexpr std::string_view kSettingBlanks = " \t\r";
 
+// `text` percent-encoded for a URL's query (RFC 3986): every byte but the unreserved
+// characters (letters, digits, - . _ ~) and those in `also_keep` becomes %HH (upper case).
+std::string percent_encode(std::string_view text, std::string_view also_keep = {});
+
 // True when text is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool is_valid_utf8(std::string_view text);
 

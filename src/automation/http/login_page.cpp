@@ -44,8 +44,13 @@ std::string return_field(const LoginView& view) {
 }
 
 std::string sign_out_form(const LoginView& view, std::string_view button_class) {
-  return "<form method=\"post\" action=\"/logout\">\n" + return_field(view) +
-         "<button type=\"submit\"" + std::string(button_class) + ">Sign out</button>\n</form>\n";
+  std::string fields = return_field(view);
+  for (const auto& [name, value] : view.hidden_fields) {
+    fields += "<input type=\"hidden\" name=\"" + html_escape(name) + "\" value=\"" +
+              html_escape(value) + "\">\n";
+  }
+  return "<form method=\"post\" action=\"" + html_escape(view.sign_out_action) + "\">\n" +
+         fields + "<button type=\"submit\"" + std::string(button_class) + ">Sign out</button>\n</form>\n";
 }
 
 std::string sign_in(const LoginView& view) {

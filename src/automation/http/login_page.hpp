@@ -7,6 +7,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "automation/http/http_message.hpp"
 
@@ -35,6 +37,10 @@ struct LoginView {
   // kSignedIn: the role must use MFA and the account has none yet, so applications refuse
   // the session until it is set up.
   bool mfa_enrollment_required = false;
+  // kSignOut: where the question's form posts (RP-initiated logout asks at /oidc/logout), and
+  // the fields it carries besides rd.
+  std::string sign_out_action = "/logout";
+  std::vector<std::pair<std::string, std::string>> hidden_fields;
 };
 
 // The page as HTML.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "automation/core/text.hpp"
 #include "automation/http/request_parsing.hpp"
 
 namespace automation::http {
@@ -47,22 +48,7 @@ std::optional<std::string> allowed_return_address(std::string_view rd,
 }
 
 std::string login_url_for(std::string_view rd) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string url = "/login?rd=";
-  for (const char c : rd) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
-                            c == '/';
-    if (unreserved) {
-      url += c;
-    } else {
-      url += '%';
-      url += kHex[byte >> 4];
-      url += kHex[byte & 0xf];
-    }
-  }
-  return url;
+  return "/login?rd=" + percent_encode(rd, "/");
 }
 
 }  // namespace automation::http

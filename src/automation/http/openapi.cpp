@@ -245,6 +245,7 @@ nlohmann::json openapi_document(std::span<const Route> routes) {
         {"name": "health", "description": "Probes"},
         {"name": "front door", "description": "Browser sign-in and forward authentication for reverse proxies"},
         {"name": "console", "description": "The web console's page and files"},
+        {"name": "oidc", "description": "OpenID Connect provider: discovery and signing keys"},
         {"name": "docs", "description": "This description and its viewer"},
         {"name": "metrics", "description": "Prometheus"}])")},
       {"paths", std::move(paths)},

@@ -30,7 +30,8 @@ std::vector<Route> all_routes(const RouteContext& given) {
                     role_routes(context), audit_routes(context), overview_routes(context),
                     account_routes(context),
                     notice_routes(context), mfa_routes(context), front_door_routes(context),
-                    login_routes(context), signature_routes(context), console_routes(context),
+                    login_routes(context), oidc_discovery_routes(context), oidc_routes(context),
+                    signature_routes(context), console_routes(context),
                     docs_routes(openapi_json),
                     metrics_routes(context)}) {
     std::move(part.begin(), part.end(), std::back_inserter(routes));

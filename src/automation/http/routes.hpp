@@ -19,7 +19,12 @@
 #include "automation/http/http_message.hpp"
 #include "automation/http/json_views.hpp"
 #include "automation/http/login_time.hpp"
+#include "automation/http/oidc_options.hpp"
 #include "automation/http/worker_pool.hpp"
+
+namespace automation::oidc {
+class OidcProvider;
+}
 
 namespace automation::http {
 
@@ -83,6 +88,10 @@ struct RouteContext {
   const FrontDoorOptions* front_door = nullptr;
   // The memory of unwritten answers, for routes that make big ones (null: not limited).
   ResponseMemory* response_memory = nullptr;
+  // The OpenID Connect provider; null, or without keys: off (its routes do not exist).
+  const OidcOptions* oidc = nullptr;
+  // The provider's protocol (authorize, token, ...); null: off (those routes do not exist).
+  oidc::OidcProvider* oidc_provider = nullptr;
 };
 
 std::vector<Route> user_routes(const RouteContext& context);    // routes_users.cpp
@@ -103,6 +112,9 @@ std::vector<Route> console_routes(const RouteContext& context);     // routes_co
 std::vector<Route> action_routes(const RouteContext& context);      // routes_actions.cpp
 std::vector<Route> own_account_routes(const RouteContext& context);  // routes_own_account.cpp
 std::vector<Route> overview_routes(const RouteContext& context);     // routes_overview.cpp
+// /.well-known/openid-configuration and /oidc/jwks (none while the provider is off).
+std::vector<Route> oidc_discovery_routes(const RouteContext& context);  // routes_oidc_discovery.cpp
+std::vector<Route> oidc_routes(const RouteContext& context);         // routes_oidc.cpp
 
 // Every route of the API.
 std::vector<Route> all_routes(const RouteContext& context);

@@ -13,6 +13,7 @@
 #include "automation/http/request_parsing.hpp"
 #include "automation/http/request_site.hpp"
 #include "automation/http/routes.hpp"
+#include "automation/oidc/oidc_provider.hpp"
 
 namespace automation::http {
 namespace {
@@ -54,7 +55,22 @@ class LoginPages {
     return view;
   }
   Response page(int status, const LoginView& view) const {
-    return html_response(status, render_login_page(view), form_targets_);
+    return html_response(status, render_login_page(view), form_targets_for(view.return_to));
+  }
+  // The form's redirect chain may also reach the registered redirect URI of an OpenID Connect
+  // client the browser signs in for (rd = /oidc/authorize?...): without it in form-action,
+  // Chromium stops the redirect that ends the sign-in.
+  std::string form_targets_for(std::string_view rd) const {
+    constexpr std::string_view kAuthorize = "/oidc/authorize?";
+    if (context_.oidc_provider == nullptr || !rd.starts_with(kAuthorize)) return form_targets_;
+    const std::string_view query = rd.substr(kAuthorize.size());
+    const auto client_id = query_value(query, "client_id");
+    const auto redirect_uri = query_value(query, "redirect_uri");
+    if (!client_id || !redirect_uri) return form_targets_;
+    const auto origin =
+        context_.oidc_provider->authorization().registered_redirect_origin(*client_id, *redirect_uri);
+    if (!origin) return form_targets_;
+    return form_targets_.empty() ? *origin : form_targets_ + " " + *origin;
   }
   Response message_page(int status, std::string error) const {
     LoginView message = view(LoginView::Step::kMessage);
@@ -136,9 +152,13 @@ Response LoginPages::show(const Request& request) const {
   const auto rd = return_address(request, request.query);
   if (!rd) return message_page(400, std::string(kRefusedReturn));
   auto caller = browser_caller(request);
-  if (!caller || !caller->principal || !caller->principal->user) {
+  const bool signed_in = caller && caller->principal && caller->principal->user;
+  // prompt=login: an application asks for the password again (OpenID Connect's prompt=login
+  // and max_age), so the form shows even over a live session.
+  if (!signed_in || query_value(request.query, "prompt") == "login") {
     LoginView sign_in = view(LoginView::Step::kSignIn);
     sign_in.return_to = *rd;
+    if (signed_in) sign_in.username = caller->principal->user->username;
     return page(200, sign_in);
   }
   const Principal& principal = *caller->principal;

@@ -717,8 +717,10 @@ Status serve(AuthorizedApi& api, const ServerOptions& options, const LoginTime& 
   using HttpServer = restinio::http_server_t<Traits>;
   connections_per_address.configure(options.max_connections_per_address, options.trusted_proxies);
   connection_refusal_observers = &options.observers;
-  ServerState state(options,
-                    RouteContext{api, login_time, &options.metrics_text, &options.front_door});
+  RouteContext route_context{api, login_time, &options.metrics_text, &options.front_door};
+  route_context.oidc = &options.oidc;
+  route_context.oidc_provider = options.oidc_provider;
+  ServerState state(options, route_context);
   // Observers may outlive this call (a metrics listener of its own): they learn when the
   // queue probe, which reads this call's pool, stops being valid.
   struct ObserversAttached {

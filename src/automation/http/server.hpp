@@ -14,8 +14,13 @@
 #include "automation/core/error.hpp"
 #include "automation/http/freshness_gate.hpp"
 #include "automation/http/front_door.hpp"
+#include "automation/http/oidc_options.hpp"
 #include "automation/http/tls_files.hpp"
 #include "automation/http/request_observer.hpp"
+
+namespace automation::oidc {
+class OidcProvider;
+}
 
 namespace automation::http {
 
@@ -61,6 +66,10 @@ struct ServerOptions {
   std::function<std::string()> metrics_text;
   // CORS, the browser session cookie, the login page's return addresses, forward tokens.
   FrontDoorOptions front_door;
+  // The OpenID Connect provider (off unless its keys are set).
+  OidcOptions oidc;
+  // The provider's protocol routes (authorize, token, ...); null: off. Outlives the server.
+  oidc::OidcProvider* oidc_provider = nullptr;
 };
 
 // Serves until SIGINT or SIGTERM, then stops accepting, lets in-flight requests finish and

@@ -44,7 +44,7 @@ Result<std::unique_ptr<Database>> open_sqlite_source(const std::string& file);
 // nothing is copied.
 // A target holding any row in those tables is refused (kRuleViolation, the message names
 // the first non-empty table) unless `replace`, which deletes their rows first, in the same
-// transaction; a target holding signatures (append-only) is refused even then. Signatures, their keys and the sessions that signed are copied too. Driver failures map as in Database::transaction.
+// transaction; a target holding signatures (append-only) is refused even then. Signatures, their keys and the sessions that signed are copied too, and so are the OpenID Connect clients, codes and refresh tokens. Driver failures map as in Database::transaction.
 Result<CopyReport> copy_database(Database& source, Database& target, bool replace);
 
 }  // namespace automation::storage

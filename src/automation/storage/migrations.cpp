@@ -841,6 +841,116 @@ std::vector<std::string> v18_audit_event_index(const DialectSql& d) {
   return {"CREATE INDEX IF NOT EXISTS audit_events_event_time ON audit_events (event, time, id)"};
 }
 
+// The OpenID Connect provider (docs/oidc.md): its registered clients. name_key is the name in
+// lower case, written by the store (names are ASCII: core/oidc_clients.hpp), so a unique index on
+// it makes names unique case-insensitively on every engine alike. The redirect URIs are one per
+// line (a URI holds no line break). Secrets are kept as SHA-256 digests only.
+std::vector<std::string> v19_oidc_clients(const DialectSql& d) {
+  const bool mysql = d.dialect == Dialect::kMysql;
+  const std::string text = mysql ? "LONGTEXT" : "TEXT";
+  return {
+      "CREATE TABLE IF NOT EXISTS oidc_clients ("
+      " client_id VARCHAR(64) PRIMARY KEY,"
+      " name VARCHAR(64) NOT NULL,"
+      " name_key VARCHAR(64) NOT NULL UNIQUE,"
+      " redirect_uris " + text + " NOT NULL,"
+      " post_logout_redirect_uris " + text + " NOT NULL,"
+      " is_public INTEGER NOT NULL,"
+      " client_credentials INTEGER NOT NULL,"
+      " secret_digest VARCHAR(64) NOT NULL,"
+      " created_at BIGINT NOT NULL,"
+      " created_by VARCHAR(255) NOT NULL)" + std::string(d.table_options)};
+}
+
+// The columns and foreign keys codes and refresh tokens share: each lives and dies with its
+// client, its user and the browser session it was issued under (ON DELETE CASCADE: logout,
+// password changes that end sessions, session termination and user deletion end them in the
+// deleting transaction, whoever deletes). MySQL ignores column-level REFERENCES and has no
+// CREATE INDEX IF NOT EXISTS: both go in the table definition there.
+struct OidcGrantTable {
+  const char* table;
+  const char* key;  // the digest primary key
+  const char* columns;  // the columns of its own, between the key and the shared ones
+  std::vector<const char*> indexed;  // single-column indexes besides the foreign keys'
+};
+
+std::vector<std::string> oidc_grant_table(const DialectSql& d, const OidcGrantTable& t) {
+  const bool mysql = d.dialect == Dialect::kMysql;
+  const std::string table = t.table;
+  auto reference = [&](const char* target) {
+    return mysql ? std::string() : std::string(" REFERENCES ") + target + " ON DELETE CASCADE";
+  };
+  std::string ddl = "CREATE TABLE IF NOT EXISTS " + table + " (" + t.key +
+                    " VARCHAR(64) PRIMARY KEY," + t.columns +
+                    " client_id VARCHAR(64) NOT NULL" + reference("oidc_clients (client_id)") +
+                    ","
+                    " session_digest VARCHAR(64) NOT NULL" +
+                    reference("sessions (token_digest)") +
+                    ","
+                    " user_id INTEGER NOT NULL" + reference("users (id)");
+  std::vector<std::string> indexed = {"client_id", "session_digest", "user_id"};
+  for (const char* column : t.indexed) indexed.emplace_back(column);
+  std::vector<std::string> statements;
+  if (mysql) {
+    for (const std::string& column : indexed) {
+      ddl += ", INDEX " + table + "_" + column + " (" + column + ")";
+    }
+    ddl += ", FOREIGN KEY (client_id) REFERENCES oidc_clients (client_id) ON DELETE CASCADE"
+           ", FOREIGN KEY (session_digest) REFERENCES sessions (token_digest) ON DELETE CASCADE"
+           ", FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE";
+  }
+  ddl += ")" + std::string(d.table_options);
+  statements.push_back(ddl);
+  if (!mysql) {
+    for (const std::string& column : indexed) {
+      statements.push_back("CREATE INDEX IF NOT EXISTS " + table + "_" + column + " ON " + table +
+                           " (" + column + ")");
+    }
+  }
+  return statements;
+}
+
+// Authorization codes, by digest: single use (a DELETE whose row count decides), short-lived.
+std::vector<std::string> v20_oidc_codes(const DialectSql& d) {
+  const bool mysql = d.dialect == Dialect::kMysql;
+  const std::string text = mysql ? " LONGTEXT" : " TEXT";
+  const std::string columns = " redirect_uri" + text + " NOT NULL, scope" + text +
+                              " NOT NULL, nonce" + text + " NOT NULL, code_challenge" + text +
+                              " NOT NULL, auth_time BIGINT NOT NULL, amr VARCHAR(64) NOT NULL,"
+                              " expires_at BIGINT NOT NULL,";
+  return oidc_grant_table(d, {"oidc_codes", "code_digest", columns.c_str(), {"expires_at"}});
+}
+
+// Refresh tokens, by digest, in families (one per code exchange): a used one is kept, marked,
+// until it expires, so that its reuse is recognised and ends the family (family_id's index).
+std::vector<std::string> v21_oidc_refresh_tokens(const DialectSql& d) {
+  const bool mysql = d.dialect == Dialect::kMysql;
+  const std::string text = mysql ? " LONGTEXT" : " TEXT";
+  const std::string columns = " family_id VARCHAR(64) NOT NULL, scope" + text +
+                              " NOT NULL, auth_time BIGINT NOT NULL, amr VARCHAR(64) NOT NULL,"
+                              " created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,"
+                              " used INTEGER NOT NULL DEFAULT 0,";
+  return oidc_grant_table(d, {"oidc_refresh_tokens", "token_digest", columns.c_str(),
+                              {"family_id", "expires_at"}});
+}
+
+// Access tokens revoked before they expire (RFC 7009), by jti: the tokens are signed JWTs, so
+// userinfo and introspection must remember which ones not to honour; each row goes once the
+// token would have expired (delete_expired_oidc_grants).
+std::vector<std::string> v22_oidc_revoked_access_tokens(const DialectSql& d) {
+  if (d.dialect == Dialect::kMysql) {
+    return {"CREATE TABLE IF NOT EXISTS oidc_revoked_access_tokens ("
+            " jti VARCHAR(64) PRIMARY KEY, expires_at BIGINT NOT NULL,"
+            " INDEX oidc_revoked_access_tokens_expires_at (expires_at))" +
+            std::string(d.table_options)};
+  }
+  return {"CREATE TABLE IF NOT EXISTS oidc_revoked_access_tokens ("
+          " jti VARCHAR(64) PRIMARY KEY, expires_at BIGINT NOT NULL)" +
+              std::string(d.table_options),
+          "CREATE INDEX IF NOT EXISTS oidc_revoked_access_tokens_expires_at"
+          " ON oidc_revoked_access_tokens (expires_at)"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -865,6 +975,11 @@ const Migration kMigrations[] = {
      &v16_signatures},
     {17, "directory_accounts", &v17_directory_accounts},
     {18, "audit_events_event_time: the audit trail read by event", &v18_audit_event_index},
+    {19, "OpenID Connect clients: oidc_clients", &v19_oidc_clients},
+    {20, "OpenID Connect authorization codes: oidc_codes", &v20_oidc_codes},
+    {21, "OpenID Connect refresh tokens: oidc_refresh_tokens", &v21_oidc_refresh_tokens},
+    {22, "OpenID Connect revoked access tokens: oidc_revoked_access_tokens",
+     &v22_oidc_revoked_access_tokens},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

@@ -25,6 +25,10 @@ Status write_password_hash(soci::session& sql, std::int64_t user_id, const std::
     // No session has an empty digest, so keep_digest "" ends them all.
     sql << "DELETE FROM sessions WHERE user_id = :id AND token_digest <> :keep",
         soci::use(user_id), soci::use(revocation.keep_digest);
+    // Every OpenID Connect refresh token of the user ends, the kept session's too: a password
+    // change ends what was granted with the old password (the other sessions' codes and
+    // tokens go with their sessions anyway, by the foreign keys).
+    sql << "DELETE FROM oidc_refresh_tokens WHERE user_id = :id", soci::use(user_id);
   }
   return {};
 }

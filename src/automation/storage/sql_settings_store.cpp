@@ -47,6 +47,28 @@ Result<std::string> SqlSettingsStore::put_setting_if_absent(std::string_view key
   });
 }
 
+Result<bool> SqlSettingsStore::replace_setting_if(std::string_view key, std::string_view expected,
+                                                  std::string_view value) {
+  if (auto ok = check_storable("key", key); !ok) return fail(ok.error());
+  if (auto ok = check_storable("value", value); !ok) return fail(ok.error());
+  if (!is_storable_text(expected)) return false;  // nothing stored can equal it
+  const std::string stored_key(key);
+  const std::string old_value(expected);
+  const std::string new_value(value);
+  return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<bool> {
+    if (old_value == new_value) {
+      // MySQL reports 0 affected rows for an update that changes nothing.
+      const auto stored = read_setting(sql, stored_key);
+      return stored && *stored == old_value;
+    }
+    soci::statement update =
+        (sql.prepare << "UPDATE settings SET value = :value WHERE \"key\" = :key AND value = :old",
+         soci::use(new_value), soci::use(stored_key), soci::use(old_value));
+    update.execute(true);
+    return update.get_affected_rows() == 1;
+  });
+}
+
 Status SqlSettingsStore::ping() {
   return db_.with_session([](soci::session& sql) -> Status {
     int one = 0;

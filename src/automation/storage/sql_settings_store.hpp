@@ -19,6 +19,11 @@ class SqlSettingsStore final : public SettingsStore {
   // value with NUL / invalid UTF-8.
   Result<std::string> put_setting_if_absent(std::string_view key,
                                             std::string_view value) override;
+  // UPDATE ... WHERE key AND value = expected, counting the rows it changed; when `value`
+  // equals `expected` (which MySQL counts as no change) the stored value is read instead.
+  // kInvalidArgument for text with NUL / invalid UTF-8.
+  Result<bool> replace_setting_if(std::string_view key, std::string_view expected,
+                                  std::string_view value) override;
   // SELECT 1 on a pooled connection; kUnavailable when the database does not answer.
   Status ping() override;
 

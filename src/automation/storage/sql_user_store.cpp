@@ -340,6 +340,11 @@ Status SqlUserStore::set_password_hash(std::int64_t user_id, std::string_view ha
 Status SqlUserStore::set_user_role(std::int64_t user_id, std::int64_t role_id) {
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Status {
     if (!role_exists(sql, role_id)) return fail(ErrorCode::kNotFound, "Role not found");
+    // A real change of role ends the user's OpenID Connect refresh tokens (the roles they would
+    // carry are stale), in this transaction; the same role again (a directory sync) keeps them.
+    sql << "DELETE FROM oidc_refresh_tokens WHERE user_id = :id AND EXISTS"
+           " (SELECT 1 FROM users WHERE id = :id2 AND role_id <> :role)",
+        soci::use(user_id), soci::use(user_id), soci::use(role_id);
     soci::statement update = (sql.prepare << "UPDATE users SET role_id = :role WHERE id = :id",
                               soci::use(role_id), soci::use(user_id));
     if (execute_counting(update) == 0) return user_not_found();

@@ -499,6 +499,13 @@ class InMemoryStores : public RoleStore,
                                             std::string_view value) override {
     return settings_.emplace(std::string(key), std::string(value)).first->second;
   }
+  Result<bool> replace_setting_if(std::string_view key, std::string_view expected,
+                                  std::string_view value) override {
+    auto it = settings_.find(std::string(key));
+    if (it == settings_.end() || it->second != expected) return false;
+    it->second = std::string(value);
+    return true;
+  }
   Status ping() override { return {}; }
 
  private:

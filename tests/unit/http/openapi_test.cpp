@@ -9,6 +9,8 @@
 
 #include "automation/http/login_time.hpp"
 #include "automation/http/route_table.hpp"
+#include "automation/oidc/key_ring.hpp"
+#include "automation/oidc/oidc_keys.hpp"
 #include "core_fixture.hpp"
 
 namespace automation::http {
@@ -19,16 +21,26 @@ using testing::CoreTest;
 // The server's route table, built as the server builds it (over in-memory core fakes).
 class OpenApiTest : public CoreTest {
  protected:
-  std::vector<Route> routes(bool with_metrics) {
+  std::vector<Route> routes(bool with_metrics, bool with_oidc = false) {
     auto zone = LoginTime::create("UTC");
     EXPECT_TRUE(zone);
     login_time_ = std::make_unique<LoginTime>(*zone);
     RouteContext context{*api, *login_time_};
     if (with_metrics) context.metrics_text = &metrics_text_;
+    if (with_oidc) {
+      auto ring = oidc::OidcKeyRing::generate();
+      EXPECT_TRUE(ring);
+      oidc_keys_ = oidc::OidcKeys::fixed(*ring->key_set(0));
+      oidc_.keys = oidc_keys_.get();
+      oidc_.issuer = "https://idp.plant.local";
+      context.oidc = &oidc_;
+    }
     return all_routes(context);
   }
 
   std::unique_ptr<LoginTime> login_time_;
+  std::unique_ptr<oidc::OidcKeys> oidc_keys_;
+  OidcOptions oidc_;
   const std::function<std::string()> metrics_text_ = [] { return std::string(); };
 };
 
@@ -46,7 +58,7 @@ TEST(OpenApiPath, ParametersBecomeTemplates) {
 // Adding a route without a description fails here: every route needs a summary and its
 // success answer next to it (see OperationDoc in routes.hpp).
 TEST_F(OpenApiTest, EveryRouteIsDescribed) {
-  const auto table = routes(/*with_metrics=*/true);
+  const auto table = routes(/*with_metrics=*/true, /*with_oidc=*/true);
   std::set<std::string> tags;
   const auto document = openapi_document(table);
   for (const auto& tag : document.at("tags")) tags.insert(tag.at("name").get<std::string>());
@@ -68,6 +80,18 @@ TEST_F(OpenApiTest, EveryRouteIsDescribed) {
           << name << " does not say what its second parameter is";
     }
   }
+}
+
+// The OpenID Connect provider's routes exist only while it is on (docs/oidc.md).
+TEST_F(OpenApiTest, OidcRoutesExistOnlyWhileTheProviderIsOn) {
+  const auto off = openapi_document(routes(false));
+  EXPECT_FALSE(off.at("paths").contains("/.well-known/openid-configuration"));
+  EXPECT_FALSE(off.at("paths").contains("/oidc/jwks"));
+  const auto on = openapi_document(routes(false, /*with_oidc=*/true));
+  const auto& discovery = on["paths"]["/.well-known/openid-configuration"]["get"];
+  EXPECT_TRUE(discovery.at("security").empty());
+  EXPECT_EQ(discovery.at("tags"), nlohmann::json({"oidc"}));
+  EXPECT_TRUE(on["paths"]["/oidc/jwks"]["get"].at("security").empty());
 }
 
 // The document's operations and the route table are the same set (with and without /metrics).

@@ -1,0 +1,75 @@
+#include "automation/oidc/base64url.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace automation::oidc {
+
+namespace {
+
+constexpr std::string_view kBase64UrlAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::array<std::int8_t, 256> base64url_values() {
+  std::array<std::int8_t, 256> values{};
+  for (auto& value : values) value = -1;
+  for (std::size_t i = 0; i < kBase64UrlAlphabet.size(); ++i) {
+    values[static_cast<unsigned char>(kBase64UrlAlphabet[i])] = static_cast<std::int8_t>(i);
+  }
+  return values;
+}
+
+constexpr auto kBase64UrlValues = base64url_values();
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() * 4 + 2) / 3);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                            (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                            static_cast<unsigned char>(bytes[i + 2]);
+    out += kBase64UrlAlphabet[(n >> 18) & 63];
+    out += kBase64UrlAlphabet[(n >> 12) & 63];
+    out += kBase64UrlAlphabet[(n >> 6) & 63];
+    out += kBase64UrlAlphabet[n & 63];
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    out += kBase64UrlAlphabet[(n >> 18) & 63];
+    out += kBase64UrlAlphabet[(n >> 12) & 63];
+  } else if (rest == 2) {
+    const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                            (static_cast<unsigned char>(bytes[i + 1]) << 8);
+    out += kBase64UrlAlphabet[(n >> 18) & 63];
+    out += kBase64UrlAlphabet[(n >> 12) & 63];
+    out += kBase64UrlAlphabet[(n >> 6) & 63];
+  }
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (const char c : text) {
+    const std::int8_t value = kBase64UrlValues[static_cast<unsigned char>(c)];
+    if (value < 0) return std::nullopt;
+    bits = (bits << 6) | static_cast<std::uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xFF);
+    }
+  }
+  // The bits left over must be zero: "QQ" and "QR" must not both decode to "A".
+  if (count > 0 && (bits & ((1u << count) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace automation::oidc
