@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "api_fixture.hpp"
+#include "oidc_kept_keys.hpp"
 #include "automation/app/oidc_key_source.hpp"
 #include "automation/app/system_clock.hpp"
 #include "automation/oidc/key_set.hpp"
@@ -82,24 +83,6 @@ int oidc_run(const std::string& command, std::string& output) {
   while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
   const int status = ::pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// The keys as the server resolves them, read by this process from the server's database.
-std::shared_ptr<const oidc::OidcKeySet> keys_kept_by(const ServerProcess& server) {
-  storage::DatabaseOptions options;
-  options.type = "sqlite";
-  options.file = server.db_file().string();
-  options.pool_size = 1;
-  auto db = storage::Database::open(options);
-  if (!db) throw std::runtime_error(db.error().message);
-  storage::SqlSettingsStore settings(**db);
-  app::SystemClock clock;
-  config::OidcConfig config;
-  config.enabled = true;
-  auto resolved = app::resolve_oidc_keys(config, settings, clock);
-  if (!resolved) throw std::runtime_error(resolved.error().message);
-  EXPECT_TRUE(resolved->from_database);
-  return resolved->keys->current();
 }
 
 std::set<std::string> jwks_kids(const json& jwks) {

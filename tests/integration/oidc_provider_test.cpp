@@ -16,6 +16,7 @@
 #include "api_fixture.hpp"
 #include "controls_server.hpp"
 #include "directory_server.hpp"
+#include "oidc_kept_keys.hpp"
 
 namespace automation::testing {
 namespace {
@@ -506,6 +507,27 @@ TEST(OidcFlow, ATokenSignedByARemovedKeyIsRefused) {
                                       tokens.at("id_token").get<std::string>());
   EXPECT_EQ(logout.status, 400) << "an ID token of a removed key is no hint";
   EXPECT_EQ(oidc.userinfo(next.at("access_token")).status, 200);
+}
+
+TEST(OidcFlow, AnExpiredAccessTokenIsRefused) {
+  OidcServer oidc;
+  const auto tokens = oidc.exchange(oidc.code_for(oidc.browser_session("ana"))).json();
+  // The provider's own claims and key, with only the expiry moved (a test cannot wait out the
+  // shortest lifetime, 30 s).
+  nlohmann::json claims = jwt_payload(tokens.at("access_token"));
+  const auto keys = keys_kept_by(oidc.server().process());
+  const auto with_expiry = [&](long long exp, const char* jti) {
+    claims["exp"] = exp;
+    claims["jti"] = jti;
+    const auto token = keys->sign(claims, "at+jwt");
+    EXPECT_TRUE(token.has_value());
+    return token.value_or("");
+  };
+  const long long issued = claims.at("iat").get<long long>();
+  const std::string expired = with_expiry(issued - 1, "expired-1");
+  EXPECT_EQ(oidc.userinfo(expired).status, 401);
+  EXPECT_EQ(oidc.introspect(expired).json().at("active"), false);
+  EXPECT_EQ(oidc.userinfo(with_expiry(issued + 60, "live-1")).status, 200) << "only exp differs";
 }
 
 TEST(OidcFlow, OffMeansNotFound) {
