@@ -22,9 +22,6 @@ constexpr int kMinRsaBits = 2048;
 constexpr int kGeneratedRsaBits = 2048;
 constexpr std::size_t kP256CoordinateBytes = 32;
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
 };
@@ -37,7 +34,6 @@ struct MdCtxFree {
 struct EcdsaSigFree {
   void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
 };
-using OwnedPkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using OwnedBio = std::unique_ptr<BIO, BioFree>;
 using OwnedBn = std::unique_ptr<BIGNUM, BnFree>;
 using OwnedMdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
@@ -105,8 +101,14 @@ Error key_error(std::string message) {
 
 }  // namespace
 
+// Owns the EVP_PKEY (a plain pointer: a member whose type lives in the anonymous namespace
+// would give this class internal linkage in a unity build).
 struct OidcSigningKey::Pkey {
-  OwnedPkey key;
+  explicit Pkey(EVP_PKEY* owned) : key(owned) {}
+  ~Pkey() { EVP_PKEY_free(key); }
+  Pkey(const Pkey&) = delete;
+  Pkey& operator=(const Pkey&) = delete;
+  EVP_PKEY* key;
 };
 
 std::string_view to_string(JwsAlgorithm algorithm) noexcept {
@@ -160,7 +162,7 @@ Result<OidcSigningKey> OidcSigningKey::generate(JwsAlgorithm algorithm) {
                                           static_cast<std::size_t>(kGeneratedRsaBits))
                       : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
   if (raw == nullptr) return fail(ErrorCode::kInternal, "generating an OIDC signing key failed");
-  OidcSigningKey key(std::make_unique<Pkey>(Pkey{OwnedPkey(raw)}), algorithm);
+  OidcSigningKey key(std::make_unique<Pkey>(raw), algorithm);
   if (auto described = key.describe(); !described) return fail(described.error());
   return key;
 }
@@ -178,7 +180,7 @@ Result<OidcSigningKey> OidcSigningKey::from_pem(std::string_view pem) {
   if (raw == nullptr) {
     return fail(key_error("is not a PEM private key (unencrypted PKCS#8, RSA or EC)"));
   }
-  auto pkey = std::make_unique<Pkey>(Pkey{OwnedPkey(raw)});
+  auto pkey = std::make_unique<Pkey>(raw);
   JwsAlgorithm algorithm = JwsAlgorithm::kRs256;
   if (EVP_PKEY_is_a(raw, "RSA")) {
     if (EVP_PKEY_get_bits(raw) < kMinRsaBits) {
@@ -202,7 +204,7 @@ Result<OidcSigningKey> OidcSigningKey::from_pem(std::string_view pem) {
 }
 
 Status OidcSigningKey::describe() {
-  const EVP_PKEY* key = key_->key.get();
+  const EVP_PKEY* key = key_->key;
   nlohmann::json jwk;
   if (algorithm_ == JwsAlgorithm::kRs256) {
     const auto n = bn_param(key, OSSL_PKEY_PARAM_RSA_N, 0);
@@ -228,7 +230,7 @@ Status OidcSigningKey::describe() {
 
 Result<std::string> OidcSigningKey::private_pem() const {
   const OwnedBio bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_->key.get(), nullptr, nullptr, 0, nullptr,
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_->key, nullptr, nullptr, 0, nullptr,
                                        nullptr) != 1) {
     return fail(ErrorCode::kInternal, "writing an OIDC signing key as PEM failed");
   }
@@ -243,7 +245,7 @@ Result<std::string> OidcSigningKey::sign(std::string_view signing_input) const {
   const OwnedMdCtx ctx(EVP_MD_CTX_new());
   std::size_t size = 0;
   if (!ctx ||
-      EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key_->key.get(),
+      EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key_->key,
                             nullptr) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &size,
                      reinterpret_cast<const unsigned char*>(signing_input.data()),
@@ -273,7 +275,7 @@ bool OidcSigningKey::verify(std::string_view signing_input, std::string_view sig
   }
   const OwnedMdCtx ctx(EVP_MD_CTX_new());
   return ctx &&
-         EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key_->key.get(),
+         EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key_->key,
                                  nullptr) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                           signature.size(),
