@@ -125,10 +125,10 @@ class OidcServer {
     args.emplace_back("--json");
     std::string output;
     EXPECT_EQ(server_.process().run_cli(args, &output), 0) << output;
-    const auto json = nlohmann::json::parse(output.substr(output.find('{')));
+    const auto printed = nlohmann::json::parse(output.substr(output.find('{')));
     RegisteredClient client;
-    client.id = json.at("client_id").get<std::string>();
-    if (json.at("client_secret").is_string()) client.secret = json.at("client_secret");
+    client.id = printed.at("client_id").get<std::string>();
+    if (printed.at("client_secret").is_string()) client.secret = printed.at("client_secret");
     remember_secret(client.secret);
     return client;
   }

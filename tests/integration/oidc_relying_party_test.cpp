@@ -72,13 +72,13 @@ nlohmann::json oidc_last_json_line(const std::string& output) {
   return nlohmann::json::object();
 }
 
-// `json[key]` when it is there, else an empty object (so that `.value()` and further lookups
+// `object[key]` when it is there, else an empty object (so that `.value()` and further lookups
 // stay safe when a run failed and printed less).
-const nlohmann::json& oidc_field(const nlohmann::json& json, const char* key) {
+const nlohmann::json& oidc_field(const nlohmann::json& object, const char* key) {
   static const nlohmann::json kEmpty = nlohmann::json::object();
-  if (!json.is_object()) return kEmpty;
-  const auto found = json.find(key);
-  return found == json.end() || !found->is_object() ? kEmpty : *found;
+  if (!object.is_object()) return kEmpty;
+  const auto found = object.find(key);
+  return found == object.end() || !found->is_object() ? kEmpty : *found;
 }
 
 // The one audience of an ID token ("aud" as a string or a one-element array).
