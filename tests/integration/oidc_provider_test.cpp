@@ -246,6 +246,37 @@ TEST(OidcFlow, TheCodeFlowIssuesTokensThatDescribeTheSignedInUser) {
   EXPECT_TRUE(oidc.server().has_event("oidc_token", "app", "success"));
 }
 
+TEST(OidcFlow, AClientRegisteredForES256GetsES256IdTokensAndRs256AccessTokens) {
+  OidcServer oidc;
+  const auto es256 = oidc.add_client(
+      {"--name", "optix", "--redirect-uri", kRedirectUri, "--id-token-alg", "ES256"});
+  const std::string cookie = oidc.browser_session("ana");
+  std::string path = oidc.authorize_path();
+  path.replace(path.find(oidc.client().id), oidc.client().id.size(), es256.id);
+  const auto redirect = oidc.http().get(path, {cookie});
+  ASSERT_EQ(redirect.status, 302) << redirect.body;
+  const auto answer = oidc.token({{"grant_type", "authorization_code"},
+                                  {"code", query_param(redirect.header("location"), "code")},
+                                  {"redirect_uri", kRedirectUri},
+                                  {"code_verifier", kVerifier}},
+                                 &es256);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(jwt_part(answer.json().at("id_token"), 0).at("alg"), "ES256");
+  EXPECT_EQ(jwt_part(answer.json().at("access_token"), 0).at("alg"), "RS256");
+  // The ES256 ID token is a hint the provider accepts: the session ends without a question.
+  const auto out = oidc.http().get(
+      "/oidc/logout?id_token_hint=" + answer.json().at("id_token").get<std::string>(), {cookie});
+  EXPECT_EQ(out.status, 200) << out.body;
+  EXPECT_EQ(oidc.http().get("/api/users/me", {cookie}).status, 401);
+  std::string output;
+  EXPECT_NE(oidc.server().process().run_cli(
+                {"oidc", "client", "add", "--name", "bad", "--redirect-uri", kRedirectUri,
+                 "--id-token-alg", "HS256"},
+                &output),
+            0)
+      << output;
+}
+
 TEST(OidcFlow, CodesAreSingleUseAndBoundToClientRedirectAndVerifier) {
   OidcServer oidc;
   const std::string cookie = oidc.browser_session("ana");

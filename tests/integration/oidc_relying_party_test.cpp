@@ -269,6 +269,14 @@ TEST_F(OidcRelyingParty, DiscoveryIsValidForAuthlibAndNamesTheIssuer) {
   EXPECT_FALSE(run.result.value("kids", nlohmann::json::array()).empty());
 }
 
+TEST_F(OidcRelyingParty, AnEs256ClientsIdTokenIsValidatedByAuthlib) {
+  const OidcClient es256 = add_client({"--name", "authlib-es256", "--redirect-uri",
+                                       kOidcRedirectUri, "--id-token-alg", "ES256"});
+  const RpRun run = run_rp("code-flow", es256);
+  EXPECT_RP_OK(run);
+  EXPECT_EQ(oidc_field(oidc_field(run.result, "id_token"), "header").value("alg", ""), "ES256");
+}
+
 TEST_F(OidcRelyingParty, CodeFlowWithPkceSignsInThroughTheLoginPage) {
   const RpRun run = run_rp("code-flow", *confidential_);
   ASSERT_EQ(run.exit_code, 0) << run.result.dump(2);

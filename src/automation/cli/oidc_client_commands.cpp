@@ -41,6 +41,7 @@ nlohmann::json oidc_client_json(const OidcClient& client) {
           {"name", client.name},
           {"public", client.is_public},
           {"grants", oidc_grants_of(client)},
+          {"id_token_alg", client.id_token_alg},
           {"redirect_uris", client.redirect_uris},
           {"post_logout_redirect_uris", client.post_logout_redirect_uris},
           {"created_at", format_utc(client.created_at)},
@@ -66,6 +67,10 @@ void add_oidc_client_commands(CLI::App& oidc, CliContext& context) {
                   "Where the provider may send the user after logout (repeat for several)");
   add->add_flag("--public", options->registration.is_public,
                 "A public client (a browser or desktop app): no secret, PKCE required");
+  add->add_option("--id-token-alg", options->registration.id_token_alg,
+                  "How its ID tokens are signed: RS256 (the default, which every relying party "
+                  "supports) or ES256")
+      ->check(CLI::IsMember({"RS256", "ES256"}));
   add->add_option("--grant", options->grants,
                   "client_credentials: the client may also get tokens for itself (machine "
                   "client; not with --public)")

@@ -116,8 +116,12 @@ Result<RegisteredClient> OidcClientRegistry::register_client(
       return fail(Error::invalid(
           "grant", "a public client cannot use client_credentials (it holds no secret)"));
     }
+    if (registration.id_token_alg != "RS256" && registration.id_token_alg != "ES256") {
+      return fail(Error::invalid("id_token_alg", "must be RS256 or ES256"));
+    }
     OidcClient client;
     client.name = name;
+    client.id_token_alg = registration.id_token_alg;
     client.redirect_uris = registration.redirect_uris;
     client.post_logout_redirect_uris = registration.post_logout_redirect_uris;
     if (auto ok = check_oidc_uri_list("redirect_uri", client.redirect_uris); !ok) {

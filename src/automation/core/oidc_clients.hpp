@@ -25,6 +25,7 @@ struct OidcClientRegistration {
   std::vector<std::string> post_logout_redirect_uris;
   bool is_public = false;           // --public: no secret, PKCE required
   bool client_credentials = false;  // --grant client_credentials (confidential clients only)
+  std::string id_token_alg = "RS256";  // --id-token-alg: RS256 or ES256
 };
 
 // A client just registered, with its secret in the clear: shown once, never again ("" for a

@@ -25,6 +25,9 @@ struct OidcClient {
   std::string secret_digest;        // hex SHA-256 of the secret; "" for public clients
   UnixSeconds created_at = 0;
   std::string created_by;
+  // How its ID tokens are signed: "RS256" (the default, which every relying party supports)
+  // or "ES256" (`--id-token-alg`); access tokens are RS256 for every client.
+  std::string id_token_alg = "RS256";
 };
 
 // An authorization code (the code itself is never stored).

@@ -201,6 +201,7 @@ Result<Grant> TokenEndpoint::live_grant(const OidcClient& client, std::int64_t u
   grant.scopes = scopes;
   grant.auth_time = auth_time;
   grant.amr = amr;
+  grant.id_token_alg = client.id_token_alg;
   return grant;
 }
 

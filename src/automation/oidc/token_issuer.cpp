@@ -64,7 +64,7 @@ Result<std::string> TokenIssuer::id_token(const Grant& grant, UnixSeconds now) c
   claims["amr"] = amr_claim(grant.amr);
   claims["sid"] = grant.session_id;
   if (!grant.nonce.empty()) claims["nonce"] = grant.nonce;
-  return context_.keys.current()->sign(claims, "JWT");
+  return context_.keys.current()->sign(claims, "JWT", grant.id_token_alg);
 }
 
 }  // namespace automation::oidc

@@ -27,6 +27,7 @@ struct Grant {
   UnixSeconds auth_time = 0;
   std::string amr;    // space-separated methods: "pwd", "pwd otp"
   std::string nonce;  // ID token only; "" = none
+  std::string id_token_alg = "RS256";  // the client's (OidcClient::id_token_alg)
 };
 
 class TokenIssuer {

@@ -951,6 +951,11 @@ std::vector<std::string> v22_oidc_revoked_access_tokens(const DialectSql& d) {
           " ON oidc_revoked_access_tokens (expires_at)"};
 }
 
+// How each client's ID tokens are signed (RS256 unless registered with --id-token-alg ES256).
+std::vector<std::string> v23_oidc_client_id_token_alg(const DialectSql&) {
+  return {"ALTER TABLE oidc_clients ADD COLUMN id_token_alg VARCHAR(8) NOT NULL DEFAULT 'RS256'"};
+}
+
 // Append only: a released migration is never edited, a change is a new version.
 const Migration kMigrations[] = {
     {1, "PyAutomation tables roles and users", &v1_pyautomation_tables},
@@ -980,6 +985,8 @@ const Migration kMigrations[] = {
     {21, "OpenID Connect refresh tokens: oidc_refresh_tokens", &v21_oidc_refresh_tokens},
     {22, "OpenID Connect revoked access tokens: oidc_revoked_access_tokens",
      &v22_oidc_revoked_access_tokens},
+    {23, "OpenID Connect clients' ID token algorithm: oidc_clients.id_token_alg",
+     &v23_oidc_client_id_token_alg},
 };
 
 // Case-insensitive uniqueness. SQLite (>= 3.9) and PostgreSQL index the expression itself.

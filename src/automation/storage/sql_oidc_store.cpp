@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kSelectOidcClient =
     "SELECT client_id, name, redirect_uris, post_logout_redirect_uris, is_public,"
-    " client_credentials, secret_digest, created_at, created_by FROM oidc_clients";
+    " client_credentials, secret_digest, created_at, created_by, id_token_alg FROM oidc_clients";
 
 constexpr const char* kSelectOidcCode =
     "SELECT code_digest, client_id, redirect_uri, session_digest, user_id, scope, nonce,"
@@ -67,7 +67,7 @@ Status check_oidc_uris(std::string_view field, const std::vector<std::string>& u
 // Receiving buffers for one row of kSelectOidcClient.
 struct OidcClientRow {
   std::string client_id, name, redirect_uris, post_logout_redirect_uris, secret_digest,
-      created_by;
+      created_by, id_token_alg;
   int is_public = 0, client_credentials = 0;
   long long created_at = 0;
 
@@ -81,6 +81,7 @@ struct OidcClientRow {
     st.exchange(soci::into(secret_digest));
     st.exchange(soci::into(created_at));
     st.exchange(soci::into(created_by));
+    st.exchange(soci::into(id_token_alg));
   }
   OidcClient to_client() const {
     OidcClient client;
@@ -93,6 +94,7 @@ struct OidcClientRow {
     client.secret_digest = secret_digest;
     client.created_at = created_at;
     client.created_by = created_by;
+    client.id_token_alg = id_token_alg;
     return client;
   }
 };
@@ -245,12 +247,12 @@ Status SqlOidcStore::add_client(const OidcClient& client) {
     const long long created_at = client.created_at;
     sql << "INSERT INTO oidc_clients (client_id, name, name_key, redirect_uris,"
            " post_logout_redirect_uris, is_public, client_credentials, secret_digest, created_at,"
-           " created_by) VALUES (:id, :name, :key, :redirect, :post_logout, :public, :cc,"
-           " :secret, :created_at, :created_by)",
+           " created_by, id_token_alg) VALUES (:id, :name, :key, :redirect, :post_logout, :public,"
+           " :cc, :secret, :created_at, :created_by, :alg)",
         soci::use(client.client_id), soci::use(client.name), soci::use(name_key),
         soci::use(redirect_uris), soci::use(post_logout), soci::use(is_public),
         soci::use(client_credentials), soci::use(client.secret_digest), soci::use(created_at),
-        soci::use(created_by);
+        soci::use(created_by), soci::use(client.id_token_alg);
     return {};
   });
   // A racing insert of the same name got in between the check and the insert.
