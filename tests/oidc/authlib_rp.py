@@ -271,7 +271,9 @@ class RelyingParty:
     def id_token(self, token, nonce, max_age=None):
         check('id_token' in token, 'id_token', 'the token response has no id_token')
         try:
-            claims = JsonWebToken(['RS256']).decode(
+            # The algorithms discovery lists: RS256, and ES256 for a client registered for it.
+            algorithms = self.metadata.get('id_token_signing_alg_values_supported', ['RS256'])
+            claims = JsonWebToken(algorithms).decode(
                 token['id_token'], self.keys, claims_cls=CodeIDToken,
                 claims_options={'iss': {'essential': True, 'value': self.settings.issuer},
                                 'aud': {'essential': True, 'value': self.client_id},
