@@ -400,7 +400,10 @@ TEST_P(OidcStoreContract, FamiliesAreRevokedUsersTokensDeletedAndExpiredGrantsSw
   ASSERT_TRUE(oidc_->add_refresh_token(refresh(digest('r', 0), "f0", session_of('a'), ana_.id)));
   ASSERT_TRUE(oidc_->add_refresh_token(refresh(digest('r', 1), "f0", session_of('a'), ana_.id)));
   ASSERT_TRUE(oidc_->add_refresh_token(refresh(digest('r', 2), "f2", session_of('a'), ana_.id)));
+  EXPECT_EQ(oidc_->refresh_family_exists("f0").value_or(false), true);
   ASSERT_TRUE(oidc_->revoke_refresh_family("f0"));
+  EXPECT_EQ(oidc_->refresh_family_exists("f0").value_or(true), false);
+  EXPECT_EQ(oidc_->refresh_family_exists("f2").value_or(false), true);
   EXPECT_FALSE(refresh_exists(digest('r', 0)));
   EXPECT_FALSE(refresh_exists(digest('r', 1)));
   EXPECT_TRUE(refresh_exists(digest('r', 2)));

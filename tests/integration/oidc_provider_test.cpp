@@ -385,6 +385,8 @@ TEST(OidcFlow, RefreshTokensRotateAndAReusedOneEndsItsFamily) {
   EXPECT_EQ(oidc.refresh(newest).json().at("error"), "invalid_grant")
       << "a reuse ends the whole family";
   EXPECT_TRUE(oidc.server().has_event("oidc_refresh_reuse", "app", "denied"));
+  EXPECT_EQ(oidc.userinfo(rotated.json().at("access_token")).status, 401)
+      << "the family's access tokens end with it";
   const auto widened = oidc.tokens_with_refresh(oidc.browser_session("ana"));
   const auto wider = oidc.token({{"grant_type", "refresh_token"},
                                  {"refresh_token", widened.at("refresh_token")},
@@ -442,11 +444,14 @@ TEST(OidcFlow, RevocationEndsRefreshFamiliesAndAccessTokens) {
   EXPECT_EQ(oidc.introspect(tokens.at("refresh_token")).json().at("active"), false);
   EXPECT_EQ(oidc.refresh(tokens.at("refresh_token")).json().at("error"), "invalid_grant");
   EXPECT_TRUE(oidc.server().has_event("oidc_revoke", "ana", "success"));
+  EXPECT_EQ(oidc.userinfo(tokens.at("access_token")).status, 401)
+      << "the grant's access tokens end with its refresh family";
   // An access token is a signed JWT: revoked, it is refused wherever the provider is asked.
-  EXPECT_EQ(oidc.userinfo(tokens.at("access_token")).status, 200);
-  EXPECT_EQ(revoke(tokens.at("access_token")).status, 200);
-  EXPECT_EQ(oidc.userinfo(tokens.at("access_token")).status, 401);
-  EXPECT_EQ(oidc.introspect(tokens.at("access_token")).json().at("active"), false);
+  const auto plain = oidc.exchange(oidc.code_for(oidc.browser_session("ana"))).json();
+  EXPECT_EQ(oidc.userinfo(plain.at("access_token")).status, 200);
+  EXPECT_EQ(revoke(plain.at("access_token")).status, 200);
+  EXPECT_EQ(oidc.userinfo(plain.at("access_token")).status, 401);
+  EXPECT_EQ(oidc.introspect(plain.at("access_token")).json().at("active"), false);
 }
 
 TEST(OidcFlow, AMachineClientGetsAnAccessTokenOfItsOwn) {

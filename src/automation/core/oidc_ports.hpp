@@ -70,6 +70,9 @@ class OidcStore {
       std::string_view token_digest) = 0;
   // RFC 7009 revocation: deletes every token of the family (none: success).
   virtual Status revoke_refresh_family(std::string_view family_id) = 0;
+  // Whether any token of the family is still stored (used ones included): the access tokens
+  // of a grant with refresh tokens live only as long as their family.
+  virtual Result<bool> refresh_family_exists(std::string_view family_id) = 0;
   virtual Status delete_user_refresh_tokens(std::int64_t user_id) = 0;
   // Housekeeping: deletes the codes and refresh tokens (used or not) with expires_at <= now,
   // and the revoked access tokens' records that have expired too.

@@ -40,6 +40,13 @@ Result<TokenChecks::LiveAccess> TokenChecks::live_access_token(std::string_view 
   auto revoked = context_.store.access_token_revoked(string_claim(*claims, "jti"));
   if (!revoked) return fail(revoked.error());
   if (*revoked) return fail(not_live());
+  // A grant with refresh tokens: its access tokens end with the family (revoked, or ended by
+  // a reused refresh token).
+  if (const std::string family = string_claim(*claims, "fid"); !family.empty()) {
+    auto alive = context_.store.refresh_family_exists(family);
+    if (!alive) return fail(alive.error());
+    if (!*alive) return fail(not_live());
+  }
   LiveAccess live;
   const std::string sid = string_claim(*claims, "sid");
   if (sid.empty()) {

@@ -93,6 +93,7 @@ Result<nlohmann::json> TokenEndpoint::authorization_code(const OidcClient& clien
   if (!made) return fail(made.error());
   Grant& grant = *made;
   grant.nonce = granted.nonce;
+  if (grant.scopes.offline_access) grant.family_id = context_.random.random_hex(16);
   auto answer = user_tokens(grant);
   if (!answer) return fail(answer.error());
   if (grant.scopes.offline_access) {
@@ -137,7 +138,8 @@ Result<nlohmann::json> TokenEndpoint::refresh(const OidcClient& client,
   scopes.offline_access = true;  // the family goes on
   auto made = live_grant(client, old.user_id, old.session_digest, scopes, old.auth_time, old.amr);
   if (!made) return fail(made.error());
-  const Grant& grant = *made;
+  Grant& grant = *made;
+  grant.family_id = old.family_id;
   // The successor is stored in the transaction that uses the presented token up, so a reuse
   // racing this rotation ends the successor too.
   const UnixSeconds now = context_.core.clock().now();
@@ -224,7 +226,7 @@ OidcRefreshToken TokenEndpoint::refresh_record(const std::string& token, const O
                                                UnixSeconds now) const {
   OidcRefreshToken record;
   record.token_digest = context_.digester.digest(token);
-  record.family_id = context_.random.random_hex(16);  // a rotation keeps the old family's
+  record.family_id = grant.family_id;  // a rotation keeps the old family's (the store sees to it)
   record.client_id = client.client_id;
   record.session_digest = session_digest;
   record.user_id = grant.user->id;

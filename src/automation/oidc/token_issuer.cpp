@@ -40,6 +40,7 @@ Result<std::string> TokenIssuer::access_token(const Grant& grant, UnixSeconds no
     claims = user_claims(*grant.user, grant.scopes);
     claims["sid"] = grant.session_id;
     claims["auth_time"] = grant.auth_time;
+    if (!grant.family_id.empty()) claims["fid"] = grant.family_id;
   } else {
     claims["sub"] = grant.client_id;
   }

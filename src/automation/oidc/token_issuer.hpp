@@ -28,6 +28,9 @@ struct Grant {
   std::string amr;    // space-separated methods: "pwd", "pwd otp"
   std::string nonce;  // ID token only; "" = none
   std::string id_token_alg = "RS256";  // the client's (OidcClient::id_token_alg)
+  // The refresh-token family of the grant ("" = none): its access tokens carry it as `fid`,
+  // and die with it (revocation, reuse, the session's end).
+  std::string family_id;
 };
 
 class TokenIssuer {

@@ -475,6 +475,17 @@ Status SqlOidcStore::revoke_access_token(std::string_view jti, UnixSeconds expir
   return stored;
 }
 
+Result<bool> SqlOidcStore::refresh_family_exists(std::string_view family_id) {
+  if (family_id.empty() || !is_storable_text(family_id)) return false;
+  const std::string family(family_id);
+  return db_.with_session([&family](soci::session& sql) -> Result<bool> {
+    int present = 0;
+    sql << "SELECT COUNT(*) FROM oidc_refresh_tokens WHERE family_id = :f", soci::use(family),
+        soci::into(present);
+    return present > 0;
+  });
+}
+
 Result<bool> SqlOidcStore::access_token_revoked(std::string_view jti) {
   if (jti.empty() || !is_storable_text(jti)) return false;
   const std::string id(jti);

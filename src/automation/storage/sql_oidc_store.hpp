@@ -36,6 +36,7 @@ class SqlOidcStore final : public OidcStore {
   Status revoke_refresh_family(std::string_view family_id) override;
   Status delete_user_refresh_tokens(std::int64_t user_id) override;
   Status delete_expired_oidc_grants(UnixSeconds now) override;
+  Result<bool> refresh_family_exists(std::string_view family_id) override;
   Status revoke_access_token(std::string_view jti, UnixSeconds expires_at) override;
   Result<bool> access_token_revoked(std::string_view jti) override;
 

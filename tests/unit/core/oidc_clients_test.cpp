@@ -70,6 +70,7 @@ class InMemoryOidcClients : public OidcStore {
   Status delete_expired_oidc_grants(UnixSeconds) override { return {}; }
   Status revoke_access_token(std::string_view, UnixSeconds) override { return {}; }
   Result<bool> access_token_revoked(std::string_view) override { return false; }
+  Result<bool> refresh_family_exists(std::string_view) override { return false; }
 
   int finds = 0;
 
