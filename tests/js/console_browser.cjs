@@ -117,6 +117,9 @@ async function usersPage(page, username, mine, keys, axeSource, check) {
   const buttons = () => page.locator('[data-testid=user-panel] button').allInnerTexts();
   if (username === 'ada') {
     await open('otto');
+    // The sessions (and their "End all sessions") come by a request of their own, after the
+    // actions: wait for them, or the list below is read too early.
+    await page.waitForSelector('[data-testid=user-sessions]');
     const offered = await buttons();
     for (const action of ['Unlock', 'Reset password', 'Delete', 'Change role', 'Save', 'End all sessions']) {
       check(offered.includes(action), `ada on otto: ${action} offered (${offered.join(', ')})`);
