@@ -23,34 +23,6 @@ constexpr auto kBase64UrlValues = base64url_values();
 
 }  // namespace
 
-std::string base64url_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                            (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                            static_cast<unsigned char>(bytes[i + 2]);
-    out += kBase64UrlAlphabet[(n >> 18) & 63];
-    out += kBase64UrlAlphabet[(n >> 12) & 63];
-    out += kBase64UrlAlphabet[(n >> 6) & 63];
-    out += kBase64UrlAlphabet[n & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    const std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-    out += kBase64UrlAlphabet[(n >> 18) & 63];
-    out += kBase64UrlAlphabet[(n >> 12) & 63];
-  } else if (rest == 2) {
-    const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                            (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += kBase64UrlAlphabet[(n >> 18) & 63];
-    out += kBase64UrlAlphabet[(n >> 12) & 63];
-    out += kBase64UrlAlphabet[(n >> 6) & 63];
-  }
-  return out;
-}
-
 std::optional<std::string> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
   std::string out;

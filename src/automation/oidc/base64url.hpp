@@ -6,9 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "automation/crypto/forward_token_signer.hpp"
+
 namespace automation::oidc {
 
-std::string base64url_encode(std::string_view bytes);
+// Encoding is the crypto layer's (the forwarded-identity tokens use it too).
+using crypto::base64url_encode;
 
 // The bytes of `text`, or nullopt unless it is canonical unpadded base64url: only
 // A-Z a-z 0-9 - _, no '=', no length of 1 mod 4, and no stray bits in the last character

@@ -6,7 +6,7 @@
 #include <array>
 #include <string>
 
-#include "automation/crypto/forward_token_signer.hpp"
+#include "automation/oidc/base64url.hpp"
 #include "automation/crypto/tokens.hpp"
 
 namespace automation::oidc {
@@ -41,7 +41,7 @@ bool verifier_matches(std::string_view verifier, std::string_view challenge) {
                  nullptr) != 1) {
     return false;
   }
-  const std::string computed = crypto::base64url_encode(
+  const std::string computed = base64url_encode(
       std::string_view(reinterpret_cast<const char*>(digest.data()), length));
   return crypto::constant_time_equal(computed, challenge);
 }
