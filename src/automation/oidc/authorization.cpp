@@ -1,6 +1,5 @@
 #include "automation/oidc/authorization.hpp"
 
-#include <algorithm>
 #include <charconv>
 
 #include "automation/core/policy.hpp"
@@ -100,8 +99,7 @@ std::optional<std::string> Authorization::registered_redirect_origin(
     std::string_view client_id, std::string_view redirect_uri) {
   auto client = context_.store.find_client(client_id);
   if (!client || !*client) return std::nullopt;
-  const auto& uris = (*client)->redirect_uris;
-  if (std::find(uris.begin(), uris.end(), redirect_uri) == uris.end()) return std::nullopt;
+  if (!OidcClientRegistry::redirect_uri_registered(**client, redirect_uri)) return std::nullopt;
   return url_origin(redirect_uri);
 }
 
@@ -124,9 +122,8 @@ AuthorizeOutcome Authorization::authorize(const AuthorizeParams& params,
     return outcome;
   }
   const OidcClient& client = **found;
-  const auto& uris = client.redirect_uris;
   if (!params.redirect_uri ||
-      std::find(uris.begin(), uris.end(), *params.redirect_uri) == uris.end()) {
+      !OidcClientRegistry::redirect_uri_registered(client, *params.redirect_uri)) {
     outcome.message =
         "The application asked to send you to an address it did not register. Nothing was done.";
     return outcome;

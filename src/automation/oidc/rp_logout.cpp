@@ -1,7 +1,5 @@
 #include "automation/oidc/rp_logout.hpp"
 
-#include <algorithm>
-
 #include "automation/oidc/authorization.hpp"
 
 namespace automation::oidc {
@@ -42,11 +40,8 @@ LogoutDecision RpLogout::decide(const LogoutParams& params,
   }
   if (client) decision.client_name = client->name;
   if (params.post_logout_redirect_uri) {
-    const bool registered =
-        client && std::find(client->post_logout_redirect_uris.begin(),
-                            client->post_logout_redirect_uris.end(),
-                            *params.post_logout_redirect_uri) !=
-                      client->post_logout_redirect_uris.end();
+    const bool registered = client && OidcClientRegistry::post_logout_uri_registered(
+                                          *client, *params.post_logout_redirect_uri);
     if (!registered) {
       decision.message =
           "The application asked to send you to an address it did not register. Nothing was done.";
