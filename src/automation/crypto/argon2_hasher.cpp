@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "automation/crypto/idle_hash_thread.hpp"
 #include "automation/crypto/sodium_runtime.hpp"
 
 namespace automation::crypto {
@@ -87,9 +88,13 @@ Argon2Hasher::Argon2Hasher(Argon2Params params) : params_(params) {
 
 Result<std::string> Argon2Hasher::hash(std::string_view password) const {
   char out[crypto_pwhash_STRBYTES];
+  int outcome = -1;
   // crypto_pwhash_str uses Argon2id (crypto_pwhash_ALG_DEFAULT) and a random salt.
-  if (crypto_pwhash_str(out, password_ptr(password), password.size(), params_.iterations,
-                        memlimit_bytes(params_)) != 0) {
+  detail::run_argon2([&] {
+    outcome = crypto_pwhash_str(out, password_ptr(password), password.size(), params_.iterations,
+                                memlimit_bytes(params_));
+  });
+  if (outcome != 0) {
     return fail(ErrorCode::kInternal, "password hashing failed");
   }
   return std::string(out);
@@ -98,7 +103,11 @@ Result<std::string> Argon2Hasher::hash(std::string_view password) const {
 bool Argon2Hasher::verify(std::string_view password, std::string_view stored) const {
   if (!is_argon2id_hash(stored)) return false;
   const std::string terminated(stored);  // libsodium wants a C string
-  return crypto_pwhash_str_verify(terminated.c_str(), password_ptr(password), password.size()) == 0;
+  int outcome = -1;
+  detail::run_argon2([&] {
+    outcome = crypto_pwhash_str_verify(terminated.c_str(), password_ptr(password), password.size());
+  });
+  return outcome == 0;
 }
 
 bool Argon2Hasher::needs_rehash(std::string_view stored) const {

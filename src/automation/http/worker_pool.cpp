@@ -1,28 +1,19 @@
 #include "automation/http/worker_pool.hpp"
 
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <utility>
+
+#include "automation/crypto/idle_hash_thread.hpp"
 
 namespace automation::http {
 namespace {
 
-// Hashing yields the CPU to the I/O threads: with every core busy deriving keys, requests that
-// only check a key must keep their latency (SPEC §7: p99 within 2x while logins saturate).
-// Linux applies a nice value per thread (the tid). Failure only costs that preference.
-constexpr int kWorkerNice = 10;
-
-void lower_this_threads_priority() {
-  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-  if (::setpriority(PRIO_PROCESS, tid, kWorkerNice) != 0) {
-    spdlog::debug("could not lower the hashing thread's priority");
-  }
-}
+// How long an idle worker's hashing thread keeps Argon2's memory for the next password.
+constexpr std::chrono::seconds kKeepHashMemoryWhileIdle{10};
 
 }  // namespace
 
@@ -69,16 +60,23 @@ void WorkerPool::shutdown() {
 }
 
 void WorkerPool::work() {
-  lower_this_threads_priority();
+  // The job runs here at normal priority (it takes locks and writes the database); only its
+  // hash runs on this worker's own thread at idle priority (crypto/idle_hash_thread.hpp).
+  crypto::IdleHashThread hashing;
+  const crypto::HashRoutingScope hashes_run_at_idle_priority(hashing);
   for (;;) {
     std::function<void()> job;
     bool anonymous = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] {
+      const auto ready = [this] {
         return runnable() ||
                (stopping_ && account_queue_.empty() && anonymous_queue_.empty());
-      });
+      };
+      if (!wake_.wait_for(lock, kKeepHashMemoryWhileIdle, ready)) {
+        hashing.release_memory();  // idle: give Argon2's memory back
+        wake_.wait(lock, ready);
+      }
       if (!account_queue_.empty()) {
         job = std::move(account_queue_.front());
         account_queue_.pop_front();
