@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <utility>
+
 namespace automation::crypto {
 
 // The region a HashMemoryKeeper keeps for its thread.
@@ -131,6 +133,13 @@ std::uint64_t HashMemoryKeeper::reuses() const noexcept {
 }
 
 namespace detail {
+
+KeptHashRegion* kept_region_of_this_thread() noexcept { return tls_kept_hash_region; }
+
+BorrowedHashRegion::BorrowedHashRegion(KeptHashRegion* region) noexcept
+    : previous_(std::exchange(tls_kept_hash_region, region)) {}
+
+BorrowedHashRegion::~BorrowedHashRegion() { tls_kept_hash_region = previous_; }
 
 Argon2CallScope::Argon2CallScope() noexcept : outer_(!tls_in_argon2_call) {
   tls_in_argon2_call = true;

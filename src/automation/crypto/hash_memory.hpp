@@ -45,6 +45,22 @@ class HashMemoryKeeper {
 
 namespace detail {
 
+// The region this thread's keeper keeps (nullptr without one).
+KeptHashRegion* kept_region_of_this_thread() noexcept;
+
+// Lets this thread use another thread's region while it runs that thread's hash (the owner
+// waits meanwhile, so the region is never used by two threads at once).
+class BorrowedHashRegion {
+ public:
+  explicit BorrowedHashRegion(KeptHashRegion* region) noexcept;
+  ~BorrowedHashRegion();
+  BorrowedHashRegion(const BorrowedHashRegion&) = delete;
+  BorrowedHashRegion& operator=(const BorrowedHashRegion&) = delete;
+
+ private:
+  KeptHashRegion* previous_;
+};
+
 // Marks the span of one libsodium Argon2 call on this thread (see above). Nests safely.
 class Argon2CallScope {
  public:

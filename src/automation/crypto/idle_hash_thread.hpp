@@ -1,20 +1,24 @@
 #pragma once
 
-// Runs Argon2 computations at the lowest CPU priority, and nothing else there.
+// Runs Argon2 computations at the lowest CPU priority while the machine has time to spare.
 //
-// Password work (a login, a password change) holds locks and writes the database around its
-// hash. Were the whole job run at a low priority, a thread that answers key checks could wait
-// for a lock held by a job the scheduler keeps off the CPU (priority inversion); Linux does
-// not let an unprivileged thread raise its priority back. So the job runs at normal priority
-// and only the hash itself runs here: the caller hands the computation to its own IdleHashThread
-// (SCHED_IDLE; nice +19 where that is refused), waits for it, and carries on. A thread that
-// answers a request preempts this one as soon as it wakes, so key checks keep their latency
-// while logins keep every core busy. The thread also keeps Argon2's memory between hashes
-// (hash_memory.hpp).
+// A hashing worker hands the hash itself (the libsodium call, nothing else) to its own
+// IdleHashThread (SCHED_IDLE; nice +19 where that is refused) and waits for it. The scheduler
+// gives that thread only the time no other thread wants and takes the core back the moment a
+// thread with a request to answer wakes, so key checks keep their latency while logins keep
+// every core busy. The thread holds no lock while it hashes.
+//
+// SCHED_IDLE gets almost nothing while other work keeps every core busy (a flood of cheap
+// requests, another program): logins would then wait without bound. So each hash's wall time
+// is compared with the CPU time it got; a hash that got under a third of a core was starved,
+// and for the next second the worker hashes on its own thread (nice +10, a bounded share of
+// the CPU) before it tries the idle thread again.
 //
 // A caller routes its hashes here with a HashRoutingScope; Argon2Hasher calls run_argon2(),
-// which runs inline on threads without one (the CLI, tests).
+// which runs inline on threads without one (the CLI, tests). The hash uses the caller's kept
+// Argon2 memory (hash_memory.hpp), wherever it runs.
 
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -26,16 +30,21 @@ namespace automation::crypto {
 class IdleHashThread {
  public:
   IdleHashThread();
-  ~IdleHashThread();  // stops the thread (it wipes and gives back the kept memory)
+  ~IdleHashThread();
   IdleHashThread(const IdleHashThread&) = delete;
   IdleHashThread& operator=(const IdleHashThread&) = delete;
 
-  // Runs `computation` on the hashing thread and returns when it is done (rethrowing what it
-  // threw). One caller at a time: each worker has its own IdleHashThread.
+  // Runs `computation` on the idle-priority thread and returns when it is done (rethrowing
+  // what it threw). One caller at a time: each worker has its own IdleHashThread.
   void run(const std::function<void()>& computation);
 
-  // Gives Argon2's kept memory back (the caller is idle); the next hash maps it again.
-  void release_memory();
+  // Whether a hash run here was starved of CPU within the last second (see above). Caller's
+  // thread only.
+  [[nodiscard]] bool starved_lately() const;
+
+  // Whether a hash that took `wall` while getting `cpu` of a core was starved.
+  [[nodiscard]] static bool starved(std::chrono::nanoseconds wall,
+                                    std::chrono::nanoseconds cpu) noexcept;
 
  private:
   void work();
@@ -45,13 +54,14 @@ class IdleHashThread {
   std::condition_variable done_;
   const std::function<void()>* computation_ = nullptr;
   std::exception_ptr failure_;
+  std::chrono::nanoseconds last_cpu_{0};
   bool finished_ = false;
-  bool release_requested_ = false;
   bool stopping_ = false;
+  std::chrono::steady_clock::time_point starved_until_{};  // caller's thread only
   std::thread thread_;  // last: started once everything above exists
 };
 
-// While it lives, Argon2 computations of this thread run on `hashing`.
+// While it lives, Argon2 computations of this thread run on `hashing` (unless starved).
 class HashRoutingScope {
  public:
   explicit HashRoutingScope(IdleHashThread& hashing) noexcept;
@@ -64,7 +74,8 @@ class HashRoutingScope {
 };
 
 namespace detail {
-// Runs one libsodium Argon2 call: on this thread's IdleHashThread if it routes there, else here.
+// Runs one libsodium Argon2 call: on this thread's IdleHashThread if it routes there and it
+// was not starved lately, else here.
 void run_argon2(const std::function<void()>& computation);
 }  // namespace detail
 

@@ -1,19 +1,36 @@
 #include "automation/http/worker_pool.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <exception>
 #include <utility>
 
+#include "automation/crypto/hash_memory.hpp"
 #include "automation/crypto/idle_hash_thread.hpp"
 
 namespace automation::http {
 namespace {
 
-// How long an idle worker's hashing thread keeps Argon2's memory for the next password.
+// How long an idle worker keeps Argon2's memory for the next password.
 constexpr std::chrono::seconds kKeepHashMemoryWhileIdle{10};
+
+// The worker's own priority, for the rest of a job and for the hashes it runs itself when its
+// idle-priority hashing thread is starved (crypto/idle_hash_thread.hpp): below the I/O threads,
+// with a bounded share of the CPU when every core is busy. Linux applies a nice value per
+// thread (the tid). Failure only costs that preference.
+constexpr int kWorkerNice = 10;
+
+void lower_this_threads_priority() {
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  if (::setpriority(PRIO_PROCESS, tid, kWorkerNice) != 0) {
+    spdlog::debug("could not lower the hashing thread's priority");
+  }
+}
 
 }  // namespace
 
@@ -60,8 +77,11 @@ void WorkerPool::shutdown() {
 }
 
 void WorkerPool::work() {
-  // The job runs here at normal priority (it takes locks and writes the database); only its
-  // hash runs on this worker's own thread at idle priority (crypto/idle_hash_thread.hpp).
+  lower_this_threads_priority();
+  // Argon2's memory stays mapped while password work keeps coming (crypto/hash_memory.hpp),
+  // and the hashes run on a thread of this worker's at idle priority while the machine has
+  // time to spare (crypto/idle_hash_thread.hpp).
+  crypto::HashMemoryKeeper hash_memory;
   crypto::IdleHashThread hashing;
   const crypto::HashRoutingScope hashes_run_at_idle_priority(hashing);
   for (;;) {
@@ -74,7 +94,7 @@ void WorkerPool::work() {
                (stopping_ && account_queue_.empty() && anonymous_queue_.empty());
       };
       if (!wake_.wait_for(lock, kKeepHashMemoryWhileIdle, ready)) {
-        hashing.release_memory();  // idle: give Argon2's memory back
+        hash_memory.release();  // idle: give Argon2's memory back
         wake_.wait(lock, ready);
       }
       if (!account_queue_.empty()) {

@@ -2,10 +2,11 @@
 
 // A fixed set of threads for CPU-heavy work (password hashing), with bounded queues so a
 // burst of logins is refused (503) instead of queueing without limit, and never runs on the
-// threads that answer key-checked requests. Each worker hands the hash itself to a thread of
-// its own at idle CPU priority (crypto/idle_hash_thread.hpp), so key checks keep their latency
-// while hashing saturates the cores, and the rest of the job (locks, database) does not wait
-// behind them.
+// threads that answer key-checked requests. The workers run at nice +10, below the I/O
+// threads, and hand the hash itself to a thread of their own at idle CPU priority while the
+// machine has time to spare (crypto/idle_hash_thread.hpp), so key checks keep their latency
+// while hashing saturates the cores; when other work keeps every core busy, a worker hashes
+// itself, so logins keep a bounded share and are not starved.
 //
 // Work comes in two classes. Anonymous work (sign-ups without a key, logins naming no
 // account) has a queue of its own and may take at most half the threads (at least one); work

@@ -5,10 +5,14 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "automation/crypto/argon2_hasher.hpp"
 #include "automation/crypto/hash_memory.hpp"
@@ -44,19 +48,61 @@ TEST(IdleHashThread, PassesOnWhatTheComputationThrows) {
   EXPECT_TRUE(ran);
 }
 
-TEST(IdleHashThread, RoutedHashesAreTheSameHashes) {
+TEST(IdleHashThread, RoutedHashesAreTheSameHashesAndUseTheCallersKeptMemory) {
   const Argon2Hasher hasher(kKeptSize);
   const auto inline_hash = hasher.hash("routed password");
   ASSERT_TRUE(inline_hash.has_value());
+  HashMemoryKeeper keeper;  // the caller's, as a pool worker's
   IdleHashThread hashing;
   const HashRoutingScope routed(hashing);
-  for (int i = 0; i < 3; ++i) {  // the second and third reuse the kept memory
+  for (int i = 0; i < 3; ++i) {
     const auto routed_hash = hasher.hash("routed password");
     ASSERT_TRUE(routed_hash.has_value());
     EXPECT_TRUE(hasher.verify("routed password", *routed_hash));
     EXPECT_TRUE(hasher.verify("routed password", *inline_hash));
     EXPECT_FALSE(hasher.verify("routed passwore", *inline_hash));
   }
+  EXPECT_EQ(keeper.kept_bytes(), kKeptBytes);
+  EXPECT_EQ(keeper.reuses(), 11U);  // 12 hashes, the first one mapped the region
+}
+
+TEST(IdleHashThread, AHashThatGotUnderAThirdOfACoreWasStarved) {
+  using std::chrono::milliseconds;
+  EXPECT_FALSE(IdleHashThread::starved(milliseconds(12), milliseconds(10)));
+  EXPECT_FALSE(IdleHashThread::starved(milliseconds(30), milliseconds(10)));
+  EXPECT_TRUE(IdleHashThread::starved(milliseconds(40), milliseconds(10)));
+  EXPECT_TRUE(IdleHashThread::starved(milliseconds(900), milliseconds(10)));
+  EXPECT_FALSE(IdleHashThread::starved(std::chrono::microseconds(900), std::chrono::microseconds(1)));
+}
+
+// Normal-priority threads keep every core busy: the idle-priority thread gets almost nothing,
+// so the worker stops handing it hashes for a while and hashes itself (logins are not starved).
+TEST(IdleHashThread, WhenEveryCoreIsBusyTheCallerHashesItself) {
+  std::atomic<bool> stop{false};
+  std::atomic<unsigned> running{0};
+  std::vector<std::thread> busy;
+  const unsigned cores = std::max(2U, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < cores; ++i) {
+    busy.emplace_back([&stop, &running] {
+      ++running;
+      while (!stop.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  while (running.load() < cores) std::this_thread::yield();
+  IdleHashThread hashing;
+  const HashRoutingScope routed(hashing);
+  const Argon2Hasher hasher(kKeptSize);
+  const auto first = hasher.hash("busy machine");  // on the idle thread, starved
+  const bool starved_then = hashing.starved_lately();
+  std::thread::id second_ran_on;
+  detail::run_argon2([&] { second_ran_on = std::this_thread::get_id(); });
+  stop = true;
+  for (auto& thread : busy) thread.join();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(hasher.verify("busy machine", *first));
+  EXPECT_TRUE(starved_then);
+  EXPECT_EQ(second_ran_on, std::this_thread::get_id());
 }
 
 TEST(HashMemoryKeeper, ServesEveryHashAfterTheFirstFromTheKeptRegion) {
