@@ -386,6 +386,11 @@ Result<RefreshRedemption> SqlOidcStore::redeem(std::string_view token_digest, Un
   }
   const std::string digest(token_digest);
   return db_.transaction(TxMode::kWrite, [&](soci::session& sql) -> Result<RefreshRedemption> {
+    // Every redemption takes this token's row lock first, so racing redemptions queue on one
+    // row and only the holder touches the family. Without it, two losers deleting the family
+    // at once locked its rows in different orders: MySQL found a deadlock, and one got 503.
+    sql << "UPDATE oidc_refresh_tokens SET used = used WHERE token_digest = :digest",
+        soci::use(digest);
     std::optional<OidcRefreshToken> found = select_refresh_token(sql, digest);
     if (!found) return RefreshRedemption{RefreshOutcome::kUnknown, std::nullopt};
     if (found->used) {
@@ -397,9 +402,8 @@ Result<RefreshRedemption> SqlOidcStore::redeem(std::string_view token_digest, Un
       return RefreshRedemption{RefreshOutcome::kExpired, std::move(found)};
     }
     if (!mark_refresh_token_used(sql, digest)) {
-      // A racing redemption used it after our read (PostgreSQL and MySQL read committed; on
-      // SQLite writers are serialized and the read saw it used): that is reuse as well. The
-      // winner has committed (our UPDATE waited for its row lock), so its successor goes too.
+      // A racing redemption used it after our read (a guard: the row lock above makes the
+      // read see it used): that is reuse as well, and the winner's successor goes too.
       delete_refresh_family(sql, found->family_id);
       found->used = true;
       return RefreshRedemption{RefreshOutcome::kReused, std::move(found)};
