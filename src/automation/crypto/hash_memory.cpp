@@ -58,8 +58,8 @@ int forward_unmap(void* address, std::size_t length) {
 
 // What libsodium's Argon2 asks for: fresh private read-write memory, anywhere.
 bool is_argon2_request(void* address, std::size_t length, int protection, int flags, int fd) {
-  return tls_in_argon2_call && address == nullptr && fd == -1 &&
-         length >= kSmallestKeptMapping && protection == (PROT_READ | PROT_WRITE) &&
+  return tls_in_argon2_call && address == nullptr && fd == -1 && length >= kSmallestKeptMapping &&
+         protection == (PROT_READ | PROT_WRITE) &&
          (flags & (MAP_ANONYMOUS | MAP_PRIVATE)) == (MAP_ANONYMOUS | MAP_PRIVATE) &&
          (flags & MAP_FIXED) == 0;
 }
@@ -75,7 +75,8 @@ void wipe_and_unmap(KeptHashRegion& region) noexcept {
 // Served from the kept region; nullptr when this call is not one to serve.
 void* lend_kept_region(void* address, std::size_t length, int protection, int flags, int fd) {
   KeptHashRegion* region = tls_kept_hash_region;
-  if (region == nullptr || region->lent || !is_argon2_request(address, length, protection, flags, fd)) {
+  if (region == nullptr || region->lent ||
+      !is_argon2_request(address, length, protection, flags, fd)) {
     return nullptr;
   }
   if (region->base != nullptr && region->size == length) {
@@ -152,6 +153,11 @@ Argon2CallScope::~Argon2CallScope() {
 }  // namespace detail
 }  // namespace automation::crypto
 
+// ThreadSanitizer maps its shadow memory after the first mmap calls a process makes; an
+// instrumented interposer reached then writes to shadow that is not there yet. Under it the
+// memory is not kept (each hash maps its own, as libsodium does without this file).
+#if !defined(__SANITIZE_THREAD__)
+
 // The process's mmap and munmap. Shared libraries (libsodium among them) reach these; every
 // call that is not Argon2's on a keeping thread goes on to the C library unchanged.
 extern "C" void* automation_interposed_mmap(void* address, std::size_t length, int protection,
@@ -162,8 +168,7 @@ extern "C" int automation_interposed_munmap(void* address, std::size_t length) n
 
 extern "C" void* automation_interposed_mmap(void* address, std::size_t length, int protection,
                                             int flags, int fd, off_t offset) noexcept {
-  if (void* kept = automation::crypto::lend_kept_region(address, length, protection,
-                                                                 flags, fd)) {
+  if (void* kept = automation::crypto::lend_kept_region(address, length, protection, flags, fd)) {
     return kept;
   }
   return automation::crypto::forward_map(address, length, protection, flags, fd, offset);
@@ -173,3 +178,5 @@ extern "C" int automation_interposed_munmap(void* address, std::size_t length) n
   if (automation::crypto::return_kept_region(address, length)) return 0;
   return automation::crypto::forward_unmap(address, length);
 }
+
+#endif  // !defined(__SANITIZE_THREAD__)

@@ -90,8 +90,7 @@ void WorkerPool::work() {
     {
       std::unique_lock lock(mutex_);
       const auto ready = [this] {
-        return runnable() ||
-               (stopping_ && account_queue_.empty() && anonymous_queue_.empty());
+        return runnable() || (stopping_ && account_queue_.empty() && anonymous_queue_.empty());
       };
       if (!wake_.wait_for(lock, kKeepHashMemoryWhileIdle, ready)) {
         hash_memory.release();  // idle: give Argon2's memory back

@@ -69,7 +69,8 @@ TEST(IdleHashThread, AHashThatGotUnderAThirdOfACoreWasStarved) {
   EXPECT_FALSE(IdleHashThread::starved(milliseconds(30), milliseconds(10)));
   EXPECT_TRUE(IdleHashThread::starved(milliseconds(40), milliseconds(10)));
   EXPECT_TRUE(IdleHashThread::starved(milliseconds(900), milliseconds(10)));
-  EXPECT_FALSE(IdleHashThread::starved(std::chrono::microseconds(900), std::chrono::microseconds(1)));
+  EXPECT_FALSE(
+      IdleHashThread::starved(std::chrono::microseconds(900), std::chrono::microseconds(1)));
 }
 
 // A computation that got no CPU for its whole run (here it sleeps: what a hash at idle priority
