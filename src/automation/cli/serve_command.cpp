@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "automation/app/descriptor_limit.hpp"
+#include "automation/app/heap_tuning.hpp"
 #include "automation/app/logging.hpp"
 #include "automation/app/observability.hpp"
 #include "automation/app/periodic_task.hpp"
@@ -136,6 +137,7 @@ int serve(CliContext& context) {
   }
   // Before the database opens, so every descriptor the process will use is under one limit.
   const auto descriptors = app::raise_descriptor_limit();
+  if (!app::keep_freed_heap_memory_for_reuse()) spdlog::debug("the heap thresholds were not set");
   auto app = start_application(*config, context, /*serving=*/true);
   if (!app) return context.exit_code;
   apply_connection_limits(config->server, descriptors, options);
