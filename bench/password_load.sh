@@ -12,11 +12,10 @@
 #    two busy loops at idle CPU priority instead of logins) and the TLB shootdowns the kernel
 #    sent per second during logins (each interrupts the cores the key checks run on; the
 #    server's heap keeps freed memory for that: app/heap_tuning.hpp). The same ratio for a
-#    client that asks as fast as it is
-#    answered (wrk -c64, BENCH_DURATION each) is shown beside the machine's floor for it: that
-#    client's p99 next to two busy loops at idle CPU priority instead of logins (on two cores
-#    any other work at all moves that p99). Hashes run at idle CPU priority
-#    (crypto/idle_hash_thread.hpp);
+#    client that asks as fast as it is answered (wrk -c64, BENCH_DURATION each) is shown beside
+#    the machine's floor for it: that client's p99 next to two busy loops at idle CPU priority
+#    instead of logins (on two cores any other work at all moves that p99). Hashes run at idle
+#    CPU priority (crypto/idle_hash_thread.hpp);
 # 2. an anonymous sign-up flood (wrk, BENCH_FLOOD_CONNECTIONS=120 connections, each request
 #    a new name from another client address, for BENCH_FLOOD_DURATION=8s) while a real user
 #    logs in one request after another: how many of those logins succeed, and their p99
@@ -103,8 +102,9 @@ settle() {
       awk '{exit !($1 < 1.5)}' && return
   done
 }
-gets() {  # gets OUTFILE [paced]: key-checked GETs, paced for $window or as fast as answered
-  local pacing=()         # for $duration
+# gets OUTFILE [paced]: key-checked GETs, paced for $window or as fast as answered for $duration.
+gets() {
+  local pacing=()
   if [[ "${2:-}" == paced ]]; then
     pacing=(-c32 -s "$root/bench/paced.lua" -d"$window")
   else
@@ -112,7 +112,8 @@ gets() {  # gets OUTFILE [paced]: key-checked GETs, paced for $window or as fast
   fi
   wrk -t1 "${pacing[@]}" --latency -H "X-API-KEY: $user_key" "$base/api/users/bench_user" >"$1"
 }
-ratio() { awk -v a="$(p99_ms "$1")" -v b="$(p99_ms "$2")" 'BEGIN { printf "%.2f", a / b }'; }
+divide() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { divide "$(p99_ms "$1")" "$(p99_ms "$2")"; }  # ratio LOADED UNLOADED: of their p99
 # gets_beside_logins OUTFILE [paced]: the GETs while wrk -c64 logs in as fast as it can
 # (from a second before the GETs start until a second after they end).
 gets_beside_logins() {
@@ -134,8 +135,13 @@ gets_beside_idle_loops() {
   gets "$@"
   kill "${loops[@]}"; wait "${loops[@]}" 2>/dev/null || true
 }
-tlb_shootdowns() { awk '/TLB/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i } END { print n + 0 }' /proc/interrupts; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+tlb_shootdowns() {  # since boot, all cores
+  awk '/TLB/ { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i } END { print n + 0 }' \
+    /proc/interrupts
+}
+median() {  # of the numbers on stdin, one per line
+  sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 # loaded_window W: paced GETs beside logins; adds the TLB shootdowns and seconds it took to
 # shootdowns and loaded_seconds.
 loaded_window() {
@@ -144,7 +150,8 @@ loaded_window() {
   started="$(date +%s.%N)"
   gets_beside_logins "$workdir/paced_loaded_$1" paced
   shootdowns=$((shootdowns + $(tlb_shootdowns) - interrupts_before))
-  loaded_seconds="$(awk -v a="$loaded_seconds" -v b="$started" -v c="$(date +%s.%N)" 'BEGIN { print a + c - b }')"
+  loaded_seconds="$(awk -v total="$loaded_seconds" -v from="$started" -v to="$(date +%s.%N)" \
+    'BEGIN { print total + to - from }')"
 }
 # paced_windows ROUND: the bar's measurement, in interleaved unloaded/loaded windows.
 paced_windows() {
@@ -168,12 +175,12 @@ paced_windows() {
   l="$(printf '%s\n' "${loaded[@]}" | median)"
   echo "round $1: key checks at $(rps <"$workdir/paced_unloaded_1") req/s, p99 in $windows" \
     "interleaved $window windows: unloaded ${unloaded[*]} ms (median $u), under login load" \
-    "${loaded[*]} ms (median $l); ratio $(awk -v a="$l" -v b="$u" 'BEGIN { printf "%.2f", a / b }')" \
+    "${loaded[*]} ms (median $l); ratio $(divide "$l" "$u")" \
     "(bar <= 2; logins $(printf '%s\n' "${logins[@]}" | median) req/s, non-2xx:" \
     "$(cat "$workdir"/paced_loaded_*.logins | awk '/Non-2xx/ { n += $5 } END { print n + 0 }')," \
     "TLB shootdowns $(awk -v n="$shootdowns" -v s="$loaded_seconds" 'BEGIN { printf "%.0f", n / s }')/s);" \
     "beside two idle-priority busy loops $(p99_ms "$workdir/paced_idle_loops") ms, ratio" \
-    "$(awk -v a="$(p99_ms "$workdir/paced_idle_loops")" -v b="$u" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(divide "$(p99_ms "$workdir/paced_idle_loops")" "$u")" \
     "(the machine's floor)"
 }
 

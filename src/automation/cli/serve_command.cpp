@@ -135,9 +135,9 @@ int serve(CliContext& context) {
               << std::endl;
     return kExitUsage;
   }
+  if (!app::keep_freed_heap_memory_for_reuse()) spdlog::debug("the heap thresholds were not set");
   // Before the database opens, so every descriptor the process will use is under one limit.
   const auto descriptors = app::raise_descriptor_limit();
-  if (!app::keep_freed_heap_memory_for_reuse()) spdlog::debug("the heap thresholds were not set");
   auto app = start_application(*config, context, /*serving=*/true);
   if (!app) return context.exit_code;
   apply_connection_limits(config->server, descriptors, options);
